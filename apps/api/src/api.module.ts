@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ApiKeyGuard, AuthModule } from '@app/auth';
+import { AllExceptionsFilter } from '@app/common';
+import { AppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { HealthModule } from '@app/health';
+import { PersonasModule } from '@app/personas';
+import { RateLimitGuard, RateLimitModule } from '@app/rate-limit';
+import { RedisModule } from '@app/redis';
+
+@Module({
+  imports: [DatabaseModule, RedisModule, RateLimitModule, AuthModule, HealthModule, PersonasModule],
+  providers: [
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    // Order matters: the rate limit counts per user, so it runs after authentication.
+    { provide: APP_GUARD, useExisting: ApiKeyGuard },
+    { provide: APP_GUARD, useExisting: RateLimitGuard },
+  ],
+})
+export class ApiModule {
+  static register(config: AppConfig): DynamicModule {
+    return { module: ApiModule, imports: [ConfigModule.forRoot(config)] };
+  }
+}

@@ -1,0 +1,31 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppLogger, createValidationPipe, jsonBody, requestContextMiddleware } from '@app/common';
+import { AppConfig } from '@app/config';
+import { ApiModule } from './api.module';
+
+/** Builds the api exactly as production runs it; main.ts and the e2e tests both call this. */
+export async function createApi(config: AppConfig = AppConfig.fromProcessEnv()): Promise<INestApplication> {
+  const logger = new AppLogger({ format: config.log.format, level: config.log.level });
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config), { bodyParser: false, logger });
+  app.useLogger(logger);
+  app.disable('x-powered-by');
+  app.use(requestContextMiddleware);
+  app.use(jsonBody(config.limits.bodyBytes));
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Twinproof API')
+      .setDescription('Verifiable AI personas. Errors: { "error": { "code", "message", "details"? } }.')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The apiKey from POST /v1/users' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

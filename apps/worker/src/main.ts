@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createWorker } from './bootstrap';
+
+createWorker()
+  .then(() => Logger.log('Worker consuming jobs', 'Worker'))
+  .catch((error: unknown) => {
+    console.error(error instanceof Error && error.name === 'ConfigError' ? error.message : error);
+    process.exit(1);
+  });

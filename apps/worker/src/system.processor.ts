@@ -1,0 +1,18 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { JobName, JobPayloads, QueueName } from '@app/queue';
+import type { Job } from 'bullmq';
+
+/** Answers pings, so operators and tests can see that a worker is consuming. */
+@Processor(QueueName.System)
+export class SystemProcessor extends WorkerHost {
+  private readonly logger = new Logger(SystemProcessor.name);
+
+  async process(job: Job<JobPayloads[JobName.Ping], { pong: true; latencyMs: number }, JobName>): Promise<{ pong: true; latencyMs: number }> {
+    switch (job.name) {
+      case JobName.Ping:
+        this.logger.debug(`ping ${job.id}`);
+        return { pong: true, latencyMs: Date.now() - job.data.sentAt };
+    }
+  }
+}

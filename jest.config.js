@@ -1,0 +1,17 @@
+// One jest run covers the three tiers named in STYLE.md: *.spec.ts (unit), *.int-spec.ts (real Postgres and
+// Redis) and test/*.e2e-spec.ts (booted apps, real clients). The global setup creates one fresh database
+// and Redis key prefix for the run and removes them afterwards.
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: { '^@app/(.*)$': '<rootDir>/libs/$1/src' },
+  globalSetup: '<rootDir>/test/jest.global-setup.ts',
+  globalTeardown: '<rootDir>/test/jest.global-teardown.ts',
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ApiKeyGuard } from './auth.guard';
+import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
+
+@Module({
+  controllers: [UsersController],
+  providers: [UsersRepository, UsersService, ApiKeyGuard],
+  exports: [UsersService, ApiKeyGuard],
+})
+export class AuthModule {}

@@ -1,0 +1,84 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { NotFoundError } from '@app/common';
+import { AppConfig } from '@app/config';
+import { Role } from '@app/database';
+import type { ApiKey, User } from '@app/database';
+import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key';
+import { InvalidApiKeyError, SignupDisabledError } from './auth.errors';
+import type { AuthUser } from './auth-user';
+import { UsersRepository } from './users.repository';
+
+export interface SignUpResult {
+  user: User;
+  apiKey: string;
+}
+
+export interface KeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+// Writing lastUsedAt on every request would turn each read into a write; once a minute is enough to audit.
+const TOUCH_INTERVAL_MS = 60_000;
+
+@Injectable()
+export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  async signUp(handle: string, role: Role, options: { bypassSignupSwitch?: boolean } = {}): Promise<SignUpResult> {
+    if (!this.config.signupOpen && !options.bypassSignupSwitch) throw new SignupDisabledError();
+    const key = generateApiKey();
+    const { user } = await this.users.createWithKey(handle, role, { hash: key.hash, prefix: key.prefix, name: 'default' });
+    this.logger.log(`User ${user.id} signed up as ${role}`);
+    return { user, apiKey: key.secret };
+  }
+
+  async authenticate(secret: string): Promise<AuthUser> {
+    if (!looksLikeApiKey(secret)) throw new InvalidApiKeyError();
+    const key = await this.users.findKeyByHash(hashApiKey(secret));
+    if (!key || key.revokedAt || key.user.deletedAt) throw new InvalidApiKeyError();
+    const now = new Date();
+    if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      this.users.touchKey(key.id, now).catch((error: unknown) => this.logger.warn(`Could not record use of key ${key.id}: ${String(error)}`));
+    }
+    return { id: key.user.id, handle: key.user.handle, role: key.user.role, apiKeyId: key.id };
+  }
+
+  async createKey(userId: string, name: string): Promise<{ key: KeyView; apiKey: string }> {
+    const key = generateApiKey();
+    const record = await this.users.createKey(userId, { hash: key.hash, prefix: key.prefix, name });
+    return { key: toKeyView(record), apiKey: key.secret };
+  }
+
+  async listKeys(userId: string): Promise<KeyView[]> {
+    return (await this.users.listKeys(userId)).map(toKeyView);
+  }
+
+  async revokeKey(userId: string, keyId: string): Promise<void> {
+    const revoked = await this.users.revokeKey(userId, keyId, new Date());
+    if (revoked) return;
+    // Revoking an already-revoked key of one's own is a no-op; anyone else's key is simply "not found".
+    if (await this.users.keyExists(userId, keyId)) return;
+    throw new NotFoundError('API key', keyId);
+  }
+}
+
+function toKeyView(key: ApiKey): KeyView {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt,
+    revokedAt: key.revokedAt,
+  };
+}

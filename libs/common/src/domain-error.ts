@@ -1,0 +1,54 @@
+// Every error a client can act on is a DomainError with a code from ErrorCode. The global filter maps the
+// code to an HTTP status (or a socket ack) and renders API.md's shape: { error: { code, message, details? } }.
+
+export enum ErrorCode {
+  VALIDATION_FAILED = 'VALIDATION_FAILED',
+  MALFORMED_JSON = 'MALFORMED_JSON',
+  INVALID_CARD = 'INVALID_CARD',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  NOT_FOUND = 'NOT_FOUND',
+  CONFLICT = 'CONFLICT',
+  SLUG_TAKEN = 'SLUG_TAKEN',
+  HANDLE_TAKEN = 'HANDLE_TAKEN',
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
+  RATE_LIMITED = 'RATE_LIMITED',
+  SIGNUP_DISABLED = 'SIGNUP_DISABLED',
+  INTERNAL = 'INTERNAL',
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(message: string, details?: unknown) {
+    super(ErrorCode.VALIDATION_FAILED, message, details);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string, id: string) {
+    super(ErrorCode.NOT_FOUND, `${what} ${id} was not found`);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message: string) {
+    super(ErrorCode.FORBIDDEN, message);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(message: string) {
+    super(ErrorCode.UNAUTHENTICATED, message);
+  }
+}

@@ -1,0 +1,20 @@
+import { HttpStatus } from '@nestjs/common';
+import { ErrorCode } from './domain-error';
+
+/** The one place that decides which HTTP status each error code gets (API.md's table). */
+export const HTTP_STATUS_BY_CODE: Record<ErrorCode, HttpStatus> = {
+  [ErrorCode.VALIDATION_FAILED]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.MALFORMED_JSON]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.INVALID_CARD]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.UNAUTHENTICATED]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.FORBIDDEN]: HttpStatus.FORBIDDEN,
+  [ErrorCode.SIGNUP_DISABLED]: HttpStatus.FORBIDDEN,
+  [ErrorCode.NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.CONFLICT]: HttpStatus.CONFLICT,
+  [ErrorCode.SLUG_TAKEN]: HttpStatus.CONFLICT,
+  [ErrorCode.HANDLE_TAKEN]: HttpStatus.CONFLICT,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: HttpStatus.PAYLOAD_TOO_LARGE,
+  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  [ErrorCode.RATE_LIMITED]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorCode.INTERNAL]: HttpStatus.INTERNAL_SERVER_ERROR,
+};

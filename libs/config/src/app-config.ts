@@ -1,0 +1,74 @@
+
+import { configSchema, Env } from './config.schema';
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; the message lists every bad setting so one restart fixes them all. */
+export function loadEnv(source: Record<string, string | undefined>): Env {
+  const parsed = configSchema.safeParse(withoutEmpty(source));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+// `FOO=` in a shell or compose file means "not set", not "empty string".
+function withoutEmpty(source: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
+}
+
+/** The one typed view of the settings; nothing else in the code base reads process.env. */
+export class AppConfig {
+  constructor(private readonly env: Env) {}
+
+  static fromProcessEnv(overrides: Record<string, string | undefined> = {}): AppConfig {
+    return new AppConfig(loadEnv({ ...process.env, ...overrides }));
+  }
+
+  get nodeEnv(): Env['NODE_ENV'] {
+    return this.env.NODE_ENV;
+  }
+  get isProduction(): boolean {
+    return this.env.NODE_ENV === 'production';
+  }
+  get host(): string {
+    return this.env.HOST;
+  }
+  get port(): number {
+    return this.env.PORT;
+  }
+  get publicUrl(): string {
+    const host = this.env.HOST === '0.0.0.0' ? 'localhost' : this.env.HOST;
+    return this.env.PUBLIC_URL ?? `http://${host}:${this.env.PORT}`;
+  }
+  get databaseUrl(): string {
+    return this.env.DATABASE_URL;
+  }
+  get redisUrl(): string {
+    return this.env.REDIS_URL;
+  }
+  get redisPrefix(): string {
+    return this.env.REDIS_PREFIX;
+  }
+  get log(): { format: Env['LOG_FORMAT']; level: Env['LOG_LEVEL'] } {
+    return { format: this.env.LOG_FORMAT, level: this.env.LOG_LEVEL };
+  }
+  get signupOpen(): boolean {
+    return this.env.SIGNUP_OPEN;
+  }
+  get limits(): { bodyBytes: number; cardUploadBytes: number; requestsPerMinute: number; signupsPerHour: number } {
+    return {
+      bodyBytes: this.env.BODY_LIMIT_BYTES,
+      cardUploadBytes: this.env.CARD_UPLOAD_LIMIT_BYTES,
+      requestsPerMinute: this.env.RATE_LIMIT_PER_MINUTE,
+      signupsPerHour: this.env.SIGNUP_RATE_LIMIT_PER_HOUR,
+    };
+  }
+  get defaultModelId(): string {
+    return this.env.DEFAULT_MODEL_ID;
+  }
+}
+

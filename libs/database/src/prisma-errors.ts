@@ -1,0 +1,12 @@
+import { Prisma } from './generated/prisma/client';
+
+// Repositories turn these Prisma codes into domain errors at their boundary (STYLE.md).
+export function isUniqueViolation(error: unknown, field?: string): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return false;
+  if (!field) return true;
+  return JSON.stringify(error.meta ?? {}).includes(field);
+}
+
+export function isRecordNotFound(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025';
+}

@@ -1,0 +1,58 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { PERSONA_LIMITS as L } from './limits';
+
+export class LorebookEntryDto {
+  @ApiProperty({ type: [String], description: 'The entry is added to the prompt when one of these appears in recent turns' })
+  @IsArray()
+  @ArrayMaxSize(L.keysPerEntry)
+  @IsString({ each: true })
+  @MaxLength(L.keyChars, { each: true })
+  keys!: string[];
+
+  @ApiProperty()
+  @IsString()
+  @MaxLength(L.textChars)
+  content!: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(L.keysPerEntry)
+  @IsString({ each: true })
+  @MaxLength(L.keyChars, { each: true })
+  secondaryKeys?: string[];
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.shortTextChars) name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) comment?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(-1_000_000) @Max(1_000_000) insertionOrder?: number;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() caseSensitive?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() constant?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() selective?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(-1_000_000) @Max(1_000_000) priority?: number;
+
+  @ApiPropertyOptional({ enum: ['before_char', 'after_char'] })
+  @IsOptional()
+  @IsIn(['before_char', 'after_char'])
+  position?: 'before_char' | 'after_char';
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() useRegex?: boolean;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  extensions?: Record<string, unknown>;
+}

@@ -1,0 +1,141 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  Max,
+  Min,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { SLUG_PATTERN } from '../slug';
+import { PERSONA_LIMITS as L } from './limits';
+import { LorebookEntryDto } from './lorebook-entry.dto';
+
+export const VISIBILITIES = ['public', 'unlisted', 'private'] as const;
+export const VERIFICATION_LEVELS = ['none', 'attested', 'zk'] as const;
+export const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9._:/-]{0,99}$/i;
+
+class CardAssetDto {
+  @IsString() @MaxLength(L.shortTextChars) type!: string;
+  @IsString() @MaxLength(L.textChars) uri!: string;
+  @IsString() @MaxLength(L.shortTextChars) name!: string;
+  @IsString() @MaxLength(64) ext!: string;
+}
+
+class LorebookSettingsDto {
+  @IsOptional() @IsString() @MaxLength(L.shortTextChars) name?: string;
+  @IsOptional() @IsString() @MaxLength(L.textChars) description?: string;
+  @IsOptional() @IsInt() @Min(0) @Max(1_000_000) scanDepth?: number | null;
+  @IsOptional() @IsInt() @Min(0) @Max(10_000_000) tokenBudget?: number | null;
+  @IsOptional() @IsBoolean() recursiveScanning?: boolean;
+  @IsOptional() @IsObject() extensions?: Record<string, unknown>;
+}
+
+/** Every field a creator may set; shared by create (name required there) and edit (all optional). */
+export class PersonaFieldsDto {
+  @ApiPropertyOptional({ description: 'URL name; made from the name when left out', example: 'seraphina' })
+  @IsOptional()
+  @Matches(SLUG_PATTERN, { message: 'slug must be 1–64 lowercase letters, digits or dashes, not starting or ending with a dash' })
+  slug?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.shortTextChars) nickname?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) description?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) personality?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) scenario?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) firstMessage?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) exampleDialogues?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(L.greetings)
+  @IsString({ each: true })
+  @MaxLength(L.textChars, { each: true })
+  alternateGreetings?: string[];
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(L.greetings)
+  @IsString({ each: true })
+  @MaxLength(L.textChars, { each: true })
+  groupOnlyGreetings?: string[];
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) systemPrompt?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) postHistoryInstructions?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) creatorNotes?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  @IsOptional()
+  @IsObject()
+  creatorNotesMultilingual?: Record<string, string>;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(L.tags)
+  @IsString({ each: true })
+  @MaxLength(L.tagChars, { each: true })
+  tags?: string[];
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.shortTextChars) creator?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.shortTextChars) characterVersion?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(L.greetings)
+  @IsString({ each: true })
+  @MaxLength(L.textChars, { each: true })
+  source?: string[];
+
+  @ApiPropertyOptional({ type: [CardAssetDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(L.greetings)
+  @ValidateNested({ each: true })
+  @Type(() => CardAssetDto)
+  assets?: CardAssetDto[];
+
+  @ApiPropertyOptional({ type: [LorebookEntryDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(L.lorebookEntries, { message: `lorebook may hold at most ${L.lorebookEntries} entries` })
+  @ValidateNested({ each: true })
+  @Type(() => LorebookEntryDto)
+  lorebook?: LorebookEntryDto[];
+
+  @ApiPropertyOptional({ type: LorebookSettingsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LorebookSettingsDto)
+  lorebookSettings?: LorebookSettingsDto;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "Other tools' card extensions, kept verbatim" })
+  @IsOptional()
+  @IsObject()
+  extensions?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ enum: VISIBILITIES, default: 'public' })
+  @IsOptional()
+  @IsIn(VISIBILITIES, { message: `visibility must be one of ${VISIBILITIES.join(', ')}` })
+  visibility?: (typeof VISIBILITIES)[number];
+
+  @ApiPropertyOptional({ example: 'embedded', description: 'The hub model that answers as this persona' })
+  @IsOptional()
+  @Matches(MODEL_ID_PATTERN, { message: 'modelId must be 1–100 letters, digits or . _ : / -' })
+  modelId?: string;
+
+  @ApiPropertyOptional({ enum: VERIFICATION_LEVELS, default: 'none' })
+  @IsOptional()
+  @IsIn(VERIFICATION_LEVELS, { message: `verification must be one of ${VERIFICATION_LEVELS.join(', ')}` })
+  verification?: (typeof VERIFICATION_LEVELS)[number];
+}

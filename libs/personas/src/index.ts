@@ -1,0 +1,5 @@
+export * from './persona-content';
+export * from './persona-hash';
+export * from './persona.view';
+export * from './personas.module';
+export * from './personas.service';

@@ -1,0 +1,4 @@
+export * from './rate-limiter';
+export * from './rate-limit.errors';
+export * from './rate-limit.guard';
+export * from './rate-limit.module';

@@ -1,0 +1,45 @@
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AppConfig } from '@app/config';
+import type { Request, Response } from 'express';
+import { RateLimitedError } from './rate-limit.errors';
+import { RateLimiter, RateLimitRule } from './rate-limiter';
+
+const RATE_LIMIT_BUCKET = 'twinproof:rateLimitBucket';
+type Bucket = 'api' | 'signup';
+
+/** Puts a route under a stricter bucket than the default per-key limit (sign-up: per address, per hour). */
+export const RateLimit = (bucket: Bucket): MethodDecorator => SetMetadata(RATE_LIMIT_BUCKET, bucket);
+
+/** Runs after the auth guard: counts per user when there is one, per client address otherwise. */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  private readonly rules: Record<Bucket, RateLimitRule>;
+
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly reflector: Reflector,
+    config: AppConfig,
+  ) {
+    this.rules = {
+      api: { bucket: 'api', limit: config.limits.requestsPerMinute, windowMs: 60_000 },
+      signup: { bucket: 'signup', limit: config.limits.signupsPerHour, windowMs: 3_600_000 },
+    };
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const request = context.switchToHttp().getRequest<Request & { user?: { id: string } }>();
+    const bucket = this.reflector.get<Bucket | undefined>(RATE_LIMIT_BUCKET, context.getHandler()) ?? 'api';
+    const subject = request.user ? `user:${request.user.id}` : `ip:${request.ip ?? 'unknown'}`;
+    const verdict = await this.limiter.hit(this.rules[bucket], subject);
+    const response = context.switchToHttp().getResponse<Response>();
+    response.setHeader('X-RateLimit-Limit', this.rules[bucket].limit);
+    response.setHeader('X-RateLimit-Remaining', verdict.remaining);
+    if (!verdict.allowed) {
+      response.setHeader('Retry-After', Math.ceil(verdict.retryAfterMs / 1000));
+      throw new RateLimitedError(verdict.retryAfterMs);
+    }
+    return true;
+  }
+}

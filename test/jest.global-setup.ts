@@ -1,0 +1,27 @@
+// Runs once before the whole jest run: one fresh, migrated database and one Redis key prefix for the run.
+// The settings go into process.env, which every test worker inherits and AppConfig reads.
+import { createTestDatabase, dropStaleTestDatabases } from '@app/testing';
+
+// jest calls the module's default export; this is the one default export the code base needs.
+export default async function globalSetup(): Promise<void> {
+  try {
+    const dropped = await dropStaleTestDatabases();
+    if (dropped.length > 0)
+      console.log(`\nDropped ${dropped.length} stale test database(s): ${dropped.join(', ')}`);
+  } catch (error) {
+    console.warn(`\nCould not look for stale test databases: ${String(error)}`);
+  }
+
+  const database = await createTestDatabase().catch((error: unknown) => {
+    throw new Error(
+      `Could not create the test database: ${String(error)}. The tests need PostgreSQL at ` +
+        'TEST_DATABASE_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres).',
+    );
+  });
+  process.env.NODE_ENV = 'test';
+  process.env.DATABASE_URL = database.url;
+  process.env.TWINPROOF_TEST_DB = database.name;
+  // The database name is unique per run and uses only characters REDIS_PREFIX allows.
+  process.env.REDIS_PREFIX = database.name;
+  process.env.REDIS_URL ||= 'redis://127.0.0.1:6379';
+}

@@ -1,0 +1,21 @@
+// Runs once after the whole jest run: removes the run's database and Redis keys. Cleanup problems are
+// logged, never thrown, so they cannot turn a green run red; stale databases are swept by the next setup.
+import { deleteRedisKeysWithPrefix, dropTestDatabase } from '@app/testing';
+
+// jest calls the module's default export.
+export default async function globalTeardown(): Promise<void> {
+  const name = process.env.TWINPROOF_TEST_DB;
+  const redisUrl = process.env.REDIS_URL;
+  const prefix = process.env.REDIS_PREFIX;
+
+  if (name) {
+    await dropTestDatabase(name).catch((error: unknown) =>
+      console.warn(`Could not drop test database ${name}: ${String(error)}`),
+    );
+  }
+  if (redisUrl && prefix && prefix === name) {
+    await deleteRedisKeysWithPrefix(redisUrl, prefix).catch((error: unknown) =>
+      console.warn(`Could not delete Redis keys under ${prefix}: ${String(error)}`),
+    );
+  }
+}

@@ -1,0 +1,157 @@
+import request from 'supertest';
+import { ApiHarness, signUp, startApi, TestUser, uniqueHandle } from './support/api-harness';
+
+describe('personas (e2e)', () => {
+  let api: ApiHarness;
+  let creator: TestUser;
+  let other: TestUser;
+  let consumer: TestUser;
+
+  beforeAll(async () => {
+    api = await startApi();
+    [creator, other, consumer] = await Promise.all([
+      signUp(api.url, 'creator'),
+      signUp(api.url, 'creator'),
+      signUp(api.url, 'consumer'),
+    ]);
+  });
+  afterAll(() => api.close());
+
+  const create = (user: TestUser, body: Record<string, unknown>) =>
+    request(api.url).post('/v1/personas').set(user.auth).send(body);
+
+  it('creates a persona with every card field, a slug and a version hash', async () => {
+    const body = {
+      name: 'Seraphina',
+      description: 'Guardian of the forest glade.',
+      personality: 'caring, protective',
+      scenario: 'You wake up in her glade.',
+      firstMessage: 'You are safe here.',
+      exampleDialogues: '<START>\n{{user}}: hi\n{{char}}: hello',
+      alternateGreetings: ['Welcome back.'],
+      systemPrompt: 'Stay in character.',
+      postHistoryInstructions: 'Be kind.',
+      creatorNotes: 'A gentle guardian.',
+      tags: ['Fantasy', 'forest'],
+      lorebook: [{ keys: ['glade'], content: 'The glade is hidden by old magic.' }],
+      visibility: 'public',
+      modelId: 'embedded',
+      verification: 'attested',
+    };
+    const response = await create(creator, body).expect(201);
+    expect(response.body).toMatchObject({ ...body, lorebook: [expect.objectContaining(body.lorebook[0])], version: 1 });
+    expect(response.body.slug).toMatch(/^seraphina/);
+    expect(response.body.versionHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(response.body.ownerHandle).toBe(creator.handle);
+
+    const bySlug = await request(api.url).get(`/v1/personas/${response.body.slug}`).expect(200);
+    expect(bySlug.body.id).toBe(response.body.id);
+  });
+
+  it('makes an immutable new version for every edit and keeps the old ones readable', async () => {
+    const created = await create(creator, { name: 'Versioned', description: 'first' }).expect(201);
+    const id = created.body.id as string;
+    const edited = await request(api.url).patch(`/v1/personas/${id}`).set(creator.auth).send({ description: 'second' }).expect(200);
+    expect(edited.body).toMatchObject({ version: 2, description: 'second', name: 'Versioned' });
+    expect(edited.body.versionHash).not.toBe(created.body.versionHash);
+
+    const versions = await request(api.url).get(`/v1/personas/${id}/versions`).expect(200);
+    expect(versions.body.data.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    expect(versions.body.data[1].hash).toBe(created.body.versionHash);
+
+    const first = await request(api.url).get(`/v1/personas/${id}/versions/1`).expect(200);
+    expect(first.body.content.description).toBe('first');
+  });
+
+  it('gives the same content the same hash, so a hash names a version exactly', async () => {
+    const a = await create(creator, { name: 'Twin', description: 'same', slug: uniqueHandle('twin-a') }).expect(201);
+    const b = await create(other, { name: 'Twin', description: 'same', slug: uniqueHandle('twin-b') }).expect(201);
+    expect(a.body.versionHash).toBe(b.body.versionHash);
+  });
+
+  it('refuses a slug that is taken, and makes a free one when none is given', async () => {
+    const slug = uniqueHandle('unique');
+    await create(creator, { name: 'First', slug }).expect(201);
+    const taken = await create(other, { name: 'Second', slug }).expect(409);
+    expect(taken.body.error.code).toBe('SLUG_TAKEN');
+
+    const one = await create(creator, { name: 'Echo Twin' }).expect(201);
+    const two = await create(other, { name: 'Echo Twin' }).expect(201);
+    expect(two.body.slug).not.toBe(one.body.slug);
+  });
+
+  it('only lets creators create, and only owners change or delete', async () => {
+    const denied = await create(consumer, { name: 'Nope' }).expect(403);
+    expect(denied.body.error.code).toBe('FORBIDDEN');
+
+    const mine = await create(creator, { name: 'Mine' }).expect(201);
+    const patch = await request(api.url).patch(`/v1/personas/${mine.body.id}`).set(other.auth).send({ name: 'Stolen' }).expect(403);
+    expect(patch.body.error.code).toBe('FORBIDDEN');
+    await request(api.url).delete(`/v1/personas/${mine.body.id}`).set(other.auth).expect(403);
+    const still = await request(api.url).get(`/v1/personas/${mine.body.id}`).expect(200);
+    expect(still.body).toMatchObject({ name: 'Mine', version: 1 });
+
+    await request(api.url).delete(`/v1/personas/${mine.body.id}`).set(creator.auth).expect(204);
+    const gone = await request(api.url).get(`/v1/personas/${mine.body.id}`).expect(404);
+    expect(gone.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it("hides private personas from everyone but their creator, and lists unlisted ones nowhere", async () => {
+    const tag = uniqueHandle('vis');
+    const secret = await create(creator, { name: 'Secret', visibility: 'private', tags: [tag] }).expect(201);
+    const hidden = await create(creator, { name: 'Hidden', visibility: 'unlisted', tags: [tag] }).expect(201);
+    await create(creator, { name: 'Open', visibility: 'public', tags: [tag] }).expect(201);
+
+    await request(api.url).get(`/v1/personas/${secret.body.id}`).expect(404);
+    await request(api.url).get(`/v1/personas/${secret.body.id}`).set(other.auth).expect(404);
+    await request(api.url).get(`/v1/personas/${secret.body.id}/versions`).set(other.auth).expect(404);
+    await request(api.url).patch(`/v1/personas/${secret.body.id}`).set(other.auth).send({ name: 'x' }).expect(404);
+    await request(api.url).get(`/v1/personas/${secret.body.id}`).set(creator.auth).expect(200);
+    await request(api.url).get(`/v1/personas/${hidden.body.slug}`).expect(200);
+
+    const listed = await request(api.url).get('/v1/personas').query({ tag }).expect(200);
+    expect(listed.body.data.map((p: { name: string }) => p.name)).toEqual(['Open']);
+    const own = await request(api.url).get('/v1/personas').query({ tag, owner: 'me' }).set(creator.auth).expect(200);
+    expect(own.body.data.map((p: { name: string }) => p.name).sort()).toEqual(['Hidden', 'Open', 'Secret']);
+    const othersView = await request(api.url).get('/v1/personas').query({ tag, owner: 'me' }).set(other.auth).expect(200);
+    expect(othersView.body.data).toEqual([]);
+  });
+
+  it('searches names, tags and descriptions, forgives typos, and pages with a cursor', async () => {
+    const tag = uniqueHandle('search');
+    await create(creator, { name: 'Bartholomew the Brewer', description: 'Keeps a tavern by the harbour.', tags: [tag] }).expect(201);
+    await create(creator, { name: 'Lighthouse Keeper', description: 'Watches the harbour lights at night.', tags: [tag, 'Sea'] }).expect(201);
+    await create(creator, { name: 'Desert Nomad', description: 'Crosses dunes.', tags: [tag] }).expect(201);
+
+    const byText = await request(api.url).get('/v1/personas').query({ q: 'harbour', tag }).expect(200);
+    expect(byText.body.data.map((p: { name: string }) => p.name).sort()).toEqual(['Bartholomew the Brewer', 'Lighthouse Keeper']);
+
+    const typo = await request(api.url).get('/v1/personas').query({ q: 'Bartholomeu', tag }).expect(200);
+    expect(typo.body.data[0]?.name).toBe('Bartholomew the Brewer');
+
+    const byTag = await request(api.url).get('/v1/personas').query({ tag: 'sea' }).expect(200);
+    expect(byTag.body.data.map((p: { name: string }) => p.name)).toContain('Lighthouse Keeper');
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page: request.Response = await request(api.url).get('/v1/personas').query({ tag, limit: 2, ...(cursor ? { cursor } : {}) }).expect(200);
+      expect(page.body.data.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.data.map((p: { name: string }) => p.name));
+      cursor = page.body.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen.sort()).toEqual(['Bartholomew the Brewer', 'Desert Nomad', 'Lighthouse Keeper']);
+
+    const ranked: string[] = [];
+    cursor = undefined;
+    do {
+      const page: request.Response = await request(api.url).get('/v1/personas').query({ q: 'harbour', tag, limit: 1, ...(cursor ? { cursor } : {}) }).expect(200);
+      ranked.push(...page.body.data.map((p: { name: string }) => p.name));
+      cursor = page.body.nextCursor ?? undefined;
+    } while (cursor);
+    expect(ranked.sort()).toEqual(['Bartholomew the Brewer', 'Lighthouse Keeper']);
+
+    const bad = await request(api.url).get('/v1/personas').query({ cursor: 'garbage' }).expect(400);
+    expect(bad.body.error.message).toContain('cursor');
+  });
+});

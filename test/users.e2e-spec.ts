@@ -1,0 +1,100 @@
+import request from 'supertest';
+import { ApiHarness, signUp, startApi, uniqueHandle } from './support/api-harness';
+
+describe('accounts and API keys (e2e)', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+  afterAll(() => api.close());
+
+  it('signs up a creator, shows the key once, and authenticates with it', async () => {
+    const handle = uniqueHandle('ada');
+    const response = await request(api.url).post('/v1/users').send({ handle, role: 'creator' }).expect(201);
+    expect(response.body).toMatchObject({ handle, role: 'creator' });
+    expect(response.body.apiKey).toMatch(/^tp_[A-Za-z0-9_-]{43}$/);
+
+    const me = await request(api.url)
+      .get('/v1/me')
+      .set('Authorization', `Bearer ${response.body.apiKey}`)
+      .expect(200);
+    expect(me.body).toEqual({ id: response.body.id, handle, role: 'creator' });
+
+    const keys = await request(api.url)
+      .get('/v1/me/keys')
+      .set('Authorization', `Bearer ${response.body.apiKey}`)
+      .expect(200);
+    expect(keys.body.data).toHaveLength(1);
+    expect(JSON.stringify(keys.body)).not.toContain(response.body.apiKey);
+  });
+
+  it('refuses a taken handle with 409 and keeps the first account working', async () => {
+    const first = await signUp(api.url, 'consumer');
+    const again = await request(api.url)
+      .post('/v1/users')
+      .send({ handle: first.handle, role: 'creator' })
+      .expect(409);
+    expect(again.body.error.code).toBe('HANDLE_TAKEN');
+    await request(api.url).get('/v1/me').set(first.auth).expect(200);
+  });
+
+  it('does not let anyone sign up as admin', async () => {
+    const response = await request(api.url)
+      .post('/v1/users')
+      .send({ handle: uniqueHandle(), role: 'admin' })
+      .expect(400);
+    expect(response.body.error).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(response.body.error.details[0].field).toBe('role');
+  });
+
+  it('answers 401 in the documented shape for missing, malformed, unknown and revoked keys', async () => {
+    const missing = await request(api.url).get('/v1/me').expect(401);
+    expect(missing.body.error.code).toBe('UNAUTHENTICATED');
+    expect(missing.body.error.message).toContain('Authorization: Bearer');
+
+    await request(api.url).get('/v1/me').set('Authorization', 'Bearer not-a-key').expect(401);
+    await request(api.url)
+      .get('/v1/me')
+      .set('Authorization', `Bearer tp_${'x'.repeat(43)}`)
+      .expect(401);
+
+    const user = await signUp(api.url, 'creator');
+    const second = await request(api.url)
+      .post('/v1/me/keys')
+      .set(user.auth)
+      .send({ name: 'laptop' })
+      .expect(201);
+    await request(api.url).get('/v1/me').set('Authorization', `Bearer ${second.body.apiKey}`).expect(200);
+    await request(api.url).delete(`/v1/me/keys/${second.body.id}`).set(user.auth).expect(204);
+    const revoked = await request(api.url)
+      .get('/v1/me')
+      .set('Authorization', `Bearer ${second.body.apiKey}`)
+      .expect(401);
+    expect(revoked.body.error.message).toContain('revoked');
+    await request(api.url).get('/v1/me').set(user.auth).expect(200);
+  });
+
+  it("cannot revoke someone else's key", async () => {
+    const alice = await signUp(api.url, 'creator');
+    const bob = await signUp(api.url, 'creator');
+    const aliceKeys = await request(api.url).get('/v1/me/keys').set(alice.auth).expect(200);
+    await request(api.url).delete(`/v1/me/keys/${aliceKeys.body.data[0].id}`).set(bob.auth).expect(404);
+    await request(api.url).get('/v1/me').set(alice.auth).expect(200);
+  });
+});
+
+describe('sign-up switched off (e2e)', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi({ SIGNUP_OPEN: 'false' });
+  });
+  afterAll(() => api.close());
+
+  it('refuses open sign-up with a message saying what to do', async () => {
+    const response = await request(api.url)
+      .post('/v1/users')
+      .send({ handle: uniqueHandle(), role: 'consumer' })
+      .expect(403);
+    expect(response.body.error.code).toBe('SIGNUP_DISABLED');
+  });
+});
