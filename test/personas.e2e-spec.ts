@@ -39,7 +39,11 @@ describe('personas (e2e)', () => {
       verification: 'attested',
     };
     const response = await create(creator, body).expect(201);
-    expect(response.body).toMatchObject({ ...body, lorebook: [expect.objectContaining(body.lorebook[0])], version: 1 });
+    expect(response.body).toMatchObject({
+      ...body,
+      lorebook: [expect.objectContaining(body.lorebook[0])],
+      version: 1,
+    });
     expect(response.body.slug).toMatch(/^seraphina/);
     expect(response.body.versionHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(response.body.ownerHandle).toBe(creator.handle);
@@ -51,7 +55,11 @@ describe('personas (e2e)', () => {
   it('makes an immutable new version for every edit and keeps the old ones readable', async () => {
     const created = await create(creator, { name: 'Versioned', description: 'first' }).expect(201);
     const id = created.body.id as string;
-    const edited = await request(api.url).patch(`/v1/personas/${id}`).set(creator.auth).send({ description: 'second' }).expect(200);
+    const edited = await request(api.url)
+      .patch(`/v1/personas/${id}`)
+      .set(creator.auth)
+      .send({ description: 'second' })
+      .expect(200);
     expect(edited.body).toMatchObject({ version: 2, description: 'second', name: 'Versioned' });
     expect(edited.body.versionHash).not.toBe(created.body.versionHash);
 
@@ -64,8 +72,14 @@ describe('personas (e2e)', () => {
   });
 
   it('gives the same content the same hash, so a hash names a version exactly', async () => {
-    const a = await create(creator, { name: 'Twin', description: 'same', slug: uniqueHandle('twin-a') }).expect(201);
-    const b = await create(other, { name: 'Twin', description: 'same', slug: uniqueHandle('twin-b') }).expect(201);
+    const a = await create(creator, {
+      name: 'Twin',
+      description: 'same',
+      slug: uniqueHandle('twin-a'),
+    }).expect(201);
+    const b = await create(other, { name: 'Twin', description: 'same', slug: uniqueHandle('twin-b') }).expect(
+      201,
+    );
     expect(a.body.versionHash).toBe(b.body.versionHash);
   });
 
@@ -85,7 +99,11 @@ describe('personas (e2e)', () => {
     expect(denied.body.error.code).toBe('FORBIDDEN');
 
     const mine = await create(creator, { name: 'Mine' }).expect(201);
-    const patch = await request(api.url).patch(`/v1/personas/${mine.body.id}`).set(other.auth).send({ name: 'Stolen' }).expect(403);
+    const patch = await request(api.url)
+      .patch(`/v1/personas/${mine.body.id}`)
+      .set(other.auth)
+      .send({ name: 'Stolen' })
+      .expect(403);
     expect(patch.body.error.code).toBe('FORBIDDEN');
     await request(api.url).delete(`/v1/personas/${mine.body.id}`).set(other.auth).expect(403);
     const still = await request(api.url).get(`/v1/personas/${mine.body.id}`).expect(200);
@@ -96,7 +114,7 @@ describe('personas (e2e)', () => {
     expect(gone.body.error.code).toBe('NOT_FOUND');
   });
 
-  it("hides private personas from everyone but their creator, and lists unlisted ones nowhere", async () => {
+  it('hides private personas from everyone but their creator, and lists unlisted ones nowhere', async () => {
     const tag = uniqueHandle('vis');
     const secret = await create(creator, { name: 'Secret', visibility: 'private', tags: [tag] }).expect(201);
     const hidden = await create(creator, { name: 'Hidden', visibility: 'unlisted', tags: [tag] }).expect(201);
@@ -105,26 +123,49 @@ describe('personas (e2e)', () => {
     await request(api.url).get(`/v1/personas/${secret.body.id}`).expect(404);
     await request(api.url).get(`/v1/personas/${secret.body.id}`).set(other.auth).expect(404);
     await request(api.url).get(`/v1/personas/${secret.body.id}/versions`).set(other.auth).expect(404);
-    await request(api.url).patch(`/v1/personas/${secret.body.id}`).set(other.auth).send({ name: 'x' }).expect(404);
+    await request(api.url)
+      .patch(`/v1/personas/${secret.body.id}`)
+      .set(other.auth)
+      .send({ name: 'x' })
+      .expect(404);
     await request(api.url).get(`/v1/personas/${secret.body.id}`).set(creator.auth).expect(200);
     await request(api.url).get(`/v1/personas/${hidden.body.slug}`).expect(200);
 
     const listed = await request(api.url).get('/v1/personas').query({ tag }).expect(200);
     expect(listed.body.data.map((p: { name: string }) => p.name)).toEqual(['Open']);
-    const own = await request(api.url).get('/v1/personas').query({ tag, owner: 'me' }).set(creator.auth).expect(200);
+    const own = await request(api.url)
+      .get('/v1/personas')
+      .query({ tag, owner: 'me' })
+      .set(creator.auth)
+      .expect(200);
     expect(own.body.data.map((p: { name: string }) => p.name).sort()).toEqual(['Hidden', 'Open', 'Secret']);
-    const othersView = await request(api.url).get('/v1/personas').query({ tag, owner: 'me' }).set(other.auth).expect(200);
+    const othersView = await request(api.url)
+      .get('/v1/personas')
+      .query({ tag, owner: 'me' })
+      .set(other.auth)
+      .expect(200);
     expect(othersView.body.data).toEqual([]);
   });
 
   it('searches names, tags and descriptions, forgives typos, and pages with a cursor', async () => {
     const tag = uniqueHandle('search');
-    await create(creator, { name: 'Bartholomew the Brewer', description: 'Keeps a tavern by the harbour.', tags: [tag] }).expect(201);
-    await create(creator, { name: 'Lighthouse Keeper', description: 'Watches the harbour lights at night.', tags: [tag, 'Sea'] }).expect(201);
+    await create(creator, {
+      name: 'Bartholomew the Brewer',
+      description: 'Keeps a tavern by the harbour.',
+      tags: [tag],
+    }).expect(201);
+    await create(creator, {
+      name: 'Lighthouse Keeper',
+      description: 'Watches the harbour lights at night.',
+      tags: [tag, 'Sea'],
+    }).expect(201);
     await create(creator, { name: 'Desert Nomad', description: 'Crosses dunes.', tags: [tag] }).expect(201);
 
     const byText = await request(api.url).get('/v1/personas').query({ q: 'harbour', tag }).expect(200);
-    expect(byText.body.data.map((p: { name: string }) => p.name).sort()).toEqual(['Bartholomew the Brewer', 'Lighthouse Keeper']);
+    expect(byText.body.data.map((p: { name: string }) => p.name).sort()).toEqual([
+      'Bartholomew the Brewer',
+      'Lighthouse Keeper',
+    ]);
 
     const typo = await request(api.url).get('/v1/personas').query({ q: 'Bartholomeu', tag }).expect(200);
     expect(typo.body.data[0]?.name).toBe('Bartholomew the Brewer');
@@ -135,7 +176,10 @@ describe('personas (e2e)', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page: request.Response = await request(api.url).get('/v1/personas').query({ tag, limit: 2, ...(cursor ? { cursor } : {}) }).expect(200);
+      const page: request.Response = await request(api.url)
+        .get('/v1/personas')
+        .query({ tag, limit: 2, ...(cursor ? { cursor } : {}) })
+        .expect(200);
       expect(page.body.data.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.data.map((p: { name: string }) => p.name));
       cursor = page.body.nextCursor ?? undefined;
@@ -145,7 +189,10 @@ describe('personas (e2e)', () => {
     const ranked: string[] = [];
     cursor = undefined;
     do {
-      const page: request.Response = await request(api.url).get('/v1/personas').query({ q: 'harbour', tag, limit: 1, ...(cursor ? { cursor } : {}) }).expect(200);
+      const page: request.Response = await request(api.url)
+        .get('/v1/personas')
+        .query({ q: 'harbour', tag, limit: 1, ...(cursor ? { cursor } : {}) })
+        .expect(200);
       ranked.push(...page.body.data.map((p: { name: string }) => p.name));
       cursor = page.body.nextCursor ?? undefined;
     } while (cursor);

@@ -1,6 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '@app/auth';
+import { RateLimit } from '@app/rate-limit';
 import type { Response } from 'express';
 import { HealthReport, HealthService } from './health.service';
 
@@ -10,6 +11,7 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Public()
+  @RateLimit('none')
   @Get()
   @ApiOkResponse({ description: 'The api can serve: PostgreSQL and Redis answer' })
   @ApiServiceUnavailableResponse({ description: 'A dependency is down; `checks` says which' })

@@ -3,3 +3,4 @@ export * from './persona-hash';
 export * from './persona.view';
 export * from './personas.module';
 export * from './personas.service';
+export * from './persona-defaults';

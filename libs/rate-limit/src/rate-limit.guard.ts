@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AppConfig } from '@app/config';
 import type { Request, Response } from 'express';
@@ -8,12 +8,16 @@ import { RateLimiter, RateLimitRule } from './rate-limiter';
 const RATE_LIMIT_BUCKET = 'twinproof:rateLimitBucket';
 type Bucket = 'api' | 'signup';
 
-/** Puts a route under a stricter bucket than the default per-key limit (sign-up: per address, per hour). */
-export const RateLimit = (bucket: Bucket): MethodDecorator => SetMetadata(RATE_LIMIT_BUCKET, bucket);
+/**
+ * Puts a route under a stricter bucket than the default per-key limit (sign-up: per address, per hour), or,
+ * with 'none', under no limit (health checks must work when Redis does not).
+ */
+export const RateLimit = (bucket: Bucket | 'none'): MethodDecorator => SetMetadata(RATE_LIMIT_BUCKET, bucket);
 
 /** Runs after the auth guard: counts per user when there is one, per client address otherwise. */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
+  private readonly logger = new Logger(RateLimitGuard.name);
   private readonly rules: Record<Bucket, RateLimitRule>;
 
   constructor(
@@ -30,9 +34,17 @@ export class RateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<Request & { user?: { id: string } }>();
-    const bucket = this.reflector.get<Bucket | undefined>(RATE_LIMIT_BUCKET, context.getHandler()) ?? 'api';
+    const bucket = this.reflector.get<Bucket | 'none' | undefined>(RATE_LIMIT_BUCKET, context.getHandler()) ?? 'api';
+    if (bucket === 'none') return true;
     const subject = request.user ? `user:${request.user.id}` : `ip:${request.ip ?? 'unknown'}`;
-    const verdict = await this.limiter.hit(this.rules[bucket], subject);
+    let verdict;
+    try {
+      verdict = await this.limiter.hit(this.rules[bucket], subject);
+    } catch (error) {
+      // Fail open: a Redis outage should not turn every request into an error; it is logged loudly instead.
+      this.logger.warn(`Rate limit not enforced, Redis unavailable: ${String(error)}`);
+      return true;
+    }
     const response = context.switchToHttp().getResponse<Response>();
     response.setHeader('X-RateLimit-Limit', this.rules[bucket].limit);
     response.setHeader('X-RateLimit-Remaining', verdict.remaining);
