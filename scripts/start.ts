@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { AppConfig } from '@app/config';
-import { applyMigrations, ensureDatabase } from '@app/database';
+import { applyMigrations, ensureDatabase, findPackageRoot } from '@app/database';
 import { ChildProcess, fork } from 'node:child_process';
 import { join, relative } from 'node:path';
-import { repoRoot } from './repo-root';
 import { seedDemo } from './seed-demo';
 
 const HEALTH_WAIT_MS = 60_000;
@@ -14,7 +13,7 @@ const HEALTH_WAIT_MS = 60_000;
  * if either dies.
  */
 async function main(): Promise<void> {
-  const root = repoRoot();
+  const root = findPackageRoot(__dirname);
   const config = AppConfig.fromProcessEnv();
   await ensureDatabase(config.databaseUrl);
   const { applied } = await applyMigrations({

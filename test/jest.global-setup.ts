@@ -1,6 +1,8 @@
 // Runs once before the whole jest run: one fresh, migrated database and one Redis key prefix for the run.
 // The settings go into process.env, which every test worker inherits and AppConfig reads.
-import { createTestDatabase, dropStaleTestDatabases } from '@app/testing';
+// The file, not the @app/testing barrel: the barrel's factories pull in the domain libs (Nest, Prisma
+// client), which the setup does not need and should not break on.
+import { createTestDatabase, dropStaleTestDatabases } from '../libs/testing/src/test-database';
 
 // jest calls the module's default export; this is the one default export the code base needs.
 export default async function globalSetup(): Promise<void> {

@@ -4,15 +4,21 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppLogger, createValidationPipe, jsonBody, requestContextMiddleware } from '@app/common';
 import { AppConfig } from '@app/config';
+import { MAX_CARD_JSON_BYTES } from '@app/personas';
 import { ApiModule } from './api.module';
 
 /** Builds the api exactly as production runs it; main.ts and the e2e tests both call this. */
 export async function createApi(config: AppConfig = AppConfig.fromProcessEnv()): Promise<INestApplication> {
   const logger = new AppLogger({ format: config.log.format, level: config.log.level });
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config), { bodyParser: false, logger });
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config), {
+    bodyParser: false,
+    logger,
+  });
   app.useLogger(logger);
   app.disable('x-powered-by');
   app.use(requestContextMiddleware);
+  // Card imports may be larger than ordinary requests; body-parser skips bodies already parsed.
+  app.use('/v1/personas/import', jsonBody(Math.max(MAX_CARD_JSON_BYTES, config.limits.bodyBytes)));
   app.use(jsonBody(config.limits.bodyBytes));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

@@ -8,11 +8,13 @@ import type { Job } from 'bullmq';
 export class SystemProcessor extends WorkerHost {
   private readonly logger = new Logger(SystemProcessor.name);
 
-  async process(job: Job<JobPayloads[JobName.Ping], { pong: true; latencyMs: number }, JobName>): Promise<{ pong: true; latencyMs: number }> {
+  process(
+    job: Job<JobPayloads[JobName.Ping], { pong: true; latencyMs: number }, JobName>,
+  ): Promise<{ pong: true; latencyMs: number }> {
     switch (job.name) {
       case JobName.Ping:
         this.logger.debug(`ping ${job.id}`);
-        return { pong: true, latencyMs: Date.now() - job.data.sentAt };
+        return Promise.resolve({ pong: true, latencyMs: Date.now() - job.data.sentAt });
     }
   }
 }

@@ -12,7 +12,10 @@ describe('worker (real BullMQ on Redis)', () => {
   beforeAll(async () => {
     const config = AppConfig.fromProcessEnv({ LOG_LEVEL: 'warn' });
     worker = await createWorker(config);
-    const options = { connection: redisConnectionOptions(config.redisUrl), prefix: bullPrefix(config.redisPrefix) };
+    const options = {
+      connection: redisConnectionOptions(config.redisUrl),
+      prefix: bullPrefix(config.redisPrefix),
+    };
     queue = new Queue(QueueName.System, options);
     events = new QueueEvents(QueueName.System, options);
     await events.waitUntilReady();

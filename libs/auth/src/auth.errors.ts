@@ -20,7 +20,10 @@ export class HandleTakenError extends DomainError {
 
 export class SignupDisabledError extends DomainError {
   constructor() {
-    super(ErrorCode.SIGNUP_DISABLED, 'Open sign-up is switched off on this server; ask an administrator for an account.');
+    super(
+      ErrorCode.SIGNUP_DISABLED,
+      'Open sign-up is switched off on this server; ask an administrator for an account.',
+    );
   }
 }
 

@@ -15,7 +15,14 @@ class FakeUsersRepository {
   async createWithKey(handle: string, role: Role, key: KeyRecord): Promise<{ user: User; key: ApiKey }> {
     const now = new Date();
     const user: User = { id: randomUUID(), handle, role, createdAt: now, updatedAt: now, deletedAt: null };
-    const apiKey: ApiKey = { id: randomUUID(), userId: user.id, ...key, createdAt: now, lastUsedAt: null, revokedAt: null };
+    const apiKey: ApiKey = {
+      id: randomUUID(),
+      userId: user.id,
+      ...key,
+      createdAt: now,
+      lastUsedAt: null,
+      revokedAt: null,
+    };
     this.users.push(user);
     this.keys.push(apiKey);
     return { user, key: apiKey };
@@ -33,10 +40,16 @@ class FakeUsersRepository {
 }
 
 describe('UsersService', () => {
-  async function build(env: Record<string, string> = {}): Promise<{ service: UsersService; repository: FakeUsersRepository }> {
+  async function build(
+    env: Record<string, string> = {},
+  ): Promise<{ service: UsersService; repository: FakeUsersRepository }> {
     const repository = new FakeUsersRepository();
     const moduleRef = await Test.createTestingModule({
-      providers: [UsersService, { provide: UsersRepository, useValue: repository }, { provide: AppConfig, useValue: new AppConfig(loadEnv(env)) }],
+      providers: [
+        UsersService,
+        { provide: UsersRepository, useValue: repository },
+        { provide: AppConfig, useValue: new AppConfig(loadEnv(env)) },
+      ],
     }).compile();
     return { service: moduleRef.get(UsersService), repository };
   }
@@ -44,7 +57,7 @@ describe('UsersService', () => {
   it('stores only a SHA-256 digest of the key and returns the key itself once', async () => {
     const { service, repository } = await build();
     const { apiKey } = await service.signUp('ada', 'creator');
-    expect(repository.keys[0]!.hash).toBe(hashApiKey(apiKey));
+    expect(repository.keys[0].hash).toBe(hashApiKey(apiKey));
     expect(JSON.stringify(repository.keys)).not.toContain(apiKey);
   });
 
@@ -54,10 +67,10 @@ describe('UsersService', () => {
     await expect(service.authenticate(apiKey)).resolves.toMatchObject({ id: user.id, role: 'creator' });
     expect(repository.touched).toHaveLength(1);
 
-    repository.keys[0]!.revokedAt = new Date();
+    repository.keys[0].revokedAt = new Date();
     await expect(service.authenticate(apiKey)).rejects.toBeInstanceOf(InvalidApiKeyError);
-    repository.keys[0]!.revokedAt = null;
-    repository.users[0]!.deletedAt = new Date();
+    repository.keys[0].revokedAt = null;
+    repository.users[0].deletedAt = new Date();
     await expect(service.authenticate(apiKey)).rejects.toBeInstanceOf(InvalidApiKeyError);
   });
 
@@ -69,6 +82,8 @@ describe('UsersService', () => {
   it('refuses sign-up when it is switched off, unless the platform itself creates the account', async () => {
     const { service } = await build({ SIGNUP_OPEN: 'false' });
     await expect(service.signUp('ada', 'creator')).rejects.toBeInstanceOf(SignupDisabledError);
-    await expect(service.signUp('ada', 'creator', { bypassSignupSwitch: true })).resolves.toMatchObject({ user: { handle: 'ada' } });
+    await expect(service.signUp('ada', 'creator', { bypassSignupSwitch: true })).resolves.toMatchObject({
+      user: { handle: 'ada' },
+    });
   });
 });

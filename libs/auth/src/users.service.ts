@@ -34,10 +34,18 @@ export class UsersService {
     private readonly config: AppConfig,
   ) {}
 
-  async signUp(handle: string, role: Role, options: { bypassSignupSwitch?: boolean } = {}): Promise<SignUpResult> {
+  async signUp(
+    handle: string,
+    role: Role,
+    options: { bypassSignupSwitch?: boolean } = {},
+  ): Promise<SignUpResult> {
     if (!this.config.signupOpen && !options.bypassSignupSwitch) throw new SignupDisabledError();
     const key = generateApiKey();
-    const { user } = await this.users.createWithKey(handle, role, { hash: key.hash, prefix: key.prefix, name: 'default' });
+    const { user } = await this.users.createWithKey(handle, role, {
+      hash: key.hash,
+      prefix: key.prefix,
+      name: 'default',
+    });
     this.logger.log(`User ${user.id} signed up as ${role}`);
     return { user, apiKey: key.secret };
   }
@@ -48,7 +56,11 @@ export class UsersService {
     if (!key || key.revokedAt || key.user.deletedAt) throw new InvalidApiKeyError();
     const now = new Date();
     if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
-      this.users.touchKey(key.id, now).catch((error: unknown) => this.logger.warn(`Could not record use of key ${key.id}: ${String(error)}`));
+      this.users
+        .touchKey(key.id, now)
+        .catch((error: unknown) =>
+          this.logger.warn(`Could not record use of key ${key.id}: ${String(error)}`),
+        );
     }
     return { id: key.user.id, handle: key.user.handle, role: key.user.role, apiKeyId: key.id };
   }

@@ -15,7 +15,12 @@ export class AppLogger extends ConsoleLogger {
 
   protected override getJsonLogObject(
     message: unknown,
-    options: { context: string; logLevel: LogLevel; writeStreamType?: 'stdout' | 'stderr'; errorStack?: unknown },
+    options: {
+      context: string;
+      logLevel: LogLevel;
+      writeStreamType?: 'stdout' | 'stderr';
+      errorStack?: unknown;
+    },
   ): ReturnType<ConsoleLogger['getJsonLogObject']> {
     const object = super.getJsonLogObject(message, options);
     const requestId = currentRequestId();

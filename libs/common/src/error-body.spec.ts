@@ -6,13 +6,22 @@ describe('renderError', () => {
   it('renders domain errors with their status, code, message and details', () => {
     expect(renderError(new ValidationError('name: must not be empty', [{ field: 'name' }]))).toEqual({
       status: 400,
-      body: { error: { code: 'VALIDATION_FAILED', message: 'name: must not be empty', details: [{ field: 'name' }] } },
+      body: {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'name: must not be empty',
+          details: [{ field: 'name' }],
+        },
+      },
     });
     expect(renderError(new DomainError(ErrorCode.SLUG_TAKEN, 'taken')).status).toBe(409);
   });
 
   it("maps Nest's HTTP exceptions onto API.md's codes", () => {
-    expect(renderError(new NotFoundException('Cannot GET /x')).body.error).toEqual({ code: 'NOT_FOUND', message: 'Cannot GET /x' });
+    expect(renderError(new NotFoundException('Cannot GET /x')).body.error).toEqual({
+      code: 'NOT_FOUND',
+      message: 'Cannot GET /x',
+    });
     expect(renderError(new PayloadTooLargeException()).body.error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(renderError(new BadRequestException('bad')).body.error.code).toBe('VALIDATION_FAILED');
   });

@@ -41,7 +41,11 @@ export function renderError(error: unknown): RenderedError {
     status: HttpStatus.INTERNAL_SERVER_ERROR,
     errorId,
     body: {
-      error: { code: ErrorCode.INTERNAL, message: `Something went wrong on our side (error id ${errorId}).`, errorId },
+      error: {
+        code: ErrorCode.INTERNAL,
+        message: `Something went wrong on our side (error id ${errorId}).`,
+        errorId,
+      },
     },
   };
 }

@@ -16,7 +16,9 @@ describe('AppConfig', () => {
   });
 
   it('names every bad setting in one readable error', () => {
-    expect(() => loadEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SIGNUP_OPEN: 'maybe' })).toThrow(ConfigError);
+    expect(() => loadEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SIGNUP_OPEN: 'maybe' })).toThrow(
+      ConfigError,
+    );
     try {
       loadEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x' });
     } catch (error) {

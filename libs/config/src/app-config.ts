@@ -1,4 +1,3 @@
-
 import { configSchema, Env } from './config.schema';
 
 export class ConfigError extends Error {}
@@ -16,7 +15,9 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
 // `FOO=` in a shell or compose file means "not set", not "empty string".
 function withoutEmpty(source: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+    Object.entries(source).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+    ),
   );
 }
 
@@ -59,7 +60,12 @@ export class AppConfig {
   get signupOpen(): boolean {
     return this.env.SIGNUP_OPEN;
   }
-  get limits(): { bodyBytes: number; cardUploadBytes: number; requestsPerMinute: number; signupsPerHour: number } {
+  get limits(): {
+    bodyBytes: number;
+    cardUploadBytes: number;
+    requestsPerMinute: number;
+    signupsPerHour: number;
+  } {
     return {
       bodyBytes: this.env.BODY_LIMIT_BYTES,
       cardUploadBytes: this.env.CARD_UPLOAD_LIMIT_BYTES,
@@ -71,4 +77,3 @@ export class AppConfig {
     return this.env.DEFAULT_MODEL_ID;
   }
 }
-

@@ -27,7 +27,11 @@ export const configSchema = z
     LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
     SIGNUP_OPEN: bool.optional(),
-    BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
     CARD_UPLOAD_LIMIT_BYTES: z.coerce
       .number()
       .int()

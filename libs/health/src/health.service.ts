@@ -23,7 +23,10 @@ export class HealthService {
       probe(() => this.prisma.$queryRaw`SELECT 1`),
       probe(() => this.redis.client.ping()),
     ]);
-    return { status: postgres === 'up' && redis === 'up' ? 'ok' : 'unavailable', checks: { postgres, redis } };
+    return {
+      status: postgres === 'up' && redis === 'up' ? 'ok' : 'unavailable',
+      checks: { postgres, redis },
+    };
   }
 }
 

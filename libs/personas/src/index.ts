@@ -4,3 +4,4 @@ export * from './persona.view';
 export * from './personas.module';
 export * from './personas.service';
 export * from './persona-defaults';
+export * from './cards';

@@ -1,4 +1,4 @@
-import type { Lorebook, LorebookEntry, PersonaCard } from './persona-content';
+import type { Lorebook, LorebookEntry, PersonaCard, PersonaContent } from './persona-content';
 
 export const EMPTY_LOREBOOK: Lorebook = {
   name: '',
@@ -75,4 +75,11 @@ export function normaliseTags(tags: string[]): string[] {
     result.push(tag);
   }
   return result;
+}
+
+/** The card part of a version's content: what goes into an exported Character Card. */
+export function cardOf(content: PersonaContent): PersonaCard {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { visibility, modelId, verification, ...card } = content;
+  return card;
 }

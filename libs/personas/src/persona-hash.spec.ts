@@ -8,7 +8,10 @@ describe('hashPersonaContent', () => {
     expect(hash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(hashPersonaContent({ ...content, description: 'x' })).not.toBe(hash);
     expect(hashPersonaContent({ ...content, verification: 'zk' })).not.toBe(hash);
-    const withEntry = { ...content, lorebook: [{ ...content.lorebook[0], keys: ['a'], content: 'b' }] } as typeof content;
+    const withEntry = {
+      ...content,
+      lorebook: [{ ...content.lorebook[0], keys: ['a'], content: 'b' }],
+    } as typeof content;
     expect(hashPersonaContent(withEntry)).not.toBe(hash);
   });
 
@@ -21,6 +24,8 @@ describe('hashPersonaContent', () => {
   it('is keccak256 of the canonical JSON, pinned so a change of algorithm cannot slip through', () => {
     // keccak256('{"a":1}'): receipts carry this hash, so changing how it is computed breaks every old receipt.
     const content = { a: 1 } as unknown as Parameters<typeof hashPersonaContent>[0];
-    expect(hashPersonaContent(content)).toBe('0x25e7c2a96531eb50246780c1f25742e489bf55210e26981dc02992bb585feb97');
+    expect(hashPersonaContent(content)).toBe(
+      '0x25e7c2a96531eb50246780c1f25742e489bf55210e26981dc02992bb585feb97',
+    );
   });
 });

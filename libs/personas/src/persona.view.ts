@@ -29,10 +29,18 @@ export interface PersonaSummary {
   updatedAt: Date;
 }
 
-export function currentContent(persona: PersonaWithCurrent): { version: number; hash: string; content: PersonaContent } {
+export function currentContent(persona: PersonaWithCurrent): {
+  version: number;
+  hash: string;
+  content: PersonaContent;
+} {
   const [current] = persona.versions;
   if (!current) throw new Error(`persona ${persona.id} has no version`);
-  return { version: current.version, hash: current.hash, content: current.content as unknown as PersonaContent };
+  return {
+    version: current.version,
+    hash: current.hash,
+    content: current.content as unknown as PersonaContent,
+  };
 }
 
 export function toPersonaView(persona: PersonaWithCurrent): PersonaView {

@@ -1,5 +1,22 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Public, Roles } from '@app/auth';
 import { CreatePersonaDto } from './dto/create-persona.dto';
 import { PersonaPageResponse, PersonaResponse, PersonaVersionResponse } from './dto/persona.response';
@@ -23,7 +40,10 @@ export class PersonasController {
 
   @Public()
   @Get()
-  @ApiOkResponse({ type: PersonaPageResponse, description: 'Public personas, or the caller’s own with owner=me' })
+  @ApiOkResponse({
+    type: PersonaPageResponse,
+    description: 'Public personas, or the caller’s own with owner=me',
+  })
   search(
     @CurrentUser() user: AuthUser | undefined,
     @Query() query: SearchPersonasQuery,
@@ -41,7 +61,11 @@ export class PersonasController {
   @Roles('creator')
   @Patch(':id')
   @ApiOkResponse({ type: PersonaResponse, description: 'The persona at its new version' })
-  update(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: UpdatePersonaDto): Promise<PersonaView> {
+  update(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: UpdatePersonaDto,
+  ): Promise<PersonaView> {
     return this.personas.update(user, id, dto);
   }
 
@@ -56,7 +80,10 @@ export class PersonasController {
   @Public()
   @Get(':id/versions')
   @ApiOkResponse({ type: [PersonaVersionResponse] })
-  async versions(@CurrentUser() user: AuthUser | undefined, @Param('id') id: string): Promise<{ data: VersionSummary[] }> {
+  async versions(
+    @CurrentUser() user: AuthUser | undefined,
+    @Param('id') id: string,
+  ): Promise<{ data: VersionSummary[] }> {
     return { data: await this.personas.versions(user, id) };
   }
 

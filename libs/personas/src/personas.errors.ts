@@ -14,12 +14,18 @@ export class NotPersonaOwnerError extends ForbiddenError {
 
 export class SlugTakenError extends DomainError {
   constructor(slug: string) {
-    super(ErrorCode.SLUG_TAKEN, `The slug "${slug}" is taken; choose another or leave it out to get one made from the name.`);
+    super(
+      ErrorCode.SLUG_TAKEN,
+      `The slug "${slug}" is taken; choose another or leave it out to get one made from the name.`,
+    );
   }
 }
 
 export class VersionConflictError extends DomainError {
   constructor() {
-    super(ErrorCode.CONFLICT, 'The persona was edited by someone else at the same time; fetch it and try again.');
+    super(
+      ErrorCode.CONFLICT,
+      'The persona was edited by someone else at the same time; fetch it and try again.',
+    );
   }
 }

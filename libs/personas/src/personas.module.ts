@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { PersonaCardsController } from './persona-cards.controller';
+import { PersonaCardsService } from './persona-cards.service';
 import { PersonasController } from './personas.controller';
 import { PersonasRepository } from './personas.repository';
 import { PersonasService } from './personas.service';
 
 @Module({
-  controllers: [PersonasController],
-  providers: [PersonasRepository, PersonasService],
+  controllers: [PersonasController, PersonaCardsController],
+  providers: [PersonasRepository, PersonasService, PersonaCardsService],
   exports: [PersonasService],
 })
 export class PersonasModule {}

@@ -34,7 +34,9 @@ export interface SearchFilter {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function searchColumns(content: PersonaContent): Pick<Persona, 'name' | 'description' | 'tags' | 'visibility' | 'modelId' | 'verification'> {
+function searchColumns(
+  content: PersonaContent,
+): Pick<Persona, 'name' | 'description' | 'tags' | 'visibility' | 'modelId' | 'verification'> {
   return {
     name: content.name,
     description: content.description,
@@ -50,14 +52,30 @@ function searchColumns(content: PersonaContent): Pick<Persona, 'name' | 'descrip
 export class PersonasRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(input: { slug: string; ownerId: string; content: PersonaContent; hash: string }): Promise<PersonaWithCurrent> {
+  async create(input: {
+    slug: string;
+    ownerId: string;
+    content: PersonaContent;
+    hash: string;
+  }): Promise<PersonaWithCurrent> {
     try {
       return await this.prisma.$transaction(async (tx) => {
         const persona = await tx.persona.create({
-          data: { slug: input.slug, ownerId: input.ownerId, currentVersion: 1, ...searchColumns(input.content) },
+          data: {
+            slug: input.slug,
+            ownerId: input.ownerId,
+            currentVersion: 1,
+            ...searchColumns(input.content),
+          },
         });
         await tx.personaVersion.create({
-          data: { personaId: persona.id, version: 1, hash: input.hash, content: toJson(input.content), createdById: input.ownerId },
+          data: {
+            personaId: persona.id,
+            version: 1,
+            hash: input.hash,
+            content: toJson(input.content),
+            createdById: input.ownerId,
+          },
         });
         return tx.persona.findUniqueOrThrow({ where: { id: persona.id }, include: currentVersionInclude });
       });
@@ -85,9 +103,18 @@ export class PersonasRepository {
         });
         if (count !== 1) throw new VersionConflictError();
         await tx.personaVersion.create({
-          data: { personaId: input.personaId, version: next, hash: input.hash, content: toJson(input.content), createdById: input.authorId },
+          data: {
+            personaId: input.personaId,
+            version: next,
+            hash: input.hash,
+            content: toJson(input.content),
+            createdById: input.authorId,
+          },
         });
-        return tx.persona.findUniqueOrThrow({ where: { id: input.personaId }, include: currentVersionInclude });
+        return tx.persona.findUniqueOrThrow({
+          where: { id: input.personaId },
+          include: currentVersionInclude,
+        });
       });
     } catch (error) {
       if (isUniqueViolation(error, 'slug')) throw new SlugTakenError(input.slug);
@@ -97,8 +124,13 @@ export class PersonasRepository {
   }
 
   findByIdOrSlug(idOrSlug: string): Promise<PersonaWithCurrent | null> {
-    const where: Prisma.PersonaWhereInput = UUID.test(idOrSlug) ? { id: idOrSlug } : { slug: idOrSlug.toLowerCase() };
-    return this.prisma.persona.findFirst({ where: { ...where, deletedAt: null }, include: currentVersionInclude });
+    const where: Prisma.PersonaWhereInput = UUID.test(idOrSlug)
+      ? { id: idOrSlug }
+      : { slug: idOrSlug.toLowerCase() };
+    return this.prisma.persona.findFirst({
+      where: { ...where, deletedAt: null },
+      include: currentVersionInclude,
+    });
   }
 
   async slugExists(slug: string): Promise<boolean> {
@@ -109,7 +141,9 @@ export class PersonasRepository {
     await this.prisma.persona.update({ where: { id }, data: { deletedAt: new Date() } });
   }
 
-  listVersions(personaId: string): Promise<Pick<PersonaVersion, 'version' | 'hash' | 'createdAt' | 'createdById'>[]> {
+  listVersions(
+    personaId: string,
+  ): Promise<Pick<PersonaVersion, 'version' | 'hash' | 'createdAt' | 'createdById'>[]> {
     return this.prisma.personaVersion.findMany({
       where: { personaId },
       orderBy: { version: 'desc' },
@@ -129,7 +163,9 @@ export class PersonasRepository {
     const scope = filter.ownerId
       ? Prisma.sql`p."ownerId" = ${filter.ownerId}::uuid`
       : Prisma.sql`p.visibility = 'public'::"Visibility"`;
-    const tag = filter.tag ? Prisma.sql`AND p.tags @> ARRAY[${filter.tag.toLowerCase()}]::text[]` : Prisma.empty;
+    const tag = filter.tag
+      ? Prisma.sql`AND p.tags @> ARRAY[${filter.tag.toLowerCase()}]::text[]`
+      : Prisma.empty;
     const select = Prisma.sql`
       SELECT p.id, p.slug, p."ownerId", u.handle AS "ownerHandle", p.name, p.description, p.tags, p.visibility,
              p."modelId", p.verification, p."currentVersion", p."createdAt", p."updatedAt"

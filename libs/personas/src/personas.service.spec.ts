@@ -12,17 +12,35 @@ import { PersonasService } from './personas.service';
 class FakePersonasRepository {
   personas = new Map<string, PersonaWithCurrent>();
 
-  async create(input: { slug: string; ownerId: string; content: PersonaContent; hash: string }): Promise<PersonaWithCurrent> {
+  async create(input: {
+    slug: string;
+    ownerId: string;
+    content: PersonaContent;
+    hash: string;
+  }): Promise<PersonaWithCurrent> {
     const id = randomUUID();
     const persona = this.row(id, input.slug, input.ownerId, 1, input.content, input.hash);
     this.personas.set(id, persona);
     return persona;
   }
 
-  async appendVersion(input: { personaId: string; expectedVersion: number; slug: string; content: PersonaContent; hash: string }): Promise<PersonaWithCurrent> {
+  async appendVersion(input: {
+    personaId: string;
+    expectedVersion: number;
+    slug: string;
+    content: PersonaContent;
+    hash: string;
+  }): Promise<PersonaWithCurrent> {
     const current = this.personas.get(input.personaId);
     if (!current || current.currentVersion !== input.expectedVersion) throw new VersionConflictError();
-    const next = this.row(input.personaId, input.slug, current.ownerId, input.expectedVersion + 1, input.content, input.hash);
+    const next = this.row(
+      input.personaId,
+      input.slug,
+      current.ownerId,
+      input.expectedVersion + 1,
+      input.content,
+      input.hash,
+    );
     this.personas.set(input.personaId, next);
     return next;
   }
@@ -39,13 +57,41 @@ class FakePersonasRepository {
     this.personas.delete(id);
   }
 
-  private row(id: string, slug: string, ownerId: string, version: number, content: PersonaContent, hash: string): PersonaWithCurrent {
+  private row(
+    id: string,
+    slug: string,
+    ownerId: string,
+    version: number,
+    content: PersonaContent,
+    hash: string,
+  ): PersonaWithCurrent {
     const now = new Date();
     return {
-      id, slug, ownerId, currentVersion: version, visibility: content.visibility, modelId: content.modelId,
-      verification: content.verification, name: content.name, description: content.description, tags: content.tags,
-      createdAt: now, updatedAt: now, deletedAt: null, owner: { handle: 'owner' },
-      versions: [{ id: randomUUID(), personaId: id, version, hash, content: content as never, createdById: ownerId, createdAt: now }],
+      id,
+      slug,
+      ownerId,
+      currentVersion: version,
+      visibility: content.visibility,
+      modelId: content.modelId,
+      verification: content.verification,
+      name: content.name,
+      description: content.description,
+      tags: content.tags,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+      owner: { handle: 'owner' },
+      versions: [
+        {
+          id: randomUUID(),
+          personaId: id,
+          version,
+          hash,
+          content: content as never,
+          createdById: ownerId,
+          createdAt: now,
+        },
+      ],
     };
   }
 }
@@ -71,8 +117,15 @@ describe('PersonasService', () => {
 
   it('fills spec defaults and platform settings, and hashes exactly the stored content', async () => {
     const view = await service.create(creator, { name: 'Ada', tags: [' math ', 'Math', ''] });
-    expect(view).toMatchObject({ name: 'Ada', visibility: 'public', modelId: 'embedded', verification: 'none', tags: ['math'], version: 1 });
-    const stored = repository.personas.get(view.id)!.versions[0]!.content as unknown as PersonaContent;
+    expect(view).toMatchObject({
+      name: 'Ada',
+      visibility: 'public',
+      modelId: 'embedded',
+      verification: 'none',
+      tags: ['math'],
+      version: 1,
+    });
+    const stored = repository.personas.get(view.id)!.versions[0].content as unknown as PersonaContent;
     expect(view.versionHash).toBe(hashPersonaContent(stored));
   });
 
@@ -84,7 +137,11 @@ describe('PersonasService', () => {
   });
 
   it('merges an edit into the current content as a new version and keeps what was not sent', async () => {
-    const created = await service.create(creator, { name: 'Ada', description: 'one', lorebook: [{ keys: ['k'], content: 'c' }] });
+    const created = await service.create(creator, {
+      name: 'Ada',
+      description: 'one',
+      lorebook: [{ keys: ['k'], content: 'c' }],
+    });
     const edited = await service.update(creator, created.id, { description: 'two' });
     expect(edited).toMatchObject({ version: 2, description: 'two', name: 'Ada' });
     expect(edited.lorebook).toEqual(created.lorebook);
@@ -93,22 +150,34 @@ describe('PersonasService', () => {
 
   it('lets only the owner or an admin change a persona', async () => {
     const created = await service.create(creator, { name: 'Ada' });
-    await expect(service.update(stranger, created.id, { name: 'Mine now' })).rejects.toBeInstanceOf(NotPersonaOwnerError);
+    await expect(service.update(stranger, created.id, { name: 'Mine now' })).rejects.toBeInstanceOf(
+      NotPersonaOwnerError,
+    );
     await expect(service.remove(stranger, created.id)).rejects.toBeInstanceOf(NotPersonaOwnerError);
-    await expect(service.update(admin, created.id, { description: 'moderated' })).resolves.toMatchObject({ version: 2 });
+    await expect(service.update(admin, created.id, { description: 'moderated' })).resolves.toMatchObject({
+      version: 2,
+    });
   });
 
   it('answers "not found" for a private persona to anyone but its owner', async () => {
     const created = await service.create(creator, { name: 'Secret', visibility: 'private' });
     await expect(service.get(undefined, created.id)).rejects.toBeInstanceOf(PersonaNotFoundError);
     await expect(service.get(stranger, created.slug)).rejects.toBeInstanceOf(PersonaNotFoundError);
-    await expect(service.update(stranger, created.id, { name: 'x' })).rejects.toBeInstanceOf(PersonaNotFoundError);
+    await expect(service.update(stranger, created.id, { name: 'x' })).rejects.toBeInstanceOf(
+      PersonaNotFoundError,
+    );
     await expect(service.get(creator, created.id)).resolves.toMatchObject({ name: 'Secret' });
   });
 
   it('refuses owner=me without a key, and a cursor from another kind of query', async () => {
-    await expect(service.search(undefined, { owner: 'me', limit: 10 })).rejects.toThrow('owner=me needs an API key');
-    const keyset = Buffer.from(JSON.stringify({ kind: 'keyset', createdAt: new Date().toISOString(), id: randomUUID() })).toString('base64url');
-    await expect(service.search(undefined, { q: 'ada', cursor: keyset, limit: 10 })).rejects.toThrow('different query');
+    await expect(service.search(undefined, { owner: 'me', limit: 10 })).rejects.toThrow(
+      'owner=me needs an API key',
+    );
+    const keyset = Buffer.from(
+      JSON.stringify({ kind: 'keyset', createdAt: new Date().toISOString(), id: randomUUID() }),
+    ).toString('base64url');
+    await expect(service.search(undefined, { q: 'ada', cursor: keyset, limit: 10 })).rejects.toThrow(
+      'different query',
+    );
   });
 });

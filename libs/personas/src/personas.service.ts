@@ -46,7 +46,12 @@ export class PersonasService {
       verification: input.verification ?? 'none',
     });
     const slug = input.slug ?? (await this.freeSlug(slugify(content.name)));
-    const persona = await this.personas.create({ slug, ownerId: owner.id, content, hash: hashPersonaContent(content) });
+    const persona = await this.personas.create({
+      slug,
+      ownerId: owner.id,
+      content,
+      hash: hashPersonaContent(content),
+    });
     this.logger.log(`Persona ${persona.id} created by ${owner.id}`);
     return toPersonaView(persona);
   }
@@ -87,14 +92,27 @@ export class PersonasService {
     return this.personas.listVersions(persona.id);
   }
 
-  async version(caller: AuthUser | undefined, idOrSlug: string, version: number): Promise<VersionSummary & { content: PersonaContent }> {
+  async version(
+    caller: AuthUser | undefined,
+    idOrSlug: string,
+    version: number,
+  ): Promise<VersionSummary & { content: PersonaContent }> {
     const persona = await this.findReadable(caller, idOrSlug);
     const found = await this.personas.findVersion(persona.id, version);
     if (!found) throw new PersonaNotFoundError(`${idOrSlug} version ${version}`);
-    return { version: found.version, hash: found.hash, createdAt: found.createdAt, createdById: found.createdById, content: found.content as unknown as PersonaContent };
+    return {
+      version: found.version,
+      hash: found.hash,
+      createdAt: found.createdAt,
+      createdById: found.createdById,
+      content: found.content as unknown as PersonaContent,
+    };
   }
 
-  async search(caller: AuthUser | undefined, input: SearchInput): Promise<{ data: PersonaSummary[]; nextCursor: string | null }> {
+  async search(
+    caller: AuthUser | undefined,
+    input: SearchInput,
+  ): Promise<{ data: PersonaSummary[]; nextCursor: string | null }> {
     if (input.owner === 'me' && !caller) throw new ValidationError('owner=me needs an API key');
     const cursor = input.cursor ? decodeCursor(input.cursor) : undefined;
     const q = input.q?.trim() || undefined;
@@ -115,7 +133,10 @@ export class PersonasService {
     let nextCursor: string | null = null;
     if (rows.length > input.limit && last) {
       nextCursor = q
-        ? encodeCursor({ kind: 'offset', offset: (cursor?.kind === 'offset' ? cursor.offset : 0) + input.limit })
+        ? encodeCursor({
+            kind: 'offset',
+            offset: (cursor?.kind === 'offset' ? cursor.offset : 0) + input.limit,
+          })
         : encodeCursor({ kind: 'keyset', createdAt: last.createdAt.toISOString(), id: last.id });
     }
     return { data: page.map(toPersonaSummary), nextCursor };
@@ -125,7 +146,8 @@ export class PersonasService {
   async findReadable(caller: AuthUser | undefined, idOrSlug: string): Promise<PersonaWithCurrent> {
     const persona = await this.personas.findByIdOrSlug(idOrSlug);
     if (!persona) throw new PersonaNotFoundError(idOrSlug);
-    if (persona.visibility === 'private' && !isOwnerOrAdmin(caller, persona)) throw new PersonaNotFoundError(idOrSlug);
+    if (persona.visibility === 'private' && !isOwnerOrAdmin(caller, persona))
+      throw new PersonaNotFoundError(idOrSlug);
     return persona;
   }
 
@@ -162,4 +184,3 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 function pick<T extends object>(value: T, keys: readonly PropertyKey[]): CardInput {
   return Object.fromEntries(Object.entries(value).filter(([key]) => keys.includes(key))) as CardInput;
 }
-

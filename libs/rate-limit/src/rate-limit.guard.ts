@@ -34,7 +34,8 @@ export class RateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<Request & { user?: { id: string } }>();
-    const bucket = this.reflector.get<Bucket | 'none' | undefined>(RATE_LIMIT_BUCKET, context.getHandler()) ?? 'api';
+    const bucket =
+      this.reflector.get<Bucket | 'none' | undefined>(RATE_LIMIT_BUCKET, context.getHandler()) ?? 'api';
     if (bucket === 'none') return true;
     const subject = request.user ? `user:${request.user.id}` : `ip:${request.ip ?? 'unknown'}`;
     let verdict;

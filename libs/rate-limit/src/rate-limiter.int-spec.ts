@@ -17,8 +17,8 @@ describe('RateLimiter (Redis)', () => {
     const verdicts = [];
     for (let i = 0; i < 4; i++) verdicts.push(await limiter.hit(rule, 'alice'));
     expect(verdicts.map((v) => v.allowed)).toEqual([true, true, true, false]);
-    expect(verdicts[3]!.retryAfterMs).toBeGreaterThan(0);
-    expect(verdicts[3]!.retryAfterMs).toBeLessThanOrEqual(10_000);
+    expect(verdicts[3].retryAfterMs).toBeGreaterThan(0);
+    expect(verdicts[3].retryAfterMs).toBeLessThanOrEqual(10_000);
     expect((await limiter.hit(rule, 'bob')).allowed).toBe(true);
   });
 

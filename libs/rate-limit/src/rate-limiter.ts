@@ -31,7 +31,10 @@ export class RateLimiter {
 
   async hit(rule: RateLimitRule, subject: string): Promise<RateLimitVerdict> {
     const key = this.redis.key('ratelimit', rule.bucket, subject);
-    const [count, ttl] = (await this.redis.client.eval(HIT_SCRIPT, 1, key, String(rule.windowMs))) as [number, number];
+    const [count, ttl] = (await this.redis.client.eval(HIT_SCRIPT, 1, key, String(rule.windowMs))) as [
+      number,
+      number,
+    ];
     const retryAfterMs = ttl > 0 ? ttl : rule.windowMs;
     return { allowed: count <= rule.limit, remaining: Math.max(0, rule.limit - count), retryAfterMs };
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-// By path, not @app/database: jest's global setup loads this file without jest's module mapper, and the
-// migrations folder keeps Nest and the Prisma client out of it.
+// By path rather than @app/database: that barrel also loads Nest and the Prisma client, which jest's global
+// setup (the main user of this file) does not need to create and migrate a database.
 import {
   applyMigrations,
   defaultMigrationsDir,

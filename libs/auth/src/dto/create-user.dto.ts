@@ -8,7 +8,8 @@ export class CreateUserDto {
   @ApiProperty({ example: 'ada', description: '3–32 characters: lowercase letters, digits, _ and -' })
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9_-]{2,31}$/, {
-    message: 'handle must be 3–32 characters of lowercase letters, digits, _ or -, starting with a letter or digit',
+    message:
+      'handle must be 3–32 characters of lowercase letters, digits, _ or -, starting with a letter or digit',
   })
   handle!: string;
 

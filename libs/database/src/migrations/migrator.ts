@@ -37,6 +37,8 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
   const log = options.log ?? (() => undefined);
   const files = await readMigrationFiles(options.migrationsDir);
   const client = new Client({ connectionString: options.databaseUrl });
+  // A dropped connection fails the running query; without a listener it would also crash the process.
+  client.on('error', (error) => log(`Database connection error: ${error.message}`));
   await client.connect();
   try {
     await lock(client, log);

@@ -1,5 +1,11 @@
 import type { ClientBase } from 'pg';
-import type { DatabaseColumn, DatabaseIndex, DatabaseSchema, EnumShape, ForeignKeyShape } from './schema-drift.types';
+import type {
+  DatabaseColumn,
+  DatabaseIndex,
+  DatabaseSchema,
+  EnumShape,
+  ForeignKeyShape,
+} from './schema-drift.types';
 
 // Objects in the connection's current schema (public by default); extension-owned ones (pg_trgm's) excluded.
 const IN_SCHEMA = `n.nspname = current_schema()`;
@@ -8,14 +14,14 @@ const NOT_FROM_EXTENSION = (oid: string): string =>
 
 /** Reads enums, tables, columns, indexes and foreign keys from pg_catalog. */
 export async function readDatabaseSchema(client: ClientBase): Promise<DatabaseSchema> {
-  const [enums, tables, columns, indexes, foreignKeys] = await Promise.all([
-    readEnums(client),
-    readTables(client),
-    readColumns(client),
-    readIndexes(client),
-    readForeignKeys(client),
-  ]);
-  return { enums, tables, columns, indexes, foreignKeys };
+  // One after another: a pg client runs one query at a time anyway.
+  return {
+    enums: await readEnums(client),
+    tables: await readTables(client),
+    columns: await readColumns(client),
+    indexes: await readIndexes(client),
+    foreignKeys: await readForeignKeys(client),
+  };
 }
 
 async function readEnums(client: ClientBase): Promise<EnumShape[]> {

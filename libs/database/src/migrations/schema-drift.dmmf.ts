@@ -2,6 +2,10 @@ import { get_dmmf } from '@prisma/prisma-schema-wasm';
 
 // The slice of Prisma's DMMF that findDrift reads (the wasm build returns it as JSON text).
 
+type DmmfScalarDefault = string | number | boolean;
+/** `@default(...)`: a function such as now() or uuid(4), a literal, or a list of literals. */
+export type DmmfDefault = { name: string; args: unknown[] } | DmmfScalarDefault | DmmfScalarDefault[];
+
 export interface DmmfField {
   name: string;
   dbName?: string | null;
@@ -12,7 +16,7 @@ export interface DmmfField {
   hasDefaultValue: boolean;
   type: string;
   nativeType?: [string, string[]] | null;
-  default?: unknown;
+  default?: DmmfDefault | null;
   relationFromFields?: string[];
   relationToFields?: string[];
   relationOnDelete?: string;

@@ -7,7 +7,8 @@ export interface EnumShape {
 }
 
 /** `none`: Prisma puts no DB default; `any`: some default, value not comparable; `value`: normalised. */
-export type DefaultShape = { kind: 'none' } | { kind: 'any'; label: string } | { kind: 'value'; value: string };
+export type DefaultShape =
+  { kind: 'none' } | { kind: 'any'; label: string } | { kind: 'value'; value: string };
 
 export interface ExpectedColumn {
   table: string;

@@ -17,7 +17,10 @@ export const UNKNOWN_FIELDS_KEY = 'twinproof/unknown_fields';
 export const V3_FIELDS_KEY = 'twinproof/ccv3';
 
 /** A copy of `extensions` without our reserved keys, and the fields to put back beside it. */
-export function splitExtensions(extensions: JsonObject): { extensions: JsonObject; unknownFields: JsonObject } {
+export function splitExtensions(extensions: JsonObject): {
+  extensions: JsonObject;
+  unknownFields: JsonObject;
+} {
   const copy: JsonObject = {};
   for (const [key, value] of Object.entries(extensions)) {
     if (key !== UNKNOWN_FIELDS_KEY && key !== V3_FIELDS_KEY) setOwn(copy, key, value);
@@ -49,8 +52,13 @@ export function withParkedV3Fields(source: JsonObject): JsonObject {
 }
 
 /** Appends fields kept from an import after the spec's own, never overwriting a spec field. */
-export function restoreUnknownFields(target: JsonObject, unknownFields: JsonObject, specFields: ReadonlySet<string>): void {
+export function restoreUnknownFields(
+  target: JsonObject,
+  unknownFields: JsonObject,
+  specFields: ReadonlySet<string>,
+): void {
   for (const [key, value] of Object.entries(unknownFields)) {
-    if (!specFields.has(key) && !Object.prototype.hasOwnProperty.call(target, key)) setOwn(target, key, value);
+    if (!specFields.has(key) && !Object.prototype.hasOwnProperty.call(target, key))
+      setOwn(target, key, value);
   }
 }

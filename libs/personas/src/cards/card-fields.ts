@@ -52,7 +52,8 @@ export class FieldReader {
     const items: string[] = [];
     value.forEach((item: unknown, index) => {
       const path = `${this.at(key)}[${index}]`;
-      if (typeof item !== 'string') this.issues.invalidAt(path, `must be a string, got ${describeJson(item)}`);
+      if (typeof item !== 'string')
+        this.issues.invalidAt(path, `must be a string, got ${describeJson(item)}`);
       else {
         checkText(item, path, this.issues, limit);
         items.push(item);
@@ -97,7 +98,8 @@ export class FieldReader {
     for (const [name, item] of Object.entries(value)) {
       const path = childPath(this.at(key), name);
       checkText(name, `${path} (the key)`, this.issues, 'name');
-      if (typeof item !== 'string') this.issues.invalidAt(path, `must be a string, got ${describeJson(item)}`);
+      if (typeof item !== 'string')
+        this.issues.invalidAt(path, `must be a string, got ${describeJson(item)}`);
       else {
         checkText(item, path, this.issues, 'field');
         setOwn(record, name, item);

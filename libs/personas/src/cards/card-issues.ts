@@ -51,9 +51,17 @@ export class CardIssues {
     const details: CardErrorDetails = { issues: all };
     if (this.omitted > 0) details.omitted = this.omitted;
     if (this.invalid.length > 0) {
-      throw new DomainError(ErrorCode.INVALID_CARD, `This character card is invalid: ${summarise(all, this.omitted)}`, details);
+      throw new DomainError(
+        ErrorCode.INVALID_CARD,
+        `This character card is invalid: ${summarise(all, this.omitted)}`,
+        details,
+      );
     }
-    throw new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, `This character card is too large: ${summarise(all, this.omitted)}`, details);
+    throw new DomainError(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `This character card is too large: ${summarise(all, this.omitted)}`,
+      details,
+    );
   }
 
   private push(list: CardIssue[], issue: CardIssue): void {

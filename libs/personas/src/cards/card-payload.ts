@@ -15,12 +15,15 @@ export function decodeBase64Card(text: string, what: string): unknown {
   const compact = text.replace(/\s+/g, '');
   // A JSON object cannot be base64 ('{' is outside the alphabet), so raw JSON in the chunk is unambiguous.
   if (compact.startsWith('{')) return parseCardJson(Buffer.from(text, 'latin1'), what);
-  if (compact === '') throw invalidCard(`${capitalise(what)} is empty.`, [{ path: what, message: 'is empty' }]);
+  if (compact === '')
+    throw invalidCard(`${capitalise(what)} is empty.`, [{ path: what, message: 'is empty' }]);
   if (!BASE64.test(compact) || compact.length % 4 === 1) {
     const bad = [...compact].findIndex((char) => !/[A-Za-z0-9+/=]/.test(char));
     const where = bad >= 0 ? ` (unexpected ${JSON.stringify(compact[bad])} at position ${bad})` : '';
     const message = `is not valid base64${where}`;
-    throw invalidCard(`${capitalise(what)} ${message}; it should hold base64-encoded card JSON.`, [{ path: what, message }]);
+    throw invalidCard(`${capitalise(what)} ${message}; it should hold base64-encoded card JSON.`, [
+      { path: what, message },
+    ]);
   }
   const bytes = Buffer.from(compact, 'base64');
   return parseCardJson(bytes, what);
@@ -28,7 +31,10 @@ export function decodeBase64Card(text: string, what: string): unknown {
 
 /** Card JSON from bytes or text: size-checked before anything is parsed, UTF-8 required. */
 export function parseCardJson(input: Buffer | Uint8Array | string, what: string): unknown {
-  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const bytes =
+    typeof input === 'string'
+      ? Buffer.from(input, 'utf8')
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (bytes.length > MAX_CARD_JSON_BYTES) {
     const message = `is ${formatBytes(bytes.length)} of JSON; the limit is ${formatBytes(MAX_CARD_JSON_BYTES)}`;
     throw cardTooLarge(`${capitalise(what)} ${message}.`, [{ path: what, message }]);

@@ -13,13 +13,18 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * so a card fails here with a path instead of failing later as a 500.
  */
 export function checkText(value: string, path: string, issues: CardIssues, limit: TextLimit): void {
-  if (value.includes('\u0000')) issues.invalidAt(path, 'contains a NUL character (\\u0000), which cannot be stored');
-  if (LONE_SURROGATE.test(value)) issues.invalidAt(path, 'contains an unpaired UTF-16 surrogate (invalid Unicode)');
+  if (value.includes('\u0000'))
+    issues.invalidAt(path, 'contains a NUL character (\\u0000), which cannot be stored');
+  if (LONE_SURROGATE.test(value))
+    issues.invalidAt(path, 'contains an unpaired UTF-16 surrogate (invalid Unicode)');
   switch (limit) {
     case 'field': {
       const bytes = Buffer.byteLength(value, 'utf8');
       if (bytes > MAX_TEXT_FIELD_BYTES) {
-        issues.tooLargeAt(path, `is ${formatBytes(bytes)}; the limit is ${formatBytes(MAX_TEXT_FIELD_BYTES)}`);
+        issues.tooLargeAt(
+          path,
+          `is ${formatBytes(bytes)}; the limit is ${formatBytes(MAX_TEXT_FIELD_BYTES)}`,
+        );
       }
       return;
     }

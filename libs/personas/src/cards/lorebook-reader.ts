@@ -36,7 +36,10 @@ export function readLorebook(data: FieldReader): LorebookRead {
     scanDepth: book.nullableNumber('scan_depth'),
     tokenBudget: book.nullableNumber('token_budget'),
     recursiveScanning: book.boolean('recursive_scanning', false),
-    extensions: keepUnknownFields(splitExtensions(book.extensions()).extensions, book.unknownFields(SPEC_BOOK_FIELDS)),
+    extensions: keepUnknownFields(
+      splitExtensions(book.extensions()).extensions,
+      book.unknownFields(SPEC_BOOK_FIELDS),
+    ),
   };
   return { entries: readEntries(book), settings };
 }
@@ -50,7 +53,10 @@ function readEntries(book: FieldReader): LorebookEntry[] {
   }
   if (raw.length > MAX_LOREBOOK_ENTRIES) {
     // Stop here: validating a million entries only to refuse them would be the attack working.
-    book.issues.tooLargeAt(book.at('entries'), `has ${raw.length} entries; the limit is ${MAX_LOREBOOK_ENTRIES}`);
+    book.issues.tooLargeAt(
+      book.at('entries'),
+      `has ${raw.length} entries; the limit is ${MAX_LOREBOOK_ENTRIES}`,
+    );
     return [];
   }
   const entries: LorebookEntry[] = [];
@@ -78,7 +84,10 @@ function readEntry(entry: FieldReader): LorebookEntry {
     priority: entry.number('priority', DEFAULT_PRIORITY),
     position: readPosition(entry),
     useRegex: entry.boolean('use_regex', false),
-    extensions: keepUnknownFields(splitExtensions(entry.extensions()).extensions, entry.unknownFields(SPEC_ENTRY_FIELDS)),
+    extensions: keepUnknownFields(
+      splitExtensions(entry.extensions()).extensions,
+      entry.unknownFields(SPEC_ENTRY_FIELDS),
+    ),
   };
 }
 
@@ -88,6 +97,9 @@ function readPosition(entry: FieldReader): LorebookPosition {
   if (value === undefined || value === null || value === '') return 'before_char';
   const position = POSITIONS.find((allowed) => allowed === value);
   if (position) return position;
-  entry.issues.invalidAt(entry.at('position'), `must be 'before_char' or 'after_char', got ${JSON.stringify(value) ?? describeJson(value)}`);
+  entry.issues.invalidAt(
+    entry.at('position'),
+    `must be 'before_char' or 'after_char', got ${JSON.stringify(value) ?? describeJson(value)}`,
+  );
   return 'before_char';
 }

@@ -41,10 +41,13 @@ export function readPngChunks(png: Buffer): PngChunk[] {
     const typeBytes = png.subarray(offset + 4, offset + 8);
     const type = typeBytes.toString('latin1');
     if (!/^[A-Za-z]{4}$/.test(type)) {
-      throw pngError(`The PNG has garbage at byte ${offset} where a chunk should start (type bytes 0x${typeBytes.toString('hex')}).`);
+      throw pngError(
+        `The PNG has garbage at byte ${offset} where a chunk should start (type bytes 0x${typeBytes.toString('hex')}).`,
+      );
     }
     const label = `chunk '${type}' at byte ${offset}`;
-    if (length > MAX_CHUNK_LENGTH) throw pngError(`The PNG's ${label} declares an impossible length (${length} bytes).`);
+    if (length > MAX_CHUNK_LENGTH)
+      throw pngError(`The PNG's ${label} declares an impossible length (${length} bytes).`);
     const end = offset + 12 + length;
     if (end > png.length) {
       throw pngError(
@@ -55,9 +58,12 @@ export function readPngChunks(png: Buffer): PngChunk[] {
     const stored = png.readUInt32BE(offset + 8 + length);
     const computed = crc32(data, crc32(typeBytes));
     if (stored !== computed) {
-      throw pngError(`The PNG's ${label} has a bad CRC (stored 0x${hex32(stored)}, computed 0x${hex32(computed)}): the file is corrupted.`);
+      throw pngError(
+        `The PNG's ${label} has a bad CRC (stored 0x${hex32(stored)}, computed 0x${hex32(computed)}): the file is corrupted.`,
+      );
     }
-    if (chunks.length === 0 && type !== 'IHDR') throw pngError(`The PNG's first chunk is '${type}', not 'IHDR'.`);
+    if (chunks.length === 0 && type !== 'IHDR')
+      throw pngError(`The PNG's first chunk is '${type}', not 'IHDR'.`);
     chunks.push({ type, data, offset });
     if (type === 'IEND') return chunks;
     offset = end;
@@ -80,11 +86,15 @@ export function encodePng(chunks: ReadonlyArray<Pick<PngChunk, 'type' | 'data'>>
 
 /** A `tEXt` chunk: Latin-1 keyword (1–79 bytes), NUL, Latin-1 text. */
 export function encodeTextChunk(keyword: string, text: string): Buffer {
-  if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword)) throw new Error(`'${keyword}' is not a valid tEXt keyword`);
+  if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword))
+    throw new Error(`'${keyword}' is not a valid tEXt keyword`);
   if (Buffer.from(text, 'latin1').toString('latin1') !== text || text.includes('\0')) {
     throw new Error('tEXt text must be Latin-1 without NUL');
   }
-  return encodePngChunk('tEXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]));
+  return encodePngChunk(
+    'tEXt',
+    Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]),
+  );
 }
 
 /** The keyword of a tEXt, zTXt or iTXt chunk; undefined for other chunks and for text chunks without one. */
@@ -135,7 +145,9 @@ function inflateCapped(bytes: Buffer, maxTextBytes: number, label: string): Buff
   try {
     return inflateSync(bytes, { maxOutputLength: maxTextBytes });
   } catch (error) {
-    if (error instanceof RangeError) throw tooMuchText(undefined, maxTextBytes, label);
+    // Checked by code, not `instanceof RangeError`: errors from Node internals may come from another realm.
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw tooMuchText(undefined, maxTextBytes, label);
     throw pngError(`${label} holds compressed text that does not decompress (${(error as Error).message}).`);
   }
 }

@@ -1,12 +1,15 @@
-// Limits that keep one persona within what a prompt, a card and a database row can reasonably hold.
+import { CARD_LIMITS } from '../cards/card-limits';
+
+// One set of limits for personas made through the API and personas imported from cards, so anything the API
+// accepts exports to a card that imports again.
 export const PERSONA_LIMITS = {
-  nameChars: 200,
-  textChars: 65_536,
+  nameChars: CARD_LIMITS.maxNameChars,
+  textBytes: CARD_LIMITS.maxTextFieldBytes,
   shortTextChars: 1_000,
-  tags: 64,
-  tagChars: 64,
+  tags: CARD_LIMITS.maxTags,
+  tagChars: CARD_LIMITS.maxTagChars,
   greetings: 64,
-  lorebookEntries: 1_000,
+  lorebookEntries: CARD_LIMITS.maxLorebookEntries,
   keysPerEntry: 64,
   keyChars: 200,
 } as const;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
+  IsByteLength,
   IsArray,
   IsBoolean,
   IsIn,
@@ -15,7 +16,10 @@ import {
 import { PERSONA_LIMITS as L } from './limits';
 
 export class LorebookEntryDto {
-  @ApiProperty({ type: [String], description: 'The entry is added to the prompt when one of these appears in recent turns' })
+  @ApiProperty({
+    type: [String],
+    description: 'The entry is added to the prompt when one of these appears in recent turns',
+  })
   @IsArray()
   @ArrayMaxSize(L.keysPerEntry)
   @IsString({ each: true })
@@ -24,7 +28,7 @@ export class LorebookEntryDto {
 
   @ApiProperty()
   @IsString()
-  @MaxLength(L.textChars)
+  @IsByteLength(0, L.textBytes)
   content!: string;
 
   @ApiPropertyOptional({ type: [String] })
@@ -36,7 +40,7 @@ export class LorebookEntryDto {
   secondaryKeys?: string[];
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.shortTextChars) name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) comment?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) comment?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(-1_000_000) @Max(1_000_000) insertionOrder?: number;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() caseSensitive?: boolean;

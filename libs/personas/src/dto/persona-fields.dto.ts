@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  IsByteLength,
   IsArray,
   IsBoolean,
   IsIn,
@@ -25,14 +26,14 @@ export const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9._:/-]{0,99}$/i;
 
 class CardAssetDto {
   @IsString() @MaxLength(L.shortTextChars) type!: string;
-  @IsString() @MaxLength(L.textChars) uri!: string;
+  @IsString() @IsByteLength(0, L.textBytes) uri!: string;
   @IsString() @MaxLength(L.shortTextChars) name!: string;
   @IsString() @MaxLength(64) ext!: string;
 }
 
 class LorebookSettingsDto {
   @IsOptional() @IsString() @MaxLength(L.shortTextChars) name?: string;
-  @IsOptional() @IsString() @MaxLength(L.textChars) description?: string;
+  @IsOptional() @IsString() @IsByteLength(0, L.textBytes) description?: string;
   @IsOptional() @IsInt() @Min(0) @Max(1_000_000) scanDepth?: number | null;
   @IsOptional() @IsInt() @Min(0) @Max(10_000_000) tokenBudget?: number | null;
   @IsOptional() @IsBoolean() recursiveScanning?: boolean;
@@ -43,22 +44,24 @@ class LorebookSettingsDto {
 export class PersonaFieldsDto {
   @ApiPropertyOptional({ description: 'URL name; made from the name when left out', example: 'seraphina' })
   @IsOptional()
-  @Matches(SLUG_PATTERN, { message: 'slug must be 1–64 lowercase letters, digits or dashes, not starting or ending with a dash' })
+  @Matches(SLUG_PATTERN, {
+    message: 'slug must be 1–64 lowercase letters, digits or dashes, not starting or ending with a dash',
+  })
   slug?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.shortTextChars) nickname?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) description?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) personality?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) scenario?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) firstMessage?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) exampleDialogues?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) description?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) personality?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) scenario?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) firstMessage?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) exampleDialogues?: string;
 
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(L.greetings)
   @IsString({ each: true })
-  @MaxLength(L.textChars, { each: true })
+  @IsByteLength(0, L.textBytes, { each: true })
   alternateGreetings?: string[];
 
   @ApiPropertyOptional({ type: [String] })
@@ -66,12 +69,16 @@ export class PersonaFieldsDto {
   @IsArray()
   @ArrayMaxSize(L.greetings)
   @IsString({ each: true })
-  @MaxLength(L.textChars, { each: true })
+  @IsByteLength(0, L.textBytes, { each: true })
   groupOnlyGreetings?: string[];
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) systemPrompt?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) postHistoryInstructions?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.textChars) creatorNotes?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) systemPrompt?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsByteLength(0, L.textBytes)
+  postHistoryInstructions?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) creatorNotes?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional()
@@ -94,7 +101,7 @@ export class PersonaFieldsDto {
   @IsArray()
   @ArrayMaxSize(L.greetings)
   @IsString({ each: true })
-  @MaxLength(L.textChars, { each: true })
+  @IsByteLength(0, L.textBytes, { each: true })
   source?: string[];
 
   @ApiPropertyOptional({ type: [CardAssetDto] })
@@ -119,7 +126,11 @@ export class PersonaFieldsDto {
   @Type(() => LorebookSettingsDto)
   lorebookSettings?: LorebookSettingsDto;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "Other tools' card extensions, kept verbatim" })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "Other tools' card extensions, kept verbatim",
+  })
   @IsOptional()
   @IsObject()
   extensions?: Record<string, unknown>;

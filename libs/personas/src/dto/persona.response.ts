@@ -5,7 +5,8 @@ export class PersonaResponse extends CreatePersonaDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() declare slug: string;
   @ApiProperty({ description: 'The current version number; every edit adds one' }) version!: number;
-  @ApiProperty({ description: "keccak256 of the version's canonical JSON (bytes32 hex)" }) versionHash!: string;
+  @ApiProperty({ description: "keccak256 of the version's canonical JSON (bytes32 hex)" })
+  versionHash!: string;
   @ApiProperty({ format: 'uuid' }) ownerId!: string;
   @ApiProperty() ownerHandle!: string;
   @ApiProperty() createdAt!: Date;
@@ -30,7 +31,11 @@ export class PersonaSummaryResponse {
 
 export class PersonaPageResponse {
   @ApiProperty({ type: [PersonaSummaryResponse] }) data!: PersonaSummaryResponse[];
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Pass as cursor to get the next page; null on the last page' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Pass as cursor to get the next page; null on the last page',
+  })
   nextCursor!: string | null;
 }
 

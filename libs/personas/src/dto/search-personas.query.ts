@@ -3,7 +3,9 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class SearchPersonasQuery {
-  @ApiPropertyOptional({ description: 'Words to find in names, tags and descriptions; tolerates typos in names' })
+  @ApiPropertyOptional({
+    description: 'Words to find in names, tags and descriptions; tolerates typos in names',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
