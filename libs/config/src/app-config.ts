@@ -68,7 +68,6 @@ export class AppConfig {
   } {
     return {
       bodyBytes: this.env.BODY_LIMIT_BYTES,
-      cardUploadBytes: this.env.CARD_UPLOAD_LIMIT_BYTES,
       requestsPerMinute: this.env.RATE_LIMIT_PER_MINUTE,
       signupsPerHour: this.env.SIGNUP_RATE_LIMIT_PER_HOUR,
     };

@@ -32,11 +32,6 @@ export const configSchema = z
       .int()
       .positive()
       .default(1024 * 1024),
-    CARD_UPLOAD_LIMIT_BYTES: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(8 * 1024 * 1024),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
     SIGNUP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().positive().default(30),
     DEFAULT_MODEL_ID: z.string().min(1).default('embedded'),
