@@ -62,7 +62,6 @@ export class AppConfig {
   }
   get limits(): {
     bodyBytes: number;
-    cardUploadBytes: number;
     requestsPerMinute: number;
     signupsPerHour: number;
   } {
