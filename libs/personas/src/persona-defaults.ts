@@ -1,13 +1,5 @@
+import { EMPTY_LOREBOOK_SETTINGS } from './cards/lorebook-reader';
 import type { Lorebook, LorebookEntry, PersonaCard, PersonaContent } from './persona-content';
-
-export const EMPTY_LOREBOOK: Lorebook = {
-  name: '',
-  description: '',
-  scanDepth: null,
-  tokenBudget: null,
-  recursiveScanning: false,
-  extensions: {},
-};
 
 export type LorebookEntryInput = Partial<LorebookEntry> & Pick<LorebookEntry, 'keys' | 'content'>;
 
@@ -40,7 +32,7 @@ export function completeCard(card: CardInput): PersonaCard {
     source: card.source ?? [],
     assets: card.assets ?? [],
     lorebook: (card.lorebook ?? []).map((entry, index) => completeEntry(entry, index)),
-    lorebookSettings: { ...EMPTY_LOREBOOK, ...(card.lorebookSettings ?? {}) },
+    lorebookSettings: { ...EMPTY_LOREBOOK_SETTINGS, extensions: {}, ...(card.lorebookSettings ?? {}) },
     extensions: card.extensions ?? {},
   };
 }

@@ -19,6 +19,7 @@ import {
 import { SLUG_PATTERN } from '../slug';
 import { PERSONA_LIMITS as L } from './limits';
 import { LorebookEntryDto } from './lorebook-entry.dto';
+import { OptionalText, OptionalTextList } from './text-field.decorators';
 
 export const VISIBILITIES = ['public', 'unlisted', 'private'] as const;
 export const VERIFICATION_LEVELS = ['none', 'attested', 'zk'] as const;
@@ -50,58 +51,34 @@ export class PersonaFieldsDto {
   slug?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.shortTextChars) nickname?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) description?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) personality?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) scenario?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) firstMessage?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) exampleDialogues?: string;
+  @OptionalText() description?: string;
+  @OptionalText() personality?: string;
+  @OptionalText() scenario?: string;
+  @OptionalText() firstMessage?: string;
+  @OptionalText() exampleDialogues?: string;
 
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(L.greetings)
-  @IsString({ each: true })
-  @IsByteLength(0, L.textBytes, { each: true })
+  @OptionalTextList(L.greetings, { maxBytes: L.textBytes })
   alternateGreetings?: string[];
 
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(L.greetings)
-  @IsString({ each: true })
-  @IsByteLength(0, L.textBytes, { each: true })
+  @OptionalTextList(L.greetings, { maxBytes: L.textBytes })
   groupOnlyGreetings?: string[];
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) systemPrompt?: string;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @IsByteLength(0, L.textBytes)
-  postHistoryInstructions?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsByteLength(0, L.textBytes) creatorNotes?: string;
+  @OptionalText() systemPrompt?: string;
+  @OptionalText() postHistoryInstructions?: string;
+  @OptionalText() creatorNotes?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional()
   @IsObject()
   creatorNotesMultilingual?: Record<string, string>;
 
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(L.tags)
-  @IsString({ each: true })
-  @MaxLength(L.tagChars, { each: true })
+  @OptionalTextList(L.tags, { maxChars: L.tagChars })
   tags?: string[];
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.shortTextChars) creator?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(L.shortTextChars) characterVersion?: string;
 
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(L.greetings)
-  @IsString({ each: true })
-  @IsByteLength(0, L.textBytes, { each: true })
+  @OptionalTextList(L.greetings, { maxBytes: L.textBytes })
   source?: string[];
 
   @ApiPropertyOptional({ type: [CardAssetDto] })
