@@ -5,12 +5,21 @@ import { AllExceptionsFilter } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
+import { MemoryModule } from '@app/memory';
 import { PersonasModule } from '@app/personas';
 import { RateLimitGuard, RateLimitModule } from '@app/rate-limit';
 import { RedisModule } from '@app/redis';
 
 @Module({
-  imports: [DatabaseModule, RedisModule, RateLimitModule, AuthModule, HealthModule, PersonasModule],
+  imports: [
+    DatabaseModule,
+    RedisModule,
+    RateLimitModule,
+    AuthModule,
+    HealthModule,
+    PersonasModule,
+    MemoryModule,
+  ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     // Order matters: the rate limit counts per user, so it runs after authentication.

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { PersonasModule } from '@app/personas';
+import { DataExportController } from './data-export.controller';
+import { DataExportRepository } from './data-export.repository';
+import { MemoryController } from './memory.controller';
+import { MemoryRepository } from './memory.repository';
+import { MemoryService } from './memory.service';
+
+@Module({
+  imports: [PersonasModule],
+  controllers: [MemoryController, DataExportController],
+  providers: [MemoryRepository, MemoryService, DataExportRepository],
+  exports: [MemoryRepository, MemoryService],
+})
+export class MemoryModule {}

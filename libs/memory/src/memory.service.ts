@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '@app/auth';
+import type { Memory } from '@app/database';
+import { PersonasService } from '@app/personas';
+import { MemoryNotFoundError } from './memory.errors';
+import { MemoryRepository } from './memory.repository';
+
+export interface MemoryView {
+  id: string;
+  personaId: string;
+  kind: Memory['kind'];
+  content: string;
+  importance: number;
+  sourceMessageId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What a persona remembers about the caller, under the caller's control: see, correct, forget. */
+@Injectable()
+export class MemoryService {
+  constructor(
+    private readonly memories: MemoryRepository,
+    private readonly personas: PersonasService,
+  ) {}
+
+  async list(caller: AuthUser, personaIdOrSlug: string): Promise<MemoryView[]> {
+    const persona = await this.personas.findReadable(caller, personaIdOrSlug);
+    return (await this.memories.listForUser(persona.id, caller.id)).map(toView);
+  }
+
+  /** Another user's memory is "not found", never "forbidden": ids of others' memories must not be probeable. */
+  async update(
+    caller: AuthUser,
+    id: string,
+    patch: { content?: string; importance?: number },
+  ): Promise<MemoryView> {
+    const memory = await this.memories.findOwned(id, caller.id);
+    if (!memory || memory.supersededById) throw new MemoryNotFoundError(id);
+    return toView(await this.memories.update(id, patch));
+  }
+
+  async forget(caller: AuthUser, id: string): Promise<void> {
+    const deleted = await this.memories.deleteWithHistory(id, caller.id);
+    if (deleted === 0) throw new MemoryNotFoundError(id);
+  }
+}
+
+export function toView(memory: Memory): MemoryView {
+  return {
+    id: memory.id,
+    personaId: memory.personaId,
+    kind: memory.kind,
+    content: memory.content,
+    importance: memory.importance,
+    sourceMessageId: memory.sourceMessageId,
+    createdAt: memory.createdAt,
+    updatedAt: memory.updatedAt,
+  };
+}

@@ -1,0 +1,83 @@
+import { AppConfig } from '@app/config';
+import { PrismaService } from '@app/database';
+import request from 'supertest';
+import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+
+describe('consumer control of memories (e2e)', () => {
+  let api: ApiHarness;
+  let prisma: PrismaService;
+  let alice: TestUser;
+  let bob: TestUser;
+  let personaId: string;
+
+  beforeAll(async () => {
+    api = await startApi();
+    prisma = new PrismaService(AppConfig.fromProcessEnv());
+    const creator = await signUp(api.url, 'creator');
+    [alice, bob] = await Promise.all([signUp(api.url, 'consumer'), signUp(api.url, 'consumer')]);
+    personaId = (
+      await request(api.url).post('/v1/personas').set(creator.auth).send({ name: 'Keeper' }).expect(201)
+    ).body.id;
+    // The memory job (issue 3) writes these after chat turns; here they are written directly.
+    await prisma.memory.createMany({
+      data: [
+        { personaId, userId: alice.id, scope: 'user', kind: 'fact', content: 'my dog is called Rex' },
+        { personaId, userId: bob.id, scope: 'user', kind: 'fact', content: 'my dog is called Fido' },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await prisma.$disconnect();
+    await api.close();
+  });
+
+  it('lists only the caller’s own memories of a persona', async () => {
+    const mine = await request(api.url).get(`/v1/personas/${personaId}/memories`).set(alice.auth).expect(200);
+    expect(mine.body.data.map((m: { content: string }) => m.content)).toEqual(['my dog is called Rex']);
+    await request(api.url).get(`/v1/personas/${personaId}/memories`).expect(401);
+  });
+
+  it('lets the owner correct a memory, and nobody else', async () => {
+    const [memory] = (await request(api.url).get(`/v1/personas/${personaId}/memories`).set(alice.auth)).body
+      .data;
+    await request(api.url)
+      .patch(`/v1/memories/${memory.id}`)
+      .set(bob.auth)
+      .send({ content: 'hacked' })
+      .expect(404);
+    const fixed = await request(api.url)
+      .patch(`/v1/memories/${memory.id}`)
+      .set(alice.auth)
+      .send({ content: 'my dog is called Rex II' })
+      .expect(200);
+    expect(fixed.body.content).toBe('my dog is called Rex II');
+    const bad = await request(api.url)
+      .patch(`/v1/memories/${memory.id}`)
+      .set(alice.auth)
+      .send({ content: '' })
+      .expect(400);
+    expect(bad.body.error.message).toContain('DELETE');
+  });
+
+  it('exports everything about the caller without any key secret', async () => {
+    const exported = await request(api.url).get('/v1/me/export').set(alice.auth).expect(200);
+    expect(exported.body.user).toMatchObject({ id: alice.id, handle: alice.handle });
+    expect(exported.body.memories.map((m: { content: string }) => m.content)).toEqual([
+      'my dog is called Rex II',
+    ]);
+    expect(JSON.stringify(exported.body)).not.toContain(alice.apiKey);
+    expect(JSON.stringify(exported.body)).not.toContain('hash');
+    expect(JSON.stringify(exported.body)).not.toContain('Fido');
+  });
+
+  it('forgets a memory for good', async () => {
+    const [memory] = (await request(api.url).get(`/v1/personas/${personaId}/memories`).set(alice.auth)).body
+      .data;
+    await request(api.url).delete(`/v1/memories/${memory.id}`).set(bob.auth).expect(404);
+    await request(api.url).delete(`/v1/memories/${memory.id}`).set(alice.auth).expect(204);
+    await request(api.url).delete(`/v1/memories/${memory.id}`).set(alice.auth).expect(404);
+    expect(await prisma.memory.count({ where: { id: memory.id } })).toBe(0);
+    const bobs = await request(api.url).get(`/v1/personas/${personaId}/memories`).set(bob.auth).expect(200);
+    expect(bobs.body.data).toHaveLength(1);
+  });
+});
