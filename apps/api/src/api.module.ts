@@ -4,6 +4,7 @@ import { ApiKeyGuard, AuthModule } from '@app/auth';
 import { AllExceptionsFilter } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { ConversationsModule } from '@app/conversations';
 import { HealthModule } from '@app/health';
 import { MemoryModule } from '@app/memory';
 import { PersonasModule } from '@app/personas';
@@ -19,6 +20,7 @@ import { RedisModule } from '@app/redis';
     HealthModule,
     PersonasModule,
     MemoryModule,
+    ConversationsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

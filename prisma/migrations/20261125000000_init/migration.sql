@@ -134,6 +134,7 @@ CREATE TABLE "Message" (
     "content" TEXT NOT NULL,
     "status" "MessageStatus" NOT NULL DEFAULT 'complete',
     "clientMessageId" TEXT,
+    "seq" BIGSERIAL NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "Message_pkey" PRIMARY KEY ("id")
@@ -315,7 +316,7 @@ CREATE UNIQUE INDEX "PersonaVersion_personaId_version_key" ON "PersonaVersion"("
 CREATE INDEX "Conversation_userId_personaId_updatedAt_idx" ON "Conversation"("userId", "personaId", "updatedAt");
 
 -- CreateIndex
-CREATE INDEX "Message_conversationId_createdAt_id_idx" ON "Message"("conversationId", "createdAt", "id");
+CREATE INDEX "Message_conversationId_seq_idx" ON "Message"("conversationId", "seq");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Message_conversationId_clientMessageId_key" ON "Message"("conversationId", "clientMessageId");

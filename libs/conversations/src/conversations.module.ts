@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { PersonasModule } from '@app/personas';
+import { ConversationsController } from './conversations.controller';
+import { ConversationsRepository } from './conversations.repository';
+import { ConversationsService } from './conversations.service';
+
+@Module({
+  imports: [PersonasModule],
+  controllers: [ConversationsController],
+  providers: [ConversationsRepository, ConversationsService],
+  exports: [ConversationsService, ConversationsRepository],
+})
+export class ConversationsModule {}
