@@ -26,6 +26,11 @@ describe('health and OpenAPI (e2e)', () => {
         '/v1/personas/{id}/versions',
         '/v1/personas/import',
         '/v1/personas/{id}/export',
+        '/v1/conversations',
+        '/v1/conversations/{id}/messages',
+        '/v1/personas/{id}/memories',
+        '/v1/memories/{id}',
+        '/v1/me/export',
         '/health',
       ]),
     );
