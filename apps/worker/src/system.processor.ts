@@ -15,6 +15,8 @@ export class SystemProcessor extends WorkerHost {
       case JobName.Ping:
         this.logger.debug(`ping ${job.id}`);
         return Promise.resolve({ pong: true, latencyMs: Date.now() - job.data.sentAt });
+      default:
+        return Promise.reject(new Error(`The system queue has no handler for job "${job.name}"`));
     }
   }
 }

@@ -2,3 +2,6 @@ export * from './memory.errors';
 export * from './memory.module';
 export * from './memory.repository';
 export * from './memory.service';
+export * from './fact-extraction';
+export * from './memory-extraction.module';
+export * from './memory-extraction.service';

@@ -1,0 +1,22 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { JobName, JobPayloads, QueueName } from '@app/queue';
+import { MemoryExtractionService } from '@app/memory';
+import type { Job } from 'bullmq';
+
+@Processor(QueueName.Memory)
+export class MemoryProcessor extends WorkerHost {
+  constructor(private readonly extraction: MemoryExtractionService) {
+    super();
+  }
+
+  async process(
+    job: Job<JobPayloads[JobName.ExtractMemories], { stored: number }, JobName>,
+  ): Promise<{ stored: number }> {
+    switch (job.name) {
+      case JobName.ExtractMemories:
+        return { stored: (await this.extraction.extractFromMessage(job.data.messageId)).length };
+      default:
+        throw new Error(`The memory queue has no handler for job "${job.name}"`);
+    }
+  }
+}
