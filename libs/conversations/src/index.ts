@@ -1,3 +1,4 @@
+export * from './prompt';
 export * from './conversations.errors';
 export * from './conversations.module';
 export * from './conversations.repository';

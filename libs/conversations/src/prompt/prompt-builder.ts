@@ -1,0 +1,117 @@
+import type { ChatMessage } from '@app/inference';
+import { AIMessage, BaseMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
+import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
+import { MacroValues } from './card-macros';
+import { selectLorebookEntries } from './lorebook';
+import type { BuiltPrompt, MemorySnippet, PromptInput } from './prompt.types';
+import { toSingleLine } from './prompt-sections';
+import { renderCharacterBlock, renderPostHistoryInstructions, renderSystemMessage } from './system-prompt';
+import { countPromptTokens, fitRecentHistory, messageTokens, promptAllowance } from './token-budget';
+
+// Every piece of user or card text enters as a variable value, never as template source, so `{x}` in a card
+// or a message is sent verbatim instead of being read as a placeholder.
+const PROMPT = ChatPromptTemplate.fromMessages([
+  ['system', '{system}'],
+  new MessagesPlaceholder('history'),
+  ['human', '{input}'],
+]);
+const PROMPT_WITH_POST_HISTORY = ChatPromptTemplate.fromMessages([
+  ['system', '{system}'],
+  new MessagesPlaceholder('history'),
+  ['human', '{input}'],
+  ['system', '{post}'],
+]);
+
+interface RankedMemory {
+  snippet: MemorySnippet;
+  canonical: boolean;
+}
+
+/**
+ * Assembles the messages for one reply. Pure: no I/O, the same input always gives the same output. It is async
+ * only because LangChain's formatMessages is.
+ */
+export async function buildPrompt(input: PromptInput): Promise<BuiltPrompt> {
+  const { persona } = input;
+  const macros: MacroValues = { char: persona.name, user: input.userName };
+  const lore = selectLorebookEntries(
+    persona,
+    { history: input.history, newMessage: input.newMessage },
+    macros,
+  );
+  const characterBlock = renderCharacterBlock(persona, macros);
+  const post = renderPostHistoryInstructions(persona, macros);
+
+  const renderSystem = (memories: readonly RankedMemory[]): string =>
+    renderSystemMessage({
+      name: persona.name,
+      characterBlock,
+      canonicalMemories: memories.filter((m) => m.canonical).map((m) => m.snippet.content),
+      userFacts: memories.filter((m) => !m.canonical).map((m) => m.snippet.content),
+      lore: lore.map((entry) => entry.content),
+      summary: input.summary,
+    });
+  const fixedTokens = (system: string): number =>
+    messageTokens({ role: 'system', content: system }) +
+    messageTokens({ role: 'user', content: input.newMessage }) +
+    (post === null ? 0 : messageTokens({ role: 'system', content: post }));
+
+  // Memories are kept whole; only if they alone overflow are the lowest-ranked dropped, user facts before
+  // canonical memory, because the persona's own canon defines who is answering.
+  const allowance = promptAllowance(input.tokenBudget, input.maxResponseTokens);
+  const memories = rankMemories(input.canonicalMemories, input.userMemories);
+  let system = renderSystem(memories);
+  while (memories.length > 0 && fixedTokens(system) > allowance) {
+    memories.pop();
+    system = renderSystem(memories);
+  }
+
+  const history = fitRecentHistory(input.history, Math.max(0, allowance - fixedTokens(system)));
+  const values = { system, history: history.kept.map(toLangChainMessage), input: input.newMessage };
+  const formatted =
+    post === null
+      ? await PROMPT.formatMessages(values)
+      : await PROMPT_WITH_POST_HISTORY.formatMessages({ ...values, post });
+  const messages = formatted.map(fromLangChainMessage);
+
+  return {
+    messages,
+    memoryIds: memories.map((m) => m.snippet.id),
+    lorebookEntries: lore.map((entry) => entry.index),
+    droppedTurns: history.dropped,
+    promptTokens: countPromptTokens(messages),
+  };
+}
+
+/** Canonical first, each list in its retrieval rank; empty snippets would render nothing, so they never count. */
+function rankMemories(canonical: readonly MemorySnippet[], user: readonly MemorySnippet[]): RankedMemory[] {
+  return [
+    ...canonical.map((snippet) => ({ snippet, canonical: true })),
+    ...user.map((snippet) => ({ snippet, canonical: false })),
+  ].filter((memory) => toSingleLine(memory.snippet.content) !== '');
+}
+
+function toLangChainMessage(message: ChatMessage): BaseMessage {
+  switch (message.role) {
+    case 'system':
+      return new SystemMessage(message.content);
+    case 'user':
+      return new HumanMessage(message.content);
+    case 'assistant':
+      return new AIMessage(message.content);
+  }
+}
+
+function fromLangChainMessage(message: BaseMessage): ChatMessage {
+  const type = message.getType();
+  switch (type) {
+    case 'system':
+      return { role: 'system', content: message.text };
+    case 'human':
+      return { role: 'user', content: message.text };
+    case 'ai':
+      return { role: 'assistant', content: message.text };
+    default:
+      throw new Error(`Unexpected ${type} message in a rendered prompt`);
+  }
+}

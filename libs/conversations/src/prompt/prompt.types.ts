@@ -1,0 +1,35 @@
+import type { ChatMessage } from '@app/inference';
+import type { PersonaContent } from '@app/personas';
+
+/** One retrieved memory, already ranked by the retrieval step (best first). */
+export interface MemorySnippet {
+  id: string;
+  content: string;
+}
+
+export interface PromptInput {
+  persona: PersonaContent;
+  userName: string;
+  canonicalMemories: MemorySnippet[];
+  userMemories: MemorySnippet[];
+  summary: string | null;
+  /** Oldest first, without the new turn. */
+  history: ChatMessage[];
+  newMessage: string;
+  /** The model's context window: prompt and response together. */
+  tokenBudget: number;
+  maxResponseTokens: number;
+}
+
+export interface BuiltPrompt {
+  /** Exactly what is sent to the model (and what the receipt's inputHash covers). */
+  messages: ChatMessage[];
+  /** Ids of the memories that made it into the prompt, canonical first, in rank order. */
+  memoryIds: string[];
+  /** Indexes into persona.lorebook of the entries included, in insertion order. */
+  lorebookEntries: number[];
+  /** How many of the oldest history turns were left out to fit the budget. */
+  droppedTurns: number;
+  /** Estimated with estimateTokens over `messages`. */
+  promptTokens: number;
+}

@@ -1,0 +1,47 @@
+import type { ChatMessage } from '@app/inference';
+
+/**
+ * Cheap, deterministic token estimate: ceil(UTF-16 code units / 4), the usual rule of thumb for English BPE
+ * vocabularies. It needs no tokenizer on the hot path and gives the same answer on every node; it under-counts
+ * CJK text, so budgets should keep some headroom.
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** Role markers and separators a chat template adds around each message. */
+export const MESSAGE_OVERHEAD_TOKENS = 4;
+
+export function messageTokens(message: ChatMessage): number {
+  return estimateTokens(message.content) + MESSAGE_OVERHEAD_TOKENS;
+}
+
+export function countPromptTokens(messages: readonly ChatMessage[]): number {
+  return messages.reduce((sum, message) => sum + messageTokens(message), 0);
+}
+
+/** Tokens the prompt may use: the context window less what is kept for the reply. */
+export function promptAllowance(tokenBudget: number, maxResponseTokens: number): number {
+  return Math.max(0, tokenBudget - maxResponseTokens);
+}
+
+export interface FittedHistory {
+  kept: ChatMessage[];
+  dropped: number;
+}
+
+/**
+ * Keeps the most recent turns that fit, whole. Stops at the first turn that does not fit rather than skipping
+ * it for older ones, so the model never sees a conversation with a hole in it.
+ */
+export function fitRecentHistory(history: readonly ChatMessage[], allowance: number): FittedHistory {
+  let used = 0;
+  let start = history.length;
+  while (start > 0) {
+    const cost = messageTokens(history[start - 1]);
+    if (used + cost > allowance) break;
+    used += cost;
+    start -= 1;
+  }
+  return { kept: history.slice(start), dropped: start };
+}

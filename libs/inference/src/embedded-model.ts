@@ -1,0 +1,68 @@
+import { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
+import {
+  BaseChatModelCallOptions,
+  BaseChatModelParams,
+  SimpleChatModel,
+} from '@langchain/core/language_models/chat_models';
+import { AIMessageChunk, BaseMessage } from '@langchain/core/messages';
+import { ChatGenerationChunk } from '@langchain/core/outputs';
+import { composeReply, splitTokens } from './embedded-reply';
+import { INSTANT_LATENCY, LatencyProfile, pace } from './latency-profile';
+import { fromLangChainMessages } from './langchain-messages';
+
+export interface EmbeddedChatModelCallOptions extends BaseChatModelCallOptions {
+  /** Word tokens to stream at most. */
+  maxTokens?: number;
+  latency?: LatencyProfile;
+}
+
+export interface EmbeddedChatModelFields extends BaseChatModelParams {
+  maxTokens?: number;
+  latency?: LatencyProfile;
+}
+
+// A deterministic chat model with no network, weights or GPU. It is a LangChain chat model, so the chat
+// pipeline runs it through the same runnables as ChatOpenAI. Temperature is ignored: output depends on input only.
+export class EmbeddedChatModel extends SimpleChatModel<EmbeddedChatModelCallOptions> {
+  private readonly maxTokens?: number;
+  private readonly latency: LatencyProfile;
+
+  constructor(fields: EmbeddedChatModelFields = {}) {
+    super(fields);
+    this.maxTokens = fields.maxTokens;
+    this.latency = fields.latency ?? INSTANT_LATENCY;
+  }
+
+  static override lc_name(): string {
+    return 'EmbeddedChatModel';
+  }
+
+  override _llmType(): string {
+    return 'twinproof-embedded';
+  }
+
+  override async _call(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+    runManager?: CallbackManagerForLLMRun,
+  ): Promise<string> {
+    let text = '';
+    for await (const chunk of this._streamResponseChunks(messages, options, runManager)) text += chunk.text;
+    return text;
+  }
+
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const maxTokens = options.maxTokens ?? this.maxTokens;
+    const tokens = splitTokens(composeReply(fromLangChainMessages(messages))).slice(0, maxTokens);
+    // A signal is optional in LangChain; without one the stream simply cannot be cut short.
+    const signal = options.signal ?? new AbortController().signal;
+    for await (const token of pace(tokens, options.latency ?? this.latency, signal)) {
+      yield new ChatGenerationChunk({ text: token, message: new AIMessageChunk({ content: token }) });
+      await runManager?.handleLLMNewToken(token);
+    }
+  }
+}

@@ -1,0 +1,10 @@
+export * from './chat-message';
+export * from './model-provider';
+export * from './persona-prompt-format';
+export * from './latency-profile';
+export * from './embedded-reply';
+export * from './embedded-model';
+export * from './embedded.provider';
+export * from './openai-compatible.provider';
+export * from './model-registry';
+export { toLangChainMessages, fromLangChainMessages } from './langchain-messages';

@@ -1,0 +1,57 @@
+import { ChatMessage } from './chat-message';
+
+export interface ModelRequest {
+  modelId: string;
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+}
+
+// Every backend (embedded, OpenAI-compatible) streams text pieces; concatenated they are the reply.
+export interface ModelProvider {
+  readonly id: string;
+  stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<string>;
+}
+
+export interface ModelUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+// A provider failure the caller can act on: retryable ones (network, 5xx, 429) may be tried again.
+export class ModelError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+const CHARS_PER_TOKEN = 4;
+
+// Estimate, not a real tokenizer: ceil(characters / 4), OpenAI's rule of thumb for English text. It is cheap,
+// deterministic and the same for every provider, so quotas and receipts never depend on which model ran.
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / CHARS_PER_TOKEN);
+}
+
+export function estimateUsage(messages: readonly ChatMessage[], completion: string): ModelUsage {
+  const promptTokens = messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
+  const completionTokens = estimateTokens(completion);
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+}
+
+// Streams end with the platform's usual AbortError (like fetch), whatever reason the caller aborted with.
+export function abortError(): DOMException {
+  return new DOMException('The model stream was aborted', 'AbortError');
+}
+
+// By name, not instanceof: DOMException comes from Node's own realm, which need not be the caller's (jest's vm).
+export function isAbortError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'name' in error && error.name === 'AbortError';
+}

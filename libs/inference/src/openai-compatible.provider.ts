@@ -1,0 +1,87 @@
+import { ChatOpenAI } from '@langchain/openai';
+import { toLangChainMessages } from './langchain-messages';
+import { streamChunkText } from './langchain-stream';
+import { ModelError, ModelProvider, ModelRequest } from './model-provider';
+
+export interface OpenAiCompatibleConfig {
+  /** The persona modelId that selects this provider, e.g. `llama3-local`. */
+  id: string;
+  /** e.g. http://localhost:8000/v1 (vLLM), http://localhost:11434/v1 (Ollama). */
+  baseURL: string;
+  /** Local servers accept any key, but the client insists on one. */
+  apiKey?: string;
+  /** The model name the upstream server knows. */
+  model: string;
+  timeoutMs?: number;
+  /** Client-side retries; 0 by default, so retry policy stays with the caller, guided by ModelError.retryable. */
+  maxRetries?: number;
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const MAX_CACHED_MODELS = 32;
+
+function field(error: unknown, key: string): unknown {
+  return typeof error === 'object' && error !== null && key in error
+    ? (error as Record<string, unknown>)[key]
+    : undefined;
+}
+
+export function toModelError(error: unknown, providerId: string): ModelError {
+  const status = field(error, 'status');
+  const message = `Model provider ${providerId} failed: ${String(field(error, 'message') ?? error)}`;
+  if (typeof status === 'number') {
+    const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
+    return new ModelError(message, retryable, status, { cause: error });
+  }
+  return new ModelError(message, isNetworkFailure(error), undefined, { cause: error });
+}
+
+// No HTTP status and a connection failure somewhere in the cause chain (the openai client's APIConnectionError
+// keeps name 'Error', so its class name counts too): the request never got an answer, worth retrying.
+function isNetworkFailure(error: unknown): boolean {
+  for (let current = error, depth = 0; current !== undefined && depth < 5; depth += 1) {
+    const names = `${String(field(current, 'name'))} ${String(field(field(current, 'constructor'), 'name'))}`;
+    if (/Connection|Timeout/.test(names) || NETWORK_CODES.has(String(field(current, 'code')))) return true;
+    current = field(current, 'cause');
+  }
+  return false;
+}
+
+// Any server that speaks the OpenAI chat-completions API, through LangChain's ChatOpenAI.
+export class OpenAiCompatibleProvider implements ModelProvider {
+  readonly id: string;
+  // ChatOpenAI takes maxTokens and temperature at construction only, so one client per distinct pair.
+  private readonly models = new Map<string, ChatOpenAI>();
+
+  constructor(private readonly config: OpenAiCompatibleConfig) {
+    this.id = config.id;
+  }
+
+  stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<string> {
+    const model = this.modelFor(request.maxTokens, request.temperature);
+    return streamChunkText(
+      () => model.stream(toLangChainMessages(request.messages), { signal }),
+      signal,
+      (error) => toModelError(error, this.id),
+    );
+  }
+
+  private modelFor(maxTokens?: number, temperature?: number): ChatOpenAI {
+    const key = `${maxTokens}|${temperature}`;
+    let model = this.models.get(key);
+    if (!model) {
+      if (this.models.size >= MAX_CACHED_MODELS) this.models.clear();
+      model = new ChatOpenAI({
+        model: this.config.model,
+        apiKey: this.config.apiKey ?? 'not-needed',
+        configuration: { baseURL: this.config.baseURL },
+        maxTokens,
+        temperature,
+        timeout: this.config.timeoutMs,
+        maxRetries: this.config.maxRetries ?? 0,
+      });
+      this.models.set(key, model);
+    }
+    return model;
+  }
+}
