@@ -4,6 +4,7 @@ import { ApiKeyGuard, AuthModule } from '@app/auth';
 import { AllExceptionsFilter } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { ChatModule } from '@app/chat';
 import { ConversationsModule } from '@app/conversations';
 import { HealthModule } from '@app/health';
 import { MemoryModule } from '@app/memory';
@@ -21,6 +22,7 @@ import { RedisModule } from '@app/redis';
     PersonasModule,
     MemoryModule,
     ConversationsModule,
+    ChatModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -16,5 +16,8 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.PAYLOAD_TOO_LARGE]: HttpStatus.PAYLOAD_TOO_LARGE,
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   [ErrorCode.RATE_LIMITED]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorCode.CONVERSATION_BUSY]: HttpStatus.CONFLICT,
+  [ErrorCode.MODEL_FAILED]: HttpStatus.BAD_GATEWAY,
+  [ErrorCode.CANCELLED]: HttpStatus.CONFLICT,
   [ErrorCode.INTERNAL]: HttpStatus.INTERNAL_SERVER_ERROR,
 };

@@ -71,6 +71,22 @@ export class AppConfig {
       signupsPerHour: this.env.SIGNUP_RATE_LIMIT_PER_HOUR,
     };
   }
+  /** Which models this api can run: the embedded one always, and one OpenAI-compatible server when configured. */
+  get models(): {
+    embeddedLatency: string;
+    openAiCompatible: { id: string; baseURL: string; apiKey?: string; model: string }[];
+  } {
+    const {
+      OPENAI_MODEL_ID: id,
+      OPENAI_BASE_URL: baseURL,
+      OPENAI_API_KEY: apiKey,
+      OPENAI_MODEL: model,
+    } = this.env;
+    return {
+      embeddedLatency: this.env.EMBEDDED_LATENCY,
+      openAiCompatible: id && baseURL ? [{ id, baseURL, apiKey, model: model ?? id }] : [],
+    };
+  }
   get defaultModelId(): string {
     return this.env.DEFAULT_MODEL_ID;
   }

@@ -35,6 +35,17 @@ export const configSchema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
     SIGNUP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().positive().default(30),
     DEFAULT_MODEL_ID: z.string().min(1).default('embedded'),
+    EMBEDDED_LATENCY: z
+      .string()
+      .regex(
+        /^([a-z]+|ttft=\d+,tps=\d+)$/,
+        "a profile name (instant, local, hosted, slow) or 'ttft=<ms>,tps=<tokens/s>'",
+      )
+      .default('instant'),
+    OPENAI_MODEL_ID: z.string().min(1).optional(),
+    OPENAI_BASE_URL: z.url().optional(),
+    OPENAI_API_KEY: z.string().optional(),
+    OPENAI_MODEL: z.string().min(1).optional(),
   })
   .transform((env) => ({
     ...env,

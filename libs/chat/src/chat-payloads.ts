@@ -1,0 +1,54 @@
+import { ValidationError } from '@app/common';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function object(payload: unknown): Record<string, unknown> {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw new ValidationError('The payload must be an object.');
+  return payload as Record<string, unknown>;
+}
+
+function uuid(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (typeof value !== 'string' || !UUID.test(value)) throw new ValidationError(`${field} must be a UUID.`);
+  return value;
+}
+
+/** Socket payloads are validated at the edge like HTTP bodies: each bad field is named. */
+export function parseSend(payload: unknown): {
+  conversationId: string;
+  content: string;
+  clientMessageId: string;
+} {
+  const body = object(payload);
+  const { content, clientMessageId } = body;
+  if (typeof content !== 'string') throw new ValidationError('content must be a string.');
+  if (content.includes('\u0000') || !content.isWellFormed())
+    throw new ValidationError('content contains characters that cannot be stored.');
+  if (typeof clientMessageId !== 'string' || !/^[A-Za-z0-9_.:-]{1,100}$/.test(clientMessageId)) {
+    throw new ValidationError(
+      'clientMessageId must be 1–100 letters, digits or _ . : -, unique per message.',
+    );
+  }
+  return { conversationId: uuid(body, 'conversationId'), content, clientMessageId };
+}
+
+export function parseJoin(payload: unknown): {
+  conversationId: string;
+  messageId?: string;
+  afterSeq: number;
+} {
+  const body = object(payload);
+  const afterSeq = body.afterSeq ?? -1;
+  if (typeof afterSeq !== 'number' || !Number.isInteger(afterSeq) || afterSeq < -1)
+    throw new ValidationError('afterSeq must be an integer ≥ -1.');
+  return {
+    conversationId: uuid(body, 'conversationId'),
+    messageId: body.messageId === undefined ? undefined : uuid(body, 'messageId'),
+    afterSeq,
+  };
+}
+
+export function parseCancel(payload: unknown): { messageId: string } {
+  return { messageId: uuid(object(payload), 'messageId') };
+}

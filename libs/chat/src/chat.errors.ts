@@ -1,0 +1,10 @@
+import { DomainError, ErrorCode } from '@app/common';
+
+export class ConversationBusyError extends DomainError {
+  constructor() {
+    super(
+      ErrorCode.CONVERSATION_BUSY,
+      'A reply is still streaming in this conversation; wait for message:done or cancel it.',
+    );
+  }
+}

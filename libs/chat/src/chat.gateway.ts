@@ -1,0 +1,129 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { AuthUser, UsersService } from '@app/auth';
+import { renderError } from '@app/common';
+import { ConversationNotFoundError } from '@app/conversations';
+import { RateLimitedError, RateLimiter } from '@app/rate-limit';
+import type { Namespace, Socket } from 'socket.io';
+import { parseCancel, parseJoin, parseSend } from './chat-payloads';
+import { Ack, rooms, ServerToClientEvents } from './chat-events';
+import { ChatEmitter } from './chat.emitter';
+import { ChatRepository } from './chat.repository';
+import { ChatService } from './chat.service';
+import { ReplayBuffer } from './replay-buffer';
+
+type ChatSocket = Socket<
+  Record<string, never>,
+  ServerToClientEvents,
+  Record<string, never>,
+  { user: AuthUser }
+>;
+
+const SEND_LIMIT = { bucket: 'chat-send', limit: 30, windowMs: 60_000 };
+const CONNECT_LIMIT = { bucket: 'chat-connect', limit: 60, windowMs: 60_000 };
+
+async function acked<T extends object>(run: () => Promise<T>): Promise<Ack<T>> {
+  try {
+    return { ok: true, ...(await run()) };
+  } catch (error) {
+    const { body } = renderError(error);
+    return { ok: false, error: { code: body.error.code, message: body.error.message } };
+  }
+}
+
+/** The /chat namespace: authentication in the handshake, a room per user and per conversation, thin handlers. */
+@WebSocketGateway({ namespace: '/chat', cors: { origin: true } })
+export class ChatGateway implements OnGatewayInit {
+  private readonly logger = new Logger(ChatGateway.name);
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly chat: ChatService,
+    private readonly chats: ChatRepository,
+    private readonly replay: ReplayBuffer,
+    private readonly emitter: ChatEmitter,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  afterInit(namespace: Namespace<Record<string, never>, ServerToClientEvents>): void {
+    this.emitter.attach(namespace);
+    namespace.use((socket: ChatSocket, next) => {
+      this.authenticate(socket)
+        .then(() => next())
+        .catch((error: unknown) => {
+          const { body } = renderError(error);
+          next(Object.assign(new Error(body.error.message), { data: body.error }));
+        });
+    });
+  }
+
+  private async authenticate(socket: ChatSocket): Promise<void> {
+    const auth = socket.handshake.auth as { token?: unknown };
+    const token = typeof auth.token === 'string' ? auth.token : '';
+    const user = await this.users.authenticate(token);
+    const verdict = await this.limiter.hit(CONNECT_LIMIT, user.id);
+    if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
+    socket.data.user = user;
+    await socket.join(rooms.user(user.id));
+  }
+
+  @SubscribeMessage('message:send')
+  send(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<{ userMessageId: string; assistantMessageId: string }>> {
+    return acked(async () => {
+      const input = parseSend(payload);
+      const verdict = await this.limiter.hit(SEND_LIMIT, socket.data.user.id);
+      if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
+      await socket.join(rooms.conversation(input.conversationId));
+      const accepted = await this.chat.send(socket.data.user, input);
+      accepted.reply.catch((error: unknown) =>
+        this.logger.error(`Reply ${accepted.assistantMessageId} crashed`, String(error)),
+      );
+      return { userMessageId: accepted.userMessageId, assistantMessageId: accepted.assistantMessageId };
+    });
+  }
+
+  @SubscribeMessage('message:cancel')
+  cancel(@MessageBody() payload: unknown): Promise<Ack<{ cancelled: boolean }>> {
+    return acked(() => Promise.resolve({ cancelled: this.chat.cancel(parseCancel(payload).messageId) }));
+  }
+
+  /** Joins a conversation's room and returns what the client missed of a reply: the tokens after afterSeq, or the whole reply. */
+  @SubscribeMessage('conversation:join')
+  join(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<Record<string, unknown>>> {
+    return acked(async () => {
+      const input = parseJoin(payload);
+      const conversation = await this.chats.findConversation(input.conversationId, socket.data.user.id);
+      if (!conversation) throw new ConversationNotFoundError(input.conversationId);
+      // Join first, then read the buffer: a token may then arrive twice (live and replayed), never zero times;
+      // clients drop any seq they already have.
+      await socket.join(rooms.conversation(conversation.id));
+      if (!input.messageId) return { conversationId: conversation.id };
+      const message = await this.chats.findMessage(input.messageId);
+      if (!message || message.conversationId !== conversation.id)
+        throw new ConversationNotFoundError(input.conversationId);
+      const missed = (await this.replay.after(message.id, input.afterSeq)).map((delta, i) => ({
+        seq: input.afterSeq + 1 + i,
+        delta,
+      }));
+      return {
+        conversationId: conversation.id,
+        messageId: message.id,
+        status: message.status,
+        content: message.status === 'streaming' ? undefined : message.content,
+        missed,
+      };
+    });
+  }
+}

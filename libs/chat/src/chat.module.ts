@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '@app/auth';
+import { AppConfig } from '@app/config';
+import { ModelRegistry, parseLatencyProfile } from '@app/inference';
+import { MemoryModule } from '@app/memory';
+import { QueueModule } from '@app/queue';
+import { RateLimitModule } from '@app/rate-limit';
+import { ChatEmitter } from './chat.emitter';
+import { ChatGateway } from './chat.gateway';
+import { ChatRepository } from './chat.repository';
+import { ChatService } from './chat.service';
+import { ConversationLock } from './conversation-lock';
+import { ReplayBuffer } from './replay-buffer';
+
+@Module({
+  imports: [AuthModule, MemoryModule, QueueModule, RateLimitModule],
+  providers: [
+    ChatGateway,
+    ChatService,
+    ChatRepository,
+    ChatEmitter,
+    ConversationLock,
+    ReplayBuffer,
+    {
+      provide: ModelRegistry,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) =>
+        new ModelRegistry({
+          embedded: { defaultLatency: parseLatencyProfile(config.models.embeddedLatency) },
+          openAiCompatible: config.models.openAiCompatible,
+        }),
+    },
+  ],
+  exports: [ChatService],
+})
+export class ChatModule {}

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { isUniqueViolation, Prisma, PrismaService } from '@app/database';
+import type { Conversation, Message, PersonaVersion } from '@app/database';
+
+export type ChatConversation = Conversation & {
+  personaVersion: PersonaVersion;
+  persona: { modelId: string };
+};
+
+export interface Turn {
+  user: Message;
+  assistant: Message;
+  created: boolean;
+}
+
+export interface CompletedInference {
+  modelId: string;
+  input: Prisma.InputJsonValue;
+  inputHash: string;
+  outputHash: string;
+  personaVersionHash: string;
+  memoryIds: string[];
+  promptTokens: number;
+  completionTokens: number;
+  ttftMs: number | null;
+  totalMs: number;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+@Injectable()
+export class ChatRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  findConversation(id: string, userId: string): Promise<ChatConversation | null> {
+    return this.prisma.conversation.findFirst({
+      where: { id, userId },
+      include: { personaVersion: true, persona: { select: { modelId: true } } },
+    });
+  }
+
+  /** The user message and the reply placeholder together; the same clientMessageId again returns the first turn. */
+  async createTurn(conversationId: string, content: string, clientMessageId: string): Promise<Turn> {
+    const existing = await this.findTurn(conversationId, clientMessageId);
+    if (existing) return existing;
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const user = await tx.message.create({
+          data: { conversationId, role: 'user', content, clientMessageId },
+        });
+        const assistant = await tx.message.create({
+          data: { conversationId, role: 'assistant', content: '', status: 'streaming' },
+        });
+        await tx.conversation.update({ where: { id: conversationId }, data: { updatedAt: new Date() } });
+        return { user, assistant, created: true };
+      });
+    } catch (error) {
+      // Two sends of the same clientMessageId raced: the other one won, and this is the same turn.
+      if (isUniqueViolation(error, 'clientMessageId')) {
+        const raced = await this.findTurn(conversationId, clientMessageId);
+        if (raced) return raced;
+      }
+      throw error;
+    }
+  }
+
+  /** The turn a clientMessageId already made, if any. */
+  async findTurn(conversationId: string, clientMessageId: string): Promise<Turn | null> {
+    const user = await this.prisma.message.findUnique({
+      where: { conversationId_clientMessageId: { conversationId, clientMessageId } },
+    });
+    if (!user) return null;
+    const assistant = await this.prisma.message.findFirst({
+      where: { conversationId, role: 'assistant', seq: { gt: user.seq } },
+      orderBy: { seq: 'asc' },
+    });
+    return assistant ? { user, assistant, created: false } : null;
+  }
+
+  /** Finished turns before the given one, newest first: what the prompt may include. */
+  recentHistory(conversationId: string, beforeSeq: bigint, limit: number): Promise<Message[]> {
+    return this.prisma.message.findMany({
+      where: { conversationId, seq: { lt: beforeSeq }, status: 'complete' },
+      orderBy: { seq: 'desc' },
+      take: limit,
+    });
+  }
+
+  findMessage(id: string): Promise<(Message & { conversation: Conversation }) | null> {
+    return this.prisma.message.findUnique({ where: { id }, include: { conversation: true } });
+  }
+
+  /** The reply and its inference record in one transaction: a reply is never complete without its record. */
+  async completeReply(
+    assistant: Message,
+    content: string,
+    inference: CompletedInference,
+  ): Promise<{ inferenceId: string }> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.message.update({ where: { id: assistant.id }, data: { content, status: 'complete' } });
+      const record = await tx.inferenceRecord.create({
+        data: { messageId: assistant.id, conversationId: assistant.conversationId, ...inference },
+      });
+      return { inferenceId: record.id };
+    });
+  }
+
+  async endReply(messageId: string, content: string, status: 'failed' | 'cancelled'): Promise<void> {
+    await this.prisma.message.update({ where: { id: messageId }, data: { content, status } });
+  }
+}

@@ -1,0 +1,218 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import type { AuthUser } from '@app/auth';
+import { DomainError, ErrorCode, ValidationError } from '@app/common';
+import { buildPrompt, ConversationNotFoundError } from '@app/conversations';
+import type { Message, Prisma } from '@app/database';
+import { ChatMessage, estimateTokens, isAbortError, ModelError, ModelRegistry } from '@app/inference';
+import { MemoryRepository } from '@app/memory';
+import type { PersonaContent } from '@app/personas';
+import { JobName, JobPayloads, jobIds, QueueName } from '@app/queue';
+import { Queue } from 'bullmq';
+import canonicalize from 'canonicalize';
+import { keccak256, toUtf8Bytes } from 'ethers';
+import { ConversationBusyError } from './chat.errors';
+import { ChatEmitter } from './chat.emitter';
+import { ChatRepository, ChatConversation } from './chat.repository';
+import { ConversationLock } from './conversation-lock';
+import { ReplayBuffer } from './replay-buffer';
+
+export const MAX_MESSAGE_CHARS = 8_000;
+const LOCK_TTL_MS = 5 * 60_000;
+const HISTORY_TURNS = 40;
+const TOKEN_BUDGET = 4_096;
+const MAX_RESPONSE_TOKENS = 512;
+const MEMORIES_PER_REPLY = 8;
+
+export interface SendInput {
+  conversationId: string;
+  content: string;
+  clientMessageId: string;
+}
+
+export interface SendAccepted {
+  userMessageId: string;
+  assistantMessageId: string;
+  /** Resolves when the reply has finished, failed or been cancelled (the socket ack does not wait for it). */
+  reply: Promise<void>;
+}
+
+function keccakText(text: string): string {
+  return keccak256(toUtf8Bytes(text));
+}
+
+/**
+ * One chat turn: persist the user's message, stream the reply token by token to the conversation's room, store
+ * the reply with its inference record, and hand everything else (memory extraction, later proofs) to jobs.
+ */
+@Injectable()
+export class ChatService {
+  private readonly logger = new Logger(ChatService.name);
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly chats: ChatRepository,
+    private readonly memories: MemoryRepository,
+    private readonly models: ModelRegistry,
+    private readonly lock: ConversationLock,
+    private readonly replay: ReplayBuffer,
+    private readonly emitter: ChatEmitter,
+    @InjectQueue(QueueName.Memory) private readonly memoryQueue: Queue<JobPayloads[JobName.ExtractMemories]>,
+  ) {}
+
+  async send(user: AuthUser, input: SendInput): Promise<SendAccepted> {
+    const content = input.content.trim();
+    if (!content) throw new ValidationError('content must not be empty');
+    if (content.length > MAX_MESSAGE_CHARS)
+      throw new DomainError(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        `A message may have at most ${MAX_MESSAGE_CHARS} characters.`,
+      );
+    const conversation = await this.chats.findConversation(input.conversationId, user.id);
+    if (!conversation) throw new ConversationNotFoundError(input.conversationId);
+
+    const lockToken = await this.lock.acquire(conversation.id, LOCK_TTL_MS);
+    if (!lockToken) {
+      // A retry of the turn that is streaming right now is not "busy": it is the same turn.
+      const turn = await this.chats.findTurn(conversation.id, input.clientMessageId);
+      if (turn)
+        return {
+          userMessageId: turn.user.id,
+          assistantMessageId: turn.assistant.id,
+          reply: Promise.resolve(),
+        };
+      throw new ConversationBusyError();
+    }
+    try {
+      const turn = await this.chats.createTurn(conversation.id, content, input.clientMessageId);
+      if (!turn.created) {
+        await this.lock.release(conversation.id, lockToken);
+        return {
+          userMessageId: turn.user.id,
+          assistantMessageId: turn.assistant.id,
+          reply: Promise.resolve(),
+        };
+      }
+      const reply = this.streamReply(user, conversation, turn.user, turn.assistant).finally(() =>
+        this.lock.release(conversation.id, lockToken),
+      );
+      return { userMessageId: turn.user.id, assistantMessageId: turn.assistant.id, reply };
+    } catch (error) {
+      await this.lock.release(conversation.id, lockToken);
+      throw error;
+    }
+  }
+
+  /** Cancels a reply streaming on this instance; returns false when there is none (already finished, or elsewhere). */
+  cancel(messageId: string): boolean {
+    const controller = this.running.get(messageId);
+    controller?.abort();
+    return Boolean(controller);
+  }
+
+  private async streamReply(
+    user: AuthUser,
+    conversation: ChatConversation,
+    userMessage: Message,
+    assistant: Message,
+  ): Promise<void> {
+    const startedAt = new Date();
+    const persona = conversation.personaVersion.content as unknown as PersonaContent;
+    const controller = new AbortController();
+    this.running.set(assistant.id, controller);
+    let text = '';
+    let seq = 0;
+    let ttftMs: number | null = null;
+    try {
+      const [userMemories, canonicalMemories, history] = await Promise.all([
+        this.memories.retrieve({
+          personaId: conversation.personaId,
+          userId: user.id,
+          query: userMessage.content,
+          limit: MEMORIES_PER_REPLY,
+        }),
+        this.memories.retrieve({
+          personaId: conversation.personaId,
+          userId: null,
+          query: userMessage.content,
+          limit: MEMORIES_PER_REPLY,
+        }),
+        this.chats.recentHistory(conversation.id, userMessage.seq, HISTORY_TURNS),
+      ]);
+      const prompt = await buildPrompt({
+        persona,
+        userName: user.handle,
+        canonicalMemories,
+        userMemories,
+        summary: conversation.summary,
+        history: history.reverse().map((m): ChatMessage => ({ role: m.role, content: m.content })),
+        newMessage: userMessage.content,
+        tokenBudget: TOKEN_BUDGET,
+        maxResponseTokens: MAX_RESPONSE_TOKENS,
+      });
+      const provider = this.models.resolve(persona.modelId);
+      for await (const delta of provider.stream(
+        { modelId: persona.modelId, messages: prompt.messages, maxTokens: MAX_RESPONSE_TOKENS },
+        controller.signal,
+      )) {
+        if (!delta) continue;
+        ttftMs ??= Date.now() - startedAt.getTime();
+        const event = { conversationId: conversation.id, messageId: assistant.id, seq: seq++, delta };
+        text += delta;
+        this.emitter.toConversation(conversation.id, 'message:token', event);
+        await this.replay.append(assistant.id, [delta]);
+      }
+      const finishedAt = new Date();
+      const completionTokens = estimateTokens(text);
+      const { inferenceId } = await this.chats.completeReply(assistant, text, {
+        modelId: persona.modelId,
+        input: prompt.messages as unknown as Prisma.InputJsonValue,
+        inputHash: keccakText(canonicalize(prompt.messages) ?? '[]'),
+        outputHash: keccakText(text),
+        personaVersionHash: conversation.personaVersion.hash,
+        memoryIds: prompt.memoryIds,
+        promptTokens: prompt.promptTokens,
+        completionTokens,
+        ttftMs,
+        totalMs: finishedAt.getTime() - startedAt.getTime(),
+        startedAt,
+        finishedAt,
+      });
+      this.emitter.toConversation(conversation.id, 'message:done', {
+        conversationId: conversation.id,
+        messageId: assistant.id,
+        content: text,
+        inferenceId,
+        usage: { promptTokens: prompt.promptTokens, completionTokens },
+        timings: { ttftMs, totalMs: finishedAt.getTime() - startedAt.getTime() },
+      });
+      await this.memoryQueue.add(
+        JobName.ExtractMemories,
+        { messageId: userMessage.id },
+        { jobId: jobIds.extractMemories(userMessage.id) },
+      );
+    } catch (error) {
+      const cancelled = isAbortError(error);
+      // A partial reply is kept for the record but never presented as complete.
+      await this.chats
+        .endReply(assistant.id, text, cancelled ? 'cancelled' : 'failed')
+        .catch(() => undefined);
+      const body = cancelled
+        ? { code: ErrorCode.CANCELLED, message: 'The reply was cancelled.' }
+        : error instanceof ModelError || error instanceof DomainError
+          ? {
+              code: error instanceof DomainError ? error.code : ErrorCode.MODEL_FAILED,
+              message: error.message,
+            }
+          : { code: ErrorCode.MODEL_FAILED, message: 'The model failed to answer; try again.' };
+      if (!cancelled) this.logger.warn(`Reply ${assistant.id} failed: ${String(error)}`);
+      this.emitter.toConversation(conversation.id, 'message:error', {
+        conversationId: conversation.id,
+        messageId: assistant.id,
+        error: body,
+      });
+    } finally {
+      this.running.delete(assistant.id);
+    }
+  }
+}

@@ -1,0 +1,244 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { PrismaService } from '@app/database';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import request from 'supertest';
+import { createWorker } from '../apps/worker/src/bootstrap';
+import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+import { collectReply, connectChat, emitAck } from './support/chat-client';
+
+interface SendAck {
+  ok: boolean;
+  userMessageId: string;
+  assistantMessageId: string;
+  error?: { code: string; message: string };
+}
+
+describe('real-time chat over socket.io (e2e)', () => {
+  let api: ApiHarness;
+  let slowApi: ApiHarness;
+  let worker: INestApplicationContext;
+  let prisma: PrismaService;
+  let creator: TestUser;
+  let personaId: string;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    api = await startApi();
+    // A model with a real LLM's pace, for cancel, busy and reconnect tests.
+    slowApi = await startApi({ EMBEDDED_LATENCY: 'ttft=100,tps=40' });
+    worker = await createWorker(AppConfig.fromProcessEnv({ LOG_LEVEL: 'warn' }));
+    prisma = new PrismaService(AppConfig.fromProcessEnv());
+    creator = await signUp(api.url, 'creator');
+    personaId = (
+      await request(api.url)
+        .post('/v1/personas')
+        .set(creator.auth)
+        .send({ name: 'Mira', personality: 'cheerful', firstMessage: 'Hi {{user}}!' })
+        .expect(201)
+    ).body.id;
+  });
+  afterAll(async () => {
+    sockets.forEach((s) => s.disconnect());
+    await prisma.$disconnect();
+    await worker.close();
+    await slowApi.close();
+    await api.close();
+  });
+
+  async function session(url: string, user: TestUser): Promise<{ socket: Socket; conversationId: string }> {
+    const socket = await connectChat(url, user.apiKey);
+    sockets.push(socket);
+    const conversation = await request(url)
+      .post('/v1/conversations')
+      .set(user.auth)
+      .send({ personaId })
+      .expect(201);
+    return { socket, conversationId: conversation.body.id };
+  }
+
+  async function say(socket: Socket, conversationId: string, content: string) {
+    let messageId: string | undefined = undefined;
+    const reply = collectReply(socket, () => messageId);
+    const ack = await emitAck<SendAck>(socket, 'message:send', {
+      conversationId,
+      content,
+      clientMessageId: randomUUID(),
+    });
+    expect(ack.ok).toBe(true);
+    messageId = ack.assistantMessageId;
+    return { ack, reply: await reply };
+  }
+
+  it('streams a reply token by token with gap-free seq, then stores it with its inference record', async () => {
+    const consumer = await signUp(api.url, 'consumer');
+    const { socket, conversationId } = await session(api.url, consumer);
+    const { ack, reply } = await say(socket, conversationId, 'Hello there, how are you?');
+    expect(reply.tokens.length).toBeGreaterThan(1);
+    expect(reply.tokens.map((t) => t.seq)).toEqual(reply.tokens.map((_, i) => i));
+    expect(reply.done?.content).toBe(reply.tokens.map((t) => t.delta).join(''));
+    const stored = await prisma.message.findUniqueOrThrow({
+      where: { id: ack.assistantMessageId },
+      include: { inference: true },
+    });
+    expect(stored).toMatchObject({ status: 'complete', content: reply.done?.content });
+    expect(stored.inference).toMatchObject({ id: reply.done?.inferenceId, status: 'pending' });
+    expect(stored.inference?.outputHash).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+
+  it('remembers what a consumer said in a later conversation, and never tells another consumer', async () => {
+    const alice = await signUp(api.url, 'consumer');
+    const first = await session(api.url, alice);
+    await say(first.socket, first.conversationId, 'My dog is called Rex.');
+    // The memory job runs in the worker; wait until it has stored the fact.
+    for (let i = 0; i < 50 && (await prisma.memory.count({ where: { userId: alice.id } })) === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+
+    const later = await session(api.url, alice);
+    const recalled = await say(later.socket, later.conversationId, 'What is my dog called?');
+    expect(recalled.reply.done?.content).toContain('Rex');
+
+    const bob = await signUp(api.url, 'consumer');
+    const other = await session(api.url, bob);
+    const isolated = await say(other.socket, other.conversationId, 'What is my dog called?');
+    expect(isolated.reply.done?.content).not.toContain('Rex');
+  });
+
+  it('refuses a second send while a reply streams, and treats a repeated clientMessageId as the same message', async () => {
+    const consumer = await signUp(slowApi.url, 'consumer');
+    const { socket, conversationId } = await session(slowApi.url, consumer);
+    const clientMessageId = randomUUID();
+    const first = await emitAck<SendAck>(socket, 'message:send', {
+      conversationId,
+      content: 'Tell me about the sea.',
+      clientMessageId,
+    });
+    const repeat = await emitAck<SendAck>(socket, 'message:send', {
+      conversationId,
+      content: 'Tell me about the sea.',
+      clientMessageId,
+    });
+    expect(repeat).toMatchObject({
+      ok: true,
+      userMessageId: first.userMessageId,
+      assistantMessageId: first.assistantMessageId,
+    });
+    const busy = await emitAck<SendAck>(socket, 'message:send', {
+      conversationId,
+      content: 'And the sky?',
+      clientMessageId: randomUUID(),
+    });
+    expect(busy).toMatchObject({ ok: false, error: { code: 'CONVERSATION_BUSY' } });
+    expect(await prisma.message.count({ where: { conversationId, role: 'user' } })).toBe(1);
+    await emitAck(socket, 'message:cancel', { messageId: first.assistantMessageId });
+  });
+
+  it('cancels a streaming reply and never presents the partial text as complete', async () => {
+    const consumer = await signUp(slowApi.url, 'consumer');
+    const { socket, conversationId } = await session(slowApi.url, consumer);
+    let messageId: string | undefined = undefined;
+    const reply = collectReply(socket, () => messageId);
+    const ack = await emitAck<SendAck>(socket, 'message:send', {
+      conversationId,
+      content: 'Tell me a long story.',
+      clientMessageId: randomUUID(),
+    });
+    messageId = ack.assistantMessageId;
+    const cancelled = await emitAck<{ ok: boolean; cancelled: boolean }>(socket, 'message:cancel', {
+      messageId,
+    });
+    expect(cancelled).toEqual({ ok: true, cancelled: true });
+    const result = await reply;
+    expect(result.error?.code).toBe('CANCELLED');
+    expect(result.done).toBeUndefined();
+    expect((await prisma.message.findUniqueOrThrow({ where: { id: messageId } })).status).toBe('cancelled');
+    // The conversation is free again.
+    const next = await say(socket, conversationId, 'Hello again');
+    expect(next.reply.done).toBeDefined();
+  });
+
+  it('resumes after a dropped connection: exactly the missed tokens, then the rest', async () => {
+    const consumer = await signUp(slowApi.url, 'consumer');
+    const { socket, conversationId } = await session(slowApi.url, consumer);
+    const seen = new Map<number, string>();
+    let messageId = '';
+    socket.on('message:token', (e: { messageId: string; seq: number; delta: string }) => {
+      if (e.messageId === messageId) seen.set(e.seq, e.delta);
+    });
+    const ack = await emitAck<SendAck>(socket, 'message:send', {
+      conversationId,
+      content: 'Tell me a long story about dragons and the sea.',
+      clientMessageId: randomUUID(),
+    });
+    messageId = ack.assistantMessageId;
+    while (seen.size < 2) await new Promise((r) => setTimeout(r, 10));
+    socket.disconnect();
+    const lastSeq = Math.max(...seen.keys());
+    await new Promise((r) => setTimeout(r, 300)); // tokens stream on while the client is away
+
+    const again = await connectChat(slowApi.url, consumer.apiKey);
+    sockets.push(again);
+    const done = new Promise<{ content: string }>((resolve) =>
+      again.on(
+        'message:done',
+        (e: { messageId: string; content: string }) => e.messageId === messageId && resolve(e),
+      ),
+    );
+    again.on('message:token', (e: { messageId: string; seq: number; delta: string }) => {
+      if (e.messageId === messageId && !seen.has(e.seq)) seen.set(e.seq, e.delta);
+    });
+    const joined = await emitAck<{ ok: boolean; missed: { seq: number; delta: string }[] }>(
+      again,
+      'conversation:join',
+      { conversationId, messageId, afterSeq: lastSeq },
+    );
+    expect(joined.ok).toBe(true);
+    expect(joined.missed[0]?.seq).toBe(lastSeq + 1);
+    for (const token of joined.missed) if (!seen.has(token.seq)) seen.set(token.seq, token.delta);
+    const final = await done;
+    const seqs = [...seen.keys()].sort((a, b) => a - b);
+    expect(seqs).toEqual(seqs.map((_, i) => i));
+    expect(seqs.map((s) => seen.get(s)).join('')).toBe(final.content);
+
+    // A reply that finished while the client was away is delivered whole.
+    const late = await emitAck<{ ok: boolean; status: string; content: string }>(again, 'conversation:join', {
+      conversationId,
+      messageId,
+      afterSeq: -1,
+    });
+    expect(late).toMatchObject({ ok: true, status: 'complete', content: final.content });
+  });
+
+  it('answers bad payloads, foreign conversations and bad keys with clear errors, and stays up', async () => {
+    await expect(connectChat(api.url, 'tp_not-a-real-key-at-all-xxxxxxxxxxxxxxx')).rejects.toMatchObject({
+      data: { code: 'UNAUTHENTICATED' },
+    });
+    const consumer = await signUp(api.url, 'consumer');
+    const stranger = await signUp(api.url, 'consumer');
+    const { conversationId } = await session(api.url, consumer);
+    const socket = await connectChat(api.url, stranger.apiKey);
+    sockets.push(socket);
+    const foreign = await emitAck<SendAck>(socket, 'message:send', {
+      conversationId,
+      content: 'hi',
+      clientMessageId: 'x1',
+    });
+    expect(foreign).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const malformed = await emitAck<SendAck>(socket, 'message:send', 'not an object');
+    expect(malformed).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    const empty = await emitAck<SendAck>(socket, 'message:send', {
+      conversationId,
+      content: '   ',
+      clientMessageId: 'x2',
+    });
+    expect(empty.ok).toBe(false);
+    const huge = await emitAck<SendAck>(socket, 'message:send', {
+      conversationId,
+      content: 'x'.repeat(9_000),
+      clientMessageId: 'x3',
+    });
+    expect(huge.ok).toBe(false);
+    await request(api.url).get('/health').expect(200);
+  });
+});

@@ -1,0 +1,48 @@
+import { io, Socket } from 'socket.io-client';
+
+export interface Collected {
+  tokens: { seq: number; delta: string }[];
+  done?: { content: string; inferenceId: string; messageId: string };
+  error?: { code: string; message: string };
+}
+
+export function connectChat(url: string, apiKey: string): Promise<Socket> {
+  const socket = io(`${url}/chat`, {
+    auth: { token: apiKey },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => reject(error));
+  });
+}
+
+export function emitAck<T = Record<string, unknown>>(
+  socket: Socket,
+  event: string,
+  payload: unknown,
+): Promise<T> {
+  return socket.timeout(10_000).emitWithAck(event, payload) as Promise<T>;
+}
+
+/** Gathers one reply's events, as a client would, until message:done or message:error. */
+export function collectReply(
+  socket: Socket,
+  messageId: () => string | undefined,
+): Promise<Collected> & { collected: Collected } {
+  const collected: Collected = { tokens: [] };
+  const promise = new Promise<Collected>((resolve) => {
+    socket.on('message:token', (e: { messageId: string; seq: number; delta: string }) => {
+      if (e.messageId === messageId()) collected.tokens.push({ seq: e.seq, delta: e.delta });
+    });
+    socket.on('message:done', (e: Collected['done'] & { messageId: string }) => {
+      if (e.messageId === messageId()) resolve(Object.assign(collected, { done: e }));
+    });
+    socket.on('message:error', (e: { messageId: string; error: Collected['error'] }) => {
+      if (e.messageId === messageId()) resolve(Object.assign(collected, { error: e.error }));
+    });
+  });
+  return Object.assign(promise, { collected });
+}
