@@ -210,6 +210,25 @@ describe('real-time chat over socket.io (e2e)', () => {
     expect(late).toMatchObject({ ok: true, status: 'complete', content: final.content });
   });
 
+  it('reaches a client connected to another api instance (socket.io Redis adapter)', async () => {
+    const consumer = await signUp(api.url, 'consumer');
+    const { socket, conversationId } = await session(api.url, consumer);
+    const elsewhere = await connectChat(slowApi.url, consumer.apiKey);
+    sockets.push(elsewhere);
+    expect(await emitAck(elsewhere, 'conversation:join', { conversationId })).toMatchObject({ ok: true });
+    let messageId: string | undefined = undefined;
+    const remote = collectReply(elsewhere, () => messageId);
+    const ack = await emitAck<SendAck>(socket, 'message:send', {
+      conversationId,
+      content: 'Hello from instance one',
+      clientMessageId: randomUUID(),
+    });
+    messageId = ack.assistantMessageId;
+    const received = await remote;
+    expect(received.done?.content).toBe(received.tokens.map((t) => t.delta).join(''));
+    expect(received.tokens.map((t) => t.seq)).toEqual(received.tokens.map((_, i) => i));
+  });
+
   it('answers bad payloads, foreign conversations and bad keys with clear errors, and stays up', async () => {
     await expect(connectChat(api.url, 'tp_not-a-real-key-at-all-xxxxxxxxxxxxxxx')).rejects.toMatchObject({
       data: { code: 'UNAUTHENTICATED' },

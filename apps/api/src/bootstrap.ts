@@ -6,6 +6,7 @@ import { AppLogger, createValidationPipe, jsonBody, requestContextMiddleware } f
 import { AppConfig } from '@app/config';
 import { MAX_CARD_JSON_BYTES } from '@app/personas';
 import { ApiModule } from './api.module';
+import { RedisIoAdapter } from './redis-io.adapter';
 
 /** Builds the api exactly as production runs it; main.ts and the e2e tests both call this. */
 export async function createApi(config: AppConfig = AppConfig.fromProcessEnv()): Promise<INestApplication> {
@@ -22,6 +23,7 @@ export async function createApi(config: AppConfig = AppConfig.fromProcessEnv()):
   app.use(jsonBody(config.limits.bodyBytes));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
+  app.useWebSocketAdapter(new RedisIoAdapter(app, config));
 
   const document = SwaggerModule.createDocument(
     app,
