@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '@app/auth';
+import { ConversationsModule } from '@app/conversations';
+import { PersonasModule } from '@app/personas';
 import { AppConfig } from '@app/config';
 import { ModelRegistry, parseLatencyProfile } from '@app/inference';
 import { MemoryModule } from '@app/memory';
@@ -10,10 +12,12 @@ import { ChatGateway } from './chat.gateway';
 import { ChatRepository } from './chat.repository';
 import { ChatService } from './chat.service';
 import { ConversationLock } from './conversation-lock';
+import { OpenAiCompatController } from './openai-compat.controller';
 import { ReplayBuffer } from './replay-buffer';
 
 @Module({
-  imports: [AuthModule, MemoryModule, QueueModule, RateLimitModule],
+  imports: [AuthModule, MemoryModule, QueueModule, RateLimitModule, ConversationsModule, PersonasModule],
+  controllers: [OpenAiCompatController],
   providers: [
     ChatGateway,
     ChatService,

@@ -14,6 +14,7 @@ export interface Turn {
 }
 
 export interface CompletedInference {
+  id: string;
   modelId: string;
   input: Prisma.InputJsonValue;
   inputHash: string;
@@ -91,17 +92,12 @@ export class ChatRepository {
   }
 
   /** The reply and its inference record in one transaction: a reply is never complete without its record. */
-  async completeReply(
-    assistant: Message,
-    content: string,
-    inference: CompletedInference,
-  ): Promise<{ inferenceId: string }> {
+  async completeReply(assistant: Message, content: string, inference: CompletedInference): Promise<void> {
     return this.prisma.$transaction(async (tx) => {
       await tx.message.update({ where: { id: assistant.id }, data: { content, status: 'complete' } });
-      const record = await tx.inferenceRecord.create({
+      await tx.inferenceRecord.create({
         data: { messageId: assistant.id, conversationId: assistant.conversationId, ...inference },
       });
-      return { inferenceId: record.id };
     });
   }
 

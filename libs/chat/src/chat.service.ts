@@ -11,7 +11,9 @@ import { JobName, JobPayloads, jobIds, QueueName } from '@app/queue';
 import { Queue } from 'bullmq';
 import canonicalize from 'canonicalize';
 import { keccak256, toUtf8Bytes } from 'ethers';
+import { randomUUID } from 'node:crypto';
 import { ConversationBusyError } from './chat.errors';
+import type { DoneEvent, MessageErrorEvent, TokenEvent } from './chat-events';
 import { ChatEmitter } from './chat.emitter';
 import { ChatRepository, ChatConversation } from './chat.repository';
 import { ConversationLock } from './conversation-lock';
@@ -28,11 +30,21 @@ export interface SendInput {
   conversationId: string;
   content: string;
   clientMessageId: string;
+  /** Receives the reply's events too, for transports other than socket.io rooms (the OpenAI-compatible endpoint). */
+  listener?: ReplyListener;
+}
+
+export interface ReplyListener {
+  token(event: TokenEvent): void;
+  done(event: DoneEvent): void;
+  error(event: MessageErrorEvent): void;
 }
 
 export interface SendAccepted {
   userMessageId: string;
   assistantMessageId: string;
+  /** Known before the first token, so HTTP clients get it in a header. Null for a repeated send. */
+  inferenceId: string | null;
   /** Resolves when the reply has finished, failed or been cancelled (the socket ack does not wait for it). */
   reply: Promise<void>;
 }
@@ -79,6 +91,7 @@ export class ChatService {
         return {
           userMessageId: turn.user.id,
           assistantMessageId: turn.assistant.id,
+          inferenceId: null,
           reply: Promise.resolve(),
         };
       throw new ConversationBusyError();
@@ -90,13 +103,20 @@ export class ChatService {
         return {
           userMessageId: turn.user.id,
           assistantMessageId: turn.assistant.id,
+          inferenceId: null,
           reply: Promise.resolve(),
         };
       }
-      const reply = this.streamReply(user, conversation, turn.user, turn.assistant).finally(() =>
-        this.lock.release(conversation.id, lockToken),
-      );
-      return { userMessageId: turn.user.id, assistantMessageId: turn.assistant.id, reply };
+      const inferenceId = randomUUID();
+      const reply = this.streamReply(
+        user,
+        conversation,
+        turn.user,
+        turn.assistant,
+        inferenceId,
+        input.listener,
+      ).finally(() => this.lock.release(conversation.id, lockToken));
+      return { userMessageId: turn.user.id, assistantMessageId: turn.assistant.id, inferenceId, reply };
     } catch (error) {
       await this.lock.release(conversation.id, lockToken);
       throw error;
@@ -115,6 +135,8 @@ export class ChatService {
     conversation: ChatConversation,
     userMessage: Message,
     assistant: Message,
+    inferenceId: string,
+    listener?: ReplyListener,
   ): Promise<void> {
     const startedAt = new Date();
     const persona = conversation.personaVersion.content as unknown as PersonaContent;
@@ -160,11 +182,13 @@ export class ChatService {
         const event = { conversationId: conversation.id, messageId: assistant.id, seq: seq++, delta };
         text += delta;
         this.emitter.toConversation(conversation.id, 'message:token', event);
+        listener?.token(event);
         await this.replay.append(assistant.id, [delta]);
       }
       const finishedAt = new Date();
       const completionTokens = estimateTokens(text);
-      const { inferenceId } = await this.chats.completeReply(assistant, text, {
+      await this.chats.completeReply(assistant, text, {
+        id: inferenceId,
         modelId: persona.modelId,
         input: prompt.messages as unknown as Prisma.InputJsonValue,
         inputHash: keccakText(canonicalize(prompt.messages) ?? '[]'),
@@ -178,14 +202,16 @@ export class ChatService {
         startedAt,
         finishedAt,
       });
-      this.emitter.toConversation(conversation.id, 'message:done', {
+      const done: DoneEvent = {
         conversationId: conversation.id,
         messageId: assistant.id,
         content: text,
         inferenceId,
         usage: { promptTokens: prompt.promptTokens, completionTokens },
         timings: { ttftMs, totalMs: finishedAt.getTime() - startedAt.getTime() },
-      });
+      };
+      this.emitter.toConversation(conversation.id, 'message:done', done);
+      listener?.done(done);
       await this.memoryQueue.add(
         JobName.ExtractMemories,
         { messageId: userMessage.id },
@@ -206,11 +232,13 @@ export class ChatService {
             }
           : { code: ErrorCode.MODEL_FAILED, message: 'The model failed to answer; try again.' };
       if (!cancelled) this.logger.warn(`Reply ${assistant.id} failed: ${String(error)}`);
-      this.emitter.toConversation(conversation.id, 'message:error', {
+      const failure: MessageErrorEvent = {
         conversationId: conversation.id,
         messageId: assistant.id,
         error: body,
-      });
+      };
+      this.emitter.toConversation(conversation.id, 'message:error', failure);
+      listener?.error(failure);
     } finally {
       this.running.delete(assistant.id);
     }

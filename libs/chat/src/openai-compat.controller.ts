@@ -1,0 +1,146 @@
+import { Body, Controller, Get, Headers, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '@app/auth';
+import { ConversationsService } from '@app/conversations';
+import { PersonasService } from '@app/personas';
+import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { DoneEvent } from './chat-events';
+import { ChatService } from './chat.service';
+import { parseCompletionRequest } from './openai-request';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** OpenAI's chat API over personas: `model` is a persona slug, so existing OpenAI clients work unchanged. */
+@ApiTags('openai-compatible')
+@ApiBearerAuth()
+@Controller('v1')
+export class OpenAiCompatController {
+  constructor(
+    private readonly chat: ChatService,
+    private readonly conversations: ConversationsService,
+    private readonly personas: PersonasService,
+  ) {}
+
+  @Get('models')
+  @ApiOkResponse({ description: 'The personas the caller may chat with, as models (id = persona slug)' })
+  async models(
+    @CurrentUser() user: AuthUser,
+  ): Promise<{ object: 'list'; data: { id: string; object: 'model'; created: number; owned_by: string }[] }> {
+    const [listed, own] = await Promise.all([
+      this.personas.search(user, { limit: 100 }),
+      this.personas.search(user, { owner: 'me', limit: 100 }),
+    ]);
+    const unique = new Map([...own.data, ...listed.data].map((p) => [p.slug, p]));
+    return {
+      object: 'list',
+      data: [...unique.values()].map((p) => ({
+        id: p.slug,
+        object: 'model',
+        created: Math.floor(p.createdAt.getTime() / 1000),
+        owned_by: p.ownerHandle,
+      })),
+    };
+  }
+
+  @Post('chat/completions')
+  @ApiOkResponse({
+    description: 'chat.completion, or chat.completion.chunk server-sent events when stream is true',
+  })
+  async completions(
+    @CurrentUser() user: AuthUser,
+    @Body() body: unknown,
+    @Headers('x-conversation-id') conversationHeader: string | undefined,
+    @Res() response: Response,
+  ): Promise<void> {
+    const request = parseCompletionRequest(body);
+    const continued =
+      conversationHeader ?? (request.user && UUID.test(request.user) ? request.user : undefined);
+    const conversationId = continued
+      ? (await this.conversations.requireParticipant(user, continued)).id
+      : (await this.conversations.start(user, request.model)).id;
+    const id = `chatcmpl-${randomUUID()}`;
+    const created = Math.floor(Date.now() / 1000);
+    const chunk = (
+      delta: Record<string, string>,
+      finish: string | null,
+      extra: Record<string, unknown> = {},
+    ) =>
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+
+    let finished: DoneEvent | undefined;
+    let failure: { code: string; message: string } | undefined;
+    let first = true;
+    // Tokens may come before the headers are flushed (they need the inference id): hold them until then.
+    let pending: string[] | null = [];
+    const write = (text: string) => (pending ? pending.push(text) : response.write(text));
+    const accepted = await this.chat.send(user, {
+      conversationId,
+      content: request.content,
+      clientMessageId: randomUUID(),
+      listener: {
+        token: (event) => {
+          if (!request.stream) return;
+          write(chunk(first ? { role: 'assistant', content: event.delta } : { content: event.delta }, null));
+          first = false;
+        },
+        done: (event) => (finished = event),
+        error: (event) => (failure = event.error),
+      },
+    });
+    response.setHeader('X-Conversation-Id', conversationId);
+    if (accepted.inferenceId) response.setHeader('X-Inference-Id', accepted.inferenceId);
+    if (request.stream) {
+      response.setHeader('Content-Type', 'text/event-stream');
+      response.setHeader('Cache-Control', 'no-cache');
+      response.flushHeaders();
+      pending.forEach((text) => response.write(text));
+      pending = null;
+      // A client that goes away should not keep the model busy.
+      response.on('close', () => !finished && this.chat.cancel(accepted.assistantMessageId));
+    }
+    await accepted.reply;
+
+    if (request.stream) {
+      if (finished)
+        response.write(
+          chunk({}, 'stop', {
+            inference_id: finished.inferenceId,
+            conversation_id: conversationId,
+            usage: usage(finished),
+          }),
+        );
+      else
+        response.write(
+          `data: ${JSON.stringify({ error: failure ?? { code: 'MODEL_FAILED', message: 'The reply did not finish.' } })}\n\n`,
+        );
+      response.end('data: [DONE]\n\n');
+      return;
+    }
+    if (!finished) {
+      const error = failure ?? { code: 'MODEL_FAILED', message: 'The reply did not finish.' };
+      response.status(error.code === 'CANCELLED' ? 409 : 502).json({ error });
+      return;
+    }
+    response.json({
+      id,
+      object: 'chat.completion',
+      created,
+      model: request.model,
+      choices: [
+        { index: 0, message: { role: 'assistant', content: finished.content }, finish_reason: 'stop' },
+      ],
+      usage: usage(finished),
+      inference_id: finished.inferenceId,
+      conversation_id: conversationId,
+    });
+  }
+}
+
+function usage(done: DoneEvent): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+  return {
+    prompt_tokens: done.usage.promptTokens,
+    completion_tokens: done.usage.completionTokens,
+    total_tokens: done.usage.promptTokens + done.usage.completionTokens,
+  };
+}
