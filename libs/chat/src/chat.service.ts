@@ -4,6 +4,7 @@ import type { AuthUser } from '@app/auth';
 import { DomainError, ErrorCode, ValidationError } from '@app/common';
 import { buildPrompt, ConversationNotFoundError } from '@app/conversations';
 import type { Message, Prisma } from '@app/database';
+import { AppConfig } from '@app/config';
 import { ChatMessage, estimateTokens, isAbortError, ModelError, ModelRegistry } from '@app/inference';
 import { MemoryRepository } from '@app/memory';
 import type { PersonaContent } from '@app/personas';
@@ -63,6 +64,7 @@ export class ChatService {
   private readonly running = new Map<string, AbortController>();
 
   constructor(
+    private readonly config: AppConfig,
     private readonly chats: ChatRepository,
     private readonly memories: MemoryRepository,
     private readonly models: ModelRegistry,
@@ -141,6 +143,17 @@ export class ChatService {
     const startedAt = new Date();
     const persona = conversation.personaVersion.content as unknown as PersonaContent;
     const controller = new AbortController();
+    // A provider that stops sending (hung upstream, dead node) must not hold the conversation forever.
+    let timedOut = false;
+    let idle: NodeJS.Timeout | undefined;
+    const armIdleTimer = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, this.config.modelIdleTimeoutMs);
+    };
+    armIdleTimer();
     this.running.set(assistant.id, controller);
     let text = '';
     let seq = 0;
@@ -178,6 +191,7 @@ export class ChatService {
         controller.signal,
       )) {
         if (!delta) continue;
+        armIdleTimer();
         ttftMs ??= Date.now() - startedAt.getTime();
         const event = { conversationId: conversation.id, messageId: assistant.id, seq: seq++, delta };
         text += delta;
@@ -218,19 +232,22 @@ export class ChatService {
         { jobId: jobIds.extractMemories(userMessage.id) },
       );
     } catch (error) {
-      const cancelled = isAbortError(error);
+      clearTimeout(idle);
+      const cancelled = isAbortError(error) && !timedOut;
       // A partial reply is kept for the record but never presented as complete.
       await this.chats
         .endReply(assistant.id, text, cancelled ? 'cancelled' : 'failed')
         .catch(() => undefined);
       const body = cancelled
         ? { code: ErrorCode.CANCELLED, message: 'The reply was cancelled.' }
-        : error instanceof ModelError || error instanceof DomainError
-          ? {
-              code: error instanceof DomainError ? error.code : ErrorCode.MODEL_FAILED,
-              message: error.message,
-            }
-          : { code: ErrorCode.MODEL_FAILED, message: 'The model failed to answer; try again.' };
+        : timedOut
+          ? { code: ErrorCode.MODEL_FAILED, message: 'The model stopped responding; try again.' }
+          : error instanceof ModelError || error instanceof DomainError
+            ? {
+                code: error instanceof DomainError ? error.code : ErrorCode.MODEL_FAILED,
+                message: error.message,
+              }
+            : { code: ErrorCode.MODEL_FAILED, message: 'The model failed to answer; try again.' };
       if (!cancelled) this.logger.warn(`Reply ${assistant.id} failed: ${String(error)}`);
       const failure: MessageErrorEvent = {
         conversationId: conversation.id,
@@ -240,6 +257,7 @@ export class ChatService {
       this.emitter.toConversation(conversation.id, 'message:error', failure);
       listener?.error(failure);
     } finally {
+      clearTimeout(idle);
       this.running.delete(assistant.id);
     }
   }

@@ -87,6 +87,10 @@ export class AppConfig {
       openAiCompatible: id && baseURL ? [{ id, baseURL, apiKey, model: model ?? id }] : [],
     };
   }
+  /** A model that sends nothing for this long is given up on: the reply fails instead of hanging. */
+  get modelIdleTimeoutMs(): number {
+    return this.env.MODEL_IDLE_TIMEOUT_MS;
+  }
   get defaultModelId(): string {
     return this.env.DEFAULT_MODEL_ID;
   }

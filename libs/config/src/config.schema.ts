@@ -42,6 +42,7 @@ export const configSchema = z
         "a profile name (instant, local, hosted, slow) or 'ttft=<ms>,tps=<tokens/s>'",
       )
       .default('instant'),
+    MODEL_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
     OPENAI_MODEL_ID: z.string().min(1).optional(),
     OPENAI_BASE_URL: z.url().optional(),
     OPENAI_API_KEY: z.string().optional(),

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import request from 'supertest';
+import { OpenAiStandIn, startOpenAiStandIn } from '../libs/inference/src/testing/openai-stand-in';
+import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+import { collectReply, connectChat, emitAck } from './support/chat-client';
+
+/** A persona served by an OpenAI-compatible server (here a local stand-in that speaks the same protocol). */
+describe('chat with a remote OpenAI-compatible model (e2e)', () => {
+  let upstream: OpenAiStandIn;
+  let api: ApiHarness;
+  let consumer: TestUser;
+  let socket: Socket;
+  let conversationId: string;
+
+  beforeAll(async () => {
+    upstream = await startOpenAiStandIn({ kind: 'reply', tokens: ['Hello', ' from', ' upstream'] });
+    api = await startApi({
+      OPENAI_MODEL_ID: 'upstream',
+      OPENAI_BASE_URL: upstream.baseURL,
+      OPENAI_MODEL: 'llama',
+      MODEL_IDLE_TIMEOUT_MS: '400',
+    });
+    const creator = await signUp(api.url, 'creator');
+    consumer = await signUp(api.url, 'consumer');
+    const persona = await request(api.url)
+      .post('/v1/personas')
+      .set(creator.auth)
+      .send({ name: 'Remote', modelId: 'upstream' })
+      .expect(201);
+    conversationId = (
+      await request(api.url)
+        .post('/v1/conversations')
+        .set(consumer.auth)
+        .send({ personaId: persona.body.id })
+        .expect(201)
+    ).body.id;
+    socket = await connectChat(api.url, consumer.apiKey);
+  });
+  afterAll(async () => {
+    socket.disconnect();
+    await api.close();
+    await upstream.close();
+  });
+
+  async function send(content: string) {
+    let messageId: string | undefined = undefined;
+    const reply = collectReply(socket, () => messageId);
+    const ack = await emitAck<{ ok: boolean; assistantMessageId: string }>(socket, 'message:send', {
+      conversationId,
+      content,
+      clientMessageId: randomUUID(),
+    });
+    messageId = ack.assistantMessageId;
+    return reply;
+  }
+
+  it('streams the upstream model’s tokens and sends it the assembled prompt', async () => {
+    const reply = await send('Hi');
+    expect(reply.done?.content).toBe('Hello from upstream');
+    expect(upstream.requests.at(-1)).toMatchObject({ model: 'llama' });
+  });
+
+  it('fails a reply whose model errors or hangs mid-stream, and frees the conversation', async () => {
+    upstream.behave({ kind: 'fail', status: 500 });
+    expect((await send('Again')).error?.code).toBe('MODEL_FAILED');
+    upstream.behave({ kind: 'hang', tokens: ['Half', ' a', ' reply'] });
+    const hung = await send('And again');
+    expect(hung.error).toEqual({
+      code: 'MODEL_FAILED',
+      message: expect.stringContaining('stopped responding'),
+    });
+    expect(hung.done).toBeUndefined();
+    upstream.behave({ kind: 'reply', tokens: ['Back'] });
+    expect((await send('Still there?')).done?.content).toBe('Back');
+    const history = await request(api.url)
+      .get(`/v1/conversations/${conversationId}/messages`)
+      .set(consumer.auth)
+      .expect(200);
+    expect(history.body.data.filter((m: { status: string }) => m.status === 'failed')).toHaveLength(2);
+  });
+});
