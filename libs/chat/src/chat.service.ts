@@ -158,6 +158,22 @@ export class ChatService {
     let text = '';
     let seq = 0;
     let ttftMs: number | null = null;
+    let buffered: string[] = [];
+    let flushing: Promise<void> | undefined;
+    let flushError: unknown;
+    const flush = async (): Promise<void> => {
+      try {
+        while (buffered.length > 0) {
+          const batch = buffered;
+          buffered = [];
+          await this.replay.append(assistant.id, batch);
+        }
+      } catch (error) {
+        flushError = error; // surfaced after the stream, never as an unhandled rejection
+      } finally {
+        flushing = undefined;
+      }
+    };
     try {
       const [userMemories, canonicalMemories, history] = await Promise.all([
         this.memories.retrieve({
@@ -197,8 +213,13 @@ export class ChatService {
         text += delta;
         this.emitter.toConversation(conversation.id, 'message:token', event);
         listener?.token(event);
-        await this.replay.append(assistant.id, [delta]);
+        buffered.push(delta);
+        // Write the replay buffer in the background, one batch at a time and in order: the stream never waits
+        // for Redis, and a reconnecting client still finds every token by its seq.
+        if (!flushing) flushing = flush();
       }
+      await flushing;
+      if (flushError) throw flushError;
       const finishedAt = new Date();
       const completionTokens = estimateTokens(text);
       await this.chats.completeReply(assistant, text, {
