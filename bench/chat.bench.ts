@@ -5,6 +5,8 @@ import { PrismaService } from '@app/database';
 import { MemoryRepository } from '@app/memory';
 import { createTestDatabase, dropTestDatabase } from '@app/testing';
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { io, Socket } from 'socket.io-client';
 import { createApi } from '../apps/api/src/bootstrap';
 import { createWorker } from '../apps/worker/src/bootstrap';
@@ -162,8 +164,8 @@ async function benchRetrieval(prisma: PrismaService, memories: MemoryRepository)
     const t = performance.now();
     await memories.retrieve({
       personaId: persona.id,
-      userId: userIds[i % userIds.length]!,
-      query: questions[i % questions.length]!,
+      userId: userIds[i % userIds.length] ?? '',
+      query: questions[i % questions.length] ?? '',
       limit: 8,
     });
     latency.record(performance.now() - t);
@@ -194,7 +196,7 @@ async function main(): Promise<void> {
     api = await createApi(config);
     await api.listen(0, '127.0.0.1');
     worker = await createWorker(config);
-    const url = `http://127.0.0.1:${(api.getHttpServer().address() as { port: number }).port}`;
+    const url = `http://127.0.0.1:${((api.getHttpServer() as Server).address() as AddressInfo).port}`;
     await benchChat(url);
     await benchRetrieval(api.get(PrismaService), api.get(MemoryRepository));
   } finally {

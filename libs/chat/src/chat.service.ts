@@ -160,7 +160,7 @@ export class ChatService {
     let ttftMs: number | null = null;
     let buffered: string[] = [];
     let flushing: Promise<void> | undefined;
-    let flushError: unknown;
+    let flushError: Error | undefined;
     const flush = async (): Promise<void> => {
       try {
         while (buffered.length > 0) {
@@ -169,7 +169,8 @@ export class ChatService {
           await this.replay.append(assistant.id, batch);
         }
       } catch (error) {
-        flushError = error; // surfaced after the stream, never as an unhandled rejection
+        // Surfaced after the stream, never as an unhandled rejection.
+        flushError = error instanceof Error ? error : new Error('The replay buffer could not be written.');
       } finally {
         flushing = undefined;
       }
