@@ -72,4 +72,37 @@ describe('memory job (real BullMQ, real PostgreSQL)', () => {
     });
     expect(history?.supersededById).not.toBeNull();
   });
+
+  it('folds turns that leave the prompt window into the conversation summary', async () => {
+    const tag = randomBytes(4).toString('hex');
+    const user = await prisma.user.create({ data: { handle: `sum-${tag}`, role: 'consumer' } });
+    const version = await prisma.personaVersion.findFirstOrThrow({ where: { personaId } });
+    const conversation = await prisma.conversation.create({
+      data: { personaId, personaVersionId: version.id, userId: user.id },
+    });
+    await prisma.message.create({
+      data: {
+        conversationId: conversation.id,
+        role: 'user',
+        content: 'I am planning a trip to Japan. Any tips?',
+      },
+    });
+    for (let i = 0; i < 44; i++) {
+      await prisma.message.create({
+        data: { conversationId: conversation.id, role: i % 2 ? 'user' : 'assistant', content: `turn ${i}.` },
+      });
+    }
+    const latest = await prisma.message.create({
+      data: { conversationId: conversation.id, role: 'user', content: 'What should I pack?' },
+    });
+    const job = await queue.add(
+      JobName.ExtractMemories,
+      { messageId: latest.id },
+      { jobId: jobIds.extractMemories(latest.id) },
+    );
+    await job.waitUntilFinished(events, 10_000);
+    const updated = await prisma.conversation.findUniqueOrThrow({ where: { id: conversation.id } });
+    expect(updated.summary).toContain('I am planning a trip to Japan.');
+    expect(updated.summary).not.toContain('What should I pack?');
+  });
 });

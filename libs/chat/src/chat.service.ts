@@ -6,7 +6,7 @@ import { buildPrompt, ConversationNotFoundError } from '@app/conversations';
 import type { Message, Prisma } from '@app/database';
 import { AppConfig } from '@app/config';
 import { ChatMessage, estimateTokens, isAbortError, ModelError, ModelRegistry } from '@app/inference';
-import { MemoryRepository } from '@app/memory';
+import { MemoryRepository, RECENT_TURNS_KEPT } from '@app/memory';
 import type { PersonaContent } from '@app/personas';
 import { JobName, JobPayloads, jobIds, QueueName } from '@app/queue';
 import { Queue } from 'bullmq';
@@ -22,7 +22,8 @@ import { ReplayBuffer } from './replay-buffer';
 
 export const MAX_MESSAGE_CHARS = 8_000;
 const LOCK_TTL_MS = 5 * 60_000;
-const HISTORY_TURNS = 40;
+// The prompt keeps this many recent turns verbatim; the memory job folds older ones into the rolling summary.
+const HISTORY_TURNS = RECENT_TURNS_KEPT;
 const TOKEN_BUDGET = 4_096;
 const MAX_RESPONSE_TOKENS = 512;
 const MEMORIES_PER_REPLY = 8;

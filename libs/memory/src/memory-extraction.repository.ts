@@ -27,6 +27,48 @@ export class MemoryExtractionRepository {
     return (await this.prisma.memory.count({ where: { sourceMessageId: messageId } })) > 0;
   }
 
+  /**
+   * Complete messages that have left the prompt's window (all but the newest `keepRecent`) and are not yet in
+   * the conversation's summary, oldest first.
+   */
+  async unsummarised(
+    conversationId: string,
+    keepRecent: number,
+  ): Promise<{ summary: string | null; messages: Message[] }> {
+    const conversation = await this.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    const upTo = conversation.summaryUpToId
+      ? await this.prisma.message.findUnique({
+          where: { id: conversation.summaryUpToId },
+          select: { seq: true },
+        })
+      : null;
+    const window = await this.prisma.message.findMany({
+      where: { conversationId, status: 'complete' },
+      orderBy: { seq: 'desc' },
+      skip: keepRecent,
+      take: 200,
+      select: { seq: true },
+    });
+    const boundary = window[0]?.seq;
+    if (boundary === undefined) return { summary: conversation.summary, messages: [] };
+    const messages = await this.prisma.message.findMany({
+      where: {
+        conversationId,
+        status: 'complete',
+        seq: { lte: boundary, ...(upTo ? { gt: upTo.seq } : {}) },
+      },
+      orderBy: { seq: 'asc' },
+    });
+    return { summary: conversation.summary, messages };
+  }
+
+  async saveSummary(conversationId: string, summary: string, upToId: string): Promise<void> {
+    await this.prisma.conversation.update({
+      where: { id: conversationId },
+      data: { summary, summaryUpToId: upToId },
+    });
+  }
+
   liveFacts(personaId: string, userId: string): Promise<Memory[]> {
     return this.prisma.memory.findMany({ where: { personaId, userId, kind: 'fact', supersededById: null } });
   }

@@ -1,7 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Memory } from '@app/database';
 import { extractFacts, factKey, sameFact } from './fact-extraction';
-import { MemoryExtractionRepository } from './memory-extraction.repository';
+import { MemoryExtractionRepository, SourceMessage } from './memory-extraction.repository';
+import { foldIntoSummary } from './rolling-summary';
+
+/** Turns the prompt keeps verbatim; older ones are folded into the summary. Matches the chat's history window. */
+export const RECENT_TURNS_KEPT = 40;
 
 /** The memory job's work: remember what a consumer said about themselves, once, replacing what it contradicts. */
 @Injectable()
@@ -14,6 +18,8 @@ export class MemoryExtractionService {
     const source = await this.repository.findSource(messageId);
     // Only the consumer's own words: the persona's replies (which may repeat recalled memories) are never mined.
     if (!source || source.message.role !== 'user') return [];
+    // One job per message carries both pieces of after-turn work (each job costs dozens of Redis commands).
+    await this.updateSummary(source);
     if (await this.repository.alreadyExtracted(messageId)) return [];
     const facts = extractFacts(source.message.content);
     if (facts.length === 0) return [];
@@ -30,5 +36,17 @@ export class MemoryExtractionService {
     const stored = await this.repository.store(source, fresh);
     if (stored.length > 0) this.logger.log(`Stored ${stored.length} memories from message ${messageId}`);
     return stored;
+  }
+
+  /** Folds turns that have left the prompt's window into the conversation's rolling summary. */
+  private async updateSummary(source: SourceMessage): Promise<void> {
+    const { summary, messages } = await this.repository.unsummarised(
+      source.message.conversationId,
+      RECENT_TURNS_KEPT,
+    );
+    const last = messages.at(-1);
+    if (!last) return;
+    const said = messages.filter((m) => m.role === 'user').map((m) => m.content);
+    await this.repository.saveSummary(source.message.conversationId, foldIntoSummary(summary, said), last.id);
   }
 }
