@@ -158,6 +158,32 @@ describe('real-time chat over socket.io (e2e)', () => {
     expect(next.reply.done).toBeDefined();
   });
 
+  it('cancels a reply from another api instance, and refuses a cancel from someone else', async () => {
+    const consumer = await signUp(slowApi.url, 'consumer');
+    const { socket, conversationId } = await session(slowApi.url, consumer);
+    let messageId: string | undefined = undefined;
+    const reply = collectReply(socket, () => messageId);
+    const ack = await emitAck<SendAck>(socket, 'message:send', {
+      conversationId,
+      content: 'A long story, please.',
+      clientMessageId: randomUUID(),
+    });
+    messageId = ack.assistantMessageId;
+
+    const stranger = await signUp(api.url, 'consumer');
+    const strangerSocket = await connectChat(api.url, stranger.apiKey);
+    sockets.push(strangerSocket);
+    expect(await emitAck(strangerSocket, 'message:cancel', { messageId })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+
+    const elsewhere = await connectChat(api.url, consumer.apiKey);
+    sockets.push(elsewhere);
+    expect(await emitAck(elsewhere, 'message:cancel', { messageId })).toEqual({ ok: true, cancelled: true });
+    expect((await reply).error?.code).toBe('CANCELLED');
+  });
+
   it('resumes after a dropped connection: exactly the missed tokens, then the rest', async () => {
     const consumer = await signUp(slowApi.url, 'consumer');
     const { socket, conversationId } = await session(slowApi.url, consumer);

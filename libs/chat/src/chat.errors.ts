@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '@app/common';
+import { DomainError, ErrorCode, NotFoundError } from '@app/common';
 
 export class ConversationBusyError extends DomainError {
   constructor() {
@@ -6,5 +6,11 @@ export class ConversationBusyError extends DomainError {
       ErrorCode.CONVERSATION_BUSY,
       'A reply is still streaming in this conversation; wait for message:done or cancel it.',
     );
+  }
+}
+
+export class MessageNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super('Message', id);
   }
 }

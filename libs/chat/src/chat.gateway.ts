@@ -92,8 +92,13 @@ export class ChatGateway implements OnGatewayInit {
   }
 
   @SubscribeMessage('message:cancel')
-  cancel(@MessageBody() payload: unknown): Promise<Ack<{ cancelled: boolean }>> {
-    return acked(() => Promise.resolve({ cancelled: this.chat.cancel(parseCancel(payload).messageId) }));
+  cancel(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<{ cancelled: boolean }>> {
+    return acked(async () => ({
+      cancelled: await this.chat.cancel(socket.data.user, parseCancel(payload).messageId),
+    }));
   }
 
   /** Joins a conversation's room and returns what the client missed of a reply: the tokens after afterSeq, or the whole reply. */

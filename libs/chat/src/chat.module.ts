@@ -14,6 +14,7 @@ import { ChatService } from './chat.service';
 import { ConversationLock } from './conversation-lock';
 import { OpenAiCompatController } from './openai-compat.controller';
 import { ReplayBuffer } from './replay-buffer';
+import { ReplyCancellation } from './reply-cancellation';
 
 @Module({
   imports: [AuthModule, MemoryModule, QueueModule, RateLimitModule, ConversationsModule, PersonasModule],
@@ -25,6 +26,7 @@ import { ReplayBuffer } from './replay-buffer';
     ChatEmitter,
     ConversationLock,
     ReplayBuffer,
+    ReplyCancellation,
     {
       provide: ModelRegistry,
       inject: [AppConfig],

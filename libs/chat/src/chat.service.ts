@@ -13,12 +13,13 @@ import { Queue } from 'bullmq';
 import canonicalize from 'canonicalize';
 import { keccak256, toUtf8Bytes } from 'ethers';
 import { randomUUID } from 'node:crypto';
-import { ConversationBusyError } from './chat.errors';
+import { ConversationBusyError, MessageNotFoundError } from './chat.errors';
 import type { DoneEvent, MessageErrorEvent, TokenEvent } from './chat-events';
 import { ChatEmitter } from './chat.emitter';
 import { ChatRepository, ChatConversation } from './chat.repository';
 import { ConversationLock } from './conversation-lock';
 import { ReplayBuffer } from './replay-buffer';
+import { ReplyCancellation } from './reply-cancellation';
 
 export const MAX_MESSAGE_CHARS = 8_000;
 const LOCK_TTL_MS = 5 * 60_000;
@@ -62,7 +63,6 @@ function keccakText(text: string): string {
 @Injectable()
 export class ChatService {
   private readonly logger = new Logger(ChatService.name);
-  private readonly running = new Map<string, AbortController>();
 
   constructor(
     private readonly config: AppConfig,
@@ -71,6 +71,7 @@ export class ChatService {
     private readonly models: ModelRegistry,
     private readonly lock: ConversationLock,
     private readonly replay: ReplayBuffer,
+    private readonly cancellation: ReplyCancellation,
     private readonly emitter: ChatEmitter,
     @InjectQueue(QueueName.Memory) private readonly memoryQueue: Queue<JobPayloads[JobName.ExtractMemories]>,
   ) {}
@@ -126,11 +127,12 @@ export class ChatService {
     }
   }
 
-  /** Cancels a reply streaming on this instance; returns false when there is none (already finished, or elsewhere). */
-  cancel(messageId: string): boolean {
-    const controller = this.running.get(messageId);
-    controller?.abort();
-    return Boolean(controller);
+  /** Cancels a streaming reply, wherever it runs, if the caller is in its conversation. */
+  async cancel(user: AuthUser, messageId: string): Promise<boolean> {
+    const message = await this.chats.findMessage(messageId);
+    if (!message || message.conversation.userId !== user.id) throw new MessageNotFoundError(messageId);
+    if (message.status !== 'streaming') return false;
+    return this.cancellation.cancel(messageId);
   }
 
   private async streamReply(
@@ -143,7 +145,7 @@ export class ChatService {
   ): Promise<void> {
     const startedAt = new Date();
     const persona = conversation.personaVersion.content as unknown as PersonaContent;
-    const controller = new AbortController();
+    const controller = this.cancellation.track(assistant.id);
     // A provider that stops sending (hung upstream, dead node) must not hold the conversation forever.
     let timedOut = false;
     let idle: NodeJS.Timeout | undefined;
@@ -155,7 +157,6 @@ export class ChatService {
       }, this.config.modelIdleTimeoutMs);
     };
     armIdleTimer();
-    this.running.set(assistant.id, controller);
     let text = '';
     let seq = 0;
     let ttftMs: number | null = null;
@@ -281,7 +282,7 @@ export class ChatService {
       listener?.error(failure);
     } finally {
       clearTimeout(idle);
-      this.running.delete(assistant.id);
+      this.cancellation.untrack(assistant.id);
     }
   }
 }

@@ -97,7 +97,9 @@ export class OpenAiCompatController {
       pending.forEach((text) => response.write(text));
       pending = null;
       // A client that goes away should not keep the model busy.
-      response.on('close', () => !finished && this.chat.cancel(accepted.assistantMessageId));
+      response.on('close', () => {
+        if (!finished) this.chat.cancel(user, accepted.assistantMessageId).catch(() => undefined);
+      });
     }
     await accepted.reply;
 
