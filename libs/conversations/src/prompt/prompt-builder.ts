@@ -1,5 +1,4 @@
-import type { ChatMessage } from '@app/inference';
-import { AIMessage, BaseMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
+import { fromLangChainMessages, toLangChainMessages } from '@app/inference';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import { MacroValues } from './card-macros';
 import { selectLorebookEntries } from './lorebook';
@@ -67,12 +66,12 @@ export async function buildPrompt(input: PromptInput): Promise<BuiltPrompt> {
   }
 
   const history = fitRecentHistory(input.history, Math.max(0, allowance - fixedTokens(system)));
-  const values = { system, history: history.kept.map(toLangChainMessage), input: input.newMessage };
+  const values = { system, history: toLangChainMessages(history.kept), input: input.newMessage };
   const formatted =
     post === null
       ? await PROMPT.formatMessages(values)
       : await PROMPT_WITH_POST_HISTORY.formatMessages({ ...values, post });
-  const messages = formatted.map(fromLangChainMessage);
+  const messages = fromLangChainMessages(formatted);
 
   return {
     messages,
@@ -89,29 +88,4 @@ function rankMemories(canonical: readonly MemorySnippet[], user: readonly Memory
     ...canonical.map((snippet) => ({ snippet, canonical: true })),
     ...user.map((snippet) => ({ snippet, canonical: false })),
   ].filter((memory) => toSingleLine(memory.snippet.content) !== '');
-}
-
-function toLangChainMessage(message: ChatMessage): BaseMessage {
-  switch (message.role) {
-    case 'system':
-      return new SystemMessage(message.content);
-    case 'user':
-      return new HumanMessage(message.content);
-    case 'assistant':
-      return new AIMessage(message.content);
-  }
-}
-
-function fromLangChainMessage(message: BaseMessage): ChatMessage {
-  const type = message.getType();
-  switch (type) {
-    case 'system':
-      return { role: 'system', content: message.text };
-    case 'human':
-      return { role: 'user', content: message.text };
-    case 'ai':
-      return { role: 'assistant', content: message.text };
-    default:
-      throw new Error(`Unexpected ${type} message in a rendered prompt`);
-  }
 }
