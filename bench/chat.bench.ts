@@ -3,11 +3,10 @@ import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { PrismaService } from '@app/database';
 import { MemoryRepository } from '@app/memory';
-import { createTestDatabase, dropTestDatabase } from '@app/testing';
+import { connectChat, createTestDatabase, dropTestDatabase } from '@app/testing';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { io, Socket } from 'socket.io-client';
 import { createApi } from '../apps/api/src/bootstrap';
 import { createWorker } from '../apps/worker/src/bootstrap';
 import { LatencyHistogram, printTable } from './histogram';
@@ -30,19 +29,6 @@ async function post<T>(url: string, path: string, body: unknown, key?: string): 
   });
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
-}
-
-function connect(url: string, apiKey: string): Promise<Socket> {
-  const socket = io(`${url}/chat`, {
-    auth: { token: apiKey },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
 }
 
 async function benchChat(url: string): Promise<void> {
@@ -72,7 +58,7 @@ async function benchChat(url: string): Promise<void> {
         { personaId: persona.id },
         user.apiKey,
       );
-      return { socket: await connect(url, user.apiKey), conversationId: conversation.id };
+      return { socket: await connectChat(url, user.apiKey), conversationId: conversation.id };
     }),
   );
   const started = performance.now();

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { OpenAiStandIn, startOpenAiStandIn } from '../libs/inference/src/testing/openai-stand-in';
 import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
-import { collectReply, connectChat, emitAck } from './support/chat-client';
+import { connectChat, startReply } from '@app/testing';
 
 /** A persona served by an OpenAI-compatible server (here a local stand-in that speaks the same protocol). */
 describe('chat with a remote OpenAI-compatible model (e2e)', () => {
@@ -44,15 +43,7 @@ describe('chat with a remote OpenAI-compatible model (e2e)', () => {
   });
 
   async function send(content: string) {
-    let messageId: string | undefined = undefined;
-    const reply = collectReply(socket, () => messageId);
-    const ack = await emitAck<{ ok: boolean; assistantMessageId: string }>(socket, 'message:send', {
-      conversationId,
-      content,
-      clientMessageId: randomUUID(),
-    });
-    messageId = ack.assistantMessageId;
-    return reply;
+    return (await startReply(socket, conversationId, content)).reply;
   }
 
   it('streams the upstream model’s tokens and sends it the assembled prompt', async () => {

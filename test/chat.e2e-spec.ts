@@ -6,7 +6,7 @@ import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { createWorker } from '../apps/worker/src/bootstrap';
 import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
-import { collectReply, connectChat, emitAck } from './support/chat-client';
+import { collectReply, connectChat, emitAck, startReply } from '@app/testing';
 
 interface SendAck {
   ok: boolean;
@@ -59,15 +59,8 @@ describe('real-time chat over socket.io (e2e)', () => {
   }
 
   async function say(socket: Socket, conversationId: string, content: string) {
-    let messageId: string | undefined = undefined;
-    const reply = collectReply(socket, () => messageId);
-    const ack = await emitAck<SendAck>(socket, 'message:send', {
-      conversationId,
-      content,
-      clientMessageId: randomUUID(),
-    });
+    const { ack, reply } = await startReply(socket, conversationId, content);
     expect(ack.ok).toBe(true);
-    messageId = ack.assistantMessageId;
     return { ack, reply: await reply };
   }
 
@@ -85,6 +78,20 @@ describe('real-time chat over socket.io (e2e)', () => {
     expect(stored).toMatchObject({ status: 'complete', content: reply.done?.content });
     expect(stored.inference).toMatchObject({ id: reply.done?.inferenceId, status: 'pending' });
     expect(stored.inference?.outputHash).toMatch(/^0x[0-9a-f]{64}$/);
+
+    // A client that lost the ack and sends again gets the same, finished turn.
+    const userMessage = await prisma.message.findUniqueOrThrow({ where: { id: ack.userMessageId } });
+    const again = await emitAck<SendAck>(socket, 'message:send', {
+      conversationId,
+      content: 'Hello there, how are you?',
+      clientMessageId: userMessage.clientMessageId,
+    });
+    expect(again).toMatchObject({
+      ok: true,
+      userMessageId: ack.userMessageId,
+      assistantMessageId: ack.assistantMessageId,
+    });
+    expect(await prisma.message.count({ where: { conversationId, role: 'user' } })).toBe(1);
   });
 
   it('remembers what a consumer said in a later conversation, and never tells another consumer', async () => {
@@ -137,14 +144,8 @@ describe('real-time chat over socket.io (e2e)', () => {
   it('cancels a streaming reply and never presents the partial text as complete', async () => {
     const consumer = await signUp(slowApi.url, 'consumer');
     const { socket, conversationId } = await session(slowApi.url, consumer);
-    let messageId: string | undefined = undefined;
-    const reply = collectReply(socket, () => messageId);
-    const ack = await emitAck<SendAck>(socket, 'message:send', {
-      conversationId,
-      content: 'Tell me a long story.',
-      clientMessageId: randomUUID(),
-    });
-    messageId = ack.assistantMessageId;
+    const { ack, reply } = await startReply(socket, conversationId, 'Tell me a long story.');
+    const messageId = ack.assistantMessageId;
     const cancelled = await emitAck<{ ok: boolean; cancelled: boolean }>(socket, 'message:cancel', {
       messageId,
     });
@@ -161,14 +162,8 @@ describe('real-time chat over socket.io (e2e)', () => {
   it('cancels a reply from another api instance, and refuses a cancel from someone else', async () => {
     const consumer = await signUp(slowApi.url, 'consumer');
     const { socket, conversationId } = await session(slowApi.url, consumer);
-    let messageId: string | undefined = undefined;
-    const reply = collectReply(socket, () => messageId);
-    const ack = await emitAck<SendAck>(socket, 'message:send', {
-      conversationId,
-      content: 'A long story, please.',
-      clientMessageId: randomUUID(),
-    });
-    messageId = ack.assistantMessageId;
+    const { ack, reply } = await startReply(socket, conversationId, 'A long story, please.');
+    const messageId = ack.assistantMessageId;
 
     const stranger = await signUp(api.url, 'consumer');
     const strangerSocket = await connectChat(api.url, stranger.apiKey);

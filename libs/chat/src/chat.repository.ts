@@ -42,8 +42,7 @@ export class ChatRepository {
 
   /** The user message and the reply placeholder together; the same clientMessageId again returns the first turn. */
   async createTurn(conversationId: string, content: string, clientMessageId: string): Promise<Turn> {
-    const existing = await this.findTurn(conversationId, clientMessageId);
-    if (existing) return existing;
+    // No lookup first: a repeat is rare, so the unique index detects it instead of a query on every send.
     try {
       return await this.prisma.$transaction(async (tx) => {
         const user = await tx.message.create({
@@ -56,7 +55,7 @@ export class ChatRepository {
         return { user, assistant, created: true };
       });
     } catch (error) {
-      // Two sends of the same clientMessageId raced: the other one won, and this is the same turn.
+      // This clientMessageId was sent before (a retry after a lost ack, or a race): return that turn.
       if (isUniqueViolation(error, 'clientMessageId')) {
         const raced = await this.findTurn(conversationId, clientMessageId);
         if (raced) return raced;

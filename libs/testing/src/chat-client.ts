@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { io, Socket } from 'socket.io-client';
 
 export interface Collected {
@@ -45,4 +46,32 @@ export function collectReply(
     });
   });
   return Object.assign(promise, { collected });
+}
+
+export interface StartedReply {
+  ack: {
+    ok: boolean;
+    userMessageId: string;
+    assistantMessageId: string;
+    error?: { code: string; message: string };
+  };
+  reply: Promise<Collected>;
+}
+
+/** Sends one message and starts collecting its reply; the ack comes back at once, the reply when it ends. */
+export async function startReply(
+  socket: Socket,
+  conversationId: string,
+  content: string,
+  clientMessageId = randomUUID(),
+): Promise<StartedReply> {
+  let messageId: string | undefined = undefined;
+  const reply = collectReply(socket, () => messageId);
+  const ack = await emitAck<StartedReply['ack']>(socket, 'message:send', {
+    conversationId,
+    content,
+    clientMessageId,
+  });
+  messageId = ack.assistantMessageId;
+  return { ack, reply };
 }
