@@ -31,6 +31,8 @@ describe('health and OpenAPI (e2e)', () => {
         '/v1/personas/{id}/memories',
         '/v1/memories/{id}',
         '/v1/me/export',
+        '/v1/models',
+        '/v1/chat/completions',
         '/health',
       ]),
     );
