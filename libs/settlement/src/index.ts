@@ -1,0 +1,10 @@
+export * from './settlement.errors';
+export * from './merkle';
+export * from './receipt-anchor.abi';
+export * from './contract-artifact';
+export * from './chain-connection';
+export { isUnreachableError } from './chain-rpc';
+export * from './anchor-reader';
+export * from './anchor-client';
+export * from './dev-accounts';
+export * from './dev-chain';

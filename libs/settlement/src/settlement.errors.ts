@@ -1,0 +1,132 @@
+// Errors a caller of the settlement library can act on. `retryable` is what a queue processor needs to know: an
+// unreachable or slow chain is worth another attempt (the anchor call is idempotent); a reverted or conflicting
+// anchor will fail the same way every time.
+export enum SettlementErrorCode {
+  CHAIN_UNREACHABLE = 'CHAIN_UNREACHABLE',
+  CONFIRMATION_TIMEOUT = 'CONFIRMATION_TIMEOUT',
+  CONTRACT_NOT_DEPLOYED = 'CONTRACT_NOT_DEPLOYED',
+  ANCHOR_REVERTED = 'ANCHOR_REVERTED',
+  TRANSACTION_REJECTED = 'TRANSACTION_REJECTED',
+  BATCH_CONFLICT = 'BATCH_CONFLICT',
+  INVALID_ANCHOR_INPUT = 'INVALID_ANCHOR_INPUT',
+}
+
+export abstract class SettlementError extends Error {
+  abstract readonly code: SettlementErrorCode;
+  abstract readonly retryable: boolean;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The RPC endpoint refused, dropped or did not answer the connection. */
+export class ChainUnreachableError extends SettlementError {
+  readonly code = SettlementErrorCode.CHAIN_UNREACHABLE;
+  readonly retryable = true;
+
+  constructor(
+    readonly rpcUrl: string,
+    cause: unknown,
+  ) {
+    super(`The chain at ${rpcUrl} is unreachable: ${describe(cause)}`, { cause });
+  }
+}
+
+/** The transaction was sent but no receipt with enough confirmations arrived in time; a retry is safe. */
+export class ConfirmationTimeoutError extends SettlementError {
+  readonly code = SettlementErrorCode.CONFIRMATION_TIMEOUT;
+  readonly retryable = true;
+
+  constructor(
+    readonly txHash: string,
+    timeoutMs: number,
+  ) {
+    super(`Transaction ${txHash} was not confirmed within ${timeoutMs} ms`);
+  }
+}
+
+/** No code at the configured address: the wrong address, the wrong chain, or a dev chain that restarted empty. */
+export class ContractNotDeployedError extends SettlementError {
+  readonly code = SettlementErrorCode.CONTRACT_NOT_DEPLOYED;
+  readonly retryable = false;
+
+  constructor(
+    readonly contractAddress: string,
+    readonly chainId: number,
+  ) {
+    super(`No ReceiptAnchor contract at ${contractAddress} on chain ${chainId}`);
+  }
+}
+
+/** The contract refused the transaction; `reason` is the decoded custom error when there is one. */
+export class AnchorRevertedError extends SettlementError {
+  readonly code = SettlementErrorCode.ANCHOR_REVERTED;
+  readonly retryable = false;
+
+  constructor(
+    readonly reason: string,
+    readonly txHash?: string,
+    cause?: unknown,
+  ) {
+    super(`The anchor transaction reverted: ${reason}${txHash ? ` (${txHash})` : ''}`, { cause });
+  }
+}
+
+/**
+ * The node refused the transaction before running it (nonce taken, fee too low, not enough funds for gas):
+ * conditions that pass, or that an operator can fix, so worth a retry.
+ */
+export class TransactionRejectedError extends SettlementError {
+  readonly code = SettlementErrorCode.TRANSACTION_REJECTED;
+  readonly retryable = true;
+
+  constructor(cause: unknown) {
+    super(`The node rejected the transaction: ${describe(cause)}`, { cause });
+  }
+}
+
+/** The batch id is already anchored with another root: the batch was rebuilt differently after a crash. */
+export class BatchConflictError extends SettlementError {
+  readonly code = SettlementErrorCode.BATCH_CONFLICT;
+  readonly retryable = false;
+
+  constructor(
+    readonly batchId: number,
+    readonly anchoredRoot: string,
+    readonly root: string,
+  ) {
+    super(`Batch ${batchId} is already anchored with root ${anchoredRoot}, not ${root}`);
+  }
+}
+
+export class InvalidAnchorInputError extends SettlementError {
+  readonly code = SettlementErrorCode.INVALID_ANCHOR_INPUT;
+  readonly retryable = false;
+}
+
+// fetch reports a refused connection as "fetch failed" with the socket error as its cause: name the deepest one.
+// ethers' own messages embed the whole signed transaction; its shortMessage is the readable part. Duck-typed,
+// because errors from Node's http and fetch fail `instanceof Error` under jest (another realm).
+interface ErrorLike {
+  message: string;
+  shortMessage?: unknown;
+  code?: unknown;
+  cause?: unknown;
+}
+
+function isErrorLike(value: unknown): value is ErrorLike {
+  return typeof value === 'object' && value !== null && typeof (value as ErrorLike).message === 'string';
+}
+
+function describe(cause: unknown): string {
+  if (!isErrorLike(cause)) return String(cause);
+  const text = (error: ErrorLike) =>
+    typeof error.shortMessage === 'string' ? error.shortMessage : error.message;
+  let deepest = cause;
+  for (let depth = 0; isErrorLike(deepest.cause) && depth < 5; depth++) deepest = deepest.cause;
+  const message = deepest === cause ? text(cause) : `${text(cause)}: ${text(deepest)}`;
+  const code = deepest.code;
+  return typeof code === 'string' && !message.includes(code) ? `${code} ${message}` : message;
+}
