@@ -1,0 +1,49 @@
+import { Interface, type JsonFragment } from 'ethers';
+import { groth16 } from 'snarkjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadZkArtifacts, ZK_ARTIFACT_FILES } from './manifest';
+import type { ZkProofBundle } from './zk-bundle';
+
+type Pair = [string, string];
+
+/** verifyProof(_pA, _pB, _pC, _pubSignals) arguments, ready to spread into an ethers contract call. */
+export type ZkSolidityCalldata = [pA: Pair, pB: [Pair, Pair], pC: Pair, pubSignals: string[]];
+
+/** The compiled ReplyScoreVerifier, in the same shape as libs/settlement's contract artifacts. */
+export interface ZkVerifierArtifact {
+  contractName: string;
+  sourceName: string;
+  abi: JsonFragment[];
+  bytecode: string;
+  deployedBytecode: string;
+  solcVersion: string;
+  evmVersion: string;
+  optimizerRuns: number;
+  /** sha256 of the Solidity source, 0x-prefixed. */
+  sourceHash: string;
+}
+
+/** snarkjs' exportSolidityCallData, parsed: G2 coordinates come out swapped the way the precompile wants them. */
+export async function toSolidityCalldata(
+  bundle: Pick<ZkProofBundle, 'proof' | 'publicSignals'>,
+): Promise<ZkSolidityCalldata> {
+  const text = await groth16.exportSolidityCallData(bundle.proof, bundle.publicSignals);
+  return JSON.parse(`[${text}]`) as ZkSolidityCalldata;
+}
+
+export function loadVerifierArtifact(artifactsDir?: string): ZkVerifierArtifact {
+  const { dir } = loadZkArtifacts(artifactsDir);
+  return JSON.parse(
+    readFileSync(join(dir, ZK_ARTIFACT_FILES.verifierArtifact), 'utf8'),
+  ) as ZkVerifierArtifact;
+}
+
+/** The raw transaction data for an eth_call to the verifier contract. */
+export async function encodeVerifyProofCall(
+  bundle: Pick<ZkProofBundle, 'proof' | 'publicSignals'>,
+  artifactsDir?: string,
+): Promise<string> {
+  const verifier = new Interface(loadVerifierArtifact(artifactsDir).abi);
+  return verifier.encodeFunctionData('verifyProof', await toSolidityCalldata(bundle));
+}
