@@ -1,0 +1,208 @@
+import type { Slo, TokenCounting } from './metrics';
+
+export type TargetKind = 'socket' | 'openai';
+
+export interface LoadOptions {
+  url: string;
+  target: TargetKind;
+  rate: number;
+  durationS: number;
+  warmupS: number;
+  turns: number;
+  thinkMs: number;
+  /** Undefined: enough users to stay under the per-user send limit (see autoUsers). */
+  users?: number;
+  persona?: string;
+  creatorKey?: string;
+  creatorKeyFile: string;
+  modelId?: string;
+  /** Verification of the created persona; --proofs needs attested or zk to see any proof:update. */
+  verification?: 'none' | 'attested' | 'zk';
+  keysFile?: string;
+  slo: Slo;
+  tokens: TokenCounting;
+  timeoutS: number;
+  proofs: boolean;
+  proofsWaitS: number;
+  seed: number;
+  json?: string;
+  setupConcurrency: number;
+  perUserPerMinute: number;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: node dist/load/chat-load.js [options]
+
+Open-model load on a running Twinproof platform: conversations arrive as a Poisson process, every latency is
+measured from the intended send time (coordinated-omission correction). See load/README.md.
+
+Target
+  --url URL               platform base URL (default http://127.0.0.1:3000)
+  --target socket|openai  socket.io /chat (default) or POST /v1/chat/completions with stream: true
+Schedule
+  --rate R                conversations arriving per second (default 10)
+  --duration S            measured seconds (default 30)
+  --warmup S              seconds of load before measuring (default 5)
+  --turns N               messages per conversation (default 3)
+  --think-ms MS           mean think time between a reply and the next message, exponential (default 1000)
+  --seed N                seeds arrivals and think times; same seed, same schedule (default 1)
+Setup
+  --users U               consumer accounts to sign up and spread conversations over (default: enough for
+                          --per-user-limit)
+  --keys-file PATH        reuse consumer keys from this JSON file and add the ones signed up to it
+  --persona SLUG          chat with this persona (default: create an unlisted one with the creator key)
+  --creator-key KEY       creator API key (default: TWINPROOF_CREATOR_KEY, then --creator-key-file)
+  --creator-key-file PATH (default .data/demo-creator.json, written by npm start)
+  --model-id ID           model of the created persona, e.g. embedded:local (default: the server's default)
+  --verification V        none|attested|zk for the created persona (default: the server's default, none);
+                          replies of a 'none' persona get no proofs, so use attested with --proofs
+  --per-user-limit N      sends per user per minute the server allows (default 30 for socket, 600 for openai)
+  --setup-concurrency N   parallel requests during setup (default 16)
+Measurement
+  --slo-ttft-ms MS        goodput limit on TTFT (default 500; 0 turns it off)
+  --slo-tpot-ms MS        goodput limit on TPOT (default 40; 0 turns it off)
+  --slo-e2e-ms MS         goodput limit on end-to-end latency (default: none)
+  --tokens events|usage   count output tokens as streamed events (default) or the server's usage figure
+  --timeout-s S           give up on a turn after this long (default 60)
+  --proofs                also time proof:update events until 'anchored'
+  --proofs-wait-s S       how long to wait for outstanding proofs after the run (default 30)
+Output
+  --json PATH             write every figure and the run's parameters as JSON
+  --help                  this text
+`;
+
+const FLAGS = new Set([
+  'url',
+  'target',
+  'rate',
+  'duration',
+  'warmup',
+  'turns',
+  'think-ms',
+  'seed',
+  'users',
+  'keys-file',
+  'persona',
+  'creator-key',
+  'creator-key-file',
+  'model-id',
+  'verification',
+  'per-user-limit',
+  'setup-concurrency',
+  'slo-ttft-ms',
+  'slo-tpot-ms',
+  'slo-e2e-ms',
+  'tokens',
+  'timeout-s',
+  'proofs-wait-s',
+  'json',
+]);
+const SWITCHES = new Set(['proofs', 'help']);
+
+/** Parses argv (without node and the script); throws UsageError naming the bad option. */
+export function parseArgs(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = {},
+): LoadOptions {
+  const values = new Map<string, string>();
+  const switches = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) throw new UsageError(`Unexpected argument "${arg}".`);
+    const [name = '', inline] = arg.slice(2).split(/=(.*)/s, 2);
+    if (SWITCHES.has(name)) {
+      switches.add(name);
+      continue;
+    }
+    if (!FLAGS.has(name)) throw new UsageError(`Unknown option --${name}.`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value.`);
+    values.set(name, value);
+  }
+  if (switches.has('help')) throw new UsageError('');
+
+  const number = (name: string, fallback: number, check: (n: number) => boolean, what: string): number => {
+    const raw = values.get(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || !check(n))
+      throw new UsageError(`--${name} must be ${what}, not "${raw}".`);
+    return n;
+  };
+  const positive = (n: number): boolean => n > 0;
+  const nonNegative = (n: number): boolean => n >= 0;
+  const positiveInt = (n: number): boolean => Number.isInteger(n) && n > 0;
+  const optionalLimit = (name: string, fallback?: number): number | undefined => {
+    const n = number(name, fallback ?? 0, nonNegative, 'a number of ms ≥ 0');
+    return n > 0 ? n : undefined;
+  };
+
+  const target = values.get('target') ?? 'socket';
+  if (target !== 'socket' && target !== 'openai')
+    throw new UsageError(`--target must be socket or openai, not "${target}".`);
+  const tokens = values.get('tokens') ?? 'events';
+  if (tokens !== 'events' && tokens !== 'usage')
+    throw new UsageError(`--tokens must be events or usage, not "${tokens}".`);
+  const verification = values.get('verification');
+  if (
+    verification !== undefined &&
+    verification !== 'none' &&
+    verification !== 'attested' &&
+    verification !== 'zk'
+  )
+    throw new UsageError(`--verification must be none, attested or zk, not "${verification}".`);
+  const url = (values.get('url') ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--url must be an http(s) URL, not "${url}".`);
+  const users = values.has('users') ? number('users', 1, positiveInt, 'a positive integer') : undefined;
+
+  return {
+    url,
+    target,
+    rate: number('rate', 10, positive, 'a positive number'),
+    durationS: number('duration', 30, positive, 'a positive number of seconds'),
+    warmupS: number('warmup', 5, nonNegative, 'a number of seconds ≥ 0'),
+    turns: number('turns', 3, positiveInt, 'a positive integer'),
+    thinkMs: number('think-ms', 1000, nonNegative, 'a number of ms ≥ 0'),
+    users,
+    persona: values.get('persona'),
+    creatorKey: values.get('creator-key') ?? env.TWINPROOF_CREATOR_KEY,
+    creatorKeyFile: values.get('creator-key-file') ?? '.data/demo-creator.json',
+    modelId: values.get('model-id'),
+    verification,
+    keysFile: values.get('keys-file'),
+    slo: {
+      ttftMs: optionalLimit('slo-ttft-ms', 500),
+      tpotMs: optionalLimit('slo-tpot-ms', 40),
+      e2eMs: optionalLimit('slo-e2e-ms'),
+    },
+    tokens,
+    timeoutS: number('timeout-s', 60, positive, 'a positive number of seconds'),
+    proofs: switches.has('proofs'),
+    proofsWaitS: number('proofs-wait-s', 30, nonNegative, 'a number of seconds ≥ 0'),
+    seed: number('seed', 1, Number.isInteger, 'an integer'),
+    json: values.get('json'),
+    setupConcurrency: number('setup-concurrency', 16, positiveInt, 'a positive integer'),
+    perUserPerMinute: number(
+      'per-user-limit',
+      // The gateway's chat-send bucket and the api's default RATE_LIMIT_PER_MINUTE.
+      target === 'socket' ? 30 : 600,
+      positive,
+      'a positive number',
+    ),
+  };
+}
+
+/**
+ * Enough users that none exceeds the per-user limit: each user's share of the requests that fall in one
+ * 60-second rate-limit window, with 25% headroom because Poisson arrivals bunch. Over the OpenAI endpoint the
+ * conversations created during setup count against the same per-user bucket as the turns.
+ */
+export function autoUsers(
+  options: Pick<LoadOptions, 'target' | 'rate' | 'turns' | 'warmupS' | 'durationS' | 'perUserPerMinute'>,
+): number {
+  const windowS = Math.min(60, options.warmupS + options.durationS);
+  const conversations = options.rate * (options.warmupS + options.durationS);
+  const requests = options.rate * options.turns * windowS + (options.target === 'openai' ? conversations : 0);
+  return Math.max(1, Math.ceil((requests / options.perUserPerMinute) * 1.25));
+}

@@ -1,0 +1,150 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { LoadOptions } from './args';
+import type { RunMetrics, TurnTimeline } from './metrics';
+import type { ProofTracker } from './proofs';
+import type { LoadUser, ReadyConversation } from './setup';
+import { ABANDONING_ERRORS, ChatTarget } from './target';
+
+export interface RunCounts {
+  /** Turns sent (or failed before sending), warm-up included. */
+  turns: number;
+  /** Turns not sent because they fell due after the measured window closed. */
+  skippedAfterWindow: number;
+  /** Turns never sent because their conversation was given up after a TIMEOUT or DISCONNECTED. */
+  abandoned: number;
+}
+
+export interface GeneratorFigures {
+  /** The load generator's own event-loop delay, ms: high values mean the client, not the server, is the bottleneck. */
+  eventLoopDelay: { p50: number; p99: number; max: number };
+  /** CPU time of this process over the run, as a share of one core. */
+  cpuPercent: number;
+}
+
+export interface RunOutcome {
+  windowStartAt: number;
+  counts: RunCounts;
+  generator: GeneratorFigures;
+}
+
+const MESSAGES = [
+  'My dog is called Rex. What do you think of dogs?',
+  'I live in Lisbon and I love the sea. Tell me something about it.',
+  'What is my dog called?',
+  'Tell me a short story about engines.',
+  'I work as a nurse; night shifts are hard. Any advice?',
+  'Where do I live?',
+];
+
+const LOOP_SAMPLE_MS = 5;
+
+const sleepUntil = (at: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
+
+/**
+ * The open-model generator. Each conversation starts at its planned arrival whatever the platform is doing:
+ * arrivals are never held back by slow replies (that would be a closed loop, which slows down exactly when the
+ * platform does and so hides its stalls). Within a conversation a turn is due one think time after the previous
+ * reply ended, as a person's would be. When the generator wakes late it sends at once, and every latency is
+ * still measured from the time the turn was due.
+ */
+export async function runOpenModel(input: {
+  options: LoadOptions;
+  conversations: readonly ReadyConversation[];
+  users: readonly LoadUser[];
+  target: ChatTarget;
+  metrics: RunMetrics;
+  proofs?: ProofTracker;
+  progress: (line: string) => void;
+}): Promise<RunOutcome> {
+  const { options, conversations, users, target, metrics, proofs, progress } = input;
+  const counts: RunCounts = { turns: 0, skippedAfterWindow: 0, abandoned: 0 };
+  // A short lead so the first arrivals are not late merely because the loop has only just started.
+  const startAt = performance.now() + 50;
+  const windowStartAt = startAt + options.warmupS * 1000;
+  const windowEndAt = windowStartAt + options.durationS * 1000;
+  let inFlight = 0;
+  let completed = 0;
+  let failed = 0;
+  let maxLag = 0;
+
+  const converse = async (conversation: ReadyConversation, arrivalAt: number): Promise<void> => {
+    target.startConversation?.(conversation);
+    let dueAt = arrivalAt;
+    for (let turn = 0; turn < options.turns; turn++) {
+      if (dueAt >= windowEndAt) {
+        counts.skippedAfterWindow += options.turns - turn;
+        return;
+      }
+      if (turn > 0) await sleepUntil(dueAt);
+      const timeline: TurnTimeline = {
+        conversation: conversation.plan.index,
+        turn,
+        measured: dueAt >= windowStartAt,
+        intendedAt: dueAt,
+        tokenAt: [],
+      };
+      counts.turns += 1;
+      inFlight += 1;
+      await target.turn({
+        conversation,
+        user: users[conversation.userIndex],
+        content: MESSAGES[(conversation.plan.index + turn) % MESSAGES.length] ?? 'Hello!',
+        timeline,
+        timeoutMs: options.timeoutS * 1000,
+      });
+      inFlight -= 1;
+      if (timeline.error === undefined) completed += 1;
+      else failed += 1;
+      if (timeline.sentAt !== undefined) maxLag = Math.max(maxLag, timeline.sentAt - timeline.intendedAt);
+      metrics.record(timeline);
+      proofs?.track(timeline);
+      if (timeline.error !== undefined && ABANDONING_ERRORS.has(timeline.error)) {
+        counts.abandoned += options.turns - turn - 1;
+        return;
+      }
+      dueAt = (timeline.endedAt ?? performance.now()) + (conversation.plan.thinkMs[turn] ?? 0);
+    }
+  };
+
+  const ticker = setInterval(() => {
+    const t = (performance.now() - startAt) / 1000;
+    const phase =
+      t < options.warmupS ? 'warm-up' : t < options.warmupS + options.durationS ? 'measuring' : 'draining';
+    progress(
+      `${t.toFixed(0).padStart(4)} s ${phase.padEnd(9)} in flight ${String(inFlight).padStart(5)}  ` +
+        `done ${completed}  failed ${failed}  max lag ${maxLag.toFixed(1)} ms`,
+    );
+  }, 5_000);
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
+  loopDelay.enable();
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+
+  const running: Promise<void>[] = [];
+  for (const conversation of conversations) {
+    const arrivalAt = startAt + conversation.plan.arrivalMs;
+    if (arrivalAt > performance.now()) await sleepUntil(arrivalAt);
+    running.push(converse(conversation, arrivalAt));
+  }
+  await Promise.all(running);
+
+  clearInterval(ticker);
+  loopDelay.disable();
+  const cpu = process.cpuUsage(cpuBefore);
+  const wallMs = performance.now() - wallBefore;
+  // Node's samples are whole intervals between timer ticks, so the sampling period itself comes off.
+  const ms = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - LOOP_SAMPLE_MS) * 100) / 100);
+  return {
+    windowStartAt,
+    counts,
+    generator: {
+      eventLoopDelay: {
+        p50: ms(loopDelay.percentile(50)),
+        p99: ms(loopDelay.percentile(99)),
+        max: ms(loopDelay.max),
+      },
+      cpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10,
+    },
+  };
+}
