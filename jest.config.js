@@ -12,6 +12,7 @@ module.exports = {
   moduleNameMapper: { '^@app/(.*)$': '<rootDir>/libs/$1/src' },
   globalSetup: '<rootDir>/test/jest.global-setup.ts',
   globalTeardown: '<rootDir>/test/jest.global-teardown.ts',
+  setupFiles: ['<rootDir>/test/jest.worker-env.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

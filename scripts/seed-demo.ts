@@ -54,6 +54,8 @@ export async function seedDemo(keyFile: string): Promise<DemoCreator> {
         scenario: 'You meet Ada in her study, among notes on the Analytical Engine.',
         firstMessage: 'Good day! Shall we talk about engines that weave algebra like looms weave flowers?',
         tags: ['demo', 'history', 'mathematics'],
+        // Every reply gets a signed receipt, an attestation check and an on-chain anchor: the product's promise.
+        verification: 'zk',
         lorebook: [
           {
             keys: ['engine', 'babbage'],

@@ -3,6 +3,7 @@ import { AppConfig } from '@app/config';
 import { applyMigrations, ensureDatabase, findPackageRoot } from '@app/database';
 import { ChildProcess, fork } from 'node:child_process';
 import { join, relative } from 'node:path';
+import { ensureLocalChain, reanchorOnFreshDevChain } from './local-chain';
 import { seedDemo } from './seed-demo';
 
 const HEALTH_WAIT_MS = 60_000;
@@ -23,10 +24,22 @@ async function main(): Promise<void> {
   if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
   const keyFile = join(root, '.data/demo-creator.json');
   const demo = await seedDemo(keyFile);
+  // The one place outside libs/config that looks at the environment: only to tell "configured" from "default".
+  const chain = await ensureLocalChain(
+    config,
+    join(root, 'dist/scripts/dev-chain.js'),
+    !!process.env.CHAIN_RPC_URL,
+  );
+  if (chain.process) {
+    const replayed = await reanchorOnFreshDevChain(config, chain);
+    if (replayed > 0) console.log(`Re-anchored ${replayed} earlier batch root(s) on the fresh dev chain`);
+  }
+  const env = { ...process.env, CHAIN_RPC_URL: chain.rpcUrl, ANCHOR_CONTRACT: chain.anchorContract };
 
   const children = [
-    fork(join(root, 'dist/apps/api/src/main.js'), { stdio: 'inherit' }),
-    fork(join(root, 'dist/apps/worker/src/main.js'), { stdio: 'inherit' }),
+    fork(join(root, 'dist/apps/api/src/main.js'), { stdio: 'inherit', env }),
+    fork(join(root, 'dist/apps/worker/src/main.js'), { stdio: 'inherit', env }),
+    ...(chain.process ? [chain.process] : []),
   ];
   superviseTogether(children);
   await waitForHealth(`http://127.0.0.1:${config.port}/health`);
@@ -37,6 +50,7 @@ async function main(): Promise<void> {
       'Twinproof is running.',
       `  API:           ${config.publicUrl}/v1`,
       `  OpenAPI docs:  ${config.publicUrl}/docs  (JSON: ${config.publicUrl}/docs-json)`,
+      `  Chain:         ${chain.rpcUrl}, ReceiptAnchor ${chain.anchorContract}${chain.process ? ' (in-memory dev chain)' : ''}`,
       `  Demo creator:  "${demo.handle}", API key in ${relative(process.cwd(), keyFile) || keyFile}`,
       `  Try:           curl -H "Authorization: Bearer $(node -p 'require("./.data/demo-creator.json").apiKey')" ${config.publicUrl}/v1/personas?owner=me`,
       '',

@@ -76,7 +76,7 @@ describe('real-time chat over socket.io (e2e)', () => {
       include: { inference: true },
     });
     expect(stored).toMatchObject({ status: 'complete', content: reply.done?.content });
-    expect(stored.inference).toMatchObject({ id: reply.done?.inferenceId, status: 'pending' });
+    expect(stored.inference).toMatchObject({ id: reply.done?.inferenceId, status: 'unverified' });
     expect(stored.inference?.outputHash).toMatch(/^0x[0-9a-f]{64}$/);
 
     // A client that lost the ack and sends again gets the same, finished turn.

@@ -3,6 +3,7 @@
 // The files, not the @app/testing barrel, for the reason given in jest.global-setup.ts.
 import { dropTestDatabase } from '../libs/testing/src/test-database';
 import { deleteRedisKeysWithPrefix } from '../libs/testing/src/test-redis';
+import { rmSync } from 'node:fs';
 
 // jest calls the module's default export.
 export default async function globalTeardown(): Promise<void> {
@@ -10,6 +11,9 @@ export default async function globalTeardown(): Promise<void> {
   const redisUrl = process.env.REDIS_URL;
   const prefix = process.env.REDIS_PREFIX;
 
+  await globalThis.twinproofTestChain?.chain.stop().catch(() => undefined);
+  const dataDir = process.env.DATA_DIR;
+  if (dataDir?.includes('twinproof-test-')) rmSync(dataDir, { recursive: true, force: true });
   if (name) {
     await dropTestDatabase(name).catch((error: unknown) =>
       console.warn(`Could not drop test database ${name}: ${String(error)}`),

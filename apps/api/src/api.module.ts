@@ -9,6 +9,7 @@ import { ConversationsModule } from '@app/conversations';
 import { HealthModule } from '@app/health';
 import { MemoryModule } from '@app/memory';
 import { PersonasModule } from '@app/personas';
+import { ProofsModule } from '@app/proofs';
 import { RateLimitGuard, RateLimitModule } from '@app/rate-limit';
 import { RedisModule } from '@app/redis';
 
@@ -23,6 +24,7 @@ import { RedisModule } from '@app/redis';
     MemoryModule,
     ConversationsModule,
     ChatModule,
+    ProofsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -1,9 +1,10 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { workerLockOptions } from '@app/config';
 import { JobName, JobPayloads, QueueName } from '@app/queue';
 import { MemoryExtractionService } from '@app/memory';
 import type { Job } from 'bullmq';
 
-@Processor(QueueName.Memory)
+@Processor(QueueName.Memory, workerLockOptions())
 export class MemoryProcessor extends WorkerHost {
   constructor(private readonly extraction: MemoryExtractionService) {
     super();

@@ -2,13 +2,18 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MemoryExtractionModule } from '@app/memory';
+import { ProofPipelineModule } from '@app/proofs';
 import { QueueModule } from '@app/queue';
+import { RedisModule } from '@app/redis';
 import { MemoryProcessor } from './memory.processor';
+import { ProofsProcessor } from './proofs.processor';
+import { SettlementProcessor } from './settlement.processor';
 import { SystemProcessor } from './system.processor';
+import { ZkProcessor } from './zk.processor';
 
 @Module({
-  imports: [DatabaseModule, QueueModule, MemoryExtractionModule],
-  providers: [SystemProcessor, MemoryProcessor],
+  imports: [DatabaseModule, RedisModule, QueueModule, MemoryExtractionModule, ProofPipelineModule],
+  providers: [SystemProcessor, MemoryProcessor, ProofsProcessor, SettlementProcessor, ZkProcessor],
 })
 export class WorkerModule {
   static register(config: AppConfig): DynamicModule {

@@ -1,3 +1,4 @@
+import type { ProofUpdateEvent } from '@app/proofs';
 // The /chat namespace's events, as API.md lists them. One typed map, used by the gateway and the emitter.
 export interface TokenEvent {
   conversationId: string;
@@ -30,6 +31,8 @@ export interface ServerToClientEvents {
   'message:token': (event: TokenEvent) => void;
   'message:done': (event: DoneEvent) => void;
   'message:error': (event: MessageErrorEvent) => void;
+  /** Sent by the worker through the Redis adapter (libs/proofs ProofEvents), never by the api itself. */
+  'proof:update': (event: ProofUpdateEvent) => void;
 }
 
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: ErrorEventBody };

@@ -5,6 +5,7 @@ import { PersonasModule } from '@app/personas';
 import { AppConfig } from '@app/config';
 import { ModelRegistry, parseLatencyProfile } from '@app/inference';
 import { MemoryModule } from '@app/memory';
+import { NetworkModule } from '@app/network';
 import { QueueModule } from '@app/queue';
 import { RateLimitModule } from '@app/rate-limit';
 import { ChatEmitter } from './chat.emitter';
@@ -17,7 +18,15 @@ import { ReplayBuffer } from './replay-buffer';
 import { ReplyCancellation } from './reply-cancellation';
 
 @Module({
-  imports: [AuthModule, MemoryModule, QueueModule, RateLimitModule, ConversationsModule, PersonasModule],
+  imports: [
+    AuthModule,
+    MemoryModule,
+    NetworkModule,
+    QueueModule,
+    RateLimitModule,
+    ConversationsModule,
+    PersonasModule,
+  ],
   controllers: [OpenAiCompatController],
   providers: [
     ChatGateway,

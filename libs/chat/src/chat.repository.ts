@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isUniqueViolation, Prisma, PrismaService } from '@app/database';
-import type { Conversation, Message, PersonaVersion } from '@app/database';
+import type { Conversation, Message, PersonaVersion, VerificationLevel } from '@app/database';
 
 export type ChatConversation = Conversation & {
   personaVersion: PersonaVersion;
@@ -16,6 +16,8 @@ export interface Turn {
 export interface CompletedInference {
   id: string;
   modelId: string;
+  verification: VerificationLevel;
+  status: 'pending' | 'unverified';
   input: Prisma.InputJsonValue;
   inputHash: string;
   outputHash: string;
@@ -27,6 +29,12 @@ export interface CompletedInference {
   totalMs: number;
   startedAt: Date;
   finishedAt: Date;
+  nodeId: string;
+  receipt: Prisma.InputJsonValue;
+  digest: string;
+  previousDigest: string;
+  signature: string;
+  signer: string;
 }
 
 @Injectable()
@@ -84,6 +92,17 @@ export class ChatRepository {
       orderBy: { seq: 'desc' },
       take: limit,
     });
+  }
+
+  /** The digest of the conversation's newest receipt: the next receipt's previousDigest. */
+  async lastReceiptDigest(conversationId: string): Promise<string | null> {
+    const last = await this.prisma.inferenceRecord.findFirst({
+      where: { conversationId, digest: { not: null } },
+      // By the reply's seq, not a timestamp: two fast turns can finish within the same millisecond.
+      orderBy: { message: { seq: 'desc' } },
+      select: { digest: true },
+    });
+    return last?.digest ?? null;
   }
 
   findMessage(id: string): Promise<(Message & { conversation: Conversation }) | null> {

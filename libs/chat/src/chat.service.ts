@@ -8,10 +8,10 @@ import { AppConfig } from '@app/config';
 import { ChatMessage, estimateTokens, isAbortError, ModelError, ModelRegistry } from '@app/inference';
 import { MemoryRepository, RECENT_TURNS_KEPT } from '@app/memory';
 import type { PersonaContent } from '@app/personas';
-import { JobName, JobPayloads, jobIds, QueueName } from '@app/queue';
+import { JobName, JobPayloads, jobIds, ProofJobs, QueueName } from '@app/queue';
 import { Queue } from 'bullmq';
-import canonicalize from 'canonicalize';
-import { keccak256, toUtf8Bytes } from 'ethers';
+import { LocalNode } from '@app/network';
+import { hashInput, hashText, ZERO_DIGEST } from '@app/receipts';
 import { randomUUID } from 'node:crypto';
 import { ConversationBusyError, MessageNotFoundError } from './chat.errors';
 import type { DoneEvent, MessageErrorEvent, TokenEvent } from './chat-events';
@@ -52,10 +52,6 @@ export interface SendAccepted {
   reply: Promise<void>;
 }
 
-function keccakText(text: string): string {
-  return keccak256(toUtf8Bytes(text));
-}
-
 /**
  * One chat turn: persist the user's message, stream the reply token by token to the conversation's room, store
  * the reply with its inference record, and hand everything else (memory extraction, later proofs) to jobs.
@@ -73,6 +69,8 @@ export class ChatService {
     private readonly replay: ReplayBuffer,
     private readonly cancellation: ReplyCancellation,
     private readonly emitter: ChatEmitter,
+    private readonly node: LocalNode,
+    private readonly proofJobs: ProofJobs,
     @InjectQueue(QueueName.Memory) private readonly memoryQueue: Queue<JobPayloads[JobName.ExtractMemories]>,
   ) {}
 
@@ -178,7 +176,7 @@ export class ChatService {
       }
     };
     try {
-      const [userMemories, canonicalMemories, history] = await Promise.all([
+      const [userMemories, canonicalMemories, history, previousDigest] = await Promise.all([
         this.memories.retrieve({
           personaId: conversation.personaId,
           userId: user.id,
@@ -192,6 +190,8 @@ export class ChatService {
           limit: MEMORIES_PER_REPLY,
         }),
         this.chats.recentHistory(conversation.id, userMessage.seq, HISTORY_TURNS),
+        // Turns are serialized by the lock, so the last stored receipt is the one this reply's receipt follows.
+        this.chats.lastReceiptDigest(conversation.id),
       ]);
       const prompt = await buildPrompt({
         persona,
@@ -225,12 +225,28 @@ export class ChatService {
       if (flushError) throw flushError;
       const finishedAt = new Date();
       const completionTokens = estimateTokens(text);
+      // The node signs what it was given and what it said; everything that checks the signature runs in jobs.
+      const signed = await this.node.sign({
+        inferenceId,
+        conversationId: conversation.id,
+        previousDigest: previousDigest ?? ZERO_DIGEST,
+        modelId: persona.modelId,
+        personaVersionHash: conversation.personaVersion.hash,
+        inputHash: hashInput(prompt.messages),
+        outputHash: hashText(text),
+        promptTokens: prompt.promptTokens,
+        completionTokens,
+        startedAt: startedAt.getTime(),
+        finishedAt: finishedAt.getTime(),
+      });
       await this.chats.completeReply(assistant, text, {
         id: inferenceId,
         modelId: persona.modelId,
+        verification: persona.verification,
+        status: persona.verification === 'none' ? 'unverified' : 'pending',
         input: prompt.messages as unknown as Prisma.InputJsonValue,
-        inputHash: keccakText(canonicalize(prompt.messages) ?? '[]'),
-        outputHash: keccakText(text),
+        inputHash: signed.receipt.inputHash,
+        outputHash: signed.receipt.outputHash,
         personaVersionHash: conversation.personaVersion.hash,
         memoryIds: prompt.memoryIds,
         promptTokens: prompt.promptTokens,
@@ -239,6 +255,12 @@ export class ChatService {
         totalMs: finishedAt.getTime() - startedAt.getTime(),
         startedAt,
         finishedAt,
+        nodeId: signed.nodeId,
+        receipt: signed.receipt as unknown as Prisma.InputJsonValue,
+        digest: signed.digest,
+        previousDigest: signed.receipt.previousDigest,
+        signature: signed.signature,
+        signer: signed.signer,
       });
       const done: DoneEvent = {
         conversationId: conversation.id,
@@ -250,11 +272,14 @@ export class ChatService {
       };
       this.emitter.toConversation(conversation.id, 'message:done', done);
       listener?.done(done);
-      await this.memoryQueue.add(
-        JobName.ExtractMemories,
-        { messageId: userMessage.id },
-        { jobId: jobIds.extractMemories(userMessage.id) },
-      );
+      await Promise.all([
+        this.memoryQueue.add(
+          JobName.ExtractMemories,
+          { messageId: userMessage.id },
+          { jobId: jobIds.extractMemories(userMessage.id) },
+        ),
+        this.proofJobs.enqueueFor(inferenceId, persona.verification),
+      ]);
     } catch (error) {
       clearTimeout(idle);
       const cancelled = isAbortError(error) && !timedOut;

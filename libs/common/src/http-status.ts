@@ -19,5 +19,6 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.CONVERSATION_BUSY]: HttpStatus.CONFLICT,
   [ErrorCode.MODEL_FAILED]: HttpStatus.BAD_GATEWAY,
   [ErrorCode.CANCELLED]: HttpStatus.CONFLICT,
+  [ErrorCode.CHAIN_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.INTERNAL]: HttpStatus.INTERNAL_SERVER_ERROR,
 };

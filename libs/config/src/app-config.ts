@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { configSchema, Env } from './config.schema';
 
 export class ConfigError extends Error {}
@@ -19,6 +20,15 @@ function withoutEmpty(source: Record<string, string | undefined>): Record<string
       (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
     ),
   );
+}
+
+/**
+ * BullMQ worker timings. Processors are declared with decorators, which are evaluated when their module loads,
+ * before any AppConfig exists, so this one setting is read from the environment directly, here.
+ */
+export function workerLockOptions(): { lockDuration: number; stalledInterval: number } {
+  const { JOB_LOCK_MS } = loadEnv(process.env);
+  return { lockDuration: JOB_LOCK_MS, stalledInterval: JOB_LOCK_MS };
 }
 
 /** The one typed view of the settings; nothing else in the code base reads process.env. */
@@ -93,5 +103,42 @@ export class AppConfig {
   }
   get defaultModelId(): string {
     return this.env.DEFAULT_MODEL_ID;
+  }
+  get dataDir(): string {
+    return this.env.DATA_DIR;
+  }
+  /** The in-process inference node: its name, and its key when given (otherwise kept in DATA_DIR). */
+  get node(): { name: string; privateKey?: string; keyFile: string; devCaFile: string } {
+    return {
+      name: this.env.NODE_NAME,
+      privateKey: this.env.NODE_PRIVATE_KEY,
+      keyFile: join(this.env.DATA_DIR, 'node-key.json'),
+      devCaFile: join(this.env.DATA_DIR, 'dev-ca.json'),
+    };
+  }
+  /**
+   * Which attestations the worker accepts. Dev attestations are trusted only from the listed authorities; in
+   * development the local dev CA is added by whoever loads it. A measurement list, when set, is enforced.
+   */
+  get attestation(): { trustedDevAuthorities: string[]; allowedMeasurements: string[] | null } {
+    return {
+      trustedDevAuthorities: this.env.TRUSTED_DEV_AUTHORITIES?.split(',') ?? [],
+      allowedMeasurements: this.env.ALLOWED_MEASUREMENTS?.split(',').map((m) => m.toLowerCase()) ?? null,
+    };
+  }
+  get chain(): { rpcUrl: string; privateKey: string; anchorContract: string } {
+    return {
+      rpcUrl: this.env.CHAIN_RPC_URL,
+      privateKey: this.env.CHAIN_PRIVATE_KEY,
+      anchorContract: this.env.ANCHOR_CONTRACT,
+    };
+  }
+  /** A settlement batch closes when it holds maxSize receipts or its first receipt is maxAgeMs old. */
+  get batches(): { maxSize: number; maxAgeMs: number; reconcileIntervalMs: number } {
+    return {
+      maxSize: this.env.BATCH_MAX_SIZE,
+      maxAgeMs: this.env.BATCH_MAX_AGE_MS,
+      reconcileIntervalMs: this.env.RECONCILE_INTERVAL_MS,
+    };
   }
 }

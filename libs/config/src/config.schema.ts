@@ -4,6 +4,15 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex key');
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address');
+const addressList = z
+  .string()
+  .regex(/^(0x[0-9a-fA-F]{40})(,0x[0-9a-fA-F]{40})*$/, 'must be comma-separated 0x addresses');
+const hexList = z
+  .string()
+  .regex(/^(0x[0-9a-fA-F]+)(,0x[0-9a-fA-F]+)*$/, 'must be comma-separated 0x-hex values');
+
 // Every setting has a default that works for `npm start` on a machine with the local PostgreSQL and Redis.
 // The README's configuration table lists these; keep the two in step.
 export const configSchema = z
@@ -47,6 +56,21 @@ export const configSchema = z
     OPENAI_BASE_URL: z.url().optional(),
     OPENAI_API_KEY: z.string().optional(),
     OPENAI_MODEL: z.string().min(1).optional(),
+    // Where keys that must survive restarts live (the node key, the dev attestation CA), mode 0600.
+    DATA_DIR: z.string().min(1).default('.data'),
+    NODE_NAME: z.string().min(1).max(64).default('local'),
+    NODE_PRIVATE_KEY: hexKey.optional(),
+    TRUSTED_DEV_AUTHORITIES: addressList.optional(),
+    ALLOWED_MEASUREMENTS: hexList.optional(),
+    CHAIN_RPC_URL: z.url().default('http://127.0.0.1:8545'),
+    // Hardhat's first well-known dev account and the address its first deployment gets on a fresh dev chain.
+    CHAIN_PRIVATE_KEY: hexKey.default('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'),
+    ANCHOR_CONTRACT: address.default('0x5FbDB2315678afecb367f032d93F642f64180aa3'),
+    BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(100_000).default(256),
+    BATCH_MAX_AGE_MS: z.coerce.number().int().min(10).default(2_000),
+    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+    // How long a job stays locked to a worker that stopped renewing it (died) before another worker takes it.
+    JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   })
   .transform((env) => ({
     ...env,

@@ -1,3 +1,4 @@
 export * from './queue-names';
 export * from './queue-options';
 export * from './queue.module';
+export * from './proof-jobs';

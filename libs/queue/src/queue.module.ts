@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { ProofJobs } from './proof-jobs';
 import { QueueName } from './queue-names';
 import { bullPrefix, DEFAULT_JOB_OPTIONS, redisConnectionOptions } from './queue-options';
 
@@ -19,6 +20,7 @@ const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({
     }),
     ...queues,
   ],
-  exports: queues,
+  providers: [ProofJobs],
+  exports: [...queues, ProofJobs],
 })
 export class QueueModule {}

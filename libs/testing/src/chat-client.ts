@@ -75,3 +75,53 @@ export async function startReply(
   messageId = ack.assistantMessageId;
   return { ack, reply };
 }
+
+export interface ProofUpdate {
+  inferenceId: string;
+  messageId: string;
+  status: string;
+  batch?: { root: string; leafIndex: number; txHash: string; blockNumber: number; chainId: number };
+  zk?: { status: string; provingMs: number | null; inferenceMs: number | null };
+  error?: string;
+}
+
+/** Records every `proof:update` the socket receives; `until` resolves once one matches. */
+export function watchProofUpdates(socket: Socket): {
+  updates: ProofUpdate[];
+  until(match: (update: ProofUpdate) => boolean, timeoutMs?: number): Promise<ProofUpdate>;
+} {
+  const updates: ProofUpdate[] = [];
+  const waiters: { match: (update: ProofUpdate) => boolean; resolve: (update: ProofUpdate) => void }[] = [];
+  socket.on('proof:update', (update: ProofUpdate) => {
+    updates.push(update);
+    for (const waiter of [...waiters]) {
+      if (waiter.match(update)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(update);
+      }
+    }
+  });
+  return {
+    updates,
+    until(match, timeoutMs = 20_000) {
+      const seen = updates.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(`No matching proof:update within ${timeoutMs} ms; saw ${JSON.stringify(updates)}`),
+            ),
+          timeoutMs,
+        );
+        waiters.push({
+          match,
+          resolve: (update) => {
+            clearTimeout(timer);
+            resolve(update);
+          },
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { workerLockOptions } from '@app/config';
+import { ReceiptAttestationService } from '@app/proofs';
+import { JobName, JobPayloads, QueueName } from '@app/queue';
+import type { Job } from 'bullmq';
+
+// Signature and attestation checks are short and CPU-light next to their database round trips.
+@Processor(QueueName.Proofs, { concurrency: 16, ...workerLockOptions() })
+export class ProofsProcessor extends WorkerHost {
+  constructor(private readonly attestation: ReceiptAttestationService) {
+    super();
+  }
+
+  async process(job: Job<JobPayloads[JobName.AttestReceipt], string, JobName>): Promise<string> {
+    switch (job.name) {
+      case JobName.AttestReceipt:
+        return this.attestation.attest(job.data.inferenceId);
+      default:
+        throw new Error(`The proofs queue has no handler for job "${job.name}"`);
+    }
+  }
+}

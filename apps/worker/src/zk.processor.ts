@@ -1,0 +1,22 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { workerLockOptions } from '@app/config';
+import { ZkProvingService } from '@app/proofs';
+import { JobName, JobPayloads, QueueName } from '@app/queue';
+import type { Job } from 'bullmq';
+
+// Proving takes a core for a second or more: one at a time, so it never starves the other queues' jobs.
+@Processor(QueueName.Zk, { concurrency: 1, ...workerLockOptions() })
+export class ZkProcessor extends WorkerHost {
+  constructor(private readonly zk: ZkProvingService) {
+    super();
+  }
+
+  async process(job: Job<JobPayloads[JobName.ProveReply], string, JobName>): Promise<string> {
+    switch (job.name) {
+      case JobName.ProveReply:
+        return this.zk.prove(job.data.inferenceId);
+      default:
+        throw new Error(`The zk queue has no handler for job "${job.name}"`);
+    }
+  }
+}

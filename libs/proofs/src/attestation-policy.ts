@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { AttestationPolicy, DevAttestationAuthority } from '@app/attestation';
+import { AppConfig } from '@app/config';
+
+/**
+ * What the worker accepts as node attestations. Outside production the local dev CA (the one `npm start` and the
+ * in-process node use) is trusted too; in production only the configured authorities and real TEE evidence are.
+ */
+@Injectable()
+export class AttestationPolicyProvider {
+  private devAuthorities?: Promise<string[]>;
+
+  constructor(private readonly config: AppConfig) {}
+
+  async current(now = new Date()): Promise<AttestationPolicy> {
+    this.devAuthorities ??= this.loadDevAuthorities();
+    const { allowedMeasurements } = this.config.attestation;
+    return {
+      now,
+      devAuthorities: await this.devAuthorities,
+      allowedMeasurements: allowedMeasurements
+        ? {
+            dev: allowedMeasurements,
+            nitro: allowedMeasurements,
+            tdx: allowedMeasurements,
+            sgx: allowedMeasurements,
+          }
+        : null,
+    };
+  }
+
+  private async loadDevAuthorities(): Promise<string[]> {
+    const configured = this.config.attestation.trustedDevAuthorities;
+    if (this.config.isProduction) return configured;
+    const local = await DevAttestationAuthority.loadOrCreate(this.config.node.devCaFile);
+    return [...configured, local.address];
+  }
+}

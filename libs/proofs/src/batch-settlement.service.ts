@@ -1,0 +1,61 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { buildBatchTree } from '@app/settlement';
+import { AnchorClientProvider } from './anchor-client.provider';
+import { ProofEvents } from './proof-events';
+import { ProofsRepository } from './proofs.repository';
+
+export type AnchorOutcome = 'anchored' | 'already-anchored' | 'unknown-batch' | 'empty';
+
+/**
+ * The `settlement` job: seal a batch, build its Merkle tree, anchor the root, record every receipt's proof.
+ * Safe to run twice or after a crash at any line: the root is stored before the transaction is sent, and the
+ * chain client treats a root already on chain as anchored instead of sending it again.
+ */
+@Injectable()
+export class BatchSettlementService {
+  private readonly logger = new Logger(BatchSettlementService.name);
+
+  constructor(
+    private readonly proofs: ProofsRepository,
+    private readonly chain: AnchorClientProvider,
+    private readonly events: ProofEvents,
+  ) {}
+
+  async anchor(batchId: string): Promise<AnchorOutcome> {
+    const sealed = await this.proofs.sealBatch(batchId);
+    if (!sealed) return 'unknown-batch';
+    const { batch, leaves } = sealed;
+    if (batch.status === 'anchored') return 'already-anchored';
+    if (leaves.length === 0) return 'empty';
+    const tree = buildBatchTree(leaves.map((leaf) => leaf.digest));
+    if (batch.root && batch.root !== tree.root)
+      throw new Error(`Batch ${batch.number} changed after its root was recorded; refusing to anchor it.`);
+    const client = this.chain.get();
+    const chainId = await client.chainId();
+    await this.proofs.setRoot(batchId, tree.root, chainId, client.contractAddress);
+    const tx = await client.anchor(batch.number, tree.root, leaves.length, `twinproof:batch:${batch.id}`);
+    const proved = leaves.map((leaf) => ({ leaf, inferenceId: leaf.id, ...tree.proofFor(leaf.digest) }));
+    await this.proofs.markAnchored(
+      batchId,
+      { txHash: tx.txHash, blockNumber: tx.blockNumber, root: tree.root },
+      proved,
+    );
+    this.logger.log(`Batch ${batch.number} anchored: ${leaves.length} receipts, block ${tx.blockNumber}`);
+    for (const { leaf, leafIndex } of proved) {
+      this.events.update({
+        inferenceId: leaf.id,
+        messageId: leaf.messageId,
+        conversationId: leaf.conversationId,
+        status: 'anchored',
+        batch: {
+          root: tree.root,
+          leafIndex,
+          chainId,
+          txHash: tx.txHash,
+          blockNumber: tx.blockNumber,
+        },
+      });
+    }
+    return 'anchored';
+  }
+}

@@ -1,0 +1,111 @@
+import type { Proof } from '@app/database';
+import {
+  BundleAttestation,
+  BundleBatch,
+  BundleZk,
+  ProofBundle,
+  Receipt,
+  RECEIPT_DOMAIN,
+  RECEIPT_TYPES,
+} from '@app/receipts';
+import type { InferenceDetail } from './inferences.repository';
+
+/** `GET /v1/inferences/:id` (API.md). */
+export interface InferenceView {
+  id: string;
+  messageId: string;
+  conversationId: string;
+  status: string;
+  verification: string;
+  receipt: Receipt | null;
+  digest: string | null;
+  signature: string | null;
+  signer: string | null;
+  attestation: BundleAttestation | null;
+  batch: BundleBatch | null;
+  zk: BundleZk | { status: 'pending' | 'failed'; error?: string } | null;
+  grounding: { personaVersionHash: string; memoryIds: string[] };
+  timings: { ttftMs: number | null; totalMs: number | null };
+  error: string | null;
+}
+
+const proofOf = (row: InferenceDetail, kind: Proof['kind']): Proof | undefined =>
+  row.proofs.find((proof) => proof.kind === kind);
+
+function attestationOf(row: InferenceDetail): BundleAttestation | null {
+  if (!row.node) return null;
+  const evidence = row.node.attestation as { document?: string; collateral?: unknown };
+  return {
+    kind: row.node.attestationKind,
+    document: evidence.document ?? '',
+    ...(evidence.collateral === undefined ? {} : { collateral: evidence.collateral }),
+    measurement: row.node.measurement,
+    verified: proofOf(row, 'attestation')?.status === 'verified',
+  };
+}
+
+function batchOf(row: InferenceDetail): BundleBatch | null {
+  const merkle = proofOf(row, 'merkle');
+  const batch = row.batch;
+  if (!merkle || merkle.status !== 'verified' || !batch?.root || !batch.txHash) return null;
+  const data = merkle.data as { leafIndex: number; proof: string[] };
+  return {
+    root: batch.root,
+    leafIndex: data.leafIndex,
+    proof: data.proof,
+    chainId: batch.chainId ?? 0,
+    contract: batch.contract ?? '',
+    txHash: batch.txHash,
+    blockNumber: batch.blockNumber ?? 0,
+  };
+}
+
+function zkOf(row: InferenceDetail): BundleZk | null {
+  const zk = proofOf(row, 'zk');
+  if (zk?.status !== 'verified' || !zk.data) return null;
+  return { ...(zk.data as unknown as BundleZk), inferenceMs: row.totalMs };
+}
+
+export function toInferenceView(row: InferenceDetail): InferenceView {
+  const zk = proofOf(row, 'zk');
+  const pendingZk = row.verification === 'zk' && !zk ? { status: 'pending' as const } : null;
+  return {
+    id: row.id,
+    messageId: row.messageId,
+    conversationId: row.conversationId,
+    status: row.status,
+    verification: row.verification,
+    receipt: row.receipt as Receipt | null,
+    digest: row.digest,
+    signature: row.signature,
+    signer: row.signer,
+    attestation: attestationOf(row),
+    batch: batchOf(row),
+    zk:
+      zkOf(row) ?? (zk?.status === 'failed' ? { status: 'failed', error: zk.error ?? undefined } : pendingZk),
+    grounding: { personaVersionHash: row.personaVersionHash, memoryIds: row.memoryIds },
+    timings: { ttftMs: row.ttftMs, totalMs: row.totalMs },
+    error: row.error,
+  };
+}
+
+/** Content and input go only to the conversation's participant: the hashes are public, the words are not. */
+export function toBundle(row: InferenceDetail, forParticipant: boolean): ProofBundle | null {
+  const attestation = attestationOf(row);
+  if (!row.receipt || !row.digest || !row.signature || !row.signer || !attestation) return null;
+  return {
+    version: 1,
+    inferenceId: row.id,
+    status: row.status,
+    domain: RECEIPT_DOMAIN,
+    types: RECEIPT_TYPES,
+    receipt: row.receipt as unknown as Receipt,
+    digest: row.digest,
+    signature: row.signature,
+    signer: row.signer,
+    attestation,
+    batch: batchOf(row),
+    zk: zkOf(row),
+    ...(forParticipant ? { content: row.message.content, input: row.input } : {}),
+  };
+}

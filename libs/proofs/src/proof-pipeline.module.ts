@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { QueueModule } from '@app/queue';
+import { AnchorClientProvider } from './anchor-client.provider';
+import { AttestationPolicyProvider } from './attestation-policy';
+import { BatchSettlementService } from './batch-settlement.service';
+import { ProofEvents } from './proof-events';
+import { ProofsRepository } from './proofs.repository';
+import { ReceiptAttestationService } from './receipt-attestation.service';
+import { ReconcilerService } from './reconciler.service';
+import { ZkProvingService } from './zk-proving.service';
+
+/** The worker's side: the services behind the proofs, settlement and zk jobs, and the reconciler. */
+@Module({
+  imports: [QueueModule],
+  providers: [
+    ProofsRepository,
+    ProofEvents,
+    AnchorClientProvider,
+    AttestationPolicyProvider,
+    ReceiptAttestationService,
+    BatchSettlementService,
+    ZkProvingService,
+    ReconcilerService,
+  ],
+  exports: [ReceiptAttestationService, BatchSettlementService, ZkProvingService, ReconcilerService],
+})
+export class ProofPipelineModule {}

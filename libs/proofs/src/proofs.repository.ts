@@ -1,0 +1,252 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma, PrismaService } from '@app/database';
+import type { InferenceRecord, Node, SettlementBatch } from '@app/database';
+
+// Serializes batch membership across workers: two receipts never take the same leaf index, and no receipt joins a
+// batch that is being sealed. Held only for one short transaction.
+const BATCH_LOCK_KEY = 72707370;
+
+export type InferenceForAttestation = InferenceRecord & {
+  message: { content: string; status: string };
+  node: Node | null;
+};
+
+export interface BatchSlot {
+  batchId: string;
+  leafIndex: number;
+  /** This receipt opened the batch: schedule its age deadline. */
+  opened: boolean;
+  /** This receipt filled the batch: anchor it now. */
+  full: boolean;
+}
+
+export interface BatchLeaf {
+  id: string;
+  messageId: string;
+  conversationId: string;
+  digest: string;
+  leafIndex: number;
+}
+
+export interface AnchoredLeaf {
+  inferenceId: string;
+  leafIndex: number;
+  proof: string[];
+}
+
+@Injectable()
+export class ProofsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  findForAttestation(id: string): Promise<InferenceForAttestation | null> {
+    return this.prisma.inferenceRecord.findUnique({
+      where: { id },
+      include: { message: { select: { content: true, status: true } }, node: true },
+    });
+  }
+
+  /**
+   * Records the checks as passed and gives the receipt a leaf in the open batch, in one transaction: a worker
+   * killed at any point either did all of it or none of it. Returns null if the receipt was already attested.
+   */
+  async attestAndBatch(
+    inferenceId: string,
+    checks: { signature: Prisma.InputJsonValue; attestation: Prisma.InputJsonValue },
+    maxBatchSize: number,
+  ): Promise<BatchSlot | null> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BATCH_LOCK_KEY})`;
+      const current = await tx.inferenceRecord.findUnique({
+        where: { id: inferenceId },
+        select: { status: true },
+      });
+      if (current?.status !== 'pending') return null;
+      let batch = await tx.settlementBatch.findFirst({
+        where: { status: 'open' },
+        orderBy: { number: 'asc' },
+      });
+      const opened = !batch;
+      batch ??= await tx.settlementBatch.create({ data: {} });
+      const leafIndex = batch.count;
+      const full = leafIndex + 1 >= maxBatchSize;
+      await tx.settlementBatch.update({
+        where: { id: batch.id },
+        data: { count: leafIndex + 1, ...(full ? { status: 'sealed', sealedAt: new Date() } : {}) },
+      });
+      await tx.inferenceRecord.update({
+        where: { id: inferenceId },
+        data: { status: 'attested', batchId: batch.id, leafIndex },
+      });
+      const verifiedAt = new Date();
+      await tx.proof.createMany({
+        data: [
+          { inferenceId, kind: 'signature', status: 'verified', data: checks.signature, verifiedAt },
+          { inferenceId, kind: 'attestation', status: 'verified', data: checks.attestation, verifiedAt },
+        ],
+        skipDuplicates: true,
+      });
+      return { batchId: batch.id, leafIndex, opened, full };
+    });
+  }
+
+  async markFailed(inferenceId: string, kind: 'signature' | 'attestation', error: string): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.inferenceRecord.update({ where: { id: inferenceId }, data: { status: 'failed', error } }),
+      this.prisma.proof.upsert({
+        where: { inferenceId_kind: { inferenceId, kind } },
+        create: { inferenceId, kind, status: 'failed', error },
+        update: { status: 'failed', error },
+      }),
+    ]);
+  }
+
+  /** Closes the batch to new receipts (if it is still open) and returns it with its leaves in leaf order. */
+  async sealBatch(batchId: string): Promise<{ batch: SettlementBatch; leaves: BatchLeaf[] } | null> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BATCH_LOCK_KEY})`;
+      const found = await tx.settlementBatch.findUnique({ where: { id: batchId } });
+      if (!found) return null;
+      const batch =
+        found.status === 'open'
+          ? await tx.settlementBatch.update({
+              where: { id: batchId },
+              data: { status: 'sealed', sealedAt: new Date() },
+            })
+          : found;
+      const rows = await tx.inferenceRecord.findMany({
+        where: { batchId },
+        orderBy: { leafIndex: 'asc' },
+        select: { id: true, messageId: true, conversationId: true, digest: true, leafIndex: true },
+      });
+      const leaves = rows.map((row) => ({ ...row, digest: row.digest ?? '', leafIndex: row.leafIndex ?? 0 }));
+      return { batch, leaves };
+    });
+  }
+
+  /** The root is stored before the transaction is sent, so a retry after a crash looks for that root on chain. */
+  async setRoot(batchId: string, root: string, chainId: number, contract: string): Promise<void> {
+    await this.prisma.settlementBatch.update({ where: { id: batchId }, data: { root, chainId, contract } });
+  }
+
+  /** The batch, every receipt's status and every receipt's inclusion proof, together. */
+  async markAnchored(
+    batchId: string,
+    anchor: { txHash: string; blockNumber: number; root: string },
+    leaves: AnchoredLeaf[],
+  ): Promise<void> {
+    const verifiedAt = new Date();
+    await this.prisma.$transaction([
+      this.prisma.settlementBatch.update({
+        where: { id: batchId },
+        data: {
+          status: 'anchored',
+          txHash: anchor.txHash,
+          blockNumber: anchor.blockNumber,
+          anchoredAt: verifiedAt,
+        },
+      }),
+      this.prisma.inferenceRecord.updateMany({
+        where: { batchId, status: 'attested' },
+        data: { status: 'anchored' },
+      }),
+      this.prisma.proof.createMany({
+        data: leaves.map((leaf) => ({
+          inferenceId: leaf.inferenceId,
+          kind: 'merkle' as const,
+          status: 'verified' as const,
+          data: { root: anchor.root, leafIndex: leaf.leafIndex, proof: leaf.proof },
+          verifiedAt,
+        })),
+        skipDuplicates: true,
+      }),
+    ]);
+  }
+
+  /** Work the queue should hold but may have lost (Redis restarted, a process died between commit and enqueue). */
+  async findStranded(
+    olderThan: Date,
+    limit: number,
+  ): Promise<{ pending: string[]; batches: SettlementBatch[] }> {
+    const [pending, batches] = await Promise.all([
+      this.prisma.inferenceRecord.findMany({
+        where: { status: 'pending', createdAt: { lt: olderThan } },
+        select: { id: true },
+        orderBy: { createdAt: 'asc' },
+        take: limit,
+      }),
+      this.prisma.settlementBatch.findMany({
+        where: { status: { in: ['open', 'sealed'] }, createdAt: { lt: olderThan } },
+        orderBy: { number: 'asc' },
+        take: limit,
+      }),
+    ]);
+    return { pending: pending.map((row) => row.id), batches };
+  }
+
+  async findForZk(id: string): Promise<{
+    messageId: string;
+    conversationId: string;
+    verification: InferenceRecord['verification'];
+    status: InferenceRecord['status'];
+    totalMs: number | null;
+    content: string;
+    hasZkProof: boolean;
+  } | null> {
+    const record = await this.prisma.inferenceRecord.findUnique({
+      where: { id },
+      include: {
+        message: { select: { content: true } },
+        proofs: { where: { kind: 'zk' }, select: { id: true } },
+      },
+    });
+    if (!record) return null;
+    return {
+      messageId: record.messageId,
+      conversationId: record.conversationId,
+      verification: record.verification,
+      status: record.status,
+      totalMs: record.totalMs,
+      content: record.message.content,
+      hasZkProof: record.proofs.length > 0,
+    };
+  }
+
+  async saveZkProof(
+    inferenceId: string,
+    status: 'verified' | 'failed',
+    data: Prisma.InputJsonValue | null,
+    provingMs: number,
+    error?: string,
+  ): Promise<void> {
+    await this.prisma.proof.createMany({
+      data: [
+        {
+          inferenceId,
+          kind: 'zk',
+          status,
+          data: data ?? Prisma.JsonNull,
+          provingMs,
+          error,
+          verifiedAt: status === 'verified' ? new Date() : null,
+        },
+      ],
+      skipDuplicates: true,
+    });
+  }
+
+  /** zk replies whose proof has not been stored yet. */
+  async findUnproved(olderThan: Date, limit: number): Promise<string[]> {
+    const rows = await this.prisma.inferenceRecord.findMany({
+      where: {
+        verification: 'zk',
+        status: { not: 'failed' },
+        createdAt: { lt: olderThan },
+        proofs: { none: { kind: 'zk' } },
+      },
+      select: { id: true },
+      orderBy: { createdAt: 'asc' },
+      take: limit,
+    });
+    return rows.map((row) => row.id);
+  }
+}

@@ -1,0 +1,94 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AttestationEvidence, AttestationVerdict, verifyNodeBinding } from '@app/attestation';
+import { AppConfig } from '@app/config';
+import { ProofJobs } from '@app/queue';
+import { hashInput, hashText, Receipt, receiptDigest, recoverReceiptSigner } from '@app/receipts';
+import { AttestationPolicyProvider } from './attestation-policy';
+import { ProofEvents } from './proof-events';
+import { InferenceForAttestation, ProofsRepository } from './proofs.repository';
+
+// A node's attestation changes only when it registers again; re-checking it for every receipt would make
+// certificate-chain work the cost of each reply.
+const VERDICT_TTL_MS = 60_000;
+
+type Check = { ok: true } | { ok: false; kind: 'signature' | 'attestation'; reason: string };
+
+/** The `proofs` job: checks a reply's receipt and its node, then gives the receipt a leaf in the open batch. */
+@Injectable()
+export class ReceiptAttestationService {
+  private readonly logger = new Logger(ReceiptAttestationService.name);
+  private readonly verdicts = new Map<string, { at: number; version: number; verdict: AttestationVerdict }>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly proofs: ProofsRepository,
+    private readonly jobs: ProofJobs,
+    private readonly events: ProofEvents,
+    private readonly policy: AttestationPolicyProvider,
+  ) {}
+
+  async attest(inferenceId: string): Promise<'attested' | 'failed' | 'skipped'> {
+    const record = await this.proofs.findForAttestation(inferenceId);
+    if (!record || record.status !== 'pending') return 'skipped';
+    const receiptCheck = this.checkReceipt(record);
+    const nodeCheck = receiptCheck.ok ? await this.checkNode(record) : receiptCheck;
+    const base = { inferenceId, messageId: record.messageId, conversationId: record.conversationId };
+    if (!nodeCheck.ok) {
+      this.logger.warn(`Receipt ${inferenceId} failed its ${nodeCheck.kind} check: ${nodeCheck.reason}`);
+      await this.proofs.markFailed(inferenceId, nodeCheck.kind, nodeCheck.reason);
+      this.events.update({ ...base, status: 'failed', error: nodeCheck.reason });
+      return 'failed';
+    }
+    const node = record.node!;
+    const slot = await this.proofs.attestAndBatch(
+      inferenceId,
+      {
+        signature: { signer: record.signer, digest: record.digest },
+        attestation: { nodeId: node.id, kind: node.attestationKind, measurement: node.measurement },
+      },
+      this.config.batches.maxSize,
+    );
+    if (!slot) return 'skipped';
+    if (slot.full) await this.jobs.anchorNow(slot.batchId);
+    else if (slot.opened) await this.jobs.anchorLater(slot.batchId, this.config.batches.maxAgeMs);
+    this.events.update({ ...base, status: 'attested', signer: record.signer ?? undefined });
+    return 'attested';
+  }
+
+  /** The stored receipt must be the one signed, and must describe exactly this reply. */
+  private checkReceipt(record: InferenceForAttestation): Check {
+    const fail = (reason: string): Check => ({ ok: false, kind: 'signature', reason });
+    if (!record.receipt || !record.signature || !record.digest)
+      return fail('the reply has no signed receipt');
+    const receipt = record.receipt as unknown as Receipt;
+    if (receiptDigest(receipt) !== record.digest) return fail('the receipt does not match its digest');
+    if (receipt.inferenceId !== record.id || receipt.conversationId !== record.conversationId)
+      return fail('the receipt names another inference or conversation');
+    if (receipt.outputHash !== hashText(record.message.content))
+      return fail('outputHash does not match the delivered reply');
+    if (receipt.inputHash !== hashInput(record.input))
+      return fail('inputHash does not match the model input');
+    const signer = recoverReceiptSigner(receipt, record.signature);
+    if (!signer || signer !== receipt.node || signer !== record.signer)
+      return fail('the signature does not recover to the receipt’s node');
+    return { ok: true };
+  }
+
+  private async checkNode(record: InferenceForAttestation): Promise<Check> {
+    const fail = (reason: string): Check => ({ ok: false, kind: 'attestation', reason });
+    const node = record.node;
+    if (!node || node.address !== record.signer) return fail('the signing node is not registered');
+    const version = node.updatedAt.getTime();
+    const cached = this.verdicts.get(node.id);
+    const fresh = cached && cached.version === version && Date.now() - cached.at < VERDICT_TTL_MS;
+    let verdict = fresh ? cached.verdict : undefined;
+    if (!verdict) {
+      const evidence = node.attestation as unknown as AttestationEvidence;
+      verdict = await verifyNodeBinding(evidence, node.address, await this.policy.current());
+      this.verdicts.set(node.id, { at: Date.now(), version, verdict });
+    }
+    return verdict.verified
+      ? { ok: true }
+      : fail(`node attestation rejected: ${verdict.reason ?? 'unverified'}`);
+  }
+}

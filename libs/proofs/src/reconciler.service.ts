@@ -1,0 +1,64 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { EnsureOutcome, ProofJobs } from '@app/queue';
+import { ProofsRepository } from './proofs.repository';
+
+const SWEEP_LIMIT = 500;
+
+const count = (flags: boolean[]): number => flags.filter(Boolean).length;
+
+/**
+ * Postgres is the truth about what still needs proving; Redis only schedules it. This sweep re-enqueues work the
+ * queue lost (Redis restarted with nothing on disk, a process died between commit and enqueue, a chain that was
+ * down outlived a job's retries). Job ids make it idempotent, so every worker may run it.
+ */
+@Injectable()
+export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ReconcilerService.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly proofs: ProofsRepository,
+    private readonly jobs: ProofJobs,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.sweep()
+        .then(() => undefined)
+        .catch((error: unknown) => this.logger.warn(`Reconcile sweep failed: ${String(error)}`))
+        .finally(() => (this.running = undefined));
+    }, this.config.batches.reconcileIntervalMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass; returns how much it re-enqueued. */
+  async sweep(): Promise<{ receipts: number; batches: number; zk: number }> {
+    const { maxAgeMs, reconcileIntervalMs } = this.config.batches;
+    // Work younger than this is most likely still in flight; give it a chance first.
+    const olderThan = new Date(Date.now() - maxAgeMs - reconcileIntervalMs);
+    const [{ pending, batches }, unproved] = await Promise.all([
+      this.proofs.findStranded(olderThan, SWEEP_LIMIT),
+      this.proofs.findUnproved(olderThan, SWEEP_LIMIT),
+    ]);
+    // A job can change state between our look and our action (it just started): that race is harmless.
+    const kick = (work: Promise<EnsureOutcome>): Promise<boolean> =>
+      work.then((outcome) => outcome !== 'queued').catch(() => false);
+    const [receipts, zk, anchors] = await Promise.all([
+      Promise.all(pending.map((id) => kick(this.jobs.reattest(id)))),
+      Promise.all(unproved.map((id) => kick(this.jobs.reprove(id)))),
+      Promise.all(batches.map((batch) => kick(this.jobs.anchorNow(batch.id)))),
+    ]);
+    const counts = { receipts: count(receipts), batches: count(anchors), zk: count(zk) };
+    if (counts.receipts + counts.batches + counts.zk > 0)
+      this.logger.log(`Re-enqueued lost proof work: ${JSON.stringify(counts)}`);
+    return counts;
+  }
+}

@@ -1,0 +1,57 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Prisma } from '@app/database';
+import { checkZkProof, ZkProver } from '@app/zk';
+import { ProofEvents } from './proof-events';
+import { ProofsRepository } from './proofs.repository';
+
+/**
+ * The `zk` job: proves the persona's small scoring model on a reply with Groth16, checks the proof before storing
+ * it, and records the proving time next to the inference time (what users asked verification to cost).
+ */
+@Injectable()
+export class ZkProvingService implements OnModuleDestroy {
+  private readonly logger = new Logger(ZkProvingService.name);
+  private prover?: ZkProver;
+
+  constructor(
+    private readonly proofs: ProofsRepository,
+    private readonly events: ProofEvents,
+  ) {}
+
+  async prove(inferenceId: string): Promise<'proved' | 'skipped' | 'failed'> {
+    const record = await this.proofs.findForZk(inferenceId);
+    if (!record || record.verification !== 'zk' || record.hasZkProof) return 'skipped';
+    this.prover ??= new ZkProver();
+    const bundle = await this.prover.prove(record.content);
+    const base = { inferenceId, messageId: record.messageId, conversationId: record.conversationId };
+    const verdict = await checkZkProof(bundle, record.content);
+    if (!verdict.valid) {
+      // Our own prover made a proof our verifier rejects: a bug or corrupted keys, not bad luck; do not retry.
+      const error = `the proof did not verify: ${verdict.reason}`;
+      this.logger.error(`The zk proof for ${inferenceId} failed: ${verdict.reason}`);
+      await this.proofs.saveZkProof(inferenceId, 'failed', null, bundle.provingMs, error);
+      this.events.update({
+        ...base,
+        status: record.status,
+        zk: { status: 'failed', provingMs: bundle.provingMs, inferenceMs: record.totalMs, error },
+      });
+      return 'failed';
+    }
+    await this.proofs.saveZkProof(
+      inferenceId,
+      'verified',
+      bundle as unknown as Prisma.InputJsonValue,
+      bundle.provingMs,
+    );
+    this.events.update({
+      ...base,
+      status: record.status,
+      zk: { status: 'verified', provingMs: bundle.provingMs, inferenceMs: record.totalMs },
+    });
+    return 'proved';
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.prover?.close();
+  }
+}

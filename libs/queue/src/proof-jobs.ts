@@ -1,0 +1,86 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { VerificationLevel } from '@app/database';
+import { Queue } from 'bullmq';
+import { JobName, JobPayloads, jobIds, QueueName } from './queue-names';
+
+export type EnsureOutcome = 'added' | 'promoted' | 'retried' | 'queued';
+
+// A chain can be down for a while: with exponential backoff from 1 s these retries span about an hour, and the
+// reconciler re-runs a batch whose retries ran out.
+const ANCHOR_ATTEMPTS = 12;
+
+/**
+ * The one place that decides which proof jobs a reply gets. Job ids make every enqueue idempotent, so the reply
+ * path and the worker's reconciler can both call these without doubling work.
+ */
+@Injectable()
+export class ProofJobs {
+  constructor(
+    @InjectQueue(QueueName.Proofs) private readonly proofs: Queue<JobPayloads[JobName.AttestReceipt]>,
+    @InjectQueue(QueueName.Settlement) private readonly settlement: Queue<JobPayloads[JobName.AnchorBatch]>,
+    @InjectQueue(QueueName.Zk) private readonly zk: Queue<JobPayloads[JobName.ProveReply]>,
+  ) {}
+
+  /** On the reply path: one job per check the persona's verification level asks for, none for `none`. */
+  async enqueueFor(inferenceId: string, verification: VerificationLevel): Promise<void> {
+    if (verification === 'none') return;
+    await Promise.all([
+      this.proofs.add(JobName.AttestReceipt, { inferenceId }, { jobId: jobIds.attestReceipt(inferenceId) }),
+      verification === 'zk'
+        ? this.zk.add(JobName.ProveReply, { inferenceId }, { jobId: jobIds.proveReply(inferenceId) })
+        : undefined,
+    ]);
+  }
+
+  /** Scheduled when a batch opens, so a batch that never fills still closes once it is old enough. */
+  async anchorLater(batchId: string, delayMs: number): Promise<void> {
+    await this.settlement.add(
+      JobName.AnchorBatch,
+      { batchId },
+      { jobId: jobIds.anchorBatch(batchId), delay: delayMs, attempts: ANCHOR_ATTEMPTS },
+    );
+  }
+
+  /** A full batch is anchored as soon as a worker is free, even if its age job is already waiting. */
+  anchorNow(batchId: string): Promise<EnsureOutcome> {
+    const jobId = jobIds.anchorBatch(batchId);
+    return this.ensure(this.settlement, jobId, () =>
+      this.settlement.add(JobName.AnchorBatch, { batchId }, { jobId, attempts: ANCHOR_ATTEMPTS }),
+    );
+  }
+
+  reattest(inferenceId: string): Promise<EnsureOutcome> {
+    const jobId = jobIds.attestReceipt(inferenceId);
+    return this.ensure(this.proofs, jobId, () =>
+      this.proofs.add(JobName.AttestReceipt, { inferenceId }, { jobId }),
+    );
+  }
+
+  reprove(inferenceId: string): Promise<EnsureOutcome> {
+    const jobId = jobIds.proveReply(inferenceId);
+    return this.ensure(this.zk, jobId, () => this.zk.add(JobName.ProveReply, { inferenceId }, { jobId }));
+  }
+
+  /**
+   * Makes sure a job will run: adds it if Redis does not have it (lost in a restart), promotes it if it is
+   * waiting on a delay, re-runs it if it failed or finished without doing its work.
+   */
+  private async ensure(queue: Queue, jobId: string, add: () => Promise<unknown>): Promise<EnsureOutcome> {
+    const existing = await queue.getJob(jobId);
+    if (!existing) {
+      await add();
+      return 'added';
+    }
+    const state = await existing.getState();
+    if (state === 'delayed') {
+      await existing.promote();
+      return 'promoted';
+    }
+    if (state === 'failed' || state === 'completed') {
+      await existing.retry(state);
+      return 'retried';
+    }
+    return 'queued';
+  }
+}

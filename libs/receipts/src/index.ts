@@ -1,0 +1,5 @@
+export * from './receipt.spec-types';
+export * from './receipt-hashes';
+export * from './receipt-signing';
+export * from './bundle';
+export * from './verify';

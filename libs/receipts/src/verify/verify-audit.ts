@@ -1,0 +1,90 @@
+import type { ProofBundle } from '../bundle';
+import { receiptDigest } from '../receipt-signing';
+import { ZERO_DIGEST } from '../receipt.spec-types';
+import { verifyBundle, VerifyOptions } from './verify-bundle';
+import { CheckResult, fail, pass, summarize, Verification } from './verification.types';
+
+/** One line of `GET /v1/conversations/:id/audit`. */
+export type AuditLine =
+  | { type: 'conversation'; id: string; personaVersionHash: string }
+  | {
+      type: 'message';
+      id: string;
+      role: string;
+      status: string;
+      content: string;
+      inferenceId: string | null;
+      bundle: ProofBundle | null;
+    };
+
+export interface AuditVerification extends Verification {
+  bundles: { inferenceId: string; verification: Verification }[];
+}
+
+export function parseAuditExport(text: string): AuditLine[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line, index) => {
+      try {
+        return JSON.parse(line) as AuditLine;
+      } catch {
+        throw new Error(`Line ${index + 1} of the export is not JSON.`);
+      }
+    });
+}
+
+/**
+ * Verifies a conversation export: every bundle on its own, then the conversation as a whole. The receipts'
+ * previousDigest links must run unbroken from zero through every receipt in message order, so a turn removed,
+ * altered or moved breaks the chain; and every delivered reply must come with the bundle that proves it.
+ */
+export async function verifyAudit(lines: AuditLine[], options: VerifyOptions): Promise<AuditVerification> {
+  const header = lines[0];
+  if (header?.type !== 'conversation') {
+    return {
+      ...summarize([fail('transcript', 'the export does not start with its conversation line')]),
+      bundles: [],
+    };
+  }
+  const messages = lines.filter((line) => line.type === 'message');
+  const checks: CheckResult[] = [];
+  const bundles: AuditVerification['bundles'] = [];
+  let previous = ZERO_DIGEST;
+  let chainBroken: string | null = null;
+  let transcriptProblem: string | null = null;
+  for (const message of messages) {
+    if (message.role === 'assistant' && message.status === 'complete' && !message.bundle) {
+      transcriptProblem ??= `reply ${message.id} was delivered without a receipt`;
+    }
+    const bundle = message.bundle;
+    if (!bundle) continue;
+    bundles.push({ inferenceId: bundle.inferenceId, verification: await verifyBundle(bundle, options) });
+    if (bundle.content !== message.content)
+      transcriptProblem ??= `message ${message.id} differs from its receipt`;
+    if (bundle.receipt.conversationId !== header.id)
+      transcriptProblem ??= `receipt ${bundle.inferenceId} belongs to another conversation`;
+    if (bundle.receipt.previousDigest !== previous)
+      chainBroken ??= `receipt ${bundle.inferenceId} does not follow the receipt before it`;
+    previous = receiptDigest(bundle.receipt);
+  }
+  checks.push(
+    chainBroken
+      ? fail('hash-chain', `${chainBroken}: a turn was removed, altered or reordered`)
+      : pass('hash-chain', `${bundles.length} receipts chained from the first turn`),
+  );
+  checks.push(
+    transcriptProblem
+      ? fail('transcript', transcriptProblem)
+      : pass('transcript', `${messages.length} messages`),
+  );
+  const failedBundles = bundles.filter((entry) => !entry.verification.ok).map((entry) => entry.inferenceId);
+  checks.push(
+    failedBundles.length > 0
+      ? fail('bundles', `${failedBundles.length} bundle(s) failed: ${failedBundles.join(', ')}`)
+      : pass('bundles', `${bundles.length} bundle(s) verified`),
+  );
+  const overall = summarize(checks);
+  const complete = overall.complete && bundles.every((entry) => entry.verification.complete);
+  return { ...overall, complete, bundles };
+}

@@ -1,0 +1,7 @@
+// Runs in each jest worker before its test files: jest numbers workers from 1, and each anchors with its own
+// authorized dev account (see libs/testing/src/test-chain.ts), so parallel files never race for nonces.
+import { DEV_ACCOUNTS } from '../libs/settlement/src/dev-accounts';
+
+const account = DEV_ACCOUNTS[Number(process.env.JEST_WORKER_ID ?? '1')];
+if (!account) throw new Error(`No dev account for jest worker ${process.env.JEST_WORKER_ID}.`);
+process.env.CHAIN_PRIVATE_KEY = account.privateKey;

@@ -1,0 +1,298 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import { AppConfig } from '@app/config';
+import { ChainReader, ProofBundle, verifyAudit, verifyBundle, parseAuditExport } from '@app/receipts';
+import { connectChat, startReply, watchProofUpdates } from '@app/testing';
+import canonicalize from 'canonicalize';
+import {
+  Contract,
+  JsonRpcProvider,
+  keccak256,
+  Network,
+  toUtf8Bytes,
+  TypedDataEncoder,
+  verifyTypedData,
+} from 'ethers';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import request from 'supertest';
+import { createWorker } from '../apps/worker/src/bootstrap';
+import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+import { devAttestationPolicy } from './support/verification';
+
+describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () => {
+  let api: ApiHarness;
+  let worker: INestApplicationContext;
+  let creator: TestUser;
+  let consumer: TestUser;
+  let stranger: TestUser;
+  let socket: Socket;
+  let chain: ChainReader;
+  const personas: Record<'none' | 'attested' | 'zk', string> = { none: '', attested: '', zk: '' };
+  // Small batches that close fast, so a test sees its replies anchored within a second or two.
+  const overrides = { BATCH_MAX_AGE_MS: '300', RECONCILE_INTERVAL_MS: '1000' };
+
+  beforeAll(async () => {
+    api = await startApi(overrides);
+    worker = await createWorker(AppConfig.fromProcessEnv({ LOG_LEVEL: 'warn', ...overrides }));
+    creator = await signUp(api.url, 'creator');
+    consumer = await signUp(api.url, 'consumer');
+    stranger = await signUp(api.url, 'consumer');
+    for (const verification of ['none', 'attested', 'zk'] as const) {
+      const created = await request(api.url)
+        .post('/v1/personas')
+        .set(creator.auth)
+        .send({ name: `Vera ${verification}`, personality: 'precise', verification })
+        .expect(201);
+      personas[verification] = created.body.id;
+    }
+    socket = await connectChat(api.url, consumer.apiKey);
+    chain = new ChainReader(AppConfig.fromProcessEnv().chain.rpcUrl);
+  });
+  afterAll(async () => {
+    socket.disconnect();
+    chain.close();
+    await worker.close();
+    await api.close();
+  });
+
+  async function converse(personaId: string, turns: string[]) {
+    const conversation = await request(api.url)
+      .post('/v1/conversations')
+      .set(consumer.auth)
+      .send({ personaId })
+      .expect(201);
+    const replies = [];
+    for (const content of turns) {
+      const started = await startReply(socket, conversation.body.id, content);
+      const reply = await started.reply;
+      expect(reply.done).toBeDefined();
+      replies.push(reply.done!);
+    }
+    return { conversationId: conversation.body.id as string, replies };
+  }
+
+  async function bundleOf(inferenceId: string, user = consumer): Promise<ProofBundle> {
+    return (await request(api.url).get(`/v1/inferences/${inferenceId}/bundle`).set(user.auth).expect(200))
+      .body as ProofBundle;
+  }
+
+  it('sends message:done first, then proof:update to attested and anchored; anyone verifies it with ethers and merkle-tree', async () => {
+    const updates = watchProofUpdates(socket);
+    const { replies } = await converse(personas.attested, ['My sister lives in Lisbon.']);
+    const done = replies[0];
+    // The reply did not wait for any proof: the inference is still pending when message:done arrives.
+    expect(
+      updates.updates.filter((u) => u.inferenceId === done.inferenceId && u.status === 'anchored'),
+    ).toEqual([]);
+    const attested = await updates.until(
+      (u) => u.inferenceId === done.inferenceId && u.status === 'attested',
+    );
+    const anchored = await updates.until(
+      (u) => u.inferenceId === done.inferenceId && u.status === 'anchored',
+    );
+    expect(updates.updates.indexOf(attested)).toBeLessThan(updates.updates.indexOf(anchored));
+    expect(anchored).toMatchObject({
+      messageId: done.messageId,
+      batch: { root: expect.stringMatching(/^0x/) },
+    });
+
+    const view = (
+      await request(api.url).get(`/v1/inferences/${done.inferenceId}`).set(stranger.auth).expect(200)
+    ).body;
+    expect(view).toMatchObject({ id: done.inferenceId, messageId: done.messageId, status: 'anchored' });
+
+    // Independent verification with public tools only.
+    const bundle = await bundleOf(done.inferenceId);
+    const digest = TypedDataEncoder.hash(bundle.domain, bundle.types, bundle.receipt);
+    expect(digest).toBe(bundle.digest);
+    expect(verifyTypedData(bundle.domain, bundle.types, bundle.receipt, bundle.signature)).toBe(
+      bundle.signer,
+    );
+    expect(bundle.receipt.node).toBe(bundle.signer);
+    expect(bundle.content).toBe(done.content);
+    expect(keccak256(toUtf8Bytes(bundle.content!))).toBe(bundle.receipt.outputHash);
+    expect(keccak256(toUtf8Bytes(canonicalize(bundle.input)!))).toBe(bundle.receipt.inputHash);
+    const batch = bundle.batch!;
+    expect(StandardMerkleTree.verify(batch.root, ['bytes32'], [digest], batch.proof)).toBe(true);
+    const chainInfo = (await request(api.url).get('/v1/chain').set(stranger.auth).expect(200)).body;
+    expect(chainInfo).toEqual({
+      chainId: batch.chainId,
+      rpcUrl: expect.any(String),
+      anchorContract: batch.contract,
+    });
+    const provider = new JsonRpcProvider(chainInfo.rpcUrl, Network.from(chainInfo.chainId), {
+      staticNetwork: true,
+    });
+    try {
+      const anchor = new Contract(
+        batch.contract,
+        ['function anchoredAt(bytes32) view returns (uint64)'],
+        provider,
+      );
+      expect(Number(await anchor.getFunction('anchoredAt').staticCall(batch.root))).toBe(batch.blockNumber);
+      const tx = await provider.getTransactionReceipt(batch.txHash);
+      expect(tx?.blockNumber).toBe(batch.blockNumber);
+    } finally {
+      provider.destroy();
+    }
+
+    // And with the project's own verifier, which also checks the node's attestation.
+    const verification = await verifyBundle(bundle, {
+      attestationPolicy: await devAttestationPolicy(),
+      chain,
+    });
+    expect(verification.checks.filter((c) => c.status !== 'pass')).toEqual([
+      { check: 'zk-proof', status: 'skip', detail: expect.any(String) },
+    ]);
+    expect(verification.ok).toBe(true);
+  });
+
+  it('proves a zk persona’s reply with Groth16, and records proving time next to inference time', async () => {
+    const updates = watchProofUpdates(socket);
+    const { replies } = await converse(personas.zk, ['Thank you, that was kind and helpful!']);
+    const done = replies[0];
+    const zkUpdate = await updates.until(
+      (u) => u.inferenceId === done.inferenceId && u.zk !== undefined,
+      30_000,
+    );
+    expect(zkUpdate.zk).toMatchObject({
+      status: 'verified',
+      provingMs: expect.any(Number),
+      inferenceMs: expect.any(Number),
+    });
+    await updates.until((u) => u.inferenceId === done.inferenceId && u.status === 'anchored');
+    const bundle = await bundleOf(done.inferenceId);
+    expect(bundle.zk).toMatchObject({
+      system: 'groth16',
+      provingMs: expect.any(Number),
+      inferenceMs: expect.any(Number),
+    });
+    const verification = await verifyBundle(bundle, {
+      attestationPolicy: await devAttestationPolicy(),
+      chain,
+    });
+    expect(verification).toMatchObject({ ok: true, complete: true });
+  });
+
+  it('fails exactly the check whose evidence was tampered with', async () => {
+    const updates = watchProofUpdates(socket);
+    const { replies } = await converse(personas.zk, ['I like quiet mornings.']);
+    const done = replies[0];
+    await updates.until((u) => u.inferenceId === done.inferenceId && u.zk !== undefined, 30_000);
+    await updates.until((u) => u.inferenceId === done.inferenceId && u.status === 'anchored');
+    const original = await bundleOf(done.inferenceId);
+    const policy = await devAttestationPolicy();
+    const reissued = (document: string, change: Record<string, string>): string =>
+      JSON.stringify({ ...(JSON.parse(document) as object), ...change });
+    const flipHex = (hex: string, at = 10): string =>
+      hex.slice(0, at) + (hex[at] === '0' ? '1' : '0') + hex.slice(at + 1);
+    const tampers: [string, (b: ProofBundle) => void][] = [
+      ['receipt-digest', (b) => (b.receipt.completionTokens += 1)],
+      ['signature', (b) => (b.signature = flipHex(b.signature, 20))],
+      [
+        'attestation',
+        (b) =>
+          (b.attestation.document = reissued(b.attestation.document, {
+            measurement: `0x${'ab'.repeat(32)}`,
+          })),
+      ],
+      ['output-hash', (b) => (b.content = `${b.content} `)],
+      ['input-hash', (b) => ((b.input as { content: string }[])[0].content += '!')],
+      [
+        'merkle-inclusion',
+        (b) => (b.batch!.proof = b.batch!.proof.length ? [flipHex(b.batch!.proof[0])] : [b.digest]),
+      ],
+      ['merkle-inclusion', (b) => (b.batch!.root = flipHex(b.batch!.root))],
+      ['anchored-on-chain', (b) => (b.batch!.blockNumber += 1)],
+      ['zk-proof', (b) => (b.zk!.publicSignals[0] = String(BigInt(b.zk!.publicSignals[0]) + 1n))],
+      ['zk-proof', (b) => ((b.zk!.proof as { pi_a: string[] }).pi_a[0] = '1')],
+    ];
+    for (const [check, tamper] of tampers) {
+      const bundle = structuredClone(original);
+      tamper(bundle);
+      const verification = await verifyBundle(bundle, { attestationPolicy: policy, chain });
+      expect({ check, ok: verification.ok }).toEqual({ check, ok: false });
+      expect(verification.checks.find((c) => c.check === check)).toMatchObject({ status: 'fail' });
+    }
+    expect(await verifyBundle(original, { attestationPolicy: policy, chain })).toMatchObject({ ok: true });
+  });
+
+  it('exports a conversation for auditors whose receipts form a hash chain: a removed or reordered turn is detected', async () => {
+    const updates = watchProofUpdates(socket);
+    const { conversationId, replies } = await converse(personas.attested, [
+      'I work as a nurse.',
+      'My cat is called Pixel.',
+      'What is my cat called?',
+    ]);
+    for (const reply of replies)
+      await updates.until((u) => u.inferenceId === reply.inferenceId && u.status === 'anchored');
+    const exported = await request(api.url)
+      .get(`/v1/conversations/${conversationId}/audit`)
+      .set(consumer.auth)
+      .buffer(true)
+      .parse((res, callback) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        res.on('end', () => callback(null, text));
+      })
+      .expect(200)
+      .expect('Content-Type', /application\/x-ndjson/);
+    const lines = parseAuditExport(exported.body as string);
+    const policy = await devAttestationPolicy();
+    const verified = await verifyAudit(lines, { attestationPolicy: policy, chain });
+    expect(verified.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(verified.bundles).toHaveLength(3);
+
+    const replyLines = lines
+      .map((line, index) => ({ line, index }))
+      .filter(({ line }) => line.type === 'message' && line.bundle);
+    const removed = lines.filter(
+      (_, index) => index !== replyLines[1].index && index !== replyLines[1].index - 1,
+    );
+    expect((await verifyAudit(removed, { attestationPolicy: policy, chain })).checks).toContainEqual(
+      expect.objectContaining({ check: 'hash-chain', status: 'fail' }),
+    );
+    const reordered = [...lines];
+    [reordered[replyLines[0].index], reordered[replyLines[2].index]] = [
+      reordered[replyLines[2].index],
+      reordered[replyLines[0].index],
+    ];
+    expect((await verifyAudit(reordered, { attestationPolicy: policy, chain })).checks).toContainEqual(
+      expect.objectContaining({ check: 'hash-chain', status: 'fail' }),
+    );
+
+    // Only the participant may export; anyone else is told the conversation does not exist.
+    await request(api.url).get(`/v1/conversations/${conversationId}/audit`).set(stranger.auth).expect(404);
+  });
+
+  it('shows content and input only to participants, and answers unknown ids with 404', async () => {
+    const { replies } = await converse(personas.attested, ['Keep this between us.']);
+    const foreign = await bundleOf(replies[0].inferenceId, stranger);
+    expect(foreign.content).toBeUndefined();
+    expect(foreign.input).toBeUndefined();
+    expect(foreign.receipt.outputHash).toMatch(/^0x[0-9a-f]{64}$/);
+    const verification = await verifyBundle(foreign, {
+      attestationPolicy: await devAttestationPolicy(),
+      chain,
+    });
+    expect(verification.checks.find((c) => c.check === 'output-hash')).toMatchObject({ status: 'skip' });
+
+    const missing = await request(api.url)
+      .get(`/v1/inferences/${randomUUID()}/bundle`)
+      .set(consumer.auth)
+      .expect(404);
+    expect(missing.body.error.code).toBe('NOT_FOUND');
+    await request(api.url).get('/v1/inferences/not-a-uuid').set(consumer.auth).expect(400);
+    await request(api.url).get(`/v1/inferences/${replies[0].inferenceId}`).expect(401);
+  });
+
+  it('signs but does not prove replies of a persona with verification none', async () => {
+    const { replies } = await converse(personas.none, ['Hello there.']);
+    const view = (
+      await request(api.url).get(`/v1/inferences/${replies[0].inferenceId}`).set(consumer.auth).expect(200)
+    ).body;
+    expect(view).toMatchObject({ status: 'unverified', verification: 'none', batch: null, zk: null });
+    expect(view.signature).toMatch(/^0x/);
+  });
+});
