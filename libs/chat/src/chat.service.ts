@@ -110,14 +110,23 @@ export class ChatService {
         };
       }
       const inferenceId = randomUUID();
+      // Freed as soon as the reply is stored or has failed, before the client hears of it, so a client that
+      // sends again on message:done is never told the conversation is busy. The finally is the safety net.
+      const release = (): Promise<void> =>
+        this.lock.release(conversation.id, lockToken).catch((error: unknown) => {
+          this.logger.warn(
+            `Could not release the lock of ${conversation.id}; it expires on its own: ${String(error)}`,
+          );
+        });
       const reply = this.streamReply(
         user,
         conversation,
         turn.user,
         turn.assistant,
         inferenceId,
+        release,
         input.listener,
-      ).finally(() => this.lock.release(conversation.id, lockToken));
+      ).finally(release);
       return { userMessageId: turn.user.id, assistantMessageId: turn.assistant.id, inferenceId, reply };
     } catch (error) {
       await this.lock.release(conversation.id, lockToken);
@@ -139,6 +148,7 @@ export class ChatService {
     userMessage: Message,
     assistant: Message,
     inferenceId: string,
+    releaseLock: () => Promise<void>,
     listener?: ReplyListener,
   ): Promise<void> {
     const startedAt = new Date();
@@ -156,6 +166,7 @@ export class ChatService {
     };
     armIdleTimer();
     let text = '';
+    let completed = false;
     let seq = 0;
     let ttftMs: number | null = null;
     let buffered: string[] = [];
@@ -270,16 +281,10 @@ export class ChatService {
         usage: { promptTokens: prompt.promptTokens, completionTokens },
         timings: { ttftMs, totalMs: finishedAt.getTime() - startedAt.getTime() },
       };
+      await releaseLock();
       this.emitter.toConversation(conversation.id, 'message:done', done);
       listener?.done(done);
-      await Promise.all([
-        this.memoryQueue.add(
-          JobName.ExtractMemories,
-          { messageId: userMessage.id },
-          { jobId: jobIds.extractMemories(userMessage.id) },
-        ),
-        this.proofJobs.enqueueFor(inferenceId, persona.verification),
-      ]);
+      completed = true;
     } catch (error) {
       clearTimeout(idle);
       const cancelled = isAbortError(error) && !timedOut;
@@ -298,6 +303,7 @@ export class ChatService {
               }
             : { code: ErrorCode.MODEL_FAILED, message: 'The model failed to answer; try again.' };
       if (!cancelled) this.logger.warn(`Reply ${assistant.id} failed: ${String(error)}`);
+      await releaseLock();
       const failure: MessageErrorEvent = {
         conversationId: conversation.id,
         messageId: assistant.id,
@@ -309,5 +315,28 @@ export class ChatService {
       clearTimeout(idle);
       this.cancellation.untrack(assistant.id);
     }
+    if (completed) await this.enqueueFollowUps(userMessage.id, inferenceId, persona.verification);
+  }
+
+  /**
+   * After the reply is delivered: memory extraction and proofs. A failure here must not touch the stored reply;
+   * the worker's reconciler finds proof work that was never enqueued, and a missed memory job loses one turn's facts.
+   */
+  private async enqueueFollowUps(
+    userMessageId: string,
+    inferenceId: string,
+    verification: PersonaContent['verification'],
+  ): Promise<void> {
+    const results = await Promise.allSettled([
+      this.memoryQueue.add(
+        JobName.ExtractMemories,
+        { messageId: userMessageId },
+        { jobId: jobIds.extractMemories(userMessageId) },
+      ),
+      this.proofJobs.enqueueFor(inferenceId, verification),
+    ]);
+    for (const result of results)
+      if (result.status === 'rejected')
+        this.logger.warn(`Could not enqueue follow-up jobs for ${inferenceId}: ${String(result.reason)}`);
   }
 }

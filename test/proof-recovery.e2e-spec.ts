@@ -1,0 +1,208 @@
+// Faults in the proof pipeline: a chain that goes down, a worker killed with SIGKILL mid-batch, Redis restarted
+// with nothing on disk. This file has its own database, Redis server, chain and worker processes, so it can break
+// them without touching the rest of the run, and nothing outside it can quietly finish its work for it.
+import { AppConfig } from '@app/config';
+import { PrismaService } from '@app/database';
+import {
+  AnchorClient,
+  DEV_ACCOUNTS,
+  DevChain,
+  receiptAnchorInterface,
+  startDevChain,
+  verifyInclusion,
+} from '@app/settlement';
+import { connectChat, createTestDatabase, dropTestDatabase, startReply, TestDatabase } from '@app/testing';
+import { ChildProcess, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Socket } from 'socket.io-client';
+import request from 'supertest';
+import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+import { ChainProxy, forkWorker, kill, RedisServerProcess } from './support/isolated-services';
+
+const ROOT = join(__dirname, '..');
+
+describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e)', () => {
+  let database: TestDatabase;
+  let redis: RedisServerProcess;
+  let chain: DevChain;
+  let proxy: ChainProxy;
+  let anchorContract: string;
+  let env: Record<string, string>;
+  let api: ApiHarness;
+  let prisma: PrismaService;
+  let consumer: TestUser;
+  let personaId: string;
+  let socket: Socket;
+  const workers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    // The killed worker must be a real process: build what `npm start` runs.
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
+    [database, redis, chain] = await Promise.all([
+      createTestDatabase(),
+      RedisServerProcess.start(),
+      startDevChain(),
+    ]);
+    const deployer = await AnchorClient.deploy({
+      rpcUrl: chain.rpcUrl,
+      privateKey: DEV_ACCOUNTS[0].privateKey,
+    });
+    anchorContract = deployer.contractAddress;
+    deployer.close();
+    proxy = await ChainProxy.start(chain.rpcUrl);
+    env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      CHAIN_RPC_URL: proxy.rpcUrl,
+      ANCHOR_CONTRACT: anchorContract,
+      CHAIN_PRIVATE_KEY: DEV_ACCOUNTS[0].privateKey,
+      BATCH_MAX_SIZE: '4',
+      BATCH_MAX_AGE_MS: '800',
+      RECONCILE_INTERVAL_MS: '400',
+      // A killed worker's jobs go back to the queue after this long, instead of BullMQ's default 30 s.
+      JOB_LOCK_MS: '1000',
+      LOG_LEVEL: 'error',
+      NODE_ENV: 'test',
+    };
+    api = await startApi({ ...env, EMBEDDED_LATENCY: 'ttft=20,tps=200' });
+    prisma = new PrismaService(AppConfig.fromProcessEnv(env));
+    const creator = await signUp(api.url, 'creator');
+    consumer = await signUp(api.url, 'consumer');
+    personaId = (
+      await request(api.url)
+        .post('/v1/personas')
+        .set(creator.auth)
+        .send({ name: 'Quill', personality: 'careful', verification: 'attested' })
+        .expect(201)
+    ).body.id;
+    socket = await connectChat(api.url, consumer.apiKey);
+  }, 120_000);
+
+  afterAll(async () => {
+    socket?.disconnect();
+    await Promise.all(workers.map(kill));
+    await api?.close();
+    await prisma?.$disconnect();
+    await proxy?.down();
+    await chain?.stop();
+    await redis?.stop();
+    if (database) await dropTestDatabase(database.name);
+  });
+
+  function startWorker(): ChildProcess {
+    const worker = forkWorker(ROOT, env);
+    workers.push(worker);
+    return worker;
+  }
+
+  /** Sends `count` messages in one new conversation and returns the replies' inference ids. */
+  async function chat(count: number): Promise<string[]> {
+    const conversation = await request(api.url)
+      .post('/v1/conversations')
+      .set(consumer.auth)
+      .send({ personaId })
+      .expect(201);
+    const ids: string[] = [];
+    for (let turn = 0; turn < count; turn++) {
+      const started = await startReply(
+        socket,
+        conversation.body.id,
+        `Note number ${turn}: the tide is high.`,
+      );
+      expect(started.ack).toMatchObject({ ok: true });
+      const reply = await started.reply;
+      ids.push(reply.done!.inferenceId);
+    }
+    return ids;
+  }
+
+  async function statuses(ids: string[]): Promise<string[]> {
+    const rows = await prisma.inferenceRecord.findMany({
+      where: { id: { in: ids } },
+      select: { status: true },
+    });
+    return rows.map((row) => row.status);
+  }
+
+  async function waitUntilAnchored(ids: string[], timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const now = await statuses(ids);
+      if (now.length === ids.length && now.every((status) => status === 'anchored')) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`Not all anchored within ${timeoutMs} ms: ${JSON.stringify(await statuses(ids))}`);
+  }
+
+  /** Every anchored batch's root is on chain exactly once, and every receipt's proof leads to its batch's root. */
+  async function expectAnchoredExactlyOnce(ids: string[]): Promise<void> {
+    const logs = await fetch(chain.rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'eth_getLogs',
+        params: [{ address: anchorContract, fromBlock: '0x0', toBlock: 'latest' }],
+      }),
+    }).then(async (response) => (await response.json()) as { result: { topics: string[]; data: string }[] });
+    const anchoredRoots = logs.result
+      .map((log) => receiptAnchorInterface.parseLog(log))
+      .filter((parsed) => parsed?.name === 'Anchored')
+      .map((parsed) => String(parsed!.args.root));
+    expect(new Set(anchoredRoots).size).toBe(anchoredRoots.length);
+    const records = await prisma.inferenceRecord.findMany({
+      where: { id: { in: ids } },
+      include: { batch: true, proofs: { where: { kind: 'merkle' } } },
+    });
+    for (const record of records) {
+      expect(record.batch).toMatchObject({ status: 'anchored' });
+      expect(anchoredRoots).toContain(record.batch!.root);
+      const merkle = record.proofs[0].data as { proof: string[] };
+      expect(verifyInclusion(record.batch!.root!, record.digest!, merkle.proof)).toBe(true);
+    }
+    const batches = await prisma.settlementBatch.findMany({ where: { status: 'anchored' } });
+    expect(batches.map((batch) => batch.root).sort()).toEqual([...anchoredRoots].sort());
+  }
+
+  it('keeps receipts attested while the chain is down, and anchors them once it is back', async () => {
+    const worker = startWorker();
+    await proxy.down();
+    const ids = await chat(4);
+    // Long enough for the full batch's anchor job to have tried and failed against the dead chain.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(await statuses(ids)).toEqual(['attested', 'attested', 'attested', 'attested']);
+    await proxy.up();
+    await waitUntilAnchored(ids);
+    await expectAnchoredExactlyOnce(ids);
+    await kill(worker);
+  });
+
+  it('loses nothing and anchors nothing twice when a worker is killed mid-batch', async () => {
+    const first = startWorker();
+    const sent = chat(10);
+    // Kill the worker as soon as it has anchored something, while replies are still arriving.
+    const deadline = Date.now() + 20_000;
+    while (
+      Date.now() < deadline &&
+      (await prisma.settlementBatch.count({ where: { status: 'anchored' } })) < 2
+    )
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    await kill(first);
+    const ids = await sent;
+    expect((await statuses(ids)).filter((status) => status === 'anchored').length).toBeLessThan(ids.length);
+    startWorker();
+    await waitUntilAnchored(ids);
+    await expectAnchoredExactlyOnce(ids);
+  });
+
+  it('recovers the work a Redis restart erased: pending receipts and open batches are found in Postgres', async () => {
+    const ids = await chat(3);
+    // An open batch (3 of 4) waits on a delayed job in Redis; restarting Redis with nothing on disk erases it,
+    // and every other queued job with it.
+    await redis.restart();
+    const more = await chat(2);
+    await waitUntilAnchored([...ids, ...more], 20_000);
+    await expectAnchoredExactlyOnce([...ids, ...more]);
+  });
+});
