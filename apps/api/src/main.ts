@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { installProcessSafetyNet } from '@app/common';
 import { AppConfig } from '@app/config';
 import { createApi } from './bootstrap';
 
 async function main(): Promise<void> {
+  installProcessSafetyNet('Api');
   const config = AppConfig.fromProcessEnv();
   const app = await createApi(config);
   await app.listen(config.port, config.host);

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { installProcessSafetyNet } from '@app/common';
 import { createWorker } from './bootstrap';
 
+installProcessSafetyNet('Worker');
 createWorker()
   .then(() => Logger.log('Worker consuming jobs', 'Worker'))
   .catch((error: unknown) => {

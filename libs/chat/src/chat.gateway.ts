@@ -7,6 +7,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { AuthUser, UsersService } from '@app/auth';
+import { AppConfig } from '@app/config';
 import { renderError } from '@app/common';
 import { ConversationNotFoundError } from '@app/conversations';
 import { RateLimitedError, RateLimiter } from '@app/rate-limit';
@@ -24,9 +25,6 @@ type ChatSocket = Socket<
   Record<string, never>,
   { user: AuthUser }
 >;
-
-const SEND_LIMIT = { bucket: 'chat-send', limit: 30, windowMs: 60_000 };
-const CONNECT_LIMIT = { bucket: 'chat-connect', limit: 60, windowMs: 60_000 };
 
 async function acked<T extends object>(run: () => Promise<T>): Promise<Ack<T>> {
   try {
@@ -49,6 +47,7 @@ export class ChatGateway implements OnGatewayInit {
     private readonly replay: ReplayBuffer,
     private readonly emitter: ChatEmitter,
     private readonly limiter: RateLimiter,
+    private readonly config: AppConfig,
   ) {}
 
   afterInit(namespace: Namespace<Record<string, never>, ServerToClientEvents>): void {
@@ -67,7 +66,10 @@ export class ChatGateway implements OnGatewayInit {
     const auth = socket.handshake.auth as { token?: unknown };
     const token = typeof auth.token === 'string' ? auth.token : '';
     const user = await this.users.authenticate(token);
-    const verdict = await this.limiter.hit(CONNECT_LIMIT, user.id);
+    const verdict = await this.limiter.hit(
+      { bucket: 'chat-connect', limit: this.config.limits.chatConnectsPerMinute, windowMs: 60_000 },
+      user.id,
+    );
     if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
     socket.data.user = user;
     await socket.join(rooms.user(user.id));
@@ -80,7 +82,10 @@ export class ChatGateway implements OnGatewayInit {
   ): Promise<Ack<{ userMessageId: string; assistantMessageId: string }>> {
     return acked(async () => {
       const input = parseSend(payload);
-      const verdict = await this.limiter.hit(SEND_LIMIT, socket.data.user.id);
+      const verdict = await this.limiter.hit(
+        { bucket: 'chat-send', limit: this.config.limits.chatSendsPerMinute, windowMs: 60_000 },
+        socket.data.user.id,
+      );
       if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
       await socket.join(rooms.conversation(input.conversationId));
       const accepted = await this.chat.send(socket.data.user, input);

@@ -6,3 +6,4 @@ export * from './validation.pipe';
 export * from './request-context';
 export * from './app-logger';
 export * from './json-body';
+export * from './process-safety-net';

@@ -74,11 +74,15 @@ export class AppConfig {
     bodyBytes: number;
     requestsPerMinute: number;
     signupsPerHour: number;
+    chatSendsPerMinute: number;
+    chatConnectsPerMinute: number;
   } {
     return {
       bodyBytes: this.env.BODY_LIMIT_BYTES,
       requestsPerMinute: this.env.RATE_LIMIT_PER_MINUTE,
       signupsPerHour: this.env.SIGNUP_RATE_LIMIT_PER_HOUR,
+      chatSendsPerMinute: this.env.CHAT_SENDS_PER_MINUTE,
+      chatConnectsPerMinute: this.env.CHAT_CONNECTS_PER_MINUTE,
     };
   }
   /** Which models this api can run: the embedded one always, and one OpenAI-compatible server when configured. */

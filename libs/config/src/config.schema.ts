@@ -42,6 +42,8 @@ export const configSchema = z
       .positive()
       .default(1024 * 1024),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+    CHAT_SENDS_PER_MINUTE: z.coerce.number().int().positive().default(30),
+    CHAT_CONNECTS_PER_MINUTE: z.coerce.number().int().positive().default(60),
     SIGNUP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().positive().default(30),
     DEFAULT_MODEL_ID: z.string().min(1).default('embedded'),
     EMBEDDED_LATENCY: z
