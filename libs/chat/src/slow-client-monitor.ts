@@ -1,0 +1,47 @@
+import { Logger } from '@nestjs/common';
+
+/** What the monitor reads of a socket.io socket: engine.io's packet queue and the websocket's unsent bytes. */
+export interface MonitoredSocket {
+  id: string;
+  conn: { writeBuffer: unknown[]; transport: { name: string; socket?: { bufferedAmount?: number } } };
+  disconnect(close?: boolean): unknown;
+}
+
+export interface SlowClientLimits {
+  /** Packets engine.io holds for a client that is not taking them (polling client not polling, stalled transport). */
+  maxQueuedPackets: number;
+  /** Bytes the websocket holds once the kernel's buffers are full: the client is not reading. */
+  maxBufferedBytes: number;
+}
+
+export const DEFAULT_SLOW_CLIENT_LIMITS: SlowClientLimits = {
+  maxQueuedPackets: 5_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+};
+
+/**
+ * socket.io buffers without limit for a client that never reads, so one stalled client could grow the api's memory
+ * until it dies. Such a client is disconnected instead: nothing is lost, since every token is in the replay buffer
+ * and `conversation:join` after reconnecting returns what it missed.
+ */
+export class SlowClientMonitor {
+  private readonly logger = new Logger(SlowClientMonitor.name);
+
+  constructor(private readonly limits: SlowClientLimits = DEFAULT_SLOW_CLIENT_LIMITS) {}
+
+  /** Disconnects every socket over a limit; returns how many. */
+  sweep(sockets: Iterable<MonitoredSocket>): number {
+    let evicted = 0;
+    for (const socket of sockets) {
+      const queued = socket.conn.writeBuffer.length;
+      const buffered = socket.conn.transport.socket?.bufferedAmount ?? 0;
+      if (queued <= this.limits.maxQueuedPackets && buffered <= this.limits.maxBufferedBytes) continue;
+      this.logger.warn(
+        `Disconnecting socket ${socket.id}: it is not reading (${queued} packets queued, ${buffered} bytes buffered)`,
+      );
+      socket.disconnect(true);
+      evicted++;
+    }
+    return evicted;
+  }
+}
