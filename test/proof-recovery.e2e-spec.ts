@@ -21,6 +21,9 @@ import { ChainProxy, forkWorker, kill, RedisServerProcess } from './support/isol
 
 const ROOT = join(__dirname, '..');
 
+// Worker processes start, die and recover here; on a busy CI machine that takes a while.
+jest.setTimeout(90_000);
+
 describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e)', () => {
   let database: TestDatabase;
   let redis: RedisServerProcess;
@@ -89,10 +92,20 @@ describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e
     if (database) await dropTestDatabase(database.name);
   });
 
-  function startWorker(): ChildProcess {
-    const worker = forkWorker(ROOT, env);
+  async function startWorker(): Promise<ChildProcess> {
+    const worker = await forkWorker(ROOT, env);
     workers.push(worker);
     return worker;
+  }
+
+  async function waitForStatuses(ids: string[], wanted: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const now = await statuses(ids);
+      if (now.length === ids.length && now.every((status) => status === wanted)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`Not all ${wanted} within ${timeoutMs} ms: ${JSON.stringify(await statuses(ids))}`);
   }
 
   /** Sends `count` messages in one new conversation and returns the replies' inference ids. */
@@ -124,15 +137,8 @@ describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e
     return rows.map((row) => row.status);
   }
 
-  async function waitUntilAnchored(ids: string[], timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const now = await statuses(ids);
-      if (now.length === ids.length && now.every((status) => status === 'anchored')) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`Not all anchored within ${timeoutMs} ms: ${JSON.stringify(await statuses(ids))}`);
-  }
+  const waitUntilAnchored = (ids: string[], timeoutMs = 45_000): Promise<void> =>
+    waitForStatuses(ids, 'anchored', timeoutMs);
 
   /** Every anchored batch's root is on chain exactly once, and every receipt's proof leads to its batch's root. */
   async function expectAnchoredExactlyOnce(ids: string[]): Promise<void> {
@@ -166,11 +172,12 @@ describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e
   }
 
   it('keeps receipts attested while the chain is down, and anchors them once it is back', async () => {
-    const worker = startWorker();
+    const worker = await startWorker();
     await proxy.down();
     const ids = await chat(4);
-    // Long enough for the full batch's anchor job to have tried and failed against the dead chain.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await waitForStatuses(ids, 'attested');
+    // The full batch's anchor job has now tried (and retries) against the dead chain: nothing moves on.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await statuses(ids)).toEqual(['attested', 'attested', 'attested', 'attested']);
     await proxy.up();
     await waitUntilAnchored(ids);
@@ -179,7 +186,7 @@ describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e
   });
 
   it('loses nothing and anchors nothing twice when a worker is killed mid-batch', async () => {
-    const first = startWorker();
+    const first = await startWorker();
     const sent = chat(10);
     // Kill the worker as soon as it has anchored something, while replies are still arriving.
     const deadline = Date.now() + 20_000;
@@ -191,12 +198,14 @@ describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e
     await kill(first);
     const ids = await sent;
     expect((await statuses(ids)).filter((status) => status === 'anchored').length).toBeLessThan(ids.length);
-    startWorker();
+    const second = await startWorker();
     await waitUntilAnchored(ids);
     await expectAnchoredExactlyOnce(ids);
+    await kill(second);
   });
 
   it('recovers the work a Redis restart erased: pending receipts and open batches are found in Postgres', async () => {
+    await startWorker();
     const ids = await chat(3);
     // An open batch (3 of 4) waits on a delayed job in Redis; restarting Redis with nothing on disk erases it,
     // and every other queued job with it.

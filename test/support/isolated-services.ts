@@ -114,12 +114,17 @@ export class ChainProxy {
   }
 }
 
-/** The built worker (`npm run build`) as a real process, so a test can kill it at any instant. */
-export function forkWorker(root: string, env: Record<string, string>): ChildProcess {
-  return fork(join(root, 'dist/apps/worker/src/main.js'), {
+/** The built worker (`npm run build`) as a real process, so a test can kill it at any instant; resolves when ready. */
+export async function forkWorker(root: string, env: Record<string, string>): Promise<ChildProcess> {
+  const worker = fork(join(root, 'dist/apps/worker/src/main.js'), {
     env: { ...process.env, ...env },
     stdio: 'inherit',
   });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('exit', (code) => reject(new Error(`The worker exited (code ${code}) before it was ready`)));
+  });
+  return worker;
 }
 
 export function kill(child: ChildProcess): Promise<void> {

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -18,6 +18,9 @@ import { ChatEmitter } from './chat.emitter';
 import { ChatRepository } from './chat.repository';
 import { ChatService } from './chat.service';
 import { ReplayBuffer } from './replay-buffer';
+import { MonitoredSocket, SlowClientMonitor } from './slow-client-monitor';
+
+const SLOW_CLIENT_SWEEP_MS = 1_000;
 
 type ChatSocket = Socket<
   Record<string, never>,
@@ -37,8 +40,10 @@ async function acked<T extends object>(run: () => Promise<T>): Promise<Ack<T>> {
 
 /** The /chat namespace: authentication in the handshake, a room per user and per conversation, thin handlers. */
 @WebSocketGateway({ namespace: '/chat', cors: { origin: true } })
-export class ChatGateway implements OnGatewayInit {
+export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
   private readonly logger = new Logger(ChatGateway.name);
+  private readonly slowClients = new SlowClientMonitor();
+  private slowClientSweep?: NodeJS.Timeout;
 
   constructor(
     private readonly users: UsersService,
@@ -52,6 +57,11 @@ export class ChatGateway implements OnGatewayInit {
 
   afterInit(namespace: Namespace<Record<string, never>, ServerToClientEvents>): void {
     this.emitter.attach(namespace);
+    this.slowClientSweep = setInterval(
+      () => this.slowClients.sweep(namespace.sockets.values() as Iterable<MonitoredSocket>),
+      SLOW_CLIENT_SWEEP_MS,
+    );
+    this.slowClientSweep.unref();
     namespace.use((socket: ChatSocket, next) => {
       this.authenticate(socket)
         .then(() => next())
@@ -60,6 +70,10 @@ export class ChatGateway implements OnGatewayInit {
           next(Object.assign(new Error(body.error.message), { data: body.error }));
         });
     });
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.slowClientSweep);
   }
 
   private async authenticate(socket: ChatSocket): Promise<void> {
