@@ -1,6 +1,7 @@
 import { AppConfig } from '@app/config';
 import { PrismaService } from '@app/database';
-import { AnchorClient, DEV_CHAIN_ID, isUnreachableError } from '@app/settlement';
+import { AnchorClient, DEV_CHAIN_ID, isUnreachableError, loadArtifact } from '@app/settlement';
+import { keccak256 } from 'ethers';
 import { ChildProcess, fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -26,7 +27,7 @@ export async function ensureLocalChain(
   const { rpcUrl, privateKey, anchorContract } = config.chain;
   const existing = new AnchorClient({ rpcUrl, privateKey, contractAddress: anchorContract });
   try {
-    if (await existing.isDeployed()) return { rpcUrl, anchorContract };
+    if (await runsReceiptAnchor(existing)) return { rpcUrl, anchorContract };
     const deployed = await AnchorClient.deploy({ rpcUrl, privateKey });
     deployed.close();
     console.log(`Deployed ReceiptAnchor at ${deployed.contractAddress} on ${rpcUrl}`);
@@ -40,6 +41,22 @@ export async function ensureLocalChain(
   const child = fork(devChainScript, ['--port', port], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const started = await firstJsonLine<{ rpcUrl: string; anchorContract: string }>(child);
   return { ...started, process: child };
+}
+
+/** Not just "some code there": another project's contract at the same dev address must not be mistaken for ours. */
+async function runsReceiptAnchor(client: AnchorClient): Promise<boolean> {
+  if (!(await client.isDeployed())) return false;
+  const code = await fetch(client.rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'eth_getCode',
+      params: [client.contractAddress, 'latest'],
+    }),
+  }).then(async (response) => ((await response.json()) as { result: string }).result);
+  return keccak256(code) === keccak256(loadArtifact('ReceiptAnchor').deployedBytecode);
 }
 
 function firstJsonLine<T>(child: ChildProcess): Promise<T> {

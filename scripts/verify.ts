@@ -23,7 +23,9 @@ const USAGE = `Usage: npm run verify -- <bundle.json | conversation.jsonl | infe
   --rpc <url>                  the chain's JSON-RPC endpoint (default: the api's GET /v1/chain, else $TWINPROOF_RPC_URL or http://127.0.0.1:8545)
   --trust-dev-authority <0x..> accept development attestations from this dev CA (repeatable; the local .data/dev-ca.json is trusted when present)
   --allow-measurement <0x..>   enforce an allow-list of enclave measurements (repeatable)
-  --at <ISO date>              verify as of this time (certificates and attestations expire)
+  --contract <0x..>            the ReceiptAnchor address you trust (otherwise any contract running ReceiptAnchor's code)
+  --at <ISO date>              check the attestation as of this time (default: when the node signed)
+  --strict                     exit 1 unless every check passed (none skipped)
   --json                       print the result as JSON`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,6 +40,8 @@ async function main(): Promise<number> {
       'trust-dev-authority': { type: 'string', multiple: true },
       'allow-measurement': { type: 'string', multiple: true },
       at: { type: 'string' },
+      contract: { type: 'string' },
+      strict: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -61,11 +65,20 @@ async function main(): Promise<number> {
       const key = values.key ?? process.env.TWINPROOF_API_KEY ?? localDemoKey();
       const bundle = await fetchJson<ProofBundle>(`${url}/v1/inferences/${target}/bundle`, key);
       rpcUrl ??= (await fetchJson<{ rpcUrl: string }>(`${url}/v1/chain`, key).catch(() => null))?.rpcUrl;
-      chain = new ChainReader(rpcUrl ?? 'http://127.0.0.1:8545');
-      result = await verifyBundle(bundle, { attestationPolicy: policy, chain });
+      chain = new ChainReader(rpcUrl ?? 'http://127.0.0.1:8545', values.contract);
+      if (bundle.content === undefined)
+        console.error(
+          'Your key is not a participant of this conversation: content, input and zk checks are skipped.',
+        );
+      result = await verifyBundle(bundle, {
+        attestationPolicy: policy,
+        chain,
+        expectedInferenceId: target,
+        attestationTime: values.at ? 'policy' : 'signing',
+      });
     } else {
       const text = readFileSync(target, 'utf8');
-      chain = new ChainReader(rpcUrl ?? 'http://127.0.0.1:8545');
+      chain = new ChainReader(rpcUrl ?? 'http://127.0.0.1:8545', values.contract);
       result = text.trimStart().startsWith('{"type"')
         ? await verifyAudit(parseAuditExport(text), { attestationPolicy: policy, chain })
         : await verifyBundle(JSON.parse(text) as ProofBundle, { attestationPolicy: policy, chain });
@@ -76,7 +89,7 @@ async function main(): Promise<number> {
   }
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else print(result);
-  return result.ok ? 0 : 1;
+  return result.ok && (!values.strict || result.complete) ? 0 : 1;
 }
 
 async function attestationPolicy(

@@ -205,6 +205,13 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
       ],
       ['merkle-inclusion', (b) => (b.batch!.root = flipHex(b.batch!.root))],
       ['anchored-on-chain', (b) => (b.batch!.blockNumber += 1)],
+      ['anchored-on-chain', (b) => (b.batch!.txHash = flipHex(b.batch!.txHash))],
+      ['anchored-on-chain', (b) => (b.batch!.leafIndex = 1_000)],
+      // A contract that is not ReceiptAnchor (here: an account with no code) cannot vouch for a root.
+      ['anchored-on-chain', (b) => (b.batch!.contract = b.signer)],
+      ['receipt-digest', (b) => (b.inferenceId = randomUUID())],
+      ['attestation', (b) => (b.attestation = null as unknown as ProofBundle['attestation'])],
+      ['merkle-inclusion', (b) => (b.batch!.proof = 'not a proof' as unknown as string[])],
       ['zk-proof', (b) => (b.zk!.publicSignals[0] = String(BigInt(b.zk!.publicSignals[0]) + 1n))],
       ['zk-proof', (b) => ((b.zk!.proof as { pi_a: string[] }).pi_a[0] = '1')],
     ];
@@ -260,6 +267,15 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
     ];
     expect((await verifyAudit(reordered, { attestationPolicy: policy, chain })).checks).toContainEqual(
       expect.objectContaining({ check: 'hash-chain', status: 'fail' }),
+    );
+
+    const edited = lines.map((line) =>
+      line.type === 'message' && line.role === 'user' && line.content === 'My cat is called Pixel.'
+        ? { ...line, content: 'My cat is called Felix.' }
+        : line,
+    );
+    expect((await verifyAudit(edited, { attestationPolicy: policy, chain })).checks).toContainEqual(
+      expect.objectContaining({ check: 'transcript', status: 'fail' }),
     );
 
     // Only the participant may export; anyone else is told the conversation does not exist.

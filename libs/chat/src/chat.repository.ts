@@ -94,28 +94,33 @@ export class ChatRepository {
     });
   }
 
-  /** The digest of the conversation's newest receipt: the next receipt's previousDigest. */
-  async lastReceiptDigest(conversationId: string): Promise<string | null> {
-    const last = await this.prisma.inferenceRecord.findFirst({
-      where: { conversationId, digest: { not: null } },
-      // By the reply's seq, not a timestamp: two fast turns can finish within the same millisecond.
-      orderBy: { message: { seq: 'desc' } },
-      select: { digest: true },
-    });
-    return last?.digest ?? null;
-  }
-
   findMessage(id: string): Promise<(Message & { conversation: Conversation }) | null> {
     return this.prisma.message.findUnique({ where: { id }, include: { conversation: true } });
   }
 
-  /** The reply and its inference record in one transaction: a reply is never complete without its record. */
-  async completeReply(assistant: Message, content: string, inference: CompletedInference): Promise<void> {
+  /**
+   * The reply and its inference record in one transaction: a reply is never complete without its record. The
+   * conversation's row is locked while the receipt is built, so it follows the newest receipt even if the Redis
+   * lock was lost (Redis restarted, a stream outlived the lock): a conversation's receipt chain never forks.
+   */
+  async completeReply(
+    assistant: Message,
+    content: string,
+    build: (previousDigest: string | null) => Promise<CompletedInference>,
+  ): Promise<CompletedInference> {
+    const conversationId = assistant.conversationId;
     return this.prisma.$transaction(async (tx) => {
-      await tx.message.update({ where: { id: assistant.id }, data: { content, status: 'complete' } });
-      await tx.inferenceRecord.create({
-        data: { messageId: assistant.id, conversationId: assistant.conversationId, ...inference },
+      await tx.$executeRaw`SELECT 1 FROM "Conversation" WHERE id = ${conversationId}::uuid FOR UPDATE`;
+      const last = await tx.inferenceRecord.findFirst({
+        where: { conversationId, digest: { not: null } },
+        // By the reply's seq, not a timestamp: two fast turns can finish within the same millisecond.
+        orderBy: { message: { seq: 'desc' } },
+        select: { digest: true },
       });
+      const inference = await build(last?.digest ?? null);
+      await tx.message.update({ where: { id: assistant.id }, data: { content, status: 'complete' } });
+      await tx.inferenceRecord.create({ data: { messageId: assistant.id, conversationId, ...inference } });
+      return inference;
     });
   }
 

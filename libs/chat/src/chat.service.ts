@@ -187,7 +187,7 @@ export class ChatService {
       }
     };
     try {
-      const [userMemories, canonicalMemories, history, previousDigest] = await Promise.all([
+      const [userMemories, canonicalMemories, history] = await Promise.all([
         this.memories.retrieve({
           personaId: conversation.personaId,
           userId: user.id,
@@ -201,8 +201,6 @@ export class ChatService {
           limit: MEMORIES_PER_REPLY,
         }),
         this.chats.recentHistory(conversation.id, userMessage.seq, HISTORY_TURNS),
-        // Turns are serialized by the lock, so the last stored receipt is the one this reply's receipt follows.
-        this.chats.lastReceiptDigest(conversation.id),
       ]);
       const prompt = await buildPrompt({
         persona,
@@ -236,42 +234,47 @@ export class ChatService {
       if (flushError) throw flushError;
       const finishedAt = new Date();
       const completionTokens = estimateTokens(text);
+      const totalMs = finishedAt.getTime() - startedAt.getTime();
+      const inputHash = hashInput(prompt.messages);
+      const outputHash = hashText(text);
       // The node signs what it was given and what it said; everything that checks the signature runs in jobs.
-      const signed = await this.node.sign({
-        inferenceId,
-        conversationId: conversation.id,
-        previousDigest: previousDigest ?? ZERO_DIGEST,
-        modelId: persona.modelId,
-        personaVersionHash: conversation.personaVersion.hash,
-        inputHash: hashInput(prompt.messages),
-        outputHash: hashText(text),
-        promptTokens: prompt.promptTokens,
-        completionTokens,
-        startedAt: startedAt.getTime(),
-        finishedAt: finishedAt.getTime(),
-      });
-      await this.chats.completeReply(assistant, text, {
-        id: inferenceId,
-        modelId: persona.modelId,
-        verification: persona.verification,
-        status: persona.verification === 'none' ? 'unverified' : 'pending',
-        input: prompt.messages as unknown as Prisma.InputJsonValue,
-        inputHash: signed.receipt.inputHash,
-        outputHash: signed.receipt.outputHash,
-        personaVersionHash: conversation.personaVersion.hash,
-        memoryIds: prompt.memoryIds,
-        promptTokens: prompt.promptTokens,
-        completionTokens,
-        ttftMs,
-        totalMs: finishedAt.getTime() - startedAt.getTime(),
-        startedAt,
-        finishedAt,
-        nodeId: signed.nodeId,
-        receipt: signed.receipt as unknown as Prisma.InputJsonValue,
-        digest: signed.digest,
-        previousDigest: signed.receipt.previousDigest,
-        signature: signed.signature,
-        signer: signed.signer,
+      await this.chats.completeReply(assistant, text, async (previousDigest) => {
+        const signed = await this.node.sign({
+          inferenceId,
+          conversationId: conversation.id,
+          previousDigest: previousDigest ?? ZERO_DIGEST,
+          modelId: persona.modelId,
+          personaVersionHash: conversation.personaVersion.hash,
+          inputHash,
+          outputHash,
+          promptTokens: prompt.promptTokens,
+          completionTokens,
+          startedAt: startedAt.getTime(),
+          finishedAt: finishedAt.getTime(),
+        });
+        return {
+          id: inferenceId,
+          modelId: persona.modelId,
+          verification: persona.verification,
+          status: persona.verification === 'none' ? 'unverified' : 'pending',
+          input: prompt.messages as unknown as Prisma.InputJsonValue,
+          inputHash,
+          outputHash,
+          personaVersionHash: conversation.personaVersion.hash,
+          memoryIds: prompt.memoryIds,
+          promptTokens: prompt.promptTokens,
+          completionTokens,
+          ttftMs,
+          totalMs,
+          startedAt,
+          finishedAt,
+          nodeId: signed.nodeId,
+          receipt: signed.receipt as unknown as Prisma.InputJsonValue,
+          digest: signed.digest,
+          previousDigest: signed.receipt.previousDigest,
+          signature: signed.signature,
+          signer: signed.signer,
+        };
       });
       const done: DoneEvent = {
         conversationId: conversation.id,
@@ -279,7 +282,7 @@ export class ChatService {
         content: text,
         inferenceId,
         usage: { promptTokens: prompt.promptTokens, completionTokens },
-        timings: { ttftMs, totalMs: finishedAt.getTime() - startedAt.getTime() },
+        timings: { ttftMs, totalMs },
       };
       await releaseLock();
       this.emitter.toConversation(conversation.id, 'message:done', done);

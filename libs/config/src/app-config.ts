@@ -130,11 +130,12 @@ export class AppConfig {
       allowedMeasurements: this.env.ALLOWED_MEASUREMENTS?.split(',').map((m) => m.toLowerCase()) ?? null,
     };
   }
-  get chain(): { rpcUrl: string; privateKey: string; anchorContract: string } {
+  get chain(): { rpcUrl: string; privateKey: string; anchorContract: string; confirmations: number } {
     return {
       rpcUrl: this.env.CHAIN_RPC_URL,
       privateKey: this.env.CHAIN_PRIVATE_KEY,
       anchorContract: this.env.ANCHOR_CONTRACT,
+      confirmations: this.env.CHAIN_CONFIRMATIONS,
     };
   }
   /** A settlement batch closes when it holds maxSize receipts or its first receipt is maxAgeMs old. */

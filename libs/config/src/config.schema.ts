@@ -68,6 +68,7 @@ export const configSchema = z
     // Hardhat's first well-known dev account and the address its first deployment gets on a fresh dev chain.
     CHAIN_PRIVATE_KEY: hexKey.default('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'),
     ANCHOR_CONTRACT: address.default('0x5FbDB2315678afecb367f032d93F642f64180aa3'),
+    CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).max(64).default(1),
     BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(100_000).default(256),
     BATCH_MAX_AGE_MS: z.coerce.number().int().min(10).default(2_000),
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),

@@ -30,8 +30,8 @@ export class BatchSettlementService {
     const tree = buildBatchTree(leaves.map((leaf) => leaf.digest));
     if (batch.root && batch.root !== tree.root)
       throw new Error(`Batch ${batch.number} changed after its root was recorded; refusing to anchor it.`);
+    const chainId = await this.chain.assertSafeKey();
     const client = this.chain.get();
-    const chainId = await client.chainId();
     await this.proofs.setRoot(batchId, tree.root, chainId, client.contractAddress);
     const tx = await client.anchor(batch.number, tree.root, leaves.length, `twinproof:batch:${batch.id}`);
     const proved = leaves.map((leaf) => ({ leaf, inferenceId: leaf.id, ...tree.proofFor(leaf.digest) }));

@@ -34,7 +34,9 @@ const proofOf = (row: InferenceDetail, kind: Proof['kind']): Proof | undefined =
 
 function attestationOf(row: InferenceDetail): BundleAttestation | null {
   if (!row.node) return null;
-  const evidence = row.node.attestation as { document?: string; collateral?: unknown };
+  // The evidence the worker checked for this receipt, else (not yet attested) what the node registered.
+  const checked = proofOf(row, 'attestation')?.data as { evidence?: unknown } | null | undefined;
+  const evidence = (checked?.evidence ?? row.node.attestation) as { document?: string; collateral?: unknown };
   return {
     kind: row.node.attestationKind,
     document: evidence.document ?? '',

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AttestationEvidence, AttestationVerdict, verifyNodeBinding } from '@app/attestation';
 import { AppConfig } from '@app/config';
+import { Prisma } from '@app/database';
 import { ProofJobs } from '@app/queue';
 import { hashInput, hashText, Receipt, receiptDigest, recoverReceiptSigner } from '@app/receipts';
 import { AttestationPolicyProvider } from './attestation-policy';
@@ -44,14 +45,21 @@ export class ReceiptAttestationService {
       inferenceId,
       {
         signature: { signer: record.signer, digest: record.digest },
-        attestation: { nodeId: node.id, kind: node.attestationKind, measurement: node.measurement },
+        // The evidence exactly as checked: a node that re-registers later must not change old bundles.
+        attestation: {
+          nodeId: node.id,
+          kind: node.attestationKind,
+          measurement: node.measurement,
+          evidence: node.attestation as Prisma.InputJsonValue,
+        },
       },
       this.config.batches.maxSize,
     );
     if (!slot) return 'skipped';
+    // Told before the batch job is queued, so a client never sees anchored before attested.
+    this.events.update({ ...base, status: 'attested', signer: record.signer ?? undefined });
     if (slot.full) await this.jobs.anchorNow(slot.batchId);
     else if (slot.opened) await this.jobs.anchorLater(slot.batchId, this.config.batches.maxAgeMs);
-    this.events.update({ ...base, status: 'attested', signer: record.signer ?? undefined });
     return 'attested';
   }
 

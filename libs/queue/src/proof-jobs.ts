@@ -9,6 +9,7 @@ export type EnsureOutcome = 'added' | 'promoted' | 'retried' | 'queued';
 // A chain can be down for a while: with exponential backoff from 1 s these retries span about an hour, and the
 // reconciler re-runs a batch whose retries ran out.
 const ANCHOR_ATTEMPTS = 12;
+const RERUN_COOLDOWN_MS = 60_000;
 
 /**
  * The one place that decides which proof jobs a reply gets. Job ids make every enqueue idempotent, so the reply
@@ -73,11 +74,14 @@ export class ProofJobs {
       return 'added';
     }
     const state = await existing.getState();
-    if (state === 'delayed') {
+    // Only a job waiting out a batch's age is hurried; a retry waiting out its backoff keeps waiting.
+    if (state === 'delayed' && existing.attemptsMade === 0) {
       await existing.promote();
       return 'promoted';
     }
-    if (state === 'failed' || state === 'completed') {
+    // A job that gave up (or finished without the work being done) runs again, at most once per cool-down.
+    const idleMs = Date.now() - (existing.finishedOn ?? 0);
+    if ((state === 'failed' || state === 'completed') && idleMs > RERUN_COOLDOWN_MS) {
       await existing.retry(state);
       return 'retried';
     }

@@ -3,7 +3,7 @@ export * from './merkle';
 export * from './receipt-anchor.abi';
 export * from './contract-artifact';
 export * from './chain-connection';
-export { isUnreachableError } from './chain-rpc';
+export { fetchChainId, isUnreachableError } from './chain-rpc';
 export * from './anchor-reader';
 export * from './anchor-client';
 export * from './dev-accounts';

@@ -1,36 +1,87 @@
-import { Contract, JsonRpcProvider } from 'ethers';
-import { RECEIPT_ANCHOR_ABI } from '@app/settlement';
+import { getAddress, JsonRpcProvider, keccak256, Network } from 'ethers';
+import { fetchChainId, loadArtifact, receiptAnchorInterface } from '@app/settlement';
 import type { BundleBatch } from '../bundle';
 import { CheckResult, fail, pass } from './verification.types';
 
-/** Asks a chain, over plain JSON-RPC, whether a batch's root was anchored where the bundle says. */
+/**
+ * Asks a chain, over plain JSON-RPC, whether a batch's root was anchored where the bundle says, trusting nothing
+ * the bundle claims: the contract must run ReceiptAnchor's exact code (or be the one the verifier pinned), the
+ * transaction must be a successful call to it in the stated block that emitted Anchored for this root, and the
+ * contract's own record of the root must name that block.
+ */
 export class ChainReader {
-  private readonly provider: JsonRpcProvider;
+  private provider?: JsonRpcProvider;
+  private readonly anchorCodeHash = keccak256(loadArtifact('ReceiptAnchor').deployedBytecode);
 
-  constructor(readonly rpcUrl: string) {
-    this.provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: false });
-  }
+  constructor(
+    readonly rpcUrl: string,
+    /** A contract address the verifier trusts; when given, the bundle must name exactly this one. */
+    private readonly pinnedContract?: string,
+  ) {}
 
   async checkAnchor(batch: BundleBatch): Promise<CheckResult> {
     try {
-      const network = await this.provider.getNetwork();
-      if (Number(network.chainId) !== batch.chainId)
+      const chainId = await fetchChainId(this.rpcUrl, 10_000);
+      if (chainId !== batch.chainId)
         return fail(
           'anchored-on-chain',
-          `${this.rpcUrl} is chain ${network.chainId}, the bundle says ${batch.chainId}`,
+          `${this.rpcUrl} is chain ${chainId}, the bundle says ${batch.chainId}`,
         );
-      const contract = new Contract(batch.contract, RECEIPT_ANCHOR_ABI, this.provider);
-      const anchoredAt = Number(await contract.getFunction('anchoredAt').staticCall(batch.root));
-      if (anchoredAt === 0)
-        return fail('anchored-on-chain', `contract ${batch.contract} has no record of root ${batch.root}`);
-      if (anchoredAt !== batch.blockNumber)
+      this.provider ??= new JsonRpcProvider(this.rpcUrl, Network.from(chainId), { staticNetwork: true });
+      const contract = getAddress(batch.contract);
+      if (this.pinnedContract && contract !== getAddress(this.pinnedContract))
         return fail(
           'anchored-on-chain',
-          `the root was anchored in block ${anchoredAt}, the bundle says ${batch.blockNumber}`,
+          `the bundle names contract ${contract}, not the trusted ${this.pinnedContract}`,
+        );
+      const code = await this.provider.getCode(contract);
+      if (keccak256(code) !== this.anchorCodeHash)
+        return fail('anchored-on-chain', `${contract} does not run the ReceiptAnchor contract`);
+      const [recorded] = receiptAnchorInterface.decodeFunctionResult(
+        'anchoredAt',
+        await this.provider.call({
+          to: contract,
+          data: receiptAnchorInterface.encodeFunctionData('anchoredAt', [batch.root]),
+        }),
+      );
+      if (Number(recorded) === 0)
+        return fail('anchored-on-chain', `ReceiptAnchor has no record of root ${batch.root}`);
+      if (Number(recorded) !== batch.blockNumber)
+        return fail(
+          'anchored-on-chain',
+          `the root was anchored in block ${recorded}, the bundle says ${batch.blockNumber}`,
+        );
+      const tx = await this.provider.getTransactionReceipt(batch.txHash);
+      if (
+        !tx ||
+        tx.status !== 1 ||
+        tx.blockNumber !== batch.blockNumber ||
+        !tx.to ||
+        getAddress(tx.to) !== contract
+      )
+        return fail(
+          'anchored-on-chain',
+          `transaction ${batch.txHash} is not the successful anchoring call in block ${batch.blockNumber}`,
+        );
+      const event = tx.logs
+        .filter((log) => getAddress(log.address) === contract)
+        .map((log) => receiptAnchorInterface.parseLog(log))
+        .find(
+          (parsed) =>
+            parsed?.name === 'Anchored' &&
+            String(parsed.args.root).toLowerCase() === batch.root.toLowerCase(),
+        );
+      if (!event)
+        return fail('anchored-on-chain', `transaction ${batch.txHash} did not anchor root ${batch.root}`);
+      const count = Number(event.args.count);
+      if (batch.leafIndex < 0 || batch.leafIndex >= count)
+        return fail(
+          'anchored-on-chain',
+          `leaf index ${batch.leafIndex} is outside the anchored batch of ${count}`,
         );
       return pass(
         'anchored-on-chain',
-        `root anchored by ${batch.contract} in block ${anchoredAt} of chain ${batch.chainId}`,
+        `root anchored by ReceiptAnchor ${contract} in block ${batch.blockNumber} of chain ${chainId} (batch ${event.args.batchId}, ${count} receipts)`,
       );
     } catch (error) {
       return fail('anchored-on-chain', `could not read the chain at ${this.rpcUrl}: ${String(error)}`);
@@ -38,6 +89,6 @@ export class ChainReader {
   }
 
   close(): void {
-    this.provider.destroy();
+    this.provider?.destroy();
   }
 }

@@ -21,6 +21,15 @@ export interface AuditVerification extends Verification {
   bundles: { inferenceId: string; verification: Verification }[];
 }
 
+function lastUserMessage(input: unknown): string | null {
+  if (!Array.isArray(input)) return null;
+  const users = input.filter(
+    (m): m is { role: string; content: string } =>
+      typeof m === 'object' && m !== null && (m as { role?: unknown }).role === 'user',
+  );
+  return users.at(-1)?.content ?? null;
+}
+
 export function parseAuditExport(text: string): AuditLine[] {
   return text
     .split('\n')
@@ -53,15 +62,26 @@ export async function verifyAudit(lines: AuditLine[], options: VerifyOptions): P
   let previous = ZERO_DIGEST;
   let chainBroken: string | null = null;
   let transcriptProblem: string | null = null;
+  let lastUserContent: string | null = null;
   for (const message of messages) {
+    if (message.role === 'user') lastUserContent = message.content;
     if (message.role === 'assistant' && message.status === 'complete' && !message.bundle) {
       transcriptProblem ??= `reply ${message.id} was delivered without a receipt`;
     }
     const bundle = message.bundle;
     if (!bundle) continue;
-    bundles.push({ inferenceId: bundle.inferenceId, verification: await verifyBundle(bundle, options) });
+    bundles.push({
+      inferenceId: bundle.inferenceId,
+      verification: await verifyBundle(bundle, {
+        ...options,
+        expectedInferenceId: message.inferenceId ?? undefined,
+      }),
+    });
     if (bundle.content !== message.content)
       transcriptProblem ??= `message ${message.id} differs from its receipt`;
+    // The signed input ends with the consumer's message this reply answered, so user lines cannot be edited either.
+    if (lastUserContent !== null && lastUserMessage(bundle.input) !== lastUserContent)
+      transcriptProblem ??= `the message before reply ${message.id} is not the one its model input ends with`;
     if (bundle.receipt.conversationId !== header.id)
       transcriptProblem ??= `receipt ${bundle.inferenceId} belongs to another conversation`;
     if (bundle.receipt.previousDigest !== previous)
@@ -71,7 +91,11 @@ export async function verifyAudit(lines: AuditLine[], options: VerifyOptions): P
   checks.push(
     chainBroken
       ? fail('hash-chain', `${chainBroken}: a turn was removed, altered or reordered`)
-      : pass('hash-chain', `${bundles.length} receipts chained from the first turn`),
+      : pass(
+          'hash-chain',
+          // A chain proves everything up to its last link; turns cut off after it leave no trace in the file.
+          `${bundles.length} receipts chained from the first turn (ends at ${previous}; compare with the platform or a later receipt to rule out a cut tail)`,
+        ),
   );
   checks.push(
     transcriptProblem

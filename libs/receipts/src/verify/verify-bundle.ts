@@ -13,6 +13,13 @@ export interface VerifyOptions {
   attestationPolicy: AttestationPolicy;
   /** Reads the anchoring contract; without one the on-chain check is skipped, not passed. */
   chain?: ChainReader;
+  /** The inference the caller asked about: a bundle carrying another inference's receipt fails. */
+  expectedInferenceId?: string;
+  /**
+   * When the attestation must have been valid: by default when the node signed (the receipt's finishedAt), so an
+   * old receipt stays verifiable after its evidence expires; `policy` uses attestationPolicy.now as given.
+   */
+  attestationTime?: 'signing' | 'policy';
 }
 
 const sameAddress = (a: string, b: string): boolean => {
@@ -30,58 +37,82 @@ const sameAddress = (a: string, b: string): boolean => {
  */
 export async function verifyBundle(bundle: ProofBundle, options: VerifyOptions): Promise<Verification> {
   const checks: CheckResult[] = [];
-  const receipt = bundle.receipt as Receipt | undefined;
+  const receipt = bundle?.receipt as Receipt | undefined;
   let digest: string | null = null;
   try {
     if (!receipt) throw new Error('the bundle has no receipt');
     digest = receiptDigest(receipt);
+    const expected = options.expectedInferenceId ?? bundle.inferenceId;
     checks.push(
-      digest === bundle.digest
-        ? pass('receipt-digest', digest)
-        : fail('receipt-digest', `the receipt hashes to ${digest}, the bundle says ${bundle.digest}`),
+      digest !== bundle.digest
+        ? fail('receipt-digest', `the receipt hashes to ${digest}, the bundle says ${bundle.digest}`)
+        : receipt.inferenceId !== bundle.inferenceId || receipt.inferenceId !== expected
+          ? fail('receipt-digest', `the receipt is for inference ${receipt.inferenceId}, not ${expected}`)
+          : pass('receipt-digest', digest),
     );
   } catch (error) {
     checks.push(fail('receipt-digest', `the receipt is malformed: ${String(error)}`));
   }
   if (!receipt || !digest) return summarize(checks);
+  // Every other check reports, never throws, however malformed the bundle is.
+  const guarded = async (check: CheckResult['check'], run: () => CheckResult | Promise<CheckResult>) =>
+    Promise.resolve()
+      .then(run)
+      .catch((error: unknown) => fail(check, `the bundle is malformed: ${String(error)}`));
 
-  const signer = recoverReceiptSigner(receipt, bundle.signature);
   checks.push(
-    !signer
-      ? fail('signature', 'the signature is malformed')
-      : sameAddress(signer, receipt.node) && sameAddress(signer, bundle.signer)
+    await guarded('signature', () => {
+      const signer = recoverReceiptSigner(receipt, bundle.signature);
+      if (!signer) return fail('signature', 'the signature is malformed');
+      return sameAddress(signer, receipt.node) && sameAddress(signer, bundle.signer)
         ? pass('signature', `signed by ${signer}`)
-        : fail('signature', `the signature recovers to ${signer}, not to the receipt's node ${receipt.node}`),
+        : fail('signature', `the signature recovers to ${signer}, not to the receipt's node ${receipt.node}`);
+    }),
   );
-
-  const verdict = await verifyNodeBinding(
-    bundle.attestation as AttestationEvidence,
-    receipt.node,
-    options.attestationPolicy,
-  ).catch((error: unknown) => ({ verified: false, reason: String(error), measurement: null }));
+  checks.push(await guarded('attestation', () => checkAttestation(bundle, receipt, options)));
   checks.push(
-    verdict.verified
-      ? pass(
-          'attestation',
-          `${bundle.attestation.kind} attestation binds ${receipt.node} (measurement ${verdict.measurement})`,
-        )
-      : fail(
-          'attestation',
-          `${bundle.attestation.kind} attestation rejected: ${verdict.reason ?? 'not verified'}`,
-        ),
+    await guarded('output-hash', () =>
+      bundle.content === undefined
+        ? skip('output-hash', 'the content is shown only to the conversation’s participants')
+        : hashText(bundle.content) === receipt.outputHash
+          ? pass('output-hash', 'the content is exactly what the node signed')
+          : fail('output-hash', 'the content does not match the receipt’s outputHash'),
+    ),
   );
-
+  checks.push(await guarded('input-hash', () => checkInput(bundle, receipt)));
   checks.push(
-    bundle.content === undefined
-      ? skip('output-hash', 'the content is shown only to the conversation’s participants')
-      : hashText(bundle.content) === receipt.outputHash
-        ? pass('output-hash', 'the content is exactly what the node signed')
-        : fail('output-hash', 'the content does not match the receipt’s outputHash'),
+    ...(await checkBatch(bundle, digest, options.chain).catch((error: unknown) => [
+      fail('merkle-inclusion', `the bundle is malformed: ${String(error)}`),
+    ])),
   );
-  checks.push(checkInput(bundle, receipt));
-  checks.push(...(await checkBatch(bundle, digest, options.chain)));
-  checks.push(await checkZk(bundle));
+  checks.push(await guarded('zk-proof', () => checkZk(bundle)));
   return summarize(checks);
+}
+
+async function checkAttestation(
+  bundle: ProofBundle,
+  receipt: Receipt,
+  options: VerifyOptions,
+): Promise<CheckResult> {
+  const evidence = bundle.attestation as AttestationEvidence | null;
+  if (!evidence) return fail('attestation', 'the bundle has no attestation');
+  const policy =
+    options.attestationTime === 'policy'
+      ? options.attestationPolicy
+      : { ...options.attestationPolicy, now: new Date(receipt.finishedAt) };
+  const verdict = await verifyNodeBinding(evidence, receipt.node, policy);
+  if (!verdict.verified)
+    return fail('attestation', `${evidence.kind} attestation rejected: ${verdict.reason ?? 'not verified'}`);
+  // A genuine enclave proves only that *some* code holds the key: without an allow-list, which code is unchecked.
+  if (evidence.kind !== 'dev' && !policy.allowedMeasurements?.[evidence.kind])
+    return skip(
+      'attestation',
+      `${evidence.kind} evidence binds ${receipt.node}, but measurement ${verdict.measurement} was not checked against an allow-list`,
+    );
+  return pass(
+    'attestation',
+    `${evidence.kind} attestation binds ${receipt.node} (measurement ${verdict.measurement})`,
+  );
 }
 
 function checkInput(bundle: ProofBundle, receipt: Receipt): CheckResult {
@@ -102,7 +133,7 @@ async function checkBatch(bundle: ProofBundle, digest: string, chain?: ChainRead
     const why = `not anchored yet (status ${bundle.status})`;
     return [skip('merkle-inclusion', why), skip('anchored-on-chain', why)];
   }
-  const included = verifyInclusion(batch.root, digest, batch.proof);
+  const included = Array.isArray(batch.proof) && verifyInclusion(batch.root, digest, batch.proof);
   const inclusion = included
     ? pass('merkle-inclusion', `leaf ${batch.leafIndex} of root ${batch.root}`)
     : fail('merkle-inclusion', `the Merkle proof does not link the receipt to root ${batch.root}`);
