@@ -58,6 +58,10 @@ export class AppConfig {
   get databaseUrl(): string {
     return this.env.DATABASE_URL;
   }
+  /** Connections each process may hold; PostgreSQL's max_connections must cover every api and worker. */
+  get databasePoolSize(): number {
+    return this.env.DATABASE_POOL_SIZE;
+  }
   get redisUrl(): string {
     return this.env.REDIS_URL;
   }

@@ -25,6 +25,7 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
       .default('postgresql://postgres@127.0.0.1:5432/twinproof'),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// URL')
