@@ -55,12 +55,22 @@ export class ProofsRepository {
     maxBatchSize: number,
   ): Promise<BatchSlot | null> {
     return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BATCH_LOCK_KEY})`;
-      const current = await tx.inferenceRecord.findUnique({
-        where: { id: inferenceId },
-        select: { status: true },
+      // First what needs no lock: claim the receipt (only one attestation wins) and record the checks.
+      const claimed = await tx.inferenceRecord.updateMany({
+        where: { id: inferenceId, status: 'pending' },
+        data: { status: 'attested' },
       });
-      if (current?.status !== 'pending') return null;
+      if (claimed.count === 0) return null;
+      const verifiedAt = new Date();
+      await tx.proof.createMany({
+        data: [
+          { inferenceId, kind: 'signature', status: 'verified', data: checks.signature, verifiedAt },
+          { inferenceId, kind: 'attestation', status: 'verified', data: checks.attestation, verifiedAt },
+        ],
+        skipDuplicates: true,
+      });
+      // Then the leaf, under the lock, held from here to commit: every worker waits on this part only.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BATCH_LOCK_KEY})`;
       let batch = await tx.settlementBatch.findFirst({
         where: { status: 'open' },
         orderBy: { number: 'asc' },
@@ -73,18 +83,7 @@ export class ProofsRepository {
         where: { id: batch.id },
         data: { count: leafIndex + 1, ...(full ? { status: 'sealed', sealedAt: new Date() } : {}) },
       });
-      await tx.inferenceRecord.update({
-        where: { id: inferenceId },
-        data: { status: 'attested', batchId: batch.id, leafIndex },
-      });
-      const verifiedAt = new Date();
-      await tx.proof.createMany({
-        data: [
-          { inferenceId, kind: 'signature', status: 'verified', data: checks.signature, verifiedAt },
-          { inferenceId, kind: 'attestation', status: 'verified', data: checks.attestation, verifiedAt },
-        ],
-        skipDuplicates: true,
-      });
+      await tx.inferenceRecord.update({ where: { id: inferenceId }, data: { batchId: batch.id, leafIndex } });
       return { batchId: batch.id, leafIndex, opened, full };
     });
   }
