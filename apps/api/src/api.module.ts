@@ -7,7 +7,7 @@ import { DatabaseModule } from '@app/database';
 import { ChatModule } from '@app/chat';
 import { ConversationsModule } from '@app/conversations';
 import { HealthModule } from '@app/health';
-import { MemoryModule } from '@app/memory';
+import { MemoryModule, VectorSupportModule } from '@app/memory';
 import { PersonasModule } from '@app/personas';
 import { ProofsModule } from '@app/proofs';
 import { RateLimitGuard, RateLimitModule } from '@app/rate-limit';
@@ -35,6 +35,9 @@ import { RedisModule } from '@app/redis';
 })
 export class ApiModule {
   static register(config: AppConfig): DynamicModule {
-    return { module: ApiModule, imports: [ConfigModule.forRoot(config)] };
+    return {
+      module: ApiModule,
+      imports: [ConfigModule.forRoot(config), VectorSupportModule.forRoot({ mode: config.pgvector })],
+    };
   }
 }

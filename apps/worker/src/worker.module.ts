@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { MemoryExtractionModule } from '@app/memory';
+import { MemoryExtractionModule, VectorSupportModule } from '@app/memory';
 import { ProofPipelineModule } from '@app/proofs';
 import { QueueModule } from '@app/queue';
 import { RedisModule } from '@app/redis';
@@ -17,6 +17,9 @@ import { ZkProcessor } from './zk.processor';
 })
 export class WorkerModule {
   static register(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [ConfigModule.forRoot(config)] };
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), VectorSupportModule.forRoot({ mode: config.pgvector })],
+    };
   }
 }

@@ -62,6 +62,9 @@ export class AppConfig {
   get databasePoolSize(): number {
     return this.env.DATABASE_POOL_SIZE;
   }
+  get pgvector(): 'auto' | 'off' {
+    return this.env.PGVECTOR;
+  }
   get redisUrl(): string {
     return this.env.REDIS_URL;
   }

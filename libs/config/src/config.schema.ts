@@ -25,6 +25,8 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
       .default('postgresql://postgres@127.0.0.1:5432/twinproof'),
+    // pgvector is used when the server has it (auto) unless switched off.
+    PGVECTOR: z.enum(['auto', 'off']).default('auto'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
     REDIS_URL: z
       .string()

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
+import { MemoryEmbeddingBackfill } from './embedding/memory-embedding-backfill';
+import { VectorSupportModule } from './embedding/vector-support.module';
 import { MemoryExtractionRepository } from './memory-extraction.repository';
 import { MemoryExtractionService } from './memory-extraction.service';
 
-/** What the worker needs of memory: no controllers, no persona rules. */
+/** What the worker needs of memory: no controllers, no persona rules; it also backfills embeddings. */
 @Module({
-  providers: [MemoryExtractionRepository, MemoryExtractionService],
+  imports: [VectorSupportModule],
+  providers: [MemoryExtractionRepository, MemoryExtractionService, MemoryEmbeddingBackfill],
   exports: [MemoryExtractionService],
 })
 export class MemoryExtractionModule {}

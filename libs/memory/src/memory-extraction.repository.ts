@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@app/database';
 import type { Memory, Message } from '@app/database';
+import { embeddingRows } from './embedding/embedding-rows';
+import { MemoryEmbeddingRepository } from './embedding/memory-embedding.repository';
+import type { StoredVectors } from './embedding/vector-support';
 import type { ExtractedFact } from './fact-extraction';
 
 export interface SourceMessage {
@@ -11,7 +14,10 @@ export interface SourceMessage {
 
 @Injectable()
 export class MemoryExtractionRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly embeddings: MemoryEmbeddingRepository,
+  ) {}
 
   async findSource(messageId: string): Promise<SourceMessage | null> {
     const message = await this.prisma.message.findUnique({
@@ -73,8 +79,15 @@ export class MemoryExtractionRepository {
     return this.prisma.memory.findMany({ where: { personaId, userId, kind: 'fact', supersededById: null } });
   }
 
-  /** New facts and their supersessions in one transaction: a crash never leaves two live versions of one fact. */
-  async store(source: SourceMessage, facts: (ExtractedFact & { supersedes: string[] })[]): Promise<Memory[]> {
+  /**
+   * New facts, their supersessions and their vectors (when given, one per fact) in one transaction: a crash
+   * never leaves two live versions of one fact, nor a fact without its vector.
+   */
+  async store(
+    source: SourceMessage,
+    facts: (ExtractedFact & { supersedes: string[] })[],
+    vectors: StoredVectors | null = null,
+  ): Promise<Memory[]> {
     return this.prisma.$transaction(async (tx) => {
       const created: Memory[] = [];
       for (const fact of facts) {
@@ -97,6 +110,7 @@ export class MemoryExtractionRepository {
         }
         created.push(memory);
       }
+      if (vectors) await this.embeddings.save(embeddingRows(created, vectors), tx);
       return created;
     });
   }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Memory } from '@app/database';
+import { VectorSupport } from './embedding/vector-support';
 import { extractFacts, factKey, sameFact } from './fact-extraction';
 import { MemoryExtractionRepository, SourceMessage } from './memory-extraction.repository';
 import { foldIntoSummary } from './rolling-summary';
@@ -12,7 +13,10 @@ export const RECENT_TURNS_KEPT = 40;
 export class MemoryExtractionService {
   private readonly logger = new Logger(MemoryExtractionService.name);
 
-  constructor(private readonly repository: MemoryExtractionRepository) {}
+  constructor(
+    private readonly repository: MemoryExtractionRepository,
+    private readonly vectors: VectorSupport,
+  ) {}
 
   async extractFromMessage(messageId: string): Promise<Memory[]> {
     const source = await this.repository.findSource(messageId);
@@ -33,7 +37,9 @@ export class MemoryExtractionService {
             ? []
             : live.filter((memory) => factKey(memory.content) === fact.key).map((m) => m.id),
       }));
-    const stored = await this.repository.store(source, fresh);
+    // Made before the transaction, which should not wait on an embedder (a remote one is a network call).
+    const vectors = await this.vectors.embedForStorage(fresh.map((fact) => fact.content));
+    const stored = await this.repository.store(source, fresh, vectors);
     if (stored.length > 0) this.logger.log(`Stored ${stored.length} memories from message ${messageId}`);
     return stored;
   }

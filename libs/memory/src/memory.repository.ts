@@ -1,34 +1,17 @@
-import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService } from '@app/database';
+import { Injectable, Optional } from '@nestjs/common';
+import { PrismaService } from '@app/database';
 import type { Memory } from '@app/database';
-
-export interface RankedMemory {
-  id: string;
-  content: string;
-  kind: Memory['kind'];
-  importance: number;
-  createdAt: Date;
-  score: number;
-}
-
-export interface RankWeights {
-  relevance: number;
-  recency: number;
-  importance: number;
-  /** Days for the recency term to halve. */
-  halfLifeDays: number;
-}
-
-export const DEFAULT_RANK_WEIGHTS: RankWeights = {
-  relevance: 1,
-  recency: 0.3,
-  importance: 0.3,
-  halfLifeDays: 30,
-};
+import { upsertEmbeddingsSql, type EmbeddingRow } from './embedding/memory-embedding.sql';
+import { VectorSupport } from './embedding/vector-support';
+import { hybridRankingSql, RankedMemory, RetrieveInput, textRankingSql } from './memory-ranking';
 
 @Injectable()
 export class MemoryRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    // Absent where only the repository is provided: then retrieval is full-text, as when pgvector is off.
+    @Optional() private readonly vectors?: VectorSupport,
+  ) {}
 
   /** A consumer's live memories of one persona, newest first (superseded facts are history, not shown). */
   listForUser(personaId: string, userId: string): Promise<Memory[]> {
@@ -42,8 +25,18 @@ export class MemoryRepository {
     return this.prisma.memory.findFirst({ where: { id, userId } });
   }
 
-  update(id: string, data: { content?: string; importance?: number }): Promise<Memory> {
-    return this.prisma.memory.update({ where: { id }, data });
+  /** With the new content's vector, when there is one, in the same transaction: a vector never goes stale. */
+  async update(
+    id: string,
+    data: { content?: string; importance?: number },
+    embedding: EmbeddingRow[] = [],
+  ): Promise<Memory> {
+    if (embedding.length === 0) return this.prisma.memory.update({ where: { id }, data });
+    const [memory] = await this.prisma.$transaction([
+      this.prisma.memory.update({ where: { id }, data }),
+      this.prisma.$executeRaw(upsertEmbeddingsSql(embedding)),
+    ]);
+    return memory;
   }
 
   /** Forgetting removes the fact and the older versions it superseded: nothing of it stays behind. */
@@ -58,31 +51,14 @@ export class MemoryRepository {
   }
 
   /**
-   * Retrieval for a reply: filter to one (persona, user) first (index), then rank the candidates by full-text
-   * relevance, exponential recency decay and importance. Without matching words, recency and importance decide.
+   * Retrieval for a reply: filter to one (persona, user) first (index), then rank every live memory there by
+   * full-text relevance, recency and importance and, while vector support is on, similarity to the query too
+   * (see memory-ranking.ts for both queries and the weights).
    */
-  retrieve(input: {
-    personaId: string;
-    userId: string | null;
-    query: string;
-    limit: number;
-    weights?: RankWeights;
-  }): Promise<RankedMemory[]> {
-    const w = input.weights ?? DEFAULT_RANK_WEIGHTS;
-    const owner =
-      input.userId === null ? Prisma.sql`"userId" IS NULL` : Prisma.sql`"userId" = ${input.userId}::uuid`;
-    return this.prisma.$queryRaw<RankedMemory[]>`
-      WITH q AS (
-        -- Any word may match (OR): "what's my dog's name" should still find "my dog is called Rex".
-        SELECT to_tsquery('english', coalesce(array_to_string(tsvector_to_array(to_tsvector('english', ${input.query})), ' | '), '')) AS ts
-      )
-      SELECT m.id, m.content, m.kind, m.importance, m."createdAt",
-             (${w.relevance} * ts_rank(m."searchVector", q.ts)
-              + ${w.recency} * exp(-ln(2) * extract(epoch FROM (now() - m."createdAt")) / (86400.0 * ${w.halfLifeDays}))
-              + ${w.importance} * m.importance)::float8 AS score
-      FROM "Memory" m, q
-      WHERE m."personaId" = ${input.personaId}::uuid AND ${owner} AND m."supersededById" IS NULL
-      ORDER BY score DESC, m."createdAt" DESC
-      LIMIT ${input.limit}`;
+  async retrieve(input: RetrieveInput): Promise<RankedMemory[]> {
+    const vector = (await this.vectors?.queryVector(input.query)) ?? null;
+    return this.prisma.$queryRaw<RankedMemory[]>(
+      vector ? hybridRankingSql(input, vector) : textRankingSql(input),
+    );
   }
 }

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@app/auth';
 import type { Memory } from '@app/database';
 import { PersonasService } from '@app/personas';
+import { embeddingRows } from './embedding/embedding-rows';
+import { VectorSupport } from './embedding/vector-support';
 import { MemoryNotFoundError } from './memory.errors';
 import { MemoryRepository } from './memory.repository';
 
@@ -22,6 +24,7 @@ export class MemoryService {
   constructor(
     private readonly memories: MemoryRepository,
     private readonly personas: PersonasService,
+    private readonly vectors: VectorSupport,
   ) {}
 
   async list(caller: AuthUser, personaIdOrSlug: string): Promise<MemoryView[]> {
@@ -37,7 +40,8 @@ export class MemoryService {
   ): Promise<MemoryView> {
     const memory = await this.memories.findOwned(id, caller.id);
     if (!memory || memory.supersededById) throw new MemoryNotFoundError(id);
-    return toView(await this.memories.update(id, patch));
+    const made = patch.content === undefined ? null : await this.vectors.embedForStorage([patch.content]);
+    return toView(await this.memories.update(id, patch, made ? embeddingRows([memory], made) : []));
   }
 
   async forget(caller: AuthUser, id: string): Promise<void> {

@@ -10,7 +10,8 @@ import { scanSchemaText } from './schema-text';
 const ALLOWED_EXTRA_INDEXES: ReadonlySet<string> = new Set<string>([]);
 
 // Prisma Migrate's bookkeeping, never declared in a schema.
-const IGNORED_TABLES: ReadonlySet<string> = new Set(['_prisma_migrations']);
+// MemoryEmbedding is created at start by libs/memory only where pgvector exists, so it cannot be in the schema.
+const IGNORED_TABLES: ReadonlySet<string> = new Set(['_prisma_migrations', 'MemoryEmbedding']);
 
 /**
  * Compares schema.prisma with the database behind `client` (its current schema, normally public) and
