@@ -1,4 +1,5 @@
-import { Interface, type JsonFragment } from 'ethers';
+import type { ContractArtifact } from '@app/settlement';
+import { Interface } from 'ethers';
 import { groth16 } from 'snarkjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,19 +11,8 @@ type Pair = [string, string];
 /** verifyProof(_pA, _pB, _pC, _pubSignals) arguments, ready to spread into an ethers contract call. */
 export type ZkSolidityCalldata = [pA: Pair, pB: [Pair, Pair], pC: Pair, pubSignals: string[]];
 
-/** The compiled ReplyScoreVerifier, in the same shape as libs/settlement's contract artifacts. */
-export interface ZkVerifierArtifact {
-  contractName: string;
-  sourceName: string;
-  abi: JsonFragment[];
-  bytecode: string;
-  deployedBytecode: string;
-  solcVersion: string;
-  evmVersion: string;
-  optimizerRuns: number;
-  /** sha256 of the Solidity source, 0x-prefixed. */
-  sourceHash: string;
-}
+/** The compiled ReplyScoreVerifier: written by scripts/zk-build.ts in libs/settlement's artifact format. */
+export type ZkVerifierArtifact = ContractArtifact;
 
 /** snarkjs' exportSolidityCallData, parsed: G2 coordinates come out swapped the way the precompile wants them. */
 export async function toSolidityCalldata(
