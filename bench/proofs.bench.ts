@@ -230,6 +230,7 @@ async function benchFinalization(platform: Platform): Promise<void> {
     });
   }
   const done: { inferenceId: string; doneAt: number }[] = [];
+  const errors = new Map<string, number>();
   const started = performance.now();
   let due = started;
   const sends: Promise<void>[] = [];
@@ -238,10 +239,16 @@ async function benchFinalization(platform: Platform): Promise<void> {
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     sends.push(
-      reply(platform.client(i), conversations[i], 'My sister lives in Porto.').then((r) => {
-        ttft.record(r.ttftMs);
-        done.push(r);
-      }),
+      reply(platform.client(i), conversations[i], 'My sister lives in Porto.').then(
+        (r) => {
+          ttft.record(r.ttftMs);
+          done.push(r);
+        },
+        (error: unknown) => {
+          const code = /"code":"(\w+)"/.exec(String(error))?.[1] ?? 'TIMEOUT';
+          errors.set(code, (errors.get(code) ?? 0) + 1);
+        },
+      ),
     );
   }
   await Promise.all(sends);
@@ -256,7 +263,7 @@ async function benchFinalization(platform: Platform): Promise<void> {
     if (attested) attestLag.record(attested - d.doneAt);
   }
   printTable(
-    `Proof finalization under ${RATE} chats/s for ${SECONDS} s (Poisson; ${(total / offeredSeconds).toFixed(0)}/s achieved; ${lag.count}/${total} anchored), ms`,
+    `Proof finalization under ${RATE} chats/s for ${SECONDS} s (Poisson; ${(done.length / offeredSeconds).toFixed(0)}/s completed; ${lag.count}/${total} anchored; refused: ${JSON.stringify(Object.fromEntries(errors))}), ms`,
     { TTFT: ttft.summary(), 'done → attested': attestLag.summary(), 'done → anchored': lag.summary() },
   );
 }

@@ -29,11 +29,16 @@ type ChatSocket = Socket<
   { user: AuthUser }
 >;
 
+const ackLogger = new Logger('ChatGateway');
+
 async function acked<T extends object>(run: () => Promise<T>): Promise<Ack<T>> {
   try {
     return { ok: true, ...(await run()) };
   } catch (error) {
-    const { body } = renderError(error);
+    const { body, errorId } = renderError(error);
+    // As the HTTP filter does: the client gets an error id, the log gets the stack under that id.
+    if (errorId)
+      ackLogger.error(`Unexpected error ${errorId}`, error instanceof Error ? error.stack : String(error));
     return { ok: false, error: { code: body.error.code, message: body.error.message } };
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isUniqueViolation, Prisma, PrismaService } from '@app/database';
+import { isRawUniqueViolation, isUniqueViolation, Prisma, PrismaService } from '@app/database';
 import type { Conversation, Message, PersonaVersion, VerificationLevel } from '@app/database';
 
 export type ChatConversation = Conversation & {
@@ -50,21 +50,31 @@ export class ChatRepository {
 
   /** The user message and the reply placeholder together; the same clientMessageId again returns the first turn. */
   async createTurn(conversationId: string, content: string, clientMessageId: string): Promise<Turn> {
+    // One statement, not an interactive transaction: one round trip on the ack's path, and no connection held
+    // across round trips (under load, Prisma gave up starting those: "Unable to start a transaction").
+    // The reply's INSERT reads the user message's row, so the user message always gets the smaller seq.
     // No lookup first: a repeat is rare, so the unique index detects it instead of a query on every send.
     try {
-      return await this.prisma.$transaction(async (tx) => {
-        const user = await tx.message.create({
-          data: { conversationId, role: 'user', content, clientMessageId },
-        });
-        const assistant = await tx.message.create({
-          data: { conversationId, role: 'assistant', content: '', status: 'streaming' },
-        });
-        await tx.conversation.update({ where: { id: conversationId }, data: { updatedAt: new Date() } });
-        return { user, assistant, created: true };
-      });
+      const rows = await this.prisma.$queryRaw<Message[]>`
+        WITH u AS (
+          INSERT INTO "Message" (id, "conversationId", role, content, status, "clientMessageId")
+          VALUES (gen_random_uuid(), ${conversationId}::uuid, 'user', ${content}, 'complete', ${clientMessageId})
+          RETURNING *
+        ), a AS (
+          INSERT INTO "Message" (id, "conversationId", role, content, status)
+          SELECT gen_random_uuid(), u."conversationId", 'assistant', '', 'streaming' FROM u
+          RETURNING *
+        ), touched AS (
+          UPDATE "Conversation" SET "updatedAt" = now() WHERE id = ${conversationId}::uuid RETURNING id
+        )
+        SELECT * FROM u UNION ALL SELECT * FROM a`;
+      const user = rows.find((row) => row.role === 'user');
+      const assistant = rows.find((row) => row.role === 'assistant');
+      if (!user || !assistant) throw new Error('createTurn inserted no messages');
+      return { user, assistant, created: true };
     } catch (error) {
       // This clientMessageId was sent before (a retry after a lost ack, or a race): return that turn.
-      if (isUniqueViolation(error, 'clientMessageId')) {
+      if (isUniqueViolation(error, 'clientMessageId') || isRawUniqueViolation(error)) {
         const raced = await this.findTurn(conversationId, clientMessageId);
         if (raced) return raced;
       }
@@ -109,19 +119,23 @@ export class ChatRepository {
     build: (previousDigest: string | null) => Promise<CompletedInference>,
   ): Promise<CompletedInference> {
     const conversationId = assistant.conversationId;
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT 1 FROM "Conversation" WHERE id = ${conversationId}::uuid FOR UPDATE`;
-      const last = await tx.inferenceRecord.findFirst({
-        where: { conversationId, digest: { not: null } },
-        // By the reply's seq, not a timestamp: two fast turns can finish within the same millisecond.
-        orderBy: { message: { seq: 'desc' } },
-        select: { digest: true },
-      });
-      const inference = await build(last?.digest ?? null);
-      await tx.message.update({ where: { id: assistant.id }, data: { content, status: 'complete' } });
-      await tx.inferenceRecord.create({ data: { messageId: assistant.id, conversationId, ...inference } });
-      return inference;
-    });
+    return this.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT 1 FROM "Conversation" WHERE id = ${conversationId}::uuid FOR UPDATE`;
+        const last = await tx.inferenceRecord.findFirst({
+          where: { conversationId, digest: { not: null } },
+          // By the reply's seq, not a timestamp: two fast turns can finish within the same millisecond.
+          orderBy: { message: { seq: 'desc' } },
+          select: { digest: true },
+        });
+        const inference = await build(last?.digest ?? null);
+        await tx.message.update({ where: { id: assistant.id }, data: { content, status: 'complete' } });
+        await tx.inferenceRecord.create({ data: { messageId: assistant.id, conversationId, ...inference } });
+        return inference;
+      },
+      // A finished reply must not be lost to a busy pool: wait for a connection longer than Prisma's 2 s default.
+      { maxWait: 15_000, timeout: 15_000 },
+    );
   }
 
   async endReply(messageId: string, content: string, status: 'failed' | 'cancelled'): Promise<void> {
