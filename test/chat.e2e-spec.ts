@@ -47,13 +47,17 @@ describe('real-time chat over socket.io (e2e)', () => {
     await api.close();
   });
 
-  async function session(url: string, user: TestUser): Promise<{ socket: Socket; conversationId: string }> {
+  async function session(
+    url: string,
+    user: TestUser,
+    persona = personaId,
+  ): Promise<{ socket: Socket; conversationId: string }> {
     const socket = await connectChat(url, user.apiKey);
     sockets.push(socket);
     const conversation = await request(url)
       .post('/v1/conversations')
       .set(user.auth)
-      .send({ personaId })
+      .send({ personaId: persona })
       .expect(201);
     return { socket, conversationId: conversation.body.id };
   }
@@ -181,7 +185,13 @@ describe('real-time chat over socket.io (e2e)', () => {
 
   it('resumes after a dropped connection: exactly the missed tokens, then the rest', async () => {
     const consumer = await signUp(slowApi.url, 'consumer');
-    const { socket, conversationId } = await session(slowApi.url, consumer);
+    // 10 tokens/s: the reply is still streaming when the client comes back, however busy the test machine is.
+    const slowPersona = await request(slowApi.url)
+      .post('/v1/personas')
+      .set(creator.auth)
+      .send({ name: 'Slow Mira', personality: 'unhurried', modelId: 'embedded:slow' })
+      .expect(201);
+    const { socket, conversationId } = await session(slowApi.url, consumer, slowPersona.body.id);
     const seen = new Map<number, string>();
     let messageId = '';
     socket.on('message:token', (e: { messageId: string; seq: number; delta: string }) => {
