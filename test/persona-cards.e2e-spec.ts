@@ -160,6 +160,23 @@ describe('Character Card import and export (e2e)', () => {
       expect(JSON.stringify(response.body.error.details)).toContain('name');
     });
 
+    it('a lorebook regex key that could stall the server, naming the entry and key', async () => {
+      const entry = { keys: ['/(a|a)*b/'], content: 'x', enabled: true, insertion_order: 0, extensions: {} };
+      const card = {
+        spec: 'chara_card_v2',
+        spec_version: '2.0',
+        data: { name: 'ReDoS', character_book: { entries: [{ ...entry, use_regex: true }], extensions: {} } },
+      };
+      const response = await importAs().send(card).expect(400);
+      expect(response.body.error).toMatchObject({
+        code: 'INVALID_CARD',
+        message: expect.stringContaining(
+          'data.character_book.entries[0].keys[0] "/(a|a)*b/" is an unsafe regular expression',
+        ),
+        details: { issues: [{ path: 'data.character_book.entries[0].keys[0]' }] },
+      });
+    });
+
     it('a huge lorebook', async () => {
       const entries = Array.from({ length: 1001 }, (_, i) => ({
         keys: [`k${i}`],

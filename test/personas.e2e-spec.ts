@@ -94,6 +94,37 @@ describe('personas (e2e)', () => {
     expect(two.body.slug).not.toBe(one.body.slug);
   });
 
+  it('refuses a lorebook regex key that could stall the server, naming entry and key, and stores nothing', async () => {
+    const mine = () =>
+      request(api.url).get('/v1/personas').query({ owner: 'me', limit: 100 }).set(other.auth).expect(200);
+    const before = (await mine()).body.data.length;
+    const lorebook = [{ keys: ['dragon', '/(a+)+$/'], content: 'Dragons guard the pass.', useRegex: true }];
+    const response = await create(other, { name: 'Backtracker', lorebook }).expect(400);
+    expect(response.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('lorebook[0].keys[1]: "/(a+)+$/" is an unsafe regular expression'),
+      details: [{ field: 'lorebook[0].keys[1]', problems: [expect.stringContaining('exponential time')] }],
+    });
+    expect((await mine()).body.data.length).toBe(before);
+
+    const safe = await create(other, {
+      name: 'Dragon lore',
+      lorebook: [{ ...lorebook[0], keys: ['/dragons?/'] }],
+    });
+    expect(safe.status).toBe(201);
+    const edit = await request(api.url)
+      .patch(`/v1/personas/${safe.body.id}`)
+      .set(other.auth)
+      .send({ lorebook: [{ keys: ['/(\\w+\\s?)*$/'], content: 'x', useRegex: true }] })
+      .expect(400);
+    expect(edit.body.error.code).toBe('VALIDATION_FAILED');
+    const still = await request(api.url).get(`/v1/personas/${safe.body.id}`).expect(200);
+    expect(still.body).toMatchObject({
+      version: 1,
+      lorebook: [expect.objectContaining({ keys: ['/dragons?/'] })],
+    });
+  });
+
   it('only lets creators create, and only owners change or delete', async () => {
     const denied = await create(consumer, { name: 'Nope' }).expect(403);
     expect(denied.body.error.code).toBe('FORBIDDEN');

@@ -1,4 +1,5 @@
-import { DomainError, ErrorCode, ForbiddenError, NotFoundError } from '@app/common';
+import { DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError } from '@app/common';
+import { LorebookKeyProblem, quoteKey } from './lorebook-keys';
 
 export class PersonaNotFoundError extends NotFoundError {
   constructor(idOrSlug: string) {
@@ -27,5 +28,24 @@ export class VersionConflictError extends DomainError {
       ErrorCode.CONFLICT,
       'The persona was edited by someone else at the same time; fetch it and try again.',
     );
+  }
+}
+
+const LISTED_KEY_PROBLEMS = 50;
+const KEY_PROBLEMS_IN_MESSAGE = 3;
+
+/** 400 VALIDATION_FAILED, in the shape the validation pipe uses: `details` lists `{ field, problems }`. */
+export class InvalidLorebookKeysError extends ValidationError {
+  constructor(found: LorebookKeyProblem[]) {
+    const details = found.slice(0, LISTED_KEY_PROBLEMS).map((p) => ({
+      field: `lorebook[${p.entry}].${p.list}[${p.index}]`,
+      problems: [`${quoteKey(p.key)} ${p.problem}`],
+    }));
+    const shown = details
+      .slice(0, KEY_PROBLEMS_IN_MESSAGE)
+      .map((d) => `${d.field}: ${d.problems.join(', ')}`);
+    const rest = found.length - shown.length;
+    const more = rest > 0 ? ` (and ${rest} more, listed in details)` : '';
+    super(`Invalid request: ${shown.join('; ')}${more}`, details);
   }
 }

@@ -4,7 +4,13 @@ import { factory } from '@app/testing';
 import { randomUUID } from 'node:crypto';
 import type { PersonaContent } from './persona-content';
 import { hashPersonaContent } from './persona-hash';
-import { NotPersonaOwnerError, PersonaNotFoundError, VersionConflictError } from './personas.errors';
+import { ErrorCode } from '@app/common';
+import {
+  InvalidLorebookKeysError,
+  NotPersonaOwnerError,
+  PersonaNotFoundError,
+  VersionConflictError,
+} from './personas.errors';
 import { PersonasRepository, PersonaWithCurrent } from './personas.repository';
 import { PersonasService } from './personas.service';
 
@@ -146,6 +152,31 @@ describe('PersonasService', () => {
     expect(edited).toMatchObject({ version: 2, description: 'two', name: 'Ada' });
     expect(edited.lorebook).toEqual(created.lorebook);
     expect(edited.versionHash).not.toBe(created.versionHash);
+  });
+
+  it('refuses unsafe regex lorebook keys on create and on edit, naming entry and key, and stores nothing', async () => {
+    const lorebook = [
+      { keys: ['castle'], content: 'c' },
+      { keys: ['/dragon(s)?/i', '/(a+)+$/'], content: 'd', useRegex: true },
+    ];
+    const refused = service.create(creator, { name: 'Ada', lorebook });
+    await expect(refused).rejects.toBeInstanceOf(InvalidLorebookKeysError);
+    await expect(refused).rejects.toMatchObject({
+      code: ErrorCode.VALIDATION_FAILED,
+      message: expect.stringMatching(
+        /^Invalid request: lorebook\[1\]\.keys\[1\]: "\/\(a\+\)\+\$\/" is an unsafe/,
+      ),
+      details: [{ field: 'lorebook[1].keys[1]', problems: [expect.stringContaining('exponential time')] }],
+    });
+    expect(repository.personas.size).toBe(0);
+
+    const created = await service.create(creator, { name: 'Ada', lorebook: lorebook.slice(0, 1) });
+    await expect(
+      service.update(creator, created.id, {
+        lorebook: [{ keys: ['/(x|x)*y/'], content: 'x', useRegex: true }],
+      }),
+    ).rejects.toBeInstanceOf(InvalidLorebookKeysError);
+    expect(repository.personas.get(created.id)?.currentVersion).toBe(1);
   });
 
   it('lets only the owner or an admin change a persona', async () => {

@@ -3,10 +3,11 @@ import { ValidationError } from '@app/common';
 import { AppConfig } from '@app/config';
 import type { AuthUser } from '@app/auth';
 import type { PersonaCard, PersonaContent, PersonaSettings } from './persona-content';
+import { findLorebookKeyProblems } from './lorebook-keys';
 import { CardInput, completeCard } from './persona-defaults';
 import { hashPersonaContent } from './persona-hash';
 import { currentContent, PersonaSummary, PersonaView, toPersonaSummary, toPersonaView } from './persona.view';
-import { NotPersonaOwnerError, PersonaNotFoundError } from './personas.errors';
+import { InvalidLorebookKeysError, NotPersonaOwnerError, PersonaNotFoundError } from './personas.errors';
 import { PersonasRepository, PersonaWithCurrent } from './personas.repository';
 import { decodeCursor, encodeCursor } from './search-cursor';
 import { slugify } from './slug';
@@ -157,8 +158,14 @@ export class PersonasService {
     return persona;
   }
 
+  /**
+   * Regex keys run on every chat turn, so one that can backtrack for ever is refused here, for creates, edits
+   * and imports alike; an edit of a persona stored before this check must fix its keys too.
+   */
   private contentFrom(input: PersonaInput & { name: string }, settings: PersonaSettings): PersonaContent {
     const card = completeCard(pick(input, CARD_KEYS));
+    const keyProblems = findLorebookKeyProblems(card.lorebook);
+    if (keyProblems.length > 0) throw new InvalidLorebookKeysError(keyProblems);
     return { ...card, ...settings };
   }
 

@@ -1,7 +1,9 @@
+import { Logger } from '@nestjs/common';
 import type { ChatMessage } from '@app/inference';
 import { completeEntry, Lorebook, LorebookEntryInput } from '@app/personas';
 import { factory } from '@app/testing';
-import { selectLorebookEntries } from './lorebook';
+import { MacroValues } from './card-macros';
+import { LoreScanLimits, selectLorebookEntries } from './lorebook';
 
 const macros = { char: 'Aria', user: 'Sam' };
 
@@ -10,11 +12,14 @@ function triggered(
   newMessage: string,
   history: ChatMessage[] = [],
   settings: Partial<Lorebook> = {},
+  options: { macros?: MacroValues; limits?: Partial<LoreScanLimits> } = {},
 ): number[] {
   const card = factory.personaContent({ name: 'Aria' });
   card.lorebook = entries.map((entry, index) => completeEntry(entry, index));
   card.lorebookSettings = { ...card.lorebookSettings, ...settings };
-  return selectLorebookEntries(card, { history, newMessage }, macros).map((entry) => entry.index);
+  return selectLorebookEntries(card, { history, newMessage }, options.macros ?? macros, options.limits).map(
+    (entry) => entry.index,
+  );
 }
 
 const user = (content: string): ChatMessage => ({ role: 'user', content });
@@ -99,5 +104,81 @@ describe('selectLorebookEntries', () => {
     expect(triggered(entries, 'k', [], { tokenBudget: 20 })).toEqual([1, 2]);
     expect(triggered(entries, 'k', [], { tokenBudget: 10 })).toEqual([2]);
     expect(triggered(entries, 'k', [], { tokenBudget: null })).toEqual([0, 1, 2]);
+  });
+});
+
+describe('selectLorebookEntries: regex keys that could stall the server', () => {
+  let warn: jest.SpyInstance;
+  beforeEach(() => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => warn.mockRestore());
+
+  const hostile = `${'a'.repeat(100_000)}!`;
+
+  it('skips unsafe keys (stored before keys were checked) without throwing, and still runs the safe ones', () => {
+    // Run on this text, the first two keys would not finish in any lifetime; the test returning is the proof.
+    const entries = [
+      { keys: ['/(a+)+$/'], content: 'x', useRegex: true },
+      { keys: ['(\\w+\\s?)*$', '/dragons?/'], content: 'y', useRegex: true },
+    ];
+    expect(triggered(entries, `${hostile} dragons`)).toEqual([1]);
+  });
+
+  it('runs keys that passed the check over 100 kB of hostile text without trouble', () => {
+    const entries = [
+      { keys: ['/\\w+x/', '/a\\w*b/', '/(?=.*z)a/'], content: 'x', useRegex: true },
+      { keys: ['/a+!$/'], content: 'y', useRegex: true },
+    ];
+    // A budget that never runs out, so that every key does run on the hostile text.
+    expect(triggered(entries, hostile, [], {}, { limits: { regexTimeBudgetMs: 60_000 } })).toEqual([1]);
+  });
+
+  it('warns once per skipped key, by fingerprint, without the key or any name', () => {
+    const entries = [{ keys: ['/(Sam|Sam)+ the (s+)+ unsafe/'], content: 'x', useRegex: true }];
+    triggered(entries, 'Sam');
+    triggered(entries, 'Sam');
+    expect(warn).toHaveBeenCalledTimes(1);
+    const message = String(warn.mock.calls[0][0]);
+    expect(message).toMatch(/^Skipped regex key [0-9a-f]{12} of lorebook entry 0: it is unsafe: /);
+    expect(message).not.toContain('Sam');
+    expect(message).not.toContain('(s+)+');
+  });
+
+  it('skips a regex key over the length limit', () => {
+    const long = 'a'.repeat(300);
+    expect(triggered([{ keys: [`/${long}/`], content: 'x', useRegex: true }], long)).toEqual([]);
+  });
+
+  it('puts names into regex keys as literal text', () => {
+    const entry = [{ keys: ['/hello {{user}}$/'], content: 'x', useRegex: true }];
+    const dotted = { macros: { char: 'Aria', user: 'S.m' } };
+    expect(triggered(entry, 'hello S.m', [], {}, dotted)).toEqual([0]);
+    expect(triggered(entry, 'hello Sam', [], {}, dotted)).toEqual([]);
+    const nested = { macros: { char: 'Aria', user: '(a+)+' } };
+    expect(triggered(entry, `hello ${'a'.repeat(50)}!`, [], {}, nested)).toEqual([]);
+    expect(triggered(entry, 'hello (a+)+', [], {}, nested)).toEqual([0]);
+  });
+
+  it('lets regex keys see only the newest text, and plain keys more of it', () => {
+    const entries = [
+      { keys: ['/dragon/'], content: 'r', useRegex: true },
+      { keys: ['dragon'], content: 'p' },
+    ];
+    const message = `a dragon ${'.'.repeat(50)}`;
+    expect(triggered(entries, message, [], {}, { limits: { regexScanChars: 40 } })).toEqual([1]);
+    expect(triggered(entries, message, [], {}, { limits: { regexScanChars: 40, scanChars: 40 } })).toEqual(
+      [],
+    );
+    expect(triggered(entries, message, [], {}, { limits: { regexScanChars: 60 } })).toEqual([0, 1]);
+  });
+
+  it('stops running regex keys once a turn has used up their time, and says so', () => {
+    const entries = [
+      { keys: ['/dragon/'], content: 'r', useRegex: true },
+      { keys: ['dragon'], content: 'p' },
+    ];
+    expect(triggered(entries, 'a dragon', [], {}, { limits: { regexTimeBudgetMs: 0 } })).toEqual([1]);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('used up their time'));
   });
 });

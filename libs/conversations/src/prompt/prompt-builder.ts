@@ -27,8 +27,9 @@ interface RankedMemory {
 }
 
 /**
- * Assembles the messages for one reply. Pure: no I/O, the same input always gives the same output. It is async
- * only because LangChain's formatMessages is.
+ * Assembles the messages for one reply. Pure: no I/O, the same input always gives the same output (except for a
+ * lorebook whose regex keys overrun their time budget, see lorebook.ts). It is async only because LangChain's
+ * formatMessages is.
  */
 export async function buildPrompt(input: PromptInput): Promise<BuiltPrompt> {
   const { persona } = input;

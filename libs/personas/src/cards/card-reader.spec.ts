@@ -317,6 +317,35 @@ describe('readCard: hostile and broken input', () => {
     expect(error.message).toMatch(/^This character card is invalid: data\.\S+ must be /);
   });
 
+  it('refuses unsafe or broken regex lorebook keys, naming each, and keeps plain keys of regex entries', () => {
+    const error = failure({
+      json: v2({
+        character_book: {
+          entries: [
+            {
+              keys: ['C++', '/dragon(s)?/i'],
+              content: 'fine: C++ is matched as plain text',
+              use_regex: true,
+            },
+            { keys: ['(a+)+$'], content: 'x', use_regex: false },
+            { keys: ['ok', '/(a+)+$/'], secondary_keys: '/[unclosed/, fine', content: 'x', use_regex: true },
+          ],
+        },
+      }),
+    });
+    expect(error.code).toBe(ErrorCode.INVALID_CARD);
+    expect(issuePaths(error)).toEqual([
+      'data.character_book.entries[2].keys[1]',
+      'data.character_book.entries[2].secondary_keys',
+    ]);
+    expect(error.message).toMatch(
+      /^This character card is invalid: data\.character_book\.entries\[2\]\.keys\[1\] "\/\(a\+\)\+\$\/" is an unsafe regular expression: /,
+    );
+    expect(error.message).toContain(
+      '"/[unclosed/" is not a valid regular expression: Unterminated character class',
+    );
+  });
+
   it('refuses a card without a name', () => {
     const error = failure({
       json: { spec: 'chara_card_v3', spec_version: '3.0', data: { description: 'nameless' } },

@@ -1,3 +1,4 @@
+import { findRegexKeyProblem, quoteKey } from '../lorebook-keys';
 import { Lorebook, LorebookEntry } from '../persona-content';
 import { FieldReader } from './card-fields';
 import { keepUnknownFields, splitExtensions, withParkedV3Fields } from './card-extensions';
@@ -69,7 +70,7 @@ function readEntries(book: FieldReader): LorebookEntry[] {
 }
 
 function readEntry(entry: FieldReader): LorebookEntry {
-  return {
+  const read: LorebookEntry = {
     keys: entry.textList('keys'),
     // SPEC_V3 describes secondary_keys as "multiple values separated by a comma", so a single string is split.
     secondaryKeys: entry.textList('secondary_keys', 'field', true),
@@ -89,6 +90,25 @@ function readEntry(entry: FieldReader): LorebookEntry {
       entry.unknownFields(SPEC_ENTRY_FIELDS),
     ),
   };
+  if (read.useRegex) {
+    checkRegexKeys(entry, 'keys', false);
+    checkRegexKeys(entry, 'secondary_keys', true);
+  }
+  return read;
+}
+
+/** Regex keys run on every chat turn; one that can backtrack for ever would stall the server for everyone. */
+function checkRegexKeys(entry: FieldReader, field: string, splitString: boolean): void {
+  const value = entry.source[field];
+  // A comma-separated string (see readEntry) has no indexes to name; items of the wrong type are reported already.
+  const split = splitString && typeof value === 'string';
+  const keys = split ? value.split(',').map((key) => key.trim()) : value;
+  if (!Array.isArray(keys)) return;
+  keys.forEach((key: unknown, index) => {
+    const problem = typeof key === 'string' ? findRegexKeyProblem(key) : undefined;
+    const path = split ? entry.at(field) : `${entry.at(field)}[${index}]`;
+    if (problem) entry.issues.invalidAt(path, `${quoteKey(String(key))} ${problem}`);
+  });
 }
 
 function readPosition(entry: FieldReader): LorebookPosition {

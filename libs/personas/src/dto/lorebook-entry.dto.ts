@@ -53,7 +53,15 @@ export class LorebookEntryDto {
   @IsIn(['before_char', 'after_char'])
   position?: 'before_char' | 'after_char';
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() useRegex?: boolean;
+  @ApiPropertyOptional({
+    description:
+      'Keys are regular expressions, bare or as /pattern/flags. A /pattern/ that does not compile, one over 200 ' +
+      'characters, or one that can backtrack for a very long time (nested or overlapping repetitions such as ' +
+      '(a+)+ or \\w+\\s?\\w+!) is refused with 400 VALIDATION_FAILED; a bare key that does not compile is matched as plain text.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  useRegex?: boolean;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()

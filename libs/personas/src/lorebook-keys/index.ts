@@ -1,0 +1,3 @@
+export * from './regex-key';
+export { describeRegexRisk, findRegexRisk } from './regex-safety';
+export type { RegexRisk, RegexSafetyOptions } from './regex-safety';

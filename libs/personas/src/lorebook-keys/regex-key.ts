@@ -1,0 +1,90 @@
+import { PERSONA_LIMITS } from '../dto/limits';
+import type { LorebookEntry } from '../persona-content';
+import { describeRegexRisk, findRegexRisk } from './regex-safety';
+
+/**
+ * The longest regex key accepted, as written (slashes and flags included): the API's limit for any key, applied to
+ * imported cards too, whose keys may otherwise be as long as any text field. Chat time skips longer ones.
+ */
+export const MAX_REGEX_KEY_CHARS = PERSONA_LIMITS.keyChars;
+
+export interface RegexKeyParts {
+  source: string;
+  flags: string;
+  /** Written as /pattern/flags, so meant as a regex beyond doubt. */
+  slashed: boolean;
+}
+
+// The card macros, as conversations' card-macros.ts substitutes them at chat time (keep the two in step).
+const CARD_MACROS = /\{\{(?:char|user)\}\}|<(?:bot|user)>/gi;
+const V8_MESSAGE_PREFIX = /^Invalid regular expression: \/.*\/[a-z]*: /s;
+// Nothing here means anything but itself: most keys are words, and a card may have tens of thousands of them.
+const NO_SYNTAX = /^[^\\^$.|?*+()[\]{}]*$/;
+
+/**
+ * How a regex key reads: SillyTavern's `/pattern/flags`, or the bare pattern. `g`, `y` and `i` are dropped:
+ * a key is tested once against the whole window, and case follows the entry's caseSensitive setting.
+ */
+export function regexKeyParts(key: string): RegexKeyParts {
+  const slashed = /^\/(.+)\/([a-z]*)$/s.exec(key);
+  if (!slashed) return { source: key, flags: '', slashed: false };
+  return { source: slashed[1], flags: slashed[2].replace(/[gyi]/g, ''), slashed: true };
+}
+
+/**
+ * What is wrong with a key of a `useRegex` entry, as a predicate ("is …"), or undefined if nothing is. A bare key
+ * that does not compile is fine: it has always been matched as plain text, and SillyTavern exports set
+ * `use_regex` on entries whose keys are plain words like "C++".
+ */
+export function findRegexKeyProblem(key: string): string | undefined {
+  const trimmed = key.trim();
+  if (trimmed === '') return undefined;
+  if (key.length > MAX_REGEX_KEY_CHARS) {
+    return `is a regular expression of ${key.length} characters; the limit is ${MAX_REGEX_KEY_CHARS}`;
+  }
+  const parts = regexKeyParts(trimmed);
+  try {
+    // Names are filled in as escaped text at chat time; any plain word stands in for them here.
+    new RegExp(parts.source.replace(CARD_MACROS, 'name'), parts.flags);
+  } catch (error) {
+    if (!parts.slashed) return undefined;
+    const reason = error instanceof Error ? error.message.replace(V8_MESSAGE_PREFIX, '') : String(error);
+    return `is not a valid regular expression: ${reason}`;
+  }
+  if (NO_SYNTAX.test(parts.source)) return undefined;
+  const risk = findRegexRisk(parts.source, parts.flags, { macros: true });
+  return risk && `is an unsafe regular expression: ${describeRegexRisk(risk)}`;
+}
+
+export interface LorebookKeyProblem {
+  entry: number;
+  list: 'keys' | 'secondaryKeys';
+  index: number;
+  key: string;
+  problem: string;
+}
+
+/** Every unusable regex key in a lorebook, so a creator can fix them all in one pass. */
+export function findLorebookKeyProblems(
+  entries: readonly Pick<LorebookEntry, 'keys' | 'secondaryKeys' | 'useRegex'>[],
+): LorebookKeyProblem[] {
+  const problems: LorebookKeyProblem[] = [];
+  // Cards repeat keys across entries; each is checked once.
+  const checked = new Map<string, string | undefined>();
+  entries.forEach((entry, entryIndex) => {
+    if (!entry.useRegex) return;
+    for (const list of ['keys', 'secondaryKeys'] as const) {
+      entry[list].forEach((key, index) => {
+        if (!checked.has(key)) checked.set(key, findRegexKeyProblem(key));
+        const problem = checked.get(key);
+        if (problem) problems.push({ entry: entryIndex, list, index, key, problem });
+      });
+    }
+  });
+  return problems;
+}
+
+/** A key as quoted in an error message: JSON-escaped, and cut short so one bad key cannot flood the message. */
+export function quoteKey(key: string): string {
+  return JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key);
+}
