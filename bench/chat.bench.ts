@@ -184,7 +184,8 @@ async function main(): Promise<void> {
     worker = await createWorker(config);
     const url = `http://127.0.0.1:${((api.getHttpServer() as Server).address() as AddressInfo).port}`;
     await benchChat(url);
-    await benchRetrieval(api.get(PrismaService), api.get(MemoryRepository));
+    // `--memories 0` measures the chat alone.
+    if (MEMORIES > 0) await benchRetrieval(api.get(PrismaService), api.get(MemoryRepository));
   } finally {
     await worker?.close();
     await api?.close();
