@@ -2,10 +2,11 @@ import { INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { PrismaService } from '@app/database';
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'socket.io-client';
+import { io, Socket } from 'socket.io-client';
 import request from 'supertest';
 import { createWorker } from '../apps/worker/src/bootstrap';
 import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+import { waitFor } from './support/wait-for';
 import { collectReply, connectChat, emitAck, startReply } from '@app/testing';
 
 interface SendAck {
@@ -239,6 +240,80 @@ describe('real-time chat over socket.io (e2e)', () => {
       afterSeq: -1,
     });
     expect(late).toMatchObject({ ok: true, status: 'complete', content: final.content });
+  });
+
+  it('disconnects a client that stops reading, loses nothing, and keeps serving everyone else', async () => {
+    // An api that lets 10 packets wait for a client: a 20-token reply to a client that stops reading passes it.
+    const strictApi = await startApi({ EMBEDDED_LATENCY: 'ttft=100,tps=40', CHAT_MAX_QUEUED_PACKETS: '10' });
+    try {
+      const consumer = await signUp(strictApi.url, 'consumer');
+      const conversationId = (
+        await request(strictApi.url)
+          .post('/v1/conversations')
+          .set(consumer.auth)
+          .send({ personaId })
+          .expect(201)
+      ).body.id as string;
+      // Long-polling, so "not reading" is exact: once paused, the client sends no more GETs and every packet for
+      // it waits on the server.
+      const stalled = io(`${strictApi.url}/chat`, {
+        auth: { token: consumer.apiKey },
+        transports: ['polling'],
+        reconnection: false,
+        forceNew: true,
+      });
+      sockets.push(stalled);
+      await new Promise<void>((resolve, reject) => {
+        stalled.once('connect', resolve).once('connect_error', reject);
+      });
+      const sid = stalled.io.engine.id;
+      const acked = emitAck<SendAck>(stalled, 'message:send', {
+        conversationId,
+        content: 'Tell me a long story about the sea.',
+        clientMessageId: randomUUID(),
+      });
+      // Pausing takes effect when the poll in flight returns: the one that carries the ack.
+      (stalled.io.engine.transport as unknown as { pause(onPause: () => void): void }).pause(() => undefined);
+      const ack = await acked;
+      expect(ack.ok).toBe(true);
+
+      // The reply completes and is stored while its tokens pile up for the stalled client.
+      await waitFor(async () => {
+        const message = await prisma.message.findUnique({ where: { id: ack.assistantMessageId } });
+        return message?.status === 'complete';
+      }, 'the reply to be stored');
+      // Then the server drops the connection: engine.io no longer knows the session. (A POST, unlike a GET poll,
+      // does not take the queued packets, so asking does not make the client read.)
+      await waitFor(async () => {
+        const noop = await fetch(`${strictApi.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain;charset=UTF-8' },
+          body: '6',
+        });
+        return noop.status === 400;
+      }, 'the server to drop the stalled connection');
+
+      // Nothing was lost: the client reconnects and receives the whole reply.
+      const again = await connectChat(strictApi.url, consumer.apiKey);
+      sockets.push(again);
+      const joined = await emitAck<{ ok: boolean; status: string; content: string }>(
+        again,
+        'conversation:join',
+        {
+          conversationId,
+          messageId: ack.assistantMessageId,
+          afterSeq: -1,
+        },
+      );
+      const stored = await prisma.message.findUniqueOrThrow({ where: { id: ack.assistantMessageId } });
+      expect(joined).toMatchObject({ ok: true, status: 'complete', content: stored.content });
+      expect(stored.content.length).toBeGreaterThan(0);
+      // And the server goes on serving a client that reads.
+      const { reply } = await say(again, conversationId, 'And another one, please.');
+      expect(reply.done?.content).toBe(reply.tokens.map((t) => t.delta).join(''));
+    } finally {
+      await strictApi.close();
+    }
   });
 
   it('reaches a client connected to another api instance (socket.io Redis adapter)', async () => {

@@ -47,7 +47,7 @@ async function acked<T extends object>(run: () => Promise<T>): Promise<Ack<T>> {
 @WebSocketGateway({ namespace: '/chat', cors: { origin: true } })
 export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
   private readonly logger = new Logger(ChatGateway.name);
-  private readonly slowClients = new SlowClientMonitor();
+  private readonly slowClients: SlowClientMonitor;
   private slowClientSweep?: NodeJS.Timeout;
 
   constructor(
@@ -58,7 +58,12 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly emitter: ChatEmitter,
     private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.slowClients = new SlowClientMonitor({
+      maxQueuedPackets: config.limits.chatMaxQueuedPackets,
+      maxBufferedBytes: config.limits.chatMaxBufferedBytes,
+    });
+  }
 
   afterInit(namespace: Namespace<Record<string, never>, ServerToClientEvents>): void {
     this.emitter.attach(namespace);

@@ -1,12 +1,18 @@
 import { MonitoredSocket, SlowClientMonitor } from './slow-client-monitor';
 
-function socket(id: string, queued: number, buffered?: number): MonitoredSocket & { disconnected: boolean } {
-  const s = {
+type FakeSocket = MonitoredSocket & { disconnected: boolean; discarded: boolean };
+
+function socket(id: string, queued: number, buffered?: number): FakeSocket {
+  const s: FakeSocket = {
     id,
     disconnected: false,
+    discarded: false,
     conn: {
       writeBuffer: new Array<unknown>(queued),
       transport: { name: 'websocket', socket: { bufferedAmount: buffered } },
+      close(discard?: boolean) {
+        s.discarded = discard === true;
+      },
     },
     disconnect() {
       s.disconnected = true;
@@ -18,12 +24,17 @@ function socket(id: string, queued: number, buffered?: number): MonitoredSocket 
 describe('SlowClientMonitor', () => {
   const monitor = new SlowClientMonitor({ maxQueuedPackets: 100, maxBufferedBytes: 1_000 });
 
-  it('disconnects only the clients that stopped reading', () => {
+  it('disconnects only the clients that stopped reading, discarding what was queued for them', () => {
     const reading = socket('reading', 3, 200);
     const stalledWebsocket = socket('stalled-ws', 0, 50_000);
     const stalledPolling = socket('stalled-poll', 5_000);
     expect(monitor.sweep([reading, stalledWebsocket, stalledPolling])).toBe(2);
     expect([reading.disconnected, stalledWebsocket.disconnected, stalledPolling.disconnected]).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    expect([reading.discarded, stalledWebsocket.discarded, stalledPolling.discarded]).toEqual([
       false,
       true,
       true,

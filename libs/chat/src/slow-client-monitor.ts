@@ -3,7 +3,11 @@ import { Logger } from '@nestjs/common';
 /** What the monitor reads of a socket.io socket: engine.io's packet queue and the websocket's unsent bytes. */
 export interface MonitoredSocket {
   id: string;
-  conn: { writeBuffer: unknown[]; transport: { name: string; socket?: { bufferedAmount?: number } } };
+  conn: {
+    writeBuffer: unknown[];
+    transport: { name: string; socket?: { bufferedAmount?: number } };
+    close(discard?: boolean): unknown;
+  };
   disconnect(close?: boolean): unknown;
 }
 
@@ -14,11 +18,6 @@ export interface SlowClientLimits {
   maxBufferedBytes: number;
 }
 
-export const DEFAULT_SLOW_CLIENT_LIMITS: SlowClientLimits = {
-  maxQueuedPackets: 5_000,
-  maxBufferedBytes: 4 * 1024 * 1024,
-};
-
 /**
  * socket.io buffers without limit for a client that never reads, so one stalled client could grow the api's memory
  * until it dies. Such a client is disconnected instead: nothing is lost, since every token is in the replay buffer
@@ -27,7 +26,7 @@ export const DEFAULT_SLOW_CLIENT_LIMITS: SlowClientLimits = {
 export class SlowClientMonitor {
   private readonly logger = new Logger(SlowClientMonitor.name);
 
-  constructor(private readonly limits: SlowClientLimits = DEFAULT_SLOW_CLIENT_LIMITS) {}
+  constructor(private readonly limits: SlowClientLimits) {}
 
   /** Disconnects every socket over a limit; returns how many. */
   sweep(sockets: Iterable<MonitoredSocket>): number {
@@ -40,6 +39,9 @@ export class SlowClientMonitor {
         `Disconnecting socket ${socket.id}: it is not reading (${queued} packets queued, ${buffered} bytes buffered)`,
       );
       socket.disconnect(true);
+      // disconnect(true) closes the connection only once its queue has drained, which for a client that is not
+      // reading is never: discarding the queue is what frees the memory and the connection.
+      socket.conn.close(true);
       evicted++;
     }
     return evicted;

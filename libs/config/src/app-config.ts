@@ -83,6 +83,8 @@ export class AppConfig {
     signupsPerHour: number;
     chatSendsPerMinute: number;
     chatConnectsPerMinute: number;
+    chatMaxQueuedPackets: number;
+    chatMaxBufferedBytes: number;
   } {
     return {
       bodyBytes: this.env.BODY_LIMIT_BYTES,
@@ -90,6 +92,8 @@ export class AppConfig {
       signupsPerHour: this.env.SIGNUP_RATE_LIMIT_PER_HOUR,
       chatSendsPerMinute: this.env.CHAT_SENDS_PER_MINUTE,
       chatConnectsPerMinute: this.env.CHAT_CONNECTS_PER_MINUTE,
+      chatMaxQueuedPackets: this.env.CHAT_MAX_QUEUED_PACKETS,
+      chatMaxBufferedBytes: this.env.CHAT_MAX_BUFFERED_BYTES,
     };
   }
   /** Which models this api can run: the embedded one always, and one OpenAI-compatible server when configured. */

@@ -47,6 +47,13 @@ export const configSchema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
     CHAT_SENDS_PER_MINUTE: z.coerce.number().int().positive().default(30),
     CHAT_CONNECTS_PER_MINUTE: z.coerce.number().int().positive().default(60),
+    // A socket that is not reading is disconnected once this much waits for it (see slow-client-monitor.ts).
+    CHAT_MAX_QUEUED_PACKETS: z.coerce.number().int().positive().default(5_000),
+    CHAT_MAX_BUFFERED_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024),
     SIGNUP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().positive().default(30),
     DEFAULT_MODEL_ID: z.string().min(1).default('embedded'),
     EMBEDDED_LATENCY: z
