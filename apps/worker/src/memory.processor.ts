@@ -1,11 +1,12 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { workerLockOptions } from '@app/config';
 import { JobName, JobPayloads, QueueName } from '@app/queue';
 import { MemoryExtractionService } from '@app/memory';
 import type { Job } from 'bullmq';
+import { DrainingWorkerHost } from './draining-worker-host';
 
 @Processor(QueueName.Memory, workerLockOptions())
-export class MemoryProcessor extends WorkerHost {
+export class MemoryProcessor extends DrainingWorkerHost {
   constructor(private readonly extraction: MemoryExtractionService) {
     super();
   }

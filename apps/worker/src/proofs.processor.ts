@@ -1,12 +1,13 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { workerLockOptions } from '@app/config';
 import { ReceiptAttestationService } from '@app/proofs';
 import { JobName, JobPayloads, QueueName } from '@app/queue';
 import type { Job } from 'bullmq';
+import { DrainingWorkerHost } from './draining-worker-host';
 
 // Signature and attestation checks are short and CPU-light next to their database round trips.
 @Processor(QueueName.Proofs, { concurrency: 16, ...workerLockOptions() })
-export class ProofsProcessor extends WorkerHost {
+export class ProofsProcessor extends DrainingWorkerHost {
   constructor(private readonly attestation: ReceiptAttestationService) {
     super();
   }

@@ -1,12 +1,13 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { workerLockOptions } from '@app/config';
 import { BatchSettlementService } from '@app/proofs';
 import { JobName, JobPayloads, QueueName } from '@app/queue';
 import type { Job } from 'bullmq';
+import { DrainingWorkerHost } from './draining-worker-host';
 
 // One anchoring transaction at a time per worker: they share one chain key, and parallel sends fight over nonces.
 @Processor(QueueName.Settlement, { concurrency: 1, ...workerLockOptions() })
-export class SettlementProcessor extends WorkerHost {
+export class SettlementProcessor extends DrainingWorkerHost {
   constructor(private readonly settlement: BatchSettlementService) {
     super();
   }

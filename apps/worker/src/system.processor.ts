@@ -1,11 +1,12 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { JobName, JobPayloads, QueueName } from '@app/queue';
 import type { Job } from 'bullmq';
+import { DrainingWorkerHost } from './draining-worker-host';
 
 /** Answers pings, so operators and tests can see that a worker is consuming. */
 @Processor(QueueName.System)
-export class SystemProcessor extends WorkerHost {
+export class SystemProcessor extends DrainingWorkerHost {
   private readonly logger = new Logger(SystemProcessor.name);
 
   process(

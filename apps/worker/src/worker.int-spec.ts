@@ -1,8 +1,14 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { PrismaService } from '@app/database';
 import { bullPrefix, JobName, QueueName, redisConnectionOptions } from '@app/queue';
 import { Queue, QueueEvents } from 'bullmq';
 import { createWorker } from './bootstrap';
+import { MemoryProcessor } from './memory.processor';
+import { ProofsProcessor } from './proofs.processor';
+import { SettlementProcessor } from './settlement.processor';
+import { SystemProcessor } from './system.processor';
+import { ZkProcessor } from './zk.processor';
 
 describe('worker (real BullMQ on Redis)', () => {
   let worker: INestApplicationContext;
@@ -31,5 +37,25 @@ describe('worker (real BullMQ on Redis)', () => {
     const result = (await job.waitUntilFinished(events, 10_000)) as { pong: boolean; latencyMs: number };
     expect(result.pong).toBe(true);
     expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('on close, stops taking jobs and finishes the running ones before it disconnects from Postgres', async () => {
+    // Otherwise a job still running would make Prisma reconnect, with a pool nothing closes.
+    const app = await createWorker(AppConfig.fromProcessEnv({ LOG_LEVEL: 'warn' }));
+    const prisma = app.get(PrismaService);
+    const processors = [SystemProcessor, MemoryProcessor, ProofsProcessor, SettlementProcessor, ZkProcessor];
+    const closed: string[] = [];
+    for (const processor of processors) {
+      const { worker: bullWorker } = app.get(processor);
+      bullWorker.once('closed', () => closed.push(bullWorker.name));
+    }
+    const disconnect = prisma.$disconnect.bind(prisma);
+    let closedAtDisconnect: string[] | undefined;
+    jest.spyOn(prisma, '$disconnect').mockImplementation(() => {
+      closedAtDisconnect ??= [...closed];
+      return disconnect();
+    });
+    await app.close();
+    expect(closedAtDisconnect?.sort()).toEqual(Object.values(QueueName).sort());
   });
 });

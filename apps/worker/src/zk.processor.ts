@@ -1,12 +1,13 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { workerLockOptions } from '@app/config';
 import { ZkProvingService } from '@app/proofs';
 import { JobName, JobPayloads, QueueName } from '@app/queue';
 import type { Job } from 'bullmq';
+import { DrainingWorkerHost } from './draining-worker-host';
 
 // Proving takes a core for a second or more: one at a time, so it never starves the other queues' jobs.
 @Processor(QueueName.Zk, { concurrency: 1, ...workerLockOptions() })
-export class ZkProcessor extends WorkerHost {
+export class ZkProcessor extends DrainingWorkerHost {
   constructor(private readonly zk: ZkProvingService) {
     super();
   }
