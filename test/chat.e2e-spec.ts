@@ -292,6 +292,9 @@ describe('real-time chat over socket.io (e2e)', () => {
         });
         return noop.status === 400;
       }, 'the server to drop the stalled connection');
+      // The paused client never learns that: close its end too, or its ping timer (45 s) outlives the test file.
+      // Before any disconnect(), whose packet would sit in the paused client's buffer and hold the close back.
+      stalled.io.engine.close();
 
       // Nothing was lost: the client reconnects and receives the whole reply.
       const again = await connectChat(strictApi.url, consumer.apiKey);
