@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createWorker } from '../apps/worker/src/bootstrap';
 import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
 import { waitFor } from './support/wait-for';
-import { collectReply, connectChat, emitAck, startReply } from '@app/testing';
+import { collectReply, connectChat, emitAck, startReply, StartedReply } from '@app/testing';
 
 interface SendAck {
   ok: boolean;
@@ -317,6 +317,57 @@ describe('real-time chat over socket.io (e2e)', () => {
     } finally {
       await strictApi.close();
     }
+  });
+
+  it('lets streaming replies finish when the api stops, and refuses new sends meanwhile', async () => {
+    // About a second per reply at 20 tokens/s: well within the default 10 s drain.
+    const stopping = await startApi({ EMBEDDED_LATENCY: 'ttft=100,tps=20' });
+    const consumer = await signUp(stopping.url, 'consumer');
+    const sessions = await Promise.all(Array.from({ length: 6 }, () => session(stopping.url, consumer)));
+    const first = await startReply(sessions[0].socket, sessions[0].conversationId, 'Tell me about the sea.');
+    expect(first.ack.ok).toBe(true);
+    const accepted = [first];
+    const closed = stopping.close();
+    // Sends that reach the api before it starts stopping are accepted and drained too; once it is stopping,
+    // a send is refused with a clear error.
+    let refused: StartedReply['ack'] | undefined;
+    for (const { socket, conversationId } of sessions.slice(1)) {
+      const next = await startReply(socket, conversationId, 'And the mountains?');
+      if (!next.ack.ok) {
+        refused = next.ack;
+        break;
+      }
+      accepted.push(next);
+    }
+    expect(refused?.error).toMatchObject({
+      code: 'SERVER_STOPPING',
+      message: expect.stringContaining('stopping'),
+    });
+
+    for (const { ack, reply } of accepted) {
+      const finished = await reply;
+      expect(finished.done?.content).toBe(finished.tokens.map((t) => t.delta).join(''));
+      const stored = await prisma.message.findUniqueOrThrow({ where: { id: ack.assistantMessageId } });
+      expect(stored).toMatchObject({ status: 'complete', content: finished.done?.content });
+    }
+    await closed;
+  });
+
+  it('fails a reply that outlasts the shutdown drain, stored as failed and told to the client', async () => {
+    const stopping = await startApi({ EMBEDDED_LATENCY: 'ttft=50,tps=4', SHUTDOWN_DRAIN_MS: '300' });
+    const consumer = await signUp(stopping.url, 'consumer');
+    const { socket, conversationId } = await session(stopping.url, consumer);
+    const { ack, reply } = await startReply(socket, conversationId, 'Tell me a very long story.');
+    expect(ack.ok).toBe(true);
+    await new Promise<void>((resolve) => socket.once('message:token', () => resolve()));
+    await stopping.close();
+
+    const ended = await reply;
+    expect(ended.done).toBeUndefined();
+    expect(ended.error).toMatchObject({ code: 'SERVER_STOPPING' });
+    const stored = await prisma.message.findUniqueOrThrow({ where: { id: ack.assistantMessageId } });
+    expect(stored.status).toBe('failed');
+    expect(stored.content).toBe(ended.tokens.map((t) => t.delta).join(''));
   });
 
   it('reaches a client connected to another api instance (socket.io Redis adapter)', async () => {

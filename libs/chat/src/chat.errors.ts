@@ -9,6 +9,12 @@ export class ConversationBusyError extends DomainError {
   }
 }
 
+export class ServerStoppingError extends DomainError {
+  constructor() {
+    super(ErrorCode.SERVER_STOPPING, 'This server is stopping; reconnect and send your message again.');
+  }
+}
+
 export class MessageNotFoundError extends NotFoundError {
   constructor(id: string) {
     super('Message', id);

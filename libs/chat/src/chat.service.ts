@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { AuthUser } from '@app/auth';
 import { DomainError, ErrorCode, ValidationError } from '@app/common';
 import { buildPrompt, ConversationNotFoundError } from '@app/conversations';
@@ -13,13 +13,14 @@ import { Queue } from 'bullmq';
 import { LocalNode } from '@app/network';
 import { hashInput, hashText, ZERO_DIGEST } from '@app/receipts';
 import { randomUUID } from 'node:crypto';
-import { ConversationBusyError, MessageNotFoundError } from './chat.errors';
+import { ConversationBusyError, MessageNotFoundError, ServerStoppingError } from './chat.errors';
 import type { DoneEvent, MessageErrorEvent, TokenEvent } from './chat-events';
 import { ChatEmitter } from './chat.emitter';
 import { ChatRepository, ChatConversation } from './chat.repository';
 import { ConversationLock } from './conversation-lock';
 import { ReplayBuffer } from './replay-buffer';
 import { ReplyCancellation } from './reply-cancellation';
+import { settledWithin } from './settled-within';
 
 export const MAX_MESSAGE_CHARS = 8_000;
 const LOCK_TTL_MS = 5 * 60_000;
@@ -28,6 +29,12 @@ const HISTORY_TURNS = RECENT_TURNS_KEPT;
 const TOKEN_BUDGET = 4_096;
 const MAX_RESPONSE_TOKENS = 512;
 const MEMORIES_PER_REPLY = 8;
+/** The abort reason of replies failed because the api is stopping. */
+const SERVER_STOPPING = Symbol('server stopping');
+/** After failing the replies left at shutdown, how long to wait for them to be stored as failed. */
+const FAIL_ON_STOP_MS = 5_000;
+const STOPPED_MID_REPLY =
+  'The server stopped before the reply finished; reconnect and send your message again.';
 
 export interface SendInput {
   conversationId: string;
@@ -57,8 +64,11 @@ export interface SendAccepted {
  * the reply with its inference record, and hand everything else (memory extraction, later proofs) to jobs.
  */
 @Injectable()
-export class ChatService {
+export class ChatService implements OnModuleDestroy {
   private readonly logger = new Logger(ChatService.name);
+  /** Replies streaming on this instance, so that stopping can wait for them. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -75,6 +85,7 @@ export class ChatService {
   ) {}
 
   async send(user: AuthUser, input: SendInput): Promise<SendAccepted> {
+    if (this.stopping) throw new ServerStoppingError();
     const content = input.content.trim();
     if (!content) throw new ValidationError('content must not be empty');
     if (content.length > MAX_MESSAGE_CHARS)
@@ -127,6 +138,9 @@ export class ChatService {
         release,
         input.listener,
       ).finally(release);
+      this.inFlight.add(reply);
+      const forget = (): boolean => this.inFlight.delete(reply);
+      reply.then(forget, forget);
       return { userMessageId: turn.user.id, assistantMessageId: turn.assistant.id, inferenceId, reply };
     } catch (error) {
       await this.lock.release(conversation.id, lockToken);
@@ -290,21 +304,24 @@ export class ChatService {
       completed = true;
     } catch (error) {
       clearTimeout(idle);
-      const cancelled = isAbortError(error) && !timedOut;
+      const stopped = controller.signal.reason === SERVER_STOPPING;
+      const cancelled = isAbortError(error) && !timedOut && !stopped;
       // A partial reply is kept for the record but never presented as complete.
       await this.chats
         .endReply(assistant.id, text, cancelled ? 'cancelled' : 'failed')
         .catch(() => undefined);
-      const body = cancelled
-        ? { code: ErrorCode.CANCELLED, message: 'The reply was cancelled.' }
-        : timedOut
-          ? { code: ErrorCode.MODEL_FAILED, message: 'The model stopped responding; try again.' }
-          : error instanceof ModelError || error instanceof DomainError
-            ? {
-                code: error instanceof DomainError ? error.code : ErrorCode.MODEL_FAILED,
-                message: error.message,
-              }
-            : { code: ErrorCode.MODEL_FAILED, message: 'The model failed to answer; try again.' };
+      const body = stopped
+        ? { code: ErrorCode.SERVER_STOPPING, message: STOPPED_MID_REPLY }
+        : cancelled
+          ? { code: ErrorCode.CANCELLED, message: 'The reply was cancelled.' }
+          : timedOut
+            ? { code: ErrorCode.MODEL_FAILED, message: 'The model stopped responding; try again.' }
+            : error instanceof ModelError || error instanceof DomainError
+              ? {
+                  code: error instanceof DomainError ? error.code : ErrorCode.MODEL_FAILED,
+                  message: error.message,
+                }
+              : { code: ErrorCode.MODEL_FAILED, message: 'The model failed to answer; try again.' };
       if (!cancelled) this.logger.warn(`Reply ${assistant.id} failed: ${String(error)}`);
       await releaseLock();
       const failure: MessageErrorEvent = {
@@ -319,6 +336,21 @@ export class ChatService {
       this.cancellation.untrack(assistant.id);
     }
     if (completed) await this.enqueueFollowUps(userMessage.id, inferenceId, persona.verification);
+  }
+
+  /**
+   * A stopping api (deploy, scale-in) lets its streaming replies finish, for SHUTDOWN_DRAIN_MS, while Postgres and
+   * Redis are still up (Nest closes them after this hook), and refuses new sends. Replies still streaming then
+   * are failed with SERVER_STOPPING, stored as failed and told to their clients, never left half-saved.
+   */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    if (this.inFlight.size === 0) return;
+    this.logger.log(`Stopping: waiting for ${this.inFlight.size} streaming replies`);
+    if (await settledWithin(this.inFlight, this.config.shutdownDrainMs)) return;
+    this.logger.warn(`Stopping: failing ${this.inFlight.size} replies still streaming`);
+    this.cancellation.abortAll(SERVER_STOPPING);
+    await settledWithin(this.inFlight, FAIL_ON_STOP_MS);
   }
 
   /**

@@ -43,6 +43,11 @@ export class ReplyCancellation implements OnModuleInit, OnModuleDestroy {
     this.running.delete(messageId);
   }
 
+  /** Aborts every reply running here, with `reason` as its signal's reason. */
+  abortAll(reason: unknown): void {
+    for (const controller of this.running.values()) controller.abort(reason);
+  }
+
   /** True when the reply runs here and was aborted; otherwise the request goes to the other instances. */
   async cancel(messageId: string): Promise<boolean> {
     const local = this.running.get(messageId);

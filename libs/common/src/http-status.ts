@@ -20,5 +20,6 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.MODEL_FAILED]: HttpStatus.BAD_GATEWAY,
   [ErrorCode.CANCELLED]: HttpStatus.CONFLICT,
   [ErrorCode.CHAIN_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.SERVER_STOPPING]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.INTERNAL]: HttpStatus.INTERNAL_SERVER_ERROR,
 };

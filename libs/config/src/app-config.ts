@@ -116,6 +116,10 @@ export class AppConfig {
   get modelIdleTimeoutMs(): number {
     return this.env.MODEL_IDLE_TIMEOUT_MS;
   }
+  /** On shutdown, replies still streaming get this long to finish; the rest fail with SERVER_STOPPING. */
+  get shutdownDrainMs(): number {
+    return this.env.SHUTDOWN_DRAIN_MS;
+  }
   get defaultModelId(): string {
     return this.env.DEFAULT_MODEL_ID;
   }

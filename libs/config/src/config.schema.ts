@@ -64,6 +64,8 @@ export const configSchema = z
       )
       .default('instant'),
     MODEL_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+    // How long a stopping api lets the replies it is streaming finish before it fails them.
+    SHUTDOWN_DRAIN_MS: z.coerce.number().int().nonnegative().default(10_000),
     OPENAI_MODEL_ID: z.string().min(1).optional(),
     OPENAI_BASE_URL: z.url().optional(),
     OPENAI_API_KEY: z.string().optional(),
