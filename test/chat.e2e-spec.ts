@@ -370,6 +370,46 @@ describe('real-time chat over socket.io (e2e)', () => {
     expect(stored.content).toBe(ended.tokens.map((t) => t.delta).join(''));
   });
 
+  it('tells a resuming client that a reply abandoned by a dead api has failed, and keeps a live one streaming', async () => {
+    const consumer = await signUp(slowApi.url, 'consumer');
+    const slowPersona = await request(slowApi.url)
+      .post('/v1/personas')
+      .set(creator.auth)
+      .send({ name: 'Slow Mira', personality: 'unhurried', modelId: 'embedded:slow' })
+      .expect(201);
+    const { socket, conversationId } = await session(slowApi.url, consumer, slowPersona.body.id);
+    // What an api killed mid-reply leaves: a reply still marked streaming, with no heartbeat, a minute old.
+    const abandoned = await prisma.message.create({
+      data: {
+        conversationId,
+        role: 'assistant',
+        content: '',
+        status: 'streaming',
+        createdAt: new Date(Date.now() - 60_000),
+      },
+    });
+    const join = (messageId: string) =>
+      emitAck<{ ok: boolean; status: string }>(socket, 'conversation:join', {
+        conversationId,
+        messageId,
+        afterSeq: -1,
+      });
+    expect(await join(abandoned.id)).toMatchObject({ ok: true, status: 'failed' });
+    expect(await prisma.message.findUniqueOrThrow({ where: { id: abandoned.id } })).toMatchObject({
+      status: 'failed',
+    });
+
+    // A live reply made just as old keeps streaming: its heartbeat, not its age, decides.
+    const { ack, reply } = await startReply(socket, conversationId, 'Tell me about the old lighthouse.');
+    expect(ack.ok).toBe(true);
+    await prisma.message.update({
+      where: { id: ack.assistantMessageId },
+      data: { createdAt: new Date(Date.now() - 60_000) },
+    });
+    expect(await join(ack.assistantMessageId)).toMatchObject({ ok: true, status: 'streaming' });
+    expect((await reply).done?.messageId).toBe(ack.assistantMessageId);
+  });
+
   it('reaches a client connected to another api instance (socket.io Redis adapter)', async () => {
     const consumer = await signUp(api.url, 'consumer');
     const { socket, conversationId } = await session(api.url, consumer);

@@ -144,9 +144,10 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
       // clients drop any seq they already have.
       await socket.join(rooms.conversation(conversation.id));
       if (!input.messageId) return { conversationId: conversation.id };
-      const message = await this.chats.findMessage(input.messageId);
-      if (!message || message.conversationId !== conversation.id)
+      const found = await this.chats.findMessage(input.messageId);
+      if (!found || found.conversationId !== conversation.id)
         throw new ConversationNotFoundError(input.conversationId);
+      const message = await this.chat.settleAbandoned(found);
       const missed = (await this.replay.after(message.id, input.afterSeq)).map((delta, i) => ({
         seq: input.afterSeq + 1 + i,
         delta,

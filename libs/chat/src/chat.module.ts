@@ -16,6 +16,7 @@ import { ConversationLock } from './conversation-lock';
 import { OpenAiCompatController } from './openai-compat.controller';
 import { ReplayBuffer } from './replay-buffer';
 import { ReplyCancellation } from './reply-cancellation';
+import { ReplyHeartbeat } from './reply-heartbeat';
 
 @Module({
   imports: [
@@ -36,6 +37,7 @@ import { ReplyCancellation } from './reply-cancellation';
     ConversationLock,
     ReplayBuffer,
     ReplyCancellation,
+    ReplyHeartbeat,
     {
       provide: ModelRegistry,
       inject: [AppConfig],

@@ -138,6 +138,15 @@ export class ChatRepository {
     );
   }
 
+  /** Marks a reply failed if it is still streaming; false if it had ended (its api finished it after all). */
+  async failAbandonedReply(messageId: string): Promise<boolean> {
+    const { count } = await this.prisma.message.updateMany({
+      where: { id: messageId, status: 'streaming' },
+      data: { status: 'failed' },
+    });
+    return count === 1;
+  }
+
   async endReply(messageId: string, content: string, status: 'failed' | 'cancelled'): Promise<void> {
     await this.prisma.message.update({ where: { id: messageId }, data: { content, status } });
   }

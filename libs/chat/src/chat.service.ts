@@ -20,6 +20,7 @@ import { ChatRepository, ChatConversation } from './chat.repository';
 import { ConversationLock } from './conversation-lock';
 import { ReplayBuffer } from './replay-buffer';
 import { ReplyCancellation } from './reply-cancellation';
+import { REPLY_DEAD_AFTER_MS, ReplyHeartbeat } from './reply-heartbeat';
 import { settledWithin } from './settled-within';
 
 export const MAX_MESSAGE_CHARS = 8_000;
@@ -78,6 +79,7 @@ export class ChatService implements OnModuleDestroy {
     private readonly lock: ConversationLock,
     private readonly replay: ReplayBuffer,
     private readonly cancellation: ReplyCancellation,
+    private readonly heartbeat: ReplyHeartbeat,
     private readonly emitter: ChatEmitter,
     private readonly node: LocalNode,
     private readonly proofJobs: ProofJobs,
@@ -149,6 +151,22 @@ export class ChatService implements OnModuleDestroy {
   }
 
   /** Cancels a streaming reply, wherever it runs, if the caller is in its conversation. */
+  /**
+   * A reply as a resuming client should see it. One left streaming by an api that died (no heartbeat) is failed
+   * now, so the client does not wait for tokens that will never come; one that ended meanwhile is read again.
+   */
+  async settleAbandoned<T extends Message>(message: T): Promise<T> {
+    if (message.status !== 'streaming') return message;
+    if (Date.now() - message.createdAt.getTime() < REPLY_DEAD_AFTER_MS) return message;
+    if (await this.heartbeat.isAlive(message.id)) return message;
+    if (await this.chats.failAbandonedReply(message.id)) {
+      this.logger.warn(`Reply ${message.id} was abandoned by an api that stopped; marked failed`);
+      return { ...message, status: 'failed' };
+    }
+    const ended = await this.chats.findMessage(message.id);
+    return ended ? { ...message, status: ended.status, content: ended.content } : message;
+  }
+
   async cancel(user: AuthUser, messageId: string): Promise<boolean> {
     const message = await this.chats.findMessage(messageId);
     if (!message || message.conversation.userId !== user.id) throw new MessageNotFoundError(messageId);
@@ -168,6 +186,7 @@ export class ChatService implements OnModuleDestroy {
     const startedAt = new Date();
     const persona = conversation.personaVersion.content as unknown as PersonaContent;
     const controller = this.cancellation.track(assistant.id);
+    const stopBeating = this.heartbeat.start(assistant.id);
     // A provider that stops sending (hung upstream, dead node) must not hold the conversation forever.
     let timedOut = false;
     let idle: NodeJS.Timeout | undefined;
@@ -333,6 +352,7 @@ export class ChatService implements OnModuleDestroy {
       listener?.error(failure);
     } finally {
       clearTimeout(idle);
+      stopBeating();
       this.cancellation.untrack(assistant.id);
     }
     if (completed) await this.enqueueFollowUps(userMessage.id, inferenceId, persona.verification);
