@@ -23,6 +23,7 @@ describe('real-time chat over socket.io (e2e)', () => {
   let prisma: PrismaService;
   let creator: TestUser;
   let personaId: string;
+  let slowPersonaId: string;
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
@@ -37,6 +38,14 @@ describe('real-time chat over socket.io (e2e)', () => {
         .post('/v1/personas')
         .set(creator.auth)
         .send({ name: 'Mira', personality: 'cheerful', firstMessage: 'Hi {{user}}!' })
+        .expect(201)
+    ).body.id;
+    // 10 tokens/s: a reply still streams when a test looks at it, however busy the test machine is.
+    slowPersonaId = (
+      await request(api.url)
+        .post('/v1/personas')
+        .set(creator.auth)
+        .send({ name: 'Slow Mira', personality: 'unhurried', modelId: 'embedded:slow' })
         .expect(201)
     ).body.id;
   });
@@ -186,13 +195,7 @@ describe('real-time chat over socket.io (e2e)', () => {
 
   it('resumes after a dropped connection: exactly the missed tokens, then the rest', async () => {
     const consumer = await signUp(slowApi.url, 'consumer');
-    // 10 tokens/s: the reply is still streaming when the client comes back, however busy the test machine is.
-    const slowPersona = await request(slowApi.url)
-      .post('/v1/personas')
-      .set(creator.auth)
-      .send({ name: 'Slow Mira', personality: 'unhurried', modelId: 'embedded:slow' })
-      .expect(201);
-    const { socket, conversationId } = await session(slowApi.url, consumer, slowPersona.body.id);
+    const { socket, conversationId } = await session(slowApi.url, consumer, slowPersonaId);
     const seen = new Map<number, string>();
     let messageId = '';
     socket.on('message:token', (e: { messageId: string; seq: number; delta: string }) => {
@@ -372,12 +375,7 @@ describe('real-time chat over socket.io (e2e)', () => {
 
   it('tells a resuming client that a reply abandoned by a dead api has failed, and keeps a live one streaming', async () => {
     const consumer = await signUp(slowApi.url, 'consumer');
-    const slowPersona = await request(slowApi.url)
-      .post('/v1/personas')
-      .set(creator.auth)
-      .send({ name: 'Slow Mira', personality: 'unhurried', modelId: 'embedded:slow' })
-      .expect(201);
-    const { socket, conversationId } = await session(slowApi.url, consumer, slowPersona.body.id);
+    const { socket, conversationId } = await session(slowApi.url, consumer, slowPersonaId);
     // What an api killed mid-reply leaves: a reply still marked streaming, with no heartbeat, a minute old.
     const abandoned = await prisma.message.create({
       data: {
