@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { io, Socket } from 'socket.io-client';
 import request from 'supertest';
 import { createWorker } from '../apps/worker/src/bootstrap';
-import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+import { ApiHarness, createPersona, signUp, startApi, TestUser } from './support/api-harness';
 import { waitFor } from './support/wait-for';
 import { collectReply, connectChat, emitAck, startReply, StartedReply } from '@app/testing';
 
@@ -34,20 +34,20 @@ describe('real-time chat over socket.io (e2e)', () => {
     prisma = new PrismaService(AppConfig.fromProcessEnv());
     creator = await signUp(api.url, 'creator');
     personaId = (
-      await request(api.url)
-        .post('/v1/personas')
-        .set(creator.auth)
-        .send({ name: 'Mira', personality: 'cheerful', firstMessage: 'Hi {{user}}!' })
-        .expect(201)
-    ).body.id;
+      await createPersona(api.url, creator, {
+        name: 'Mira',
+        personality: 'cheerful',
+        firstMessage: 'Hi {{user}}!',
+      })
+    ).id;
     // 10 tokens/s: a reply still streams when a test looks at it, however busy the test machine is.
     slowPersonaId = (
-      await request(api.url)
-        .post('/v1/personas')
-        .set(creator.auth)
-        .send({ name: 'Slow Mira', personality: 'unhurried', modelId: 'embedded:slow' })
-        .expect(201)
-    ).body.id;
+      await createPersona(api.url, creator, {
+        name: 'Slow Mira',
+        personality: 'unhurried',
+        modelId: 'embedded:slow',
+      })
+    ).id;
   });
   afterAll(async () => {
     sockets.forEach((s) => s.disconnect());

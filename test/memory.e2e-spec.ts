@@ -1,7 +1,7 @@
 import { AppConfig } from '@app/config';
 import { PrismaService } from '@app/database';
 import request from 'supertest';
-import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+import { ApiHarness, createPersona, signUp, startApi, TestUser } from './support/api-harness';
 
 describe('consumer control of memories (e2e)', () => {
   let api: ApiHarness;
@@ -15,9 +15,7 @@ describe('consumer control of memories (e2e)', () => {
     prisma = new PrismaService(AppConfig.fromProcessEnv());
     const creator = await signUp(api.url, 'creator');
     [alice, bob] = await Promise.all([signUp(api.url, 'consumer'), signUp(api.url, 'consumer')]);
-    personaId = (
-      await request(api.url).post('/v1/personas').set(creator.auth).send({ name: 'Keeper' }).expect(201)
-    ).body.id;
+    personaId = (await createPersona(api.url, creator, { name: 'Keeper' })).id;
     // The memory job (issue 3) writes these after chat turns; here they are written directly.
     await prisma.memory.createMany({
       data: [

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import request from 'supertest';
-import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+import { ApiHarness, createPersona, signUp, startApi, TestUser } from './support/api-harness';
 
 describe('OpenAI-compatible endpoint with the official openai client (e2e)', () => {
   let api: ApiHarness;
@@ -12,13 +12,7 @@ describe('OpenAI-compatible endpoint with the official openai client (e2e)', () 
   beforeAll(async () => {
     api = await startApi();
     [creator, consumer] = await Promise.all([signUp(api.url, 'creator'), signUp(api.url, 'consumer')]);
-    slug = (
-      await request(api.url)
-        .post('/v1/personas')
-        .set(creator.auth)
-        .send({ name: 'Oracle', personality: 'calm' })
-        .expect(201)
-    ).body.slug;
+    slug = (await createPersona(api.url, creator, { name: 'Oracle', personality: 'calm' })).slug;
     client = new OpenAI({ apiKey: consumer.apiKey, baseURL: `${api.url}/v1`, maxRetries: 0 });
   });
   afterAll(() => api.close());

@@ -16,7 +16,7 @@ import { ChildProcess, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
-import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+import { ApiHarness, createPersona, signUp, startApi, TestUser } from './support/api-harness';
 import { ChainProxy, forkWorker, kill, RedisServerProcess } from './support/isolated-services';
 
 const ROOT = join(__dirname, '..');
@@ -72,12 +72,12 @@ describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e
     const creator = await signUp(api.url, 'creator');
     consumer = await signUp(api.url, 'consumer');
     personaId = (
-      await request(api.url)
-        .post('/v1/personas')
-        .set(creator.auth)
-        .send({ name: 'Quill', personality: 'careful', verification: 'attested' })
-        .expect(201)
-    ).body.id;
+      await createPersona(api.url, creator, {
+        name: 'Quill',
+        personality: 'careful',
+        verification: 'attested',
+      })
+    ).id;
     socket = await connectChat(api.url, consumer.apiKey);
   }, 120_000);
 

@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { createWorker } from '../apps/worker/src/bootstrap';
-import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+import { ApiHarness, createPersona, signUp, startApi, TestUser } from './support/api-harness';
 import { devAttestationPolicy } from './support/verification';
 
 describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () => {
@@ -39,12 +39,12 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
     consumer = await signUp(api.url, 'consumer');
     stranger = await signUp(api.url, 'consumer');
     for (const verification of ['none', 'attested', 'zk'] as const) {
-      const created = await request(api.url)
-        .post('/v1/personas')
-        .set(creator.auth)
-        .send({ name: `Vera ${verification}`, personality: 'precise', verification })
-        .expect(201);
-      personas[verification] = created.body.id;
+      const created = await createPersona(api.url, creator, {
+        name: `Vera ${verification}`,
+        personality: 'precise',
+        verification,
+      });
+      personas[verification] = created.id;
     }
     socket = await connectChat(api.url, consumer.apiKey);
     chain = new ChainReader(AppConfig.fromProcessEnv().chain.rpcUrl);

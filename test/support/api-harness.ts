@@ -52,3 +52,13 @@ export async function signUp(
     auth: { Authorization: `Bearer ${body.apiKey}` },
   };
 }
+
+/** Creates a persona as `creator` through the API; `fields` are the request body (a name at least). */
+export async function createPersona(
+  url: string,
+  creator: TestUser,
+  fields: Record<string, unknown> & { name: string },
+): Promise<{ id: string; slug: string }> {
+  const response = await request(url).post('/v1/personas').set(creator.auth).send(fields).expect(201);
+  return response.body as { id: string; slug: string };
+}
