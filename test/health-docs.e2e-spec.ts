@@ -1,3 +1,5 @@
+import { AppConfig } from '@app/config';
+import { DEV_CHAIN_ID } from '@app/settlement';
 import request from 'supertest';
 import { ApiHarness, startApi } from './support/api-harness';
 
@@ -61,5 +63,36 @@ describe('health when Redis is unreachable (e2e)', () => {
   it('answers 503 and says which dependency is down', async () => {
     const response = await request(api.url).get('/health').expect(503);
     expect(response.body).toEqual({ status: 'unavailable', checks: { postgres: 'up', redis: 'down' } });
+  });
+});
+
+describe('chain facts for verifiers (e2e)', () => {
+  const secret = 'provider-key-s3cr3t';
+  let api: ApiHarness;
+  beforeAll(async () => {
+    // A provider URL carrying its key in the path, as hosted RPC providers hand them out; the dev chain ignores it.
+    const rpcUrl = new URL(AppConfig.fromProcessEnv().chain.rpcUrl);
+    rpcUrl.pathname = `/v3/${secret}`;
+    api = await startApi({
+      CHAIN_RPC_URL: rpcUrl.toString(),
+      CHAIN_PUBLIC_RPC_URL: 'https://rpc.example.org/',
+    });
+  });
+  afterAll(() => api.close());
+
+  it('are public and publish CHAIN_PUBLIC_RPC_URL, never the configured RPC URL with its key', async () => {
+    const response = await request(api.url).get('/v1/chain').expect(200);
+    expect(response.body).toEqual({
+      chainId: DEV_CHAIN_ID,
+      rpcUrl: 'https://rpc.example.org/',
+      anchorContract: AppConfig.fromProcessEnv().chain.anchorContract,
+    });
+    expect(response.text).not.toContain(secret);
+  });
+
+  it('publish the dev chain URL when CHAIN_PUBLIC_RPC_URL is not set', () => {
+    expect(AppConfig.fromProcessEnv({ CHAIN_PUBLIC_RPC_URL: '' }).chain.publicRpcUrl).toBe(
+      'http://127.0.0.1:8545',
+    );
   });
 });

@@ -43,5 +43,6 @@ export default async function globalSetup(): Promise<void> {
   const testChain = await startTestChain(ANCHORING_WORKERS);
   globalThis.twinproofTestChain = testChain;
   process.env.CHAIN_RPC_URL = testChain.chain.rpcUrl;
+  process.env.CHAIN_PUBLIC_RPC_URL = testChain.chain.rpcUrl;
   process.env.ANCHOR_CONTRACT = testChain.anchorContract;
 }

@@ -145,9 +145,17 @@ export class AppConfig {
       allowedMeasurements: this.env.ALLOWED_MEASUREMENTS?.split(',').map((m) => m.toLowerCase()) ?? null,
     };
   }
-  get chain(): { rpcUrl: string; privateKey: string; anchorContract: string; confirmations: number } {
+  /** `rpcUrl` is private (it may hold a provider key); `publicRpcUrl` is the one shown to verifiers. */
+  get chain(): {
+    rpcUrl: string;
+    publicRpcUrl: string;
+    privateKey: string;
+    anchorContract: string;
+    confirmations: number;
+  } {
     return {
       rpcUrl: this.env.CHAIN_RPC_URL,
+      publicRpcUrl: this.env.CHAIN_PUBLIC_RPC_URL,
       privateKey: this.env.CHAIN_PRIVATE_KEY,
       anchorContract: this.env.ANCHOR_CONTRACT,
       confirmations: this.env.CHAIN_CONFIRMATIONS,

@@ -77,6 +77,8 @@ export const configSchema = z
     TRUSTED_DEV_AUTHORITIES: addressList.optional(),
     ALLOWED_MEASUREMENTS: hexList.optional(),
     CHAIN_RPC_URL: z.url().default('http://127.0.0.1:8545'),
+    // What GET /v1/chain publishes for verifiers: CHAIN_RPC_URL may carry a provider's key, so it is never shown.
+    CHAIN_PUBLIC_RPC_URL: z.url().default('http://127.0.0.1:8545'),
     // Hardhat's first well-known dev account and the address its first deployment gets on a fresh dev chain.
     CHAIN_PRIVATE_KEY: hexKey.default('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'),
     ANCHOR_CONTRACT: address.default('0x5FbDB2315678afecb367f032d93F642f64180aa3'),

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AuthUser, CurrentUser } from '@app/auth';
+import { AuthUser, CurrentUser, Public } from '@app/auth';
 import type { ProofBundle } from '@app/receipts';
 import type { Response } from 'express';
 import { InferenceView } from './inference-view';
@@ -28,8 +28,10 @@ export class InferencesController {
     return this.inferences.bundle(user, id);
   }
 
+  // Public: a verifier needs the chain facts without an account. rpcUrl is CHAIN_PUBLIC_RPC_URL, never CHAIN_RPC_URL.
+  @Public()
   @Get('chain')
-  @ApiOkResponse({ description: '{ chainId, rpcUrl, anchorContract }' })
+  @ApiOkResponse({ description: '{ chainId, rpcUrl (the public RPC URL), anchorContract }' })
   chain(): Promise<ChainView> {
     return this.inferences.chainView();
   }

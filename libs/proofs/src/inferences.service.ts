@@ -72,7 +72,7 @@ export class InferencesService {
   async chainView(): Promise<ChainView> {
     const client = this.chain.get();
     const chainId = this.chainId ?? (await this.fetchChainId());
-    return { chainId, rpcUrl: this.config.chain.rpcUrl, anchorContract: client.contractAddress };
+    return { chainId, rpcUrl: this.config.chain.publicRpcUrl, anchorContract: client.contractAddress };
   }
 
   private async fetchChainId(): Promise<number> {
