@@ -74,6 +74,10 @@ export class AppConfig {
   get log(): { format: Env['LOG_FORMAT']; level: Env['LOG_LEVEL'] } {
     return { format: this.env.LOG_FORMAT, level: this.env.LOG_LEVEL };
   }
+  /** Proxy hops whose X-Forwarded-For is believed when finding a client's address (Express's 'trust proxy'). */
+  get trustProxy(): number {
+    return this.env.TRUST_PROXY;
+  }
   get signupOpen(): boolean {
     return this.env.SIGNUP_OPEN;
   }
@@ -83,6 +87,8 @@ export class AppConfig {
     signupsPerHour: number;
     chatSendsPerMinute: number;
     chatConnectsPerMinute: number;
+    socketConnectsPerMinute: number;
+    conversationsPerHour: number;
     chatMaxQueuedPackets: number;
     chatMaxBufferedBytes: number;
   } {
@@ -92,6 +98,8 @@ export class AppConfig {
       signupsPerHour: this.env.SIGNUP_RATE_LIMIT_PER_HOUR,
       chatSendsPerMinute: this.env.CHAT_SENDS_PER_MINUTE,
       chatConnectsPerMinute: this.env.CHAT_CONNECTS_PER_MINUTE,
+      socketConnectsPerMinute: this.env.SOCKET_CONNECTS_PER_MINUTE,
+      conversationsPerHour: this.env.CONVERSATIONS_PER_HOUR,
       chatMaxQueuedPackets: this.env.CHAT_MAX_QUEUED_PACKETS,
       chatMaxBufferedBytes: this.env.CHAT_MAX_BUFFERED_BYTES,
     };
