@@ -20,6 +20,10 @@ export enum ErrorCode {
   SIGNUP_DISABLED = 'SIGNUP_DISABLED',
   CHAIN_UNAVAILABLE = 'CHAIN_UNAVAILABLE',
   SERVER_STOPPING = 'SERVER_STOPPING',
+  /** The persona was made private or deleted: its conversations stay readable but take no new messages. */
+  PERSONA_UNAVAILABLE = 'PERSONA_UNAVAILABLE',
+  /** A dependency (Redis) is down: retry later. */
+  UNAVAILABLE = 'UNAVAILABLE',
   INTERNAL = 'INTERNAL',
 }
 

@@ -21,5 +21,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.CANCELLED]: HttpStatus.CONFLICT,
   [ErrorCode.CHAIN_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.SERVER_STOPPING]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.PERSONA_UNAVAILABLE]: HttpStatus.GONE,
+  [ErrorCode.UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.INTERNAL]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
