@@ -1,0 +1,39 @@
+import { serverHasPgvector, startPgliteServer } from './pglite-server';
+
+/** A PostgreSQL with pgvector that a test file can point its app at. */
+export interface PgvectorTarget {
+  name: string;
+  /** Decided while jest collects the tests: a target that cannot run is reported skipped, never passed. */
+  runs: boolean;
+  /** Settings for AppConfig overrides, and how to let go of the server afterwards. */
+  start(): Promise<{ overrides: Record<string, string>; stop(): Promise<void> }>;
+}
+
+/**
+ * Where the pgvector path is tested: always on PGlite (it ships the extension), and also on the run's own
+ * PostgreSQL server when that has pgvector installed (the project's machines do not: Debian 12's PostgreSQL 15
+ * packages no pgvector, so there those tests are reported skipped).
+ */
+export function pgvectorTargets(): PgvectorTarget[] {
+  const runDatabase = process.env.DATABASE_URL;
+  if (!runDatabase) throw new Error('DATABASE_URL is not set: run the tests through jest (its global setup)');
+  return [
+    {
+      name: 'PGlite with pgvector',
+      runs: true,
+      async start() {
+        const server = await startPgliteServer();
+        // PGlite runs one statement at a time: more connections would only queue.
+        return {
+          overrides: { DATABASE_URL: server.url, DATABASE_POOL_SIZE: '4' },
+          stop: () => server.stop(),
+        };
+      },
+    },
+    {
+      name: "the run's PostgreSQL server",
+      runs: serverHasPgvector(runDatabase),
+      start: () => Promise.resolve({ overrides: {}, stop: () => Promise.resolve() }),
+    },
+  ];
+}
