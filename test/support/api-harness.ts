@@ -19,6 +19,8 @@ export async function startApi(overrides: Record<string, string> = {}): Promise<
     HOST: '127.0.0.1',
     SIGNUP_RATE_LIMIT_PER_HOUR: '100000',
     RATE_LIMIT_PER_MINUTE: '100000',
+    SOCKET_CONNECTS_PER_MINUTE: '100000',
+    CONVERSATIONS_PER_HOUR: '100000',
     ...overrides,
   });
   const app = await createApi(config);
