@@ -7,3 +7,4 @@ export * from './request-context';
 export * from './app-logger';
 export * from './json-body';
 export * from './process-safety-net';
+export * from './json-depth';

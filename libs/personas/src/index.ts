@@ -6,3 +6,4 @@ export * from './personas.service';
 export * from './persona-defaults';
 export * from './cards';
 export * from './lorebook-keys';
+export * from './dto/limits';

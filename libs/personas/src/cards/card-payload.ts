@@ -1,3 +1,4 @@
+import { checkDepth, DomainError, MAX_JSON_DEPTH } from '@app/common';
 import { cardTooLarge, invalidCard } from './card-issues';
 import { MAX_CARD_JSON_BYTES, formatBytes } from './card-limits';
 
@@ -45,6 +46,15 @@ export function parseCardJson(input: Buffer | Uint8Array | string, what: string)
   } catch {
     const message = 'is not UTF-8 text';
     throw invalidCard(`${capitalise(what)} ${message}; card JSON must be UTF-8.`, [{ path: what, message }]);
+  }
+  try {
+    // Checked on the text, before anything walks the parsed value.
+    checkDepth(bytes, MAX_JSON_DEPTH);
+  } catch (error) {
+    const message = `nests deeper than ${MAX_JSON_DEPTH} levels`;
+    if (error instanceof DomainError)
+      throw invalidCard(`${capitalise(what)} ${message}.`, [{ path: what, message }]);
+    throw error;
   }
   try {
     return JSON.parse(text) as unknown;

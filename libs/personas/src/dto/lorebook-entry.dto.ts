@@ -14,6 +14,7 @@ import {
   Min,
 } from 'class-validator';
 import { PERSONA_LIMITS as L } from './limits';
+import { MaxNesting } from './max-nesting.decorator';
 
 export class LorebookEntryDto {
   @ApiProperty({
@@ -66,5 +67,6 @@ export class LorebookEntryDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
   @IsObject()
+  @MaxNesting()
   extensions?: Record<string, unknown>;
 }

@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { SLUG_PATTERN } from '../slug';
 import { PERSONA_LIMITS as L } from './limits';
+import { MaxNesting } from './max-nesting.decorator';
 import { LorebookEntryDto } from './lorebook-entry.dto';
 import { OptionalText, OptionalTextList } from './text-field.decorators';
 
@@ -38,7 +39,7 @@ class LorebookSettingsDto {
   @IsOptional() @IsInt() @Min(0) @Max(1_000_000) scanDepth?: number | null;
   @IsOptional() @IsInt() @Min(0) @Max(10_000_000) tokenBudget?: number | null;
   @IsOptional() @IsBoolean() recursiveScanning?: boolean;
-  @IsOptional() @IsObject() extensions?: Record<string, unknown>;
+  @IsOptional() @IsObject() @MaxNesting() extensions?: Record<string, unknown>;
 }
 
 /** Every field a creator may set; shared by create (name required there) and edit (all optional). */
@@ -110,6 +111,7 @@ export class PersonaFieldsDto {
   })
   @IsOptional()
   @IsObject()
+  @MaxNesting()
   extensions?: Record<string, unknown>;
 
   @ApiPropertyOptional({ enum: VISIBILITIES, default: 'public' })

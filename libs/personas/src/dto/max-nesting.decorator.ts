@@ -1,0 +1,24 @@
+import { jsonDepth } from '@app/common';
+import { ValidateBy, ValidationOptions } from 'class-validator';
+import { MAX_EXTENSION_DEPTH } from '../cards/card-limits';
+
+/**
+ * Values kept verbatim (`extensions`) may nest at most as deep as a card import allows (MAX_EXTENSION_DEPTH, the
+ * object itself counting as one level), so what the API accepts exports to a card that imports again.
+ */
+export function MaxNesting(
+  levels: number = MAX_EXTENSION_DEPTH,
+  options?: ValidationOptions,
+): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'maxNesting',
+      constraints: [levels],
+      validator: {
+        validate: (value: unknown) => jsonDepth(value, levels) <= levels,
+        defaultMessage: (args) => `${args?.property ?? 'value'} nests deeper than ${levels} levels`,
+      },
+    },
+    options,
+  );
+}
