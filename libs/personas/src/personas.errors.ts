@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError } from '@app/common';
+import { PERSONA_LIMITS } from './dto/limits';
 import { LorebookKeyProblem, quoteKey } from './lorebook-keys';
 
 export class PersonaNotFoundError extends NotFoundError {
@@ -47,5 +48,20 @@ export class InvalidLorebookKeysError extends ValidationError {
     const rest = found.length - shown.length;
     const more = rest > 0 ? ` (and ${rest} more, listed in details)` : '';
     super(`Invalid request: ${shown.join('; ')}${more}`, details);
+  }
+}
+
+/** Every key is matched on every chat turn, so a lorebook's keys are capped in total, not only per entry. */
+export class TooManyLorebookKeysError extends ValidationError {
+  constructor(count: number) {
+    const problem = `holds ${count} keys (keys and secondaryKeys of all entries together); the limit is ${PERSONA_LIMITS.lorebookKeys}`;
+    super(`Invalid request: lorebook ${problem}`, [{ field: 'lorebook', problems: [problem] }]);
+  }
+}
+
+export class UnknownPersonaModelError extends ValidationError {
+  constructor(modelId: string, known: readonly string[]) {
+    const problem = `"${modelId}" is not a model this platform runs; use one of: ${known.join(', ')}`;
+    super(`Invalid request: modelId ${problem}`, [{ field: 'modelId', problems: [problem] }]);
   }
 }

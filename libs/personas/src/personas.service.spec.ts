@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { AppConfig, loadEnv } from '@app/config';
 import { factory } from '@app/testing';
+import { ModelRegistry } from '@app/inference';
 import { randomUUID } from 'node:crypto';
 import type { PersonaContent } from './persona-content';
 import { hashPersonaContent } from './persona-hash';
@@ -116,6 +117,7 @@ describe('PersonasService', () => {
         PersonasService,
         { provide: PersonasRepository, useValue: repository },
         { provide: AppConfig, useValue: new AppConfig(loadEnv({ DEFAULT_MODEL_ID: 'embedded' })) },
+        { provide: ModelRegistry, useValue: new ModelRegistry() },
       ],
     }).compile();
     service = moduleRef.get(PersonasService);

@@ -1,15 +1,25 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { ValidationError } from '@app/common';
 import { AppConfig } from '@app/config';
+import { ModelRegistry } from '@app/inference';
 import type { AuthUser } from '@app/auth';
 import type { PersonaCard, PersonaContent, PersonaSettings } from './persona-content';
-import { findLorebookKeyProblems } from './lorebook-keys';
+import { countLorebookKeys, findLorebookKeyProblems } from './lorebook-keys';
+import { PERSONA_LIMITS } from './dto/limits';
 import { CardInput, completeCard } from './persona-defaults';
 import { hashPersonaContent } from './persona-hash';
 import { currentContent, PersonaSummary, PersonaView, toPersonaSummary, toPersonaView } from './persona.view';
-import { InvalidLorebookKeysError, NotPersonaOwnerError, PersonaNotFoundError } from './personas.errors';
+import {
+  InvalidLorebookKeysError,
+  NotPersonaOwnerError,
+  PersonaNotFoundError,
+  SlugTakenError,
+  TooManyLorebookKeysError,
+  UnknownPersonaModelError,
+} from './personas.errors';
 import { PersonasRepository, PersonaWithCurrent } from './personas.repository';
-import { decodeCursor, encodeCursor } from './search-cursor';
+import { decodeCursor, encodeCursor, MAX_SEARCH_OFFSET } from './search-cursor';
 import { slugify } from './slug';
 
 export type PersonaInput = Partial<CardInput> & Partial<PersonaSettings> & { slug?: string };
@@ -29,6 +39,9 @@ export interface VersionSummary {
   createdById: string;
 }
 
+/** Concurrent creates of one name each lose at most one race per attempt; past this, a random suffix. */
+const MADE_SLUG_ATTEMPTS = 8;
+
 const CARD_KEYS: (keyof PersonaCard)[] = Object.keys(completeCard({ name: '' })) as (keyof PersonaCard)[];
 
 @Injectable()
@@ -38,21 +51,20 @@ export class PersonasService {
   constructor(
     private readonly personas: PersonasRepository,
     private readonly config: AppConfig,
+    private readonly models: ModelRegistry,
   ) {}
 
   async create(owner: AuthUser, input: PersonaInput & { name: string }): Promise<PersonaView> {
+    this.checkModel(input.modelId ?? this.config.defaultModelId);
     const content = this.contentFrom(input, {
       visibility: input.visibility ?? 'public',
       modelId: input.modelId ?? this.config.defaultModelId,
       verification: input.verification ?? 'none',
     });
-    const slug = input.slug ?? (await this.freeSlug(slugify(content.name)));
-    const persona = await this.personas.create({
-      slug,
-      ownerId: owner.id,
-      content,
-      hash: hashPersonaContent(content),
-    });
+    const record = { ownerId: owner.id, content, hash: hashPersonaContent(content) };
+    const persona = input.slug
+      ? await this.personas.create({ ...record, slug: input.slug })
+      : await this.createWithMadeSlug(slugify(content.name), record);
     this.logger.log(`Persona ${persona.id} created by ${owner.id}`);
     return toPersonaView(persona);
   }
@@ -60,6 +72,8 @@ export class PersonasService {
   /** Every accepted edit appends a new immutable version; fields left out keep their current value. */
   async update(caller: AuthUser, id: string, patch: PersonaInput): Promise<PersonaView> {
     const persona = await this.findWritable(caller, id);
+    // Only a model being chosen now is checked: an edit of other fields still works after a model is retired.
+    if (patch.modelId !== undefined) this.checkModel(patch.modelId);
     const { version, content: current } = currentContent(persona);
     const merged: PersonaInput & { name: string } = { ...current, ...definedOnly(patch) };
     const content = this.contentFrom(merged, {
@@ -132,13 +146,14 @@ export class PersonasService {
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
     let nextCursor: string | null = null;
+    const nextOffset = (cursor?.kind === 'offset' ? cursor.offset : 0) + input.limit;
     if (rows.length > input.limit && last) {
-      nextCursor = q
-        ? encodeCursor({
-            kind: 'offset',
-            offset: (cursor?.kind === 'offset' ? cursor.offset : 0) + input.limit,
-          })
-        : encodeCursor({ kind: 'keyset', createdAt: last.createdAt.toISOString(), id: last.id });
+      if (!q) {
+        nextCursor = encodeCursor({ kind: 'keyset', createdAt: last.createdAt.toISOString(), id: last.id });
+      } else if (nextOffset <= MAX_SEARCH_OFFSET) {
+        // Ranked results end at MAX_SEARCH_OFFSET: a narrower query finds what lies beyond.
+        nextCursor = encodeCursor({ kind: 'offset', offset: nextOffset });
+      }
     }
     return { data: page.map(toPersonaSummary), nextCursor };
   }
@@ -164,19 +179,44 @@ export class PersonasService {
    */
   private contentFrom(input: PersonaInput & { name: string }, settings: PersonaSettings): PersonaContent {
     const card = completeCard(pick(input, CARD_KEYS));
+    const keyCount = countLorebookKeys(card.lorebook);
+    if (keyCount > PERSONA_LIMITS.lorebookKeys) throw new TooManyLorebookKeysError(keyCount);
     const keyProblems = findLorebookKeyProblems(card.lorebook);
     if (keyProblems.length > 0) throw new InvalidLorebookKeysError(keyProblems);
     return { ...card, ...settings };
   }
 
-  /** "seraphina", then "seraphina-2", "seraphina-3"…: a made slug never collides; a chosen one may (409). */
+  /** A persona that names a model this platform cannot run would fail on its first chat; it fails here instead. */
+  private checkModel(modelId: string): void {
+    if (!this.models.has(modelId)) throw new UnknownPersonaModelError(modelId, this.models.knownModelIds());
+  }
+
+  /**
+   * "seraphina", then "seraphina-2", "seraphina-3"…: a made slug never collides; a chosen one may (409). The
+   * insert itself decides: two creates that both saw a slug free race for it, and the loser takes the next one.
+   */
+  private async createWithMadeSlug(
+    base: string,
+    record: { ownerId: string; content: PersonaContent; hash: string },
+  ): Promise<PersonaWithCurrent> {
+    for (let attempt = 0; attempt < MADE_SLUG_ATTEMPTS; attempt++) {
+      const slug = await this.freeSlug(base);
+      try {
+        return await this.personas.create({ ...record, slug });
+      } catch (error) {
+        if (!(error instanceof SlugTakenError)) throw error;
+      }
+    }
+    return this.personas.create({ ...record, slug: `${base}-${randomBytes(4).toString('hex')}` });
+  }
+
   private async freeSlug(base: string): Promise<string> {
     if (!(await this.personas.slugExists(base))) return base;
     for (let n = 2; n < 50; n++) {
       const candidate = `${base}-${n}`;
       if (!(await this.personas.slugExists(candidate))) return candidate;
     }
-    return `${base}-${Date.now().toString(36)}`;
+    return `${base}-${randomBytes(4).toString('hex')}`;
   }
 }
 

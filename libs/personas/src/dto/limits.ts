@@ -11,5 +11,7 @@ export const PERSONA_LIMITS = {
   greetings: 64,
   lorebookEntries: CARD_LIMITS.maxLorebookEntries,
   keysPerEntry: 64,
+  /** Keys and secondary keys of all entries together: each one is matched on every chat turn. */
+  lorebookKeys: 10_000,
   keyChars: 200,
 } as const;

@@ -88,3 +88,8 @@ export function findLorebookKeyProblems(
 export function quoteKey(key: string): string {
   return JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key);
 }
+
+/** Keys and secondary keys of every entry, as the per-persona key limit counts them. */
+export function countLorebookKeys(entries: readonly Pick<LorebookEntry, 'keys' | 'secondaryKeys'>[]): number {
+  return entries.reduce((total, entry) => total + entry.keys.length + entry.secondaryKeys.length, 0);
+}
