@@ -60,6 +60,24 @@ describe('embedded model', () => {
     expect(await reply(conversation('what is my cat called?', facts))).not.toContain('Rex');
   });
 
+  it('recalls what the user said earlier in the conversation, the latest statement first', async () => {
+    const messages = (turns: string[]): ChatMessage[] => [
+      conversation('x')[0],
+      ...turns.map((content, index): ChatMessage => ({
+        role: index % 2 === 0 ? 'user' : 'assistant',
+        content,
+      })),
+    ];
+    const cat = ['My cat is called Tomasino.', 'What a lovely name!', 'What is my cat called?'];
+    expect(await reply(messages(cat))).toContain('your cat is called Tomasino');
+    const renamed = ['My cat is called Tomasino.', 'Nice.', 'My cat is called Pip.', 'Oh.'];
+    expect(await reply(messages([...renamed, 'What is my cat called?']))).toContain('your cat is called Pip');
+    // A question asked earlier is not a fact.
+    expect(
+      await reply(messages(['Is my cat called Rex?', 'I do not know.', 'What is my cat called?'])),
+    ).not.toContain('Rex');
+  });
+
   it('weaves in a matching lorebook line', async () => {
     const answer = await reply(
       conversation('tell me about the silver tower', [], ['The silver tower stands in Vel']),
@@ -79,10 +97,19 @@ describe('embedded model', () => {
     const invoked = await new EmbeddedChatModel().invoke(toLangChainMessages(messages));
     expect(invoked.text).toBe(tokens.join(''));
 
-    const capped = await collect(
-      provider.stream({ modelId: 'embedded', messages, maxTokens: 2 }, new AbortController().signal),
+    // The cap is in the platform's token estimate (4 characters each), the unit receipts count in.
+    const capped = provider.stream(
+      { modelId: 'embedded', messages, maxTokens: 2 },
+      new AbortController().signal,
     );
-    expect(capped).toEqual(tokens.slice(0, 2));
+    expect((await collect(capped)).join('')).toBe(tokens.join('').slice(0, 8));
+    expect(capped.finishReason).toBe('length');
+    const whole = provider.stream(
+      { modelId: 'embedded', messages, maxTokens: 500 },
+      new AbortController().signal,
+    );
+    expect((await collect(whole)).join('')).toBe(tokens.join(''));
+    expect(whole.finishReason).toBe('stop');
   });
 
   it('waits at least the profile time to first token and paces the rest', async () => {

@@ -9,9 +9,10 @@ import { ChatGenerationChunk } from '@langchain/core/outputs';
 import { composeReply, splitTokens } from './embedded-reply';
 import { INSTANT_LATENCY, LatencyProfile, pace } from './latency-profile';
 import { fromLangChainMessages } from './langchain-messages';
+import { maxCompletionChars } from './model-provider';
 
 export interface EmbeddedChatModelCallOptions extends BaseChatModelCallOptions {
-  /** Word tokens to stream at most. */
+  /** The reply's length cap in estimateTokens units (characters / 4), as for every model. */
   maxTokens?: number;
   latency?: LatencyProfile;
 }
@@ -57,11 +58,22 @@ export class EmbeddedChatModel extends SimpleChatModel<EmbeddedChatModelCallOpti
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
     const maxTokens = options.maxTokens ?? this.maxTokens;
-    const tokens = splitTokens(composeReply(fromLangChainMessages(messages))).slice(0, maxTokens);
+    const reply = composeReply(fromLangChainMessages(messages));
+    const text = maxTokens === undefined ? reply : reply.slice(0, maxCompletionChars(maxTokens));
+    const tokens = splitTokens(text);
+    const finishReason = text.length < reply.length ? 'length' : 'stop';
     // A signal is optional in LangChain; without one the stream simply cannot be cut short.
     const signal = options.signal ?? new AbortController().signal;
+    let index = 0;
     for await (const token of pace(tokens, options.latency ?? this.latency, signal)) {
-      yield new ChatGenerationChunk({ text: token, message: new AIMessageChunk({ content: token }) });
+      index += 1;
+      // Like OpenAI's stream, the last chunk says why the reply ended.
+      const generationInfo = index === tokens.length ? { finish_reason: finishReason } : undefined;
+      yield new ChatGenerationChunk({
+        text: token,
+        message: new AIMessageChunk({ content: token }),
+        generationInfo,
+      });
       await runManager?.handleLLMNewToken(token);
     }
   }

@@ -79,11 +79,13 @@ export function composeReply(messages: readonly ChatMessage[]): string {
     .map((message) => message.content)
     .join('\n');
   const persona = parsePersonaPrompt(system);
-  const userText = messages.findLast((message) => message.role === 'user')?.content ?? '';
+  const userTurns = messages.filter((message) => message.role === 'user').map((message) => message.content);
+  const userText = userTurns.at(-1) ?? '';
   const choose = chooser(fnv1a(JSON.stringify(messages)));
 
   const parts = [persona.name ? fill(choose(OPENERS_NAMED), { name: persona.name }) : choose(OPENERS)];
-  const fact = bestMatch(userText, persona.facts);
+  // Remembered facts first, then what the user said earlier in this conversation, the latest first.
+  const fact = bestMatch(userText, [...persona.facts, ...statementsIn(userTurns.slice(0, -1).reverse())]);
   // The persona's own memories and world lore are woven in the same way: said as written, not rewritten.
   const lore = bestMatch(userText, [...persona.canonical, ...persona.lore]);
   if (isQuestion(userText) && fact) parts.push(fill(choose(RECALLS), { fact: recalled(fact) }));
@@ -94,6 +96,14 @@ export function composeReply(messages: readonly ChatMessage[]): string {
   const trait = traitOf(persona);
   if (trait) parts.push(fill(choose(CLOSERS), { trait }));
   return parts.join(' ');
+}
+
+/** The sentences of earlier user turns that state something ("My cat is called Tomasino."), not questions. */
+function statementsIn(turns: readonly string[]): string[] {
+  return turns
+    .flatMap((turn) => [...turn.split(/(?<=[.!?])\s+/)].reverse())
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => sentence !== '' && !isQuestion(sentence));
 }
 
 /** Word-level tokens: each is a word plus the whitespace after it, so joining them gives the text back. */

@@ -1,7 +1,7 @@
 import { EmbeddedChatModel } from './embedded-model';
 import { toLangChainMessages } from './langchain-messages';
 import { INSTANT_LATENCY, LatencyProfile, parseLatencyProfile } from './latency-profile';
-import { ModelError, ModelProvider, ModelRequest } from './model-provider';
+import { ModelError, ModelProvider, ModelRequest, ModelStream } from './model-provider';
 import { streamChunkText } from './langchain-stream';
 
 export const EMBEDDED_MODEL_ID = 'embedded';
@@ -39,18 +39,16 @@ export class EmbeddedModelProvider implements ModelProvider {
     this.model = new EmbeddedChatModel({ maxTokens: config.maxTokens });
   }
 
-  stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<string> {
+  stream(request: ModelRequest, signal: AbortSignal): ModelStream {
     const latency = embeddedLatencyFor(request.modelId, this.config);
     if (!latency) throw new ModelError(`Unknown embedded latency profile in "${request.modelId}"`, false);
+    const maxTokens = request.maxTokens ?? this.config.maxTokens;
     return streamChunkText(
-      () =>
-        this.model.stream(toLangChainMessages(request.messages), {
-          signal,
-          latency,
-          maxTokens: request.maxTokens ?? this.config.maxTokens,
-        }),
+      (model) =>
+        this.model.stream(toLangChainMessages(request.messages), { signal: model, latency, maxTokens }),
       signal,
       (error) => (error instanceof Error ? error : new ModelError(String(error), false)),
+      { maxTokens, stop: request.stop },
     );
   }
 }

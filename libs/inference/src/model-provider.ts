@@ -3,14 +3,25 @@ import { ChatMessage } from './chat-message';
 export interface ModelRequest {
   modelId: string;
   messages: ChatMessage[];
+  /** In estimateTokens units, so the cap means the same on every model and matches the receipt's count. */
   maxTokens?: number;
+  /** The reply ends before the first of these; none of it is delivered. */
+  stop?: readonly string[];
   temperature?: number;
 }
 
-// Every backend (embedded, OpenAI-compatible) streams text pieces; concatenated they are the reply.
+/** OpenAI's finish_reason: `length` when a token cap cut the reply, `stop` when it ended on its own or at a stop. */
+export type FinishReason = 'stop' | 'length';
+
+/** Text pieces; concatenated they are the reply. `finishReason` is known once iteration has ended. */
+export interface ModelStream extends AsyncIterable<string> {
+  readonly finishReason: FinishReason;
+}
+
+// Every backend (embedded, OpenAI-compatible) streams text pieces and enforces the request's limits itself.
 export interface ModelProvider {
   readonly id: string;
-  stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<string>;
+  stream(request: ModelRequest, signal: AbortSignal): ModelStream;
 }
 
 export interface ModelUsage {
@@ -38,6 +49,11 @@ const CHARS_PER_TOKEN = 4;
 // deterministic and the same for every provider, so quotas and receipts never depend on which model ran.
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
+}
+
+/** The longest text whose estimateTokens is at most maxTokens. */
+export function maxCompletionChars(maxTokens: number): number {
+  return maxTokens * CHARS_PER_TOKEN;
 }
 
 export function estimateUsage(messages: readonly ChatMessage[], completion: string): ModelUsage {

@@ -1,7 +1,7 @@
 import { ChatOpenAI } from '@langchain/openai';
 import { toLangChainMessages } from './langchain-messages';
 import { streamChunkText } from './langchain-stream';
-import { ModelError, ModelProvider, ModelRequest } from './model-provider';
+import { ModelError, ModelProvider, ModelRequest, ModelStream } from './model-provider';
 
 export interface OpenAiCompatibleConfig {
   /** The persona modelId that selects this provider, e.g. `llama3-local`. */
@@ -57,12 +57,15 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     this.id = config.id;
   }
 
-  stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<string> {
+  // The limits go upstream, and are enforced again here: an upstream that ignores them cannot exceed them.
+  stream(request: ModelRequest, signal: AbortSignal): ModelStream {
     const model = this.modelFor(request.maxTokens, request.temperature);
+    const stop = request.stop && request.stop.length > 0 ? [...request.stop] : undefined;
     return streamChunkText(
-      () => model.stream(toLangChainMessages(request.messages), { signal }),
+      (upstream) => model.stream(toLangChainMessages(request.messages), { signal: upstream, stop }),
       signal,
       (error) => toModelError(error, this.id),
+      request,
     );
   }
 

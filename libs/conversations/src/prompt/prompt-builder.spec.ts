@@ -172,6 +172,26 @@ describe('buildPrompt', () => {
     expect(without.messages.filter((m) => m.role === 'system')).toHaveLength(1);
   });
 
+  it("places the client's system message right after the persona's, and counts it in the budget", async () => {
+    const instructions = 'Answer in French. {braces} stay verbatim.';
+    const prompt = await buildPrompt(input({ instructions }));
+    const plain = await buildPrompt(input());
+    expect(prompt.messages[0]).toEqual(plain.messages[0]);
+    expect(prompt.messages[1]).toEqual({ role: 'system', content: instructions });
+    expect(prompt.messages.slice(2)).toEqual(plain.messages.slice(1));
+
+    // The client's system message costs what it weighs: with it, one more old turn must go.
+    const history = turns(10, 36);
+    const tokenBudget = plain.promptTokens + 3 * 13 + 512;
+    const withInstructions = await buildPrompt(
+      input({ history, tokenBudget, instructions: 'x'.repeat(4 * 9) }),
+    );
+    expect(withInstructions.droppedTurns).toBeGreaterThan(
+      (await buildPrompt(input({ history, tokenBudget }))).droppedTurns,
+    );
+    expect(withInstructions.promptTokens).toBeLessThanOrEqual(tokenBudget - 512);
+  });
+
   it('drops the oldest turns first to fit the budget and reports how many', async () => {
     const fixed = (await buildPrompt(input({ history: [] }))).promptTokens;
     const history = turns(10, 36); // 9 + 4 tokens each

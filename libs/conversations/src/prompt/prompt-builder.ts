@@ -9,17 +9,25 @@ import { countPromptTokens, fitRecentHistory, messageTokens, promptAllowance } f
 
 // Every piece of user or card text enters as a variable value, never as template source, so `{x}` in a card
 // or a message is sent verbatim instead of being read as a placeholder.
-const PROMPT = ChatPromptTemplate.fromMessages([
-  ['system', '{system}'],
-  new MessagesPlaceholder('history'),
-  ['human', '{input}'],
-]);
-const PROMPT_WITH_POST_HISTORY = ChatPromptTemplate.fromMessages([
-  ['system', '{system}'],
-  new MessagesPlaceholder('history'),
-  ['human', '{input}'],
-  ['system', '{post}'],
-]);
+const TEMPLATES = new Map<string, ChatPromptTemplate>();
+
+/** system, [client instructions], history, new message, [post-history instructions]. */
+function promptTemplate(withInstructions: boolean, withPost: boolean): ChatPromptTemplate {
+  const key = `${withInstructions}|${withPost}`;
+  let template = TEMPLATES.get(key);
+  if (!template) {
+    const system = (variable: string): [string, string][] => [['system', `{${variable}}`]];
+    template = ChatPromptTemplate.fromMessages([
+      ...system('system'),
+      ...(withInstructions ? system('instructions') : []),
+      new MessagesPlaceholder('history'),
+      ['human', '{input}'],
+      ...(withPost ? system('post') : []),
+    ]);
+    TEMPLATES.set(key, template);
+  }
+  return template;
+}
 
 interface RankedMemory {
   snippet: MemorySnippet;
@@ -51,8 +59,10 @@ export async function buildPrompt(input: PromptInput): Promise<BuiltPrompt> {
       lore: lore.map((entry) => entry.content),
       summary: input.summary,
     });
+  const instructions = input.instructions?.trim() ? input.instructions : undefined;
   const fixedTokens = (system: string): number =>
     messageTokens({ role: 'system', content: system }) +
+    (instructions === undefined ? 0 : messageTokens({ role: 'system', content: instructions })) +
     messageTokens({ role: 'user', content: input.newMessage }) +
     (post === null ? 0 : messageTokens({ role: 'system', content: post }));
 
@@ -67,11 +77,13 @@ export async function buildPrompt(input: PromptInput): Promise<BuiltPrompt> {
   }
 
   const history = fitRecentHistory(input.history, Math.max(0, allowance - fixedTokens(system)));
-  const values = { system, history: toLangChainMessages(history.kept), input: input.newMessage };
-  const formatted =
-    post === null
-      ? await PROMPT.formatMessages(values)
-      : await PROMPT_WITH_POST_HISTORY.formatMessages({ ...values, post });
+  const formatted = await promptTemplate(instructions !== undefined, post !== null).formatMessages({
+    system,
+    instructions,
+    history: toLangChainMessages(history.kept),
+    input: input.newMessage,
+    post,
+  });
   const messages = fromLangChainMessages(formatted);
 
   return {

@@ -15,6 +15,8 @@ export interface PromptInput {
   summary: string | null;
   /** Oldest first, without the new turn. */
   history: ChatMessage[];
+  /** The client's own system message (OpenAI clients send one), placed right after the persona's. */
+  instructions?: string;
   newMessage: string;
   /** The model's context window: prompt and response together. */
   tokenBudget: number;

@@ -5,7 +5,8 @@ import { AddressInfo } from 'node:net';
 // POST /v1/chat/completions with `stream: true` to test a provider for real, over HTTP and SSE.
 
 export type StandInBehaviour =
-  | { kind: 'reply'; tokens: string[] }
+  /** Sends every token whatever max_tokens and stop say, as a misbehaving upstream would. */
+  | { kind: 'reply'; tokens: string[]; finishReason?: 'stop' | 'length' }
   | { kind: 'fail'; status: number }
   /** Sends the first token, then never another byte, as a stuck upstream does. */
   | { kind: 'hang'; tokens: string[] };
@@ -14,6 +15,7 @@ export interface RecordedRequest {
   model: string;
   messages: { role: string; content: string }[];
   max_tokens?: number;
+  stop?: string | string[];
   temperature?: number;
   stream?: boolean;
 }
@@ -67,7 +69,9 @@ export async function startOpenAiStandIn(
     const tokens = current.kind === 'hang' ? current.tokens.slice(0, 1) : current.tokens;
     for (const token of tokens) response.write(chunk(body.model, { content: token }, null));
     if (current.kind === 'hang') return;
-    response.write(chunk(body.model, {}, 'stop'));
+    response.write(
+      chunk(body.model, {}, current.kind === 'reply' ? (current.finishReason ?? 'stop') : 'stop'),
+    );
     response.end('data: [DONE]\n\n');
   };
 
