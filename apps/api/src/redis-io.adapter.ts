@@ -1,8 +1,12 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { AppConfig } from '@app/config';
+import { clientAddress, RateLimiter } from '@app/rate-limit';
+import { socketIoAdapterKey } from '@app/realtime';
+import { watchRedisClient } from '@app/redis';
 import Redis from 'ioredis';
+import type { IncomingMessage } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
 
 /**
@@ -10,23 +14,48 @@ import type { Server, ServerOptions } from 'socket.io';
  * so instances scale behind a load balancer (with sticky sessions for the HTTP long-polling transport).
  */
 export class RedisIoAdapter extends IoAdapter {
+  private readonly logger = new Logger(RedisIoAdapter.name);
   private readonly pub: Redis;
   private readonly sub: Redis;
+  private readonly limiter: RateLimiter;
 
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
   ) {
     super(app);
+    this.limiter = app.get(RateLimiter);
     // Not awaited: with Redis down the api still starts and /health says so; ioredis reconnects on its own.
-    this.pub = new Redis(config.redisUrl);
-    this.sub = this.pub.duplicate();
+    this.pub = watchRedisClient(new Redis(config.redisUrl), 'socket.io publisher');
+    this.sub = watchRedisClient(this.pub.duplicate(), 'socket.io subscriber');
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server = super.createIOServer(port, options) as Server;
-    server.adapter(createAdapter(this.pub, this.sub, { key: `${this.config.redisPrefix}:socket.io` }));
+    // Every handshake, whatever namespace it asks for (unknown ones too), counts against its address first.
+    const allowRequest: ServerOptions['allowRequest'] = (request, callback) => {
+      this.allowHandshake(request).then(
+        (allowed) => callback(allowed ? null : 'Too many connections from this address', allowed),
+        () => callback(null, true),
+      );
+    };
+    const server = super.createIOServer(port, { ...options, allowRequest }) as Server;
+    server.adapter(createAdapter(this.pub, this.sub, { key: socketIoAdapterKey(this.config.redisPrefix) }));
     return server;
+  }
+
+  private async allowHandshake(request: IncomingMessage): Promise<boolean> {
+    const rule = {
+      bucket: 'socket-handshake',
+      limit: this.config.limits.socketConnectsPerMinute,
+      windowMs: 60_000,
+    };
+    try {
+      return (await this.limiter.hit(rule, clientAddress(request, this.config.trustProxy))).allowed;
+    } catch (error) {
+      // Fail open, as the HTTP limit does: a Redis outage must not lock every client out.
+      this.logger.warn(`Socket handshake limit not enforced, Redis unavailable: ${String(error)}`);
+      return true;
+    }
   }
 
   override async dispose(): Promise<void> {

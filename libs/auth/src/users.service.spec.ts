@@ -1,5 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { AppConfig, loadEnv } from '@app/config';
+import { RealtimePublisher } from '@app/realtime';
 import type { ApiKey, Role, User } from '@app/database';
 import { randomUUID } from 'node:crypto';
 import { hashApiKey } from './api-key';
@@ -49,6 +50,7 @@ describe('UsersService', () => {
         UsersService,
         { provide: UsersRepository, useValue: repository },
         { provide: AppConfig, useValue: new AppConfig(loadEnv(env)) },
+        { provide: RealtimePublisher, useValue: { disconnectApiKey: () => undefined } },
       ],
     }).compile();
     return { service: moduleRef.get(UsersService), repository };

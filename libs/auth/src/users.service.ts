@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { NotFoundError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Role } from '@app/database';
+import { RealtimePublisher } from '@app/realtime';
 import type { ApiKey, User } from '@app/database';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key';
 import { InvalidApiKeyError, SignupDisabledError } from './auth.errors';
@@ -32,6 +33,7 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly config: AppConfig,
+    private readonly realtime: RealtimePublisher,
   ) {}
 
   async signUp(
@@ -77,7 +79,11 @@ export class UsersService {
 
   async revokeKey(userId: string, keyId: string): Promise<void> {
     const revoked = await this.users.revokeKey(userId, keyId, new Date());
-    if (revoked) return;
+    if (revoked) {
+      // A socket authenticates once, at its handshake: those opened with this key are closed, on every instance.
+      this.realtime.disconnectApiKey(keyId);
+      return;
+    }
     // Revoking an already-revoked key of one's own is a no-op; anyone else's key is simply "not found".
     if (await this.users.keyExists(userId, keyId)) return;
     throw new NotFoundError('API key', keyId);

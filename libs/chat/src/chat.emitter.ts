@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
-import { rooms, ServerToClientEvents } from './chat-events';
+import { rooms, ServerToClientEvents } from '@app/realtime';
 
 /** What the rest of the code uses to reach clients; only the gateway holds the socket.io server. */
 @Injectable()

@@ -20,3 +20,20 @@ export class MessageNotFoundError extends NotFoundError {
     super('Message', id);
   }
 }
+
+/** The persona was made private by its owner or deleted: the conversation stays readable, but is closed. */
+export class PersonaUnavailableError extends DomainError {
+  constructor(personaId: string) {
+    super(
+      ErrorCode.PERSONA_UNAVAILABLE,
+      `Persona ${personaId} is no longer available: this conversation is closed for new messages; its history and your memories stay readable and exportable.`,
+    );
+  }
+}
+
+/** Redis (locks, limits, the replay buffer) cannot be reached: nothing was stored, the client may retry. */
+export class ChatUnavailableError extends DomainError {
+  constructor() {
+    super(ErrorCode.UNAVAILABLE, 'Chat is briefly unavailable; nothing was stored, send again in a moment.');
+  }
+}

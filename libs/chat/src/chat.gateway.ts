@@ -10,10 +10,11 @@ import { AuthUser, UsersService } from '@app/auth';
 import { AppConfig } from '@app/config';
 import { renderError } from '@app/common';
 import { ConversationNotFoundError } from '@app/conversations';
-import { RateLimitedError, RateLimiter } from '@app/rate-limit';
+import { clientAddress, RateLimitedError, RateLimiter, RateLimitRule } from '@app/rate-limit';
+import { Ack, CHAT_NAMESPACE, rooms, ServerToClientEvents } from '@app/realtime';
 import type { Namespace, Socket } from 'socket.io';
 import { parseCancel, parseJoin, parseSend } from './chat-payloads';
-import { Ack, rooms, ServerToClientEvents } from './chat-events';
+import { ChatUnavailableError } from './chat.errors';
 import { ChatEmitter } from './chat.emitter';
 import { ChatRepository } from './chat.repository';
 import { ChatService } from './chat.service';
@@ -43,8 +44,11 @@ async function acked<T extends object>(run: () => Promise<T>): Promise<Ack<T>> {
   }
 }
 
-/** The /chat namespace: authentication in the handshake, a room per user and per conversation, thin handlers. */
-@WebSocketGateway({ namespace: '/chat', cors: { origin: true } })
+/**
+ * The /chat namespace: authentication in the handshake, a room per user, per API key and per conversation, thin
+ * handlers. A socket joins a conversation's room only once the service has found the caller to be its participant.
+ */
+@WebSocketGateway({ namespace: CHAT_NAMESPACE, cors: { origin: true } })
 export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
   private readonly logger = new Logger(ChatGateway.name);
   private readonly slowClients: SlowClientMonitor;
@@ -89,14 +93,23 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
   private async authenticate(socket: ChatSocket): Promise<void> {
     const auth = socket.handshake.auth as { token?: unknown };
     const token = typeof auth.token === 'string' ? auth.token : '';
+    // Counted by address before the key is looked up: a stream of made-up keys costs a bounded number of queries.
+    const { socketConnectsPerMinute, chatConnectsPerMinute } = this.config.limits;
+    const address = clientAddress(socket.request, this.config.trustProxy);
+    await this.hit({ bucket: 'chat-handshake', limit: socketConnectsPerMinute, windowMs: 60_000 }, address);
     const user = await this.users.authenticate(token);
-    const verdict = await this.limiter.hit(
-      { bucket: 'chat-connect', limit: this.config.limits.chatConnectsPerMinute, windowMs: 60_000 },
-      user.id,
-    );
-    if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
+    await this.hit({ bucket: 'chat-connect', limit: chatConnectsPerMinute, windowMs: 60_000 }, user.id);
     socket.data.user = user;
-    await socket.join(rooms.user(user.id));
+    // By key and by user, so that revoking the key (or deleting the user) can close this socket on any instance.
+    await socket.join([rooms.user(user.id), rooms.apiKey(user.apiKeyId)]);
+  }
+
+  private async hit(rule: RateLimitRule, subject: string): Promise<void> {
+    const verdict = await this.limiter.hit(rule, subject).catch((error: unknown) => {
+      this.logger.warn(`Handshake refused, Redis unavailable: ${String(error)}`);
+      throw new ChatUnavailableError();
+    });
+    if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
   }
 
   @SubscribeMessage('message:send')
@@ -106,13 +119,11 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
   ): Promise<Ack<{ userMessageId: string; assistantMessageId: string }>> {
     return acked(async () => {
       const input = parseSend(payload);
-      const verdict = await this.limiter.hit(
-        { bucket: 'chat-send', limit: this.config.limits.chatSendsPerMinute, windowMs: 60_000 },
-        socket.data.user.id,
-      );
-      if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
-      await socket.join(rooms.conversation(input.conversationId));
-      const accepted = await this.chat.send(socket.data.user, input);
+      const accepted = await this.chat.send(socket.data.user, input, {
+        authorized: async (conversationId) => {
+          await socket.join(rooms.conversation(conversationId));
+        },
+      });
       accepted.reply.catch((error: unknown) =>
         this.logger.error(`Reply ${accepted.assistantMessageId} crashed`, String(error)),
       );

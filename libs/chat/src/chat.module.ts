@@ -8,6 +8,7 @@ import { MemoryModule } from '@app/memory';
 import { NetworkModule } from '@app/network';
 import { QueueModule } from '@app/queue';
 import { RateLimitModule } from '@app/rate-limit';
+import { AbandonedReplies } from './abandoned-replies';
 import { ChatEmitter } from './chat.emitter';
 import { ChatGateway } from './chat.gateway';
 import { ChatRepository } from './chat.repository';
@@ -18,6 +19,13 @@ import { ReplayBuffer } from './replay-buffer';
 import { ReplyCancellation } from './reply-cancellation';
 import { ReplyHeartbeat } from './reply-heartbeat';
 
+/** What settling abandoned replies needs, and nothing of the gateway: the worker's sweep imports this alone. */
+@Module({
+  providers: [ChatRepository, ConversationLock, ReplyHeartbeat, AbandonedReplies],
+  exports: [ChatRepository, ConversationLock, ReplyHeartbeat, AbandonedReplies],
+})
+export class ReplyRecoveryModule {}
+
 @Module({
   imports: [
     AuthModule,
@@ -27,17 +35,15 @@ import { ReplyHeartbeat } from './reply-heartbeat';
     RateLimitModule,
     ConversationsModule,
     PersonasModule,
+    ReplyRecoveryModule,
   ],
   controllers: [OpenAiCompatController],
   providers: [
     ChatGateway,
     ChatService,
-    ChatRepository,
     ChatEmitter,
-    ConversationLock,
     ReplayBuffer,
     ReplyCancellation,
-    ReplyHeartbeat,
     {
       provide: ModelRegistry,
       inject: [AppConfig],

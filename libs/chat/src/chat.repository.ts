@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { isRawUniqueViolation, isUniqueViolation, Prisma, PrismaService } from '@app/database';
-import type { Conversation, Message, PersonaVersion, VerificationLevel } from '@app/database';
+import type { Conversation, Message, PersonaVersion, VerificationLevel, Visibility } from '@app/database';
 
 export type ChatConversation = Conversation & {
   personaVersion: PersonaVersion;
-  persona: { modelId: string };
+  persona: { modelId: string; ownerId: string; visibility: Visibility; deletedAt: Date | null };
 };
 
 export interface Turn {
@@ -44,7 +44,10 @@ export class ChatRepository {
   findConversation(id: string, userId: string): Promise<ChatConversation | null> {
     return this.prisma.conversation.findFirst({
       where: { id, userId },
-      include: { personaVersion: true, persona: { select: { modelId: true } } },
+      include: {
+        personaVersion: true,
+        persona: { select: { modelId: true, ownerId: true, visibility: true, deletedAt: true } },
+      },
     });
   }
 
@@ -145,6 +148,22 @@ export class ChatRepository {
       data: { status: 'failed' },
     });
     return count === 1;
+  }
+
+  /** Replies still streaming that started before `before`, oldest first: candidates for the abandoned-reply sweep. */
+  findStreamingBefore(before: Date, limit: number): Promise<Message[]> {
+    return this.prisma.message.findMany({
+      where: { status: 'streaming', createdAt: { lt: before } },
+      orderBy: { createdAt: 'asc' },
+      take: limit,
+    });
+  }
+
+  findStreamingIn(conversationId: string): Promise<Pick<Message, 'id'>[]> {
+    return this.prisma.message.findMany({
+      where: { conversationId, status: 'streaming' },
+      select: { id: true },
+    });
   }
 
   async endReply(messageId: string, content: string, status: 'failed' | 'cancelled'): Promise<void> {

@@ -13,18 +13,25 @@ import { Queue } from 'bullmq';
 import { LocalNode } from '@app/network';
 import { hashInput, hashText, ZERO_DIGEST } from '@app/receipts';
 import { randomUUID } from 'node:crypto';
-import { ConversationBusyError, MessageNotFoundError, ServerStoppingError } from './chat.errors';
-import type { DoneEvent, MessageErrorEvent, TokenEvent } from './chat-events';
+import { RateLimitedError, RateLimiter } from '@app/rate-limit';
+import { AbandonedReplies } from './abandoned-replies';
+import {
+  ChatUnavailableError,
+  ConversationBusyError,
+  MessageNotFoundError,
+  PersonaUnavailableError,
+  ServerStoppingError,
+} from './chat.errors';
+import type { DoneEvent, MessageErrorEvent, TokenEvent } from '@app/realtime';
 import { ChatEmitter } from './chat.emitter';
 import { ChatRepository, ChatConversation } from './chat.repository';
-import { ConversationLock } from './conversation-lock';
+import { CONVERSATION_LOCK_TTL_MS, ConversationLock } from './conversation-lock';
 import { ReplayBuffer } from './replay-buffer';
 import { ReplyCancellation } from './reply-cancellation';
-import { REPLY_DEAD_AFTER_MS, ReplyHeartbeat } from './reply-heartbeat';
+import { ReplyHeartbeat } from './reply-heartbeat';
 import { settledWithin } from './settled-within';
 
 export const MAX_MESSAGE_CHARS = 8_000;
-const LOCK_TTL_MS = 5 * 60_000;
 // The prompt keeps this many recent turns verbatim; the memory job folds older ones into the rolling summary.
 const HISTORY_TURNS = RECENT_TURNS_KEPT;
 const TOKEN_BUDGET = 4_096;
@@ -43,6 +50,14 @@ export interface SendInput {
   clientMessageId: string;
   /** Receives the reply's events too, for transports other than socket.io rooms (the OpenAI-compatible endpoint). */
   listener?: ReplyListener;
+}
+
+export interface SendOptions {
+  /**
+   * Runs once the caller is known to be a participant of a conversation that accepts messages, before the reply
+   * starts: the socket transport joins the conversation's room here, never before.
+   */
+  authorized?: (conversationId: string) => Promise<void>;
 }
 
 export interface ReplyListener {
@@ -83,11 +98,21 @@ export class ChatService implements OnModuleDestroy {
     private readonly emitter: ChatEmitter,
     private readonly node: LocalNode,
     private readonly proofJobs: ProofJobs,
+    private readonly limiter: RateLimiter,
+    private readonly abandoned: AbandonedReplies,
     @InjectQueue(QueueName.Memory) private readonly memoryQueue: Queue<JobPayloads[JobName.ExtractMemories]>,
   ) {}
 
-  async send(user: AuthUser, input: SendInput): Promise<SendAccepted> {
+  /** Every transport's send (socket.io, the OpenAI-compatible endpoint) comes here, so they share one limit. */
+  async send(user: AuthUser, input: SendInput, options: SendOptions = {}): Promise<SendAccepted> {
     if (this.stopping) throw new ServerStoppingError();
+    const verdict = await this.onRedis(() =>
+      this.limiter.hit(
+        { bucket: 'chat-send', limit: this.config.limits.chatSendsPerMinute, windowMs: 60_000 },
+        user.id,
+      ),
+    );
+    if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
     const content = input.content.trim();
     if (!content) throw new ValidationError('content must not be empty');
     if (content.length > MAX_MESSAGE_CHARS)
@@ -97,8 +122,10 @@ export class ChatService implements OnModuleDestroy {
       );
     const conversation = await this.chats.findConversation(input.conversationId, user.id);
     if (!conversation) throw new ConversationNotFoundError(input.conversationId);
+    if (!acceptsMessages(conversation, user)) throw new PersonaUnavailableError(conversation.personaId);
+    await options.authorized?.(conversation.id);
 
-    const lockToken = await this.lock.acquire(conversation.id, LOCK_TTL_MS);
+    const lockToken = await this.onRedis(() => this.lock.acquire(conversation.id, CONVERSATION_LOCK_TTL_MS));
     if (!lockToken) {
       // A retry of the turn that is streaming right now is not "busy": it is the same turn.
       const turn = await this.chats.findTurn(conversation.id, input.clientMessageId);
@@ -150,23 +177,25 @@ export class ChatService implements OnModuleDestroy {
     }
   }
 
-  /** Cancels a streaming reply, wherever it runs, if the caller is in its conversation. */
   /**
    * A reply as a resuming client should see it. One left streaming by an api that died (no heartbeat) is failed
    * now, so the client does not wait for tokens that will never come; one that ended meanwhile is read again.
    */
-  async settleAbandoned<T extends Message>(message: T): Promise<T> {
-    if (message.status !== 'streaming') return message;
-    if (Date.now() - message.createdAt.getTime() < REPLY_DEAD_AFTER_MS) return message;
-    if (await this.heartbeat.isAlive(message.id)) return message;
-    if (await this.chats.failAbandonedReply(message.id)) {
-      this.logger.warn(`Reply ${message.id} was abandoned by an api that stopped; marked failed`);
-      return { ...message, status: 'failed' };
-    }
-    const ended = await this.chats.findMessage(message.id);
-    return ended ? { ...message, status: ended.status, content: ended.content } : message;
+  settleAbandoned<T extends Message>(message: T): Promise<T> {
+    return this.abandoned.settle(message);
   }
 
+  /** Redis holds the limits and locks a send needs: when it is down, the client is told to retry, not INTERNAL. */
+  private async onRedis<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      this.logger.warn(`Send refused, Redis unavailable: ${String(error)}`);
+      throw new ChatUnavailableError();
+    }
+  }
+
+  /** Cancels a streaming reply, wherever it runs, if the caller is in its conversation. */
   async cancel(user: AuthUser, messageId: string): Promise<boolean> {
     const message = await this.chats.findMessage(messageId);
     if (!message || message.conversation.userId !== user.id) throw new MessageNotFoundError(messageId);
@@ -394,4 +423,11 @@ export class ChatService implements OnModuleDestroy {
       if (result.status === 'rejected')
         this.logger.warn(`Could not enqueue follow-up jobs for ${inferenceId}: ${String(result.reason)}`);
   }
+}
+
+/** A persona its owner made private, or deleted, closes its conversations for everyone else (as reading it is). */
+function acceptsMessages(conversation: ChatConversation, user: AuthUser): boolean {
+  const { persona } = conversation;
+  if (persona.deletedAt) return false;
+  return persona.visibility !== 'private' || persona.ownerId === user.id || user.role === 'admin';
 }

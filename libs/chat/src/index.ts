@@ -1,3 +1,3 @@
-export * from './chat-events';
 export * from './chat.module';
 export * from './chat.service';
+export * from './abandoned-replies';

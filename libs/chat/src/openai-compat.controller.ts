@@ -5,7 +5,7 @@ import { ConversationsService } from '@app/conversations';
 import { PersonasService } from '@app/personas';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import type { DoneEvent } from './chat-events';
+import type { DoneEvent } from '@app/realtime';
 import { ChatService } from './chat.service';
 import { parseCompletionRequest } from './openai-request';
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { QueueModule } from '@app/queue';
+import { RealtimeModule } from '@app/realtime';
 import { AnchorClientProvider } from './anchor-client.provider';
 import { AttestationPolicyProvider } from './attestation-policy';
 import { BatchSettlementService } from './batch-settlement.service';
@@ -11,7 +12,7 @@ import { ZkProvingService } from './zk-proving.service';
 
 /** The worker's side: the services behind the proofs, settlement and zk jobs, and the reconciler. */
 @Module({
-  imports: [QueueModule],
+  imports: [QueueModule, RealtimeModule],
   providers: [
     ProofsRepository,
     ProofEvents,

@@ -1,3 +1,4 @@
+export * from './client-address';
 export * from './rate-limiter';
 export * from './rate-limit.errors';
 export * from './rate-limit.guard';

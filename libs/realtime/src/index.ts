@@ -1,0 +1,4 @@
+export * from './realtime-contract';
+export * from './realtime-events';
+export * from './realtime-publisher';
+export * from './realtime.module';

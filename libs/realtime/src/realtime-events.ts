@@ -1,0 +1,56 @@
+import type { InferenceStatus } from '@app/database';
+
+// The /chat namespace's server→client events, as API.md lists them. One typed map for every sender.
+export interface TokenEvent {
+  conversationId: string;
+  messageId: string;
+  seq: number;
+  delta: string;
+}
+
+export interface DoneEvent {
+  conversationId: string;
+  messageId: string;
+  content: string;
+  inferenceId: string;
+  usage: { promptTokens: number; completionTokens: number };
+  timings: { ttftMs: number | null; totalMs: number };
+}
+
+export interface ErrorEventBody {
+  code: string;
+  message: string;
+}
+
+export interface MessageErrorEvent {
+  conversationId: string;
+  messageId: string;
+  error: ErrorEventBody;
+}
+
+/** `proof:update` (API.md): each step of a reply's verification, as it happens. */
+export interface ProofUpdateEvent {
+  inferenceId: string;
+  messageId: string;
+  conversationId: string;
+  status: InferenceStatus;
+  signer?: string;
+  batch?: { root: string; leafIndex: number; chainId: number; txHash: string; blockNumber: number };
+  zk?: {
+    status: 'verified' | 'failed';
+    provingMs: number | null;
+    inferenceMs: number | null;
+    error?: string;
+  };
+  error?: string;
+}
+
+export interface ServerToClientEvents {
+  'message:token': (event: TokenEvent) => void;
+  'message:done': (event: DoneEvent) => void;
+  'message:error': (event: MessageErrorEvent) => void;
+  /** Sent by the worker through the Redis adapter (RealtimePublisher), never by the api itself. */
+  'proof:update': (event: ProofUpdateEvent) => void;
+}
+
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: ErrorEventBody };

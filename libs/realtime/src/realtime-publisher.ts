@@ -1,0 +1,57 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { watchRedisClient } from '@app/redis';
+import { Emitter } from '@socket.io/redis-emitter';
+import Redis from 'ioredis';
+import { CHAT_NAMESPACE, rooms, socketIoAdapterKey } from './realtime-contract';
+import type { ServerToClientEvents } from './realtime-events';
+
+/**
+ * Reaches chat clients on every api instance without holding a socket.io server: it publishes on the Redis
+ * channels the instances' adapter listens on. Fire and forget: a client that misses an event reads the state
+ * over HTTP, and a socket that misses a disconnect is refused at its next handshake anyway.
+ */
+@Injectable()
+export class RealtimePublisher implements OnModuleDestroy {
+  private readonly redis: Redis;
+  private readonly emitter: Emitter<ServerToClientEvents>;
+  private closed = false;
+
+  constructor(config: AppConfig) {
+    this.redis = watchRedisClient(
+      new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }),
+      'realtime publisher',
+    );
+    this.emitter = new Emitter<ServerToClientEvents>(this.redis, {
+      key: socketIoAdapterKey(config.redisPrefix),
+    });
+  }
+
+  toConversation<E extends keyof ServerToClientEvents>(
+    conversationId: string,
+    event: E,
+    ...args: Parameters<ServerToClientEvents[E]>
+  ): void {
+    // A job finishing while the worker shuts down has no one left to tell; its status is in Postgres.
+    if (this.closed) return;
+    this.emitter
+      .of(CHAT_NAMESPACE)
+      .to(rooms.conversation(conversationId))
+      .emit(event, ...args);
+  }
+
+  /** Closes every socket opened with this API key, on every api instance. */
+  disconnectApiKey(apiKeyId: string): void {
+    if (!this.closed) this.emitter.of(CHAT_NAMESPACE).in(rooms.apiKey(apiKeyId)).disconnectSockets(true);
+  }
+
+  /** Closes every socket of this user, on every api instance. */
+  disconnectUser(userId: string): void {
+    if (!this.closed) this.emitter.of(CHAT_NAMESPACE).in(rooms.user(userId)).disconnectSockets(true);
+  }
+
+  onModuleDestroy(): void {
+    this.closed = true;
+    this.redis.disconnect();
+  }
+}
