@@ -10,6 +10,7 @@ import { MemoryService } from '../memory.service';
 import { textRankingSql, type RankedMemory } from '../memory-ranking';
 import { lexicalEmbedding } from './lexical-embedder';
 import { MemoryEmbeddingBackfill } from './memory-embedding-backfill';
+import { MemoryEmbeddingRepository } from './memory-embedding.repository';
 import { toVectorLiteral } from './vector-math';
 import { VectorSupport } from './vector-support';
 
@@ -164,6 +165,63 @@ for (const target of pgvectorTargets()) {
         sameVector(await storedVector(memory.id), 'my dog is called Maximilian');
         await service.forget(caller, memory.id);
         expect(await storedVector(memory.id)).toBeNull();
+      });
+
+      it('upserts many vectors in one statement, skips memories deleted since, and replaces on conflict', async () => {
+        const { personaId, userId } = await scope();
+        const [a, b] = await Promise.all(
+          ['I live in Lisbon', 'I play the cello'].map((text) =>
+            dbFactory.memory(prisma, personaId, userId, text),
+          ),
+        );
+        const row = (memoryId: string, content: string) => ({
+          memoryId,
+          personaId,
+          userId,
+          model: 'lexical-v1-256',
+          content,
+          vector: lexicalEmbedding(content),
+        });
+        const repository = context.get(MemoryEmbeddingRepository);
+        const gone = '00000000-0000-4000-8000-00000000dead';
+        expect(
+          await repository.save([row(a.id, a.content), row(gone, 'deleted'), row(b.id, b.content)]),
+        ).toBe(2);
+        sameVector(await storedVector(a.id), a.content);
+        sameVector(await storedVector(b.id), b.content);
+        expect(await repository.save([row(a.id, 'I live in Porto')])).toBe(1);
+        sameVector(await storedVector(a.id), 'I live in Porto');
+        await prisma.memory.delete({ where: { id: b.id } });
+        expect(await storedVector(b.id)).toBeNull();
+      });
+
+      it('remembers which text a vector was made from: one made from other text is pending again', async () => {
+        const { personaId, userId } = await scope();
+        const memory = await dbFactory.memory(prisma, personaId, userId, 'my cat is called Tomasino');
+        const repository = context.get(MemoryEmbeddingRepository);
+        const isPending = async (model = 'lexical-v1-256'): Promise<boolean> => {
+          const before = await prisma.$queryRaw<{ id: string }[]>`
+          SELECT max(id::text) AS id FROM "Memory" WHERE id < ${memory.id}::uuid`;
+          const pending = await repository.pending(model, before[0]?.id ?? null, 1);
+          return pending[0]?.id === memory.id;
+        };
+        const save = (content: string) =>
+          repository.save([
+            {
+              memoryId: memory.id,
+              personaId,
+              userId,
+              model: 'lexical-v1-256',
+              content,
+              vector: lexicalEmbedding(content),
+            },
+          ]);
+        expect(await isPending()).toBe(true);
+        await save('my cat is called Tom');
+        expect(await isPending()).toBe(true);
+        await save(memory.content);
+        expect(await isPending()).toBe(false);
+        expect(await isPending('another-model')).toBe(true);
       });
 
       it('writes vectors the server reads back as written', async () => {
