@@ -5,7 +5,14 @@ import { DomainError, ErrorCode, ValidationError } from '@app/common';
 import { buildPrompt, ConversationNotFoundError } from '@app/conversations';
 import type { Message, Prisma } from '@app/database';
 import { AppConfig } from '@app/config';
-import { ChatMessage, estimateTokens, isAbortError, ModelError, ModelRegistry } from '@app/inference';
+import {
+  ChatMessage,
+  estimateTokens,
+  FinishReason,
+  isAbortError,
+  ModelError,
+  ModelRegistry,
+} from '@app/inference';
 import { MemoryRepository, RECENT_TURNS_KEPT } from '@app/memory';
 import type { PersonaContent } from '@app/personas';
 import { JobName, JobPayloads, jobIds, ProofJobs, QueueName } from '@app/queue';
@@ -26,6 +33,7 @@ import type { DoneEvent, MessageErrorEvent, TokenEvent } from '@app/realtime';
 import { ChatEmitter } from './chat.emitter';
 import { ChatRepository, ChatConversation } from './chat.repository';
 import { CONVERSATION_LOCK_TTL_MS, ConversationLock } from './conversation-lock';
+import { GenerationRequest } from './generation-request';
 import { ReplayBuffer } from './replay-buffer';
 import { ReplyCancellation } from './reply-cancellation';
 import { ReplyHeartbeat } from './reply-heartbeat';
@@ -50,6 +58,7 @@ export interface SendInput {
   clientMessageId: string;
   /** Receives the reply's events too, for transports other than socket.io rooms (the OpenAI-compatible endpoint). */
   listener?: ReplyListener;
+  generation?: GenerationRequest;
 }
 
 export interface SendOptions {
@@ -62,7 +71,8 @@ export interface SendOptions {
 
 export interface ReplyListener {
   token(event: TokenEvent): void;
-  done(event: DoneEvent): void;
+  /** `finish` is OpenAI's finish_reason: `length` when a token cap cut the reply. */
+  done(event: DoneEvent, finish: FinishReason): void;
   error(event: MessageErrorEvent): void;
 }
 
@@ -166,6 +176,7 @@ export class ChatService implements OnModuleDestroy {
         inferenceId,
         release,
         input.listener,
+        input.generation,
       ).finally(release);
       this.inFlight.add(reply);
       const forget = (): boolean => this.inFlight.delete(reply);
@@ -211,6 +222,7 @@ export class ChatService implements OnModuleDestroy {
     inferenceId: string,
     releaseLock: () => Promise<void>,
     listener?: ReplyListener,
+    generation: GenerationRequest = {},
   ): Promise<void> {
     const startedAt = new Date();
     const persona = conversation.personaVersion.content as unknown as PersonaContent;
@@ -264,22 +276,28 @@ export class ChatService implements OnModuleDestroy {
         }),
         this.chats.recentHistory(conversation.id, userMessage.seq, HISTORY_TURNS),
       ]);
+      const maxTokens = Math.min(generation.maxTokens ?? MAX_RESPONSE_TOKENS, MAX_RESPONSE_TOKENS);
       const prompt = await buildPrompt({
         persona,
         userName: user.handle,
         canonicalMemories,
         userMemories,
         summary: conversation.summary,
-        history: history.reverse().map((m): ChatMessage => ({ role: m.role, content: m.content })),
+        history:
+          generation.history ??
+          history.reverse().map((m): ChatMessage => ({ role: m.role, content: m.content })),
+        instructions: generation.instructions,
         newMessage: userMessage.content,
         tokenBudget: TOKEN_BUDGET,
-        maxResponseTokens: MAX_RESPONSE_TOKENS,
+        maxResponseTokens: maxTokens,
       });
       const provider = this.models.resolve(persona.modelId);
-      for await (const delta of provider.stream(
-        { modelId: persona.modelId, messages: prompt.messages, maxTokens: MAX_RESPONSE_TOKENS },
+      // Providers enforce maxTokens and stop themselves, so what streams here is exactly what is delivered.
+      const completion = provider.stream(
+        { modelId: persona.modelId, messages: prompt.messages, maxTokens, stop: generation.stop },
         controller.signal,
-      )) {
+      );
+      for await (const delta of completion) {
         if (!delta) continue;
         armIdleTimer();
         ttftMs ??= Date.now() - startedAt.getTime();
@@ -348,7 +366,7 @@ export class ChatService implements OnModuleDestroy {
       };
       await releaseLock();
       this.emitter.toConversation(conversation.id, 'message:done', done);
-      listener?.done(done);
+      listener?.done(done, completion.finishReason);
       completed = true;
     } catch (error) {
       clearTimeout(idle);

@@ -7,6 +7,8 @@ import { VectorSupport } from './embedding/vector-support';
 import { MemoryNotFoundError } from './memory.errors';
 import { MemoryRepository } from './memory.repository';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface MemoryView {
   id: string;
   personaId: string;
@@ -28,7 +30,17 @@ export class MemoryService {
   ) {}
 
   async list(caller: AuthUser, personaIdOrSlug: string): Promise<MemoryView[]> {
-    const persona = await this.personas.findReadable(caller, personaIdOrSlug);
+    const persona = await this.personas
+      .findReadable(caller, personaIdOrSlug)
+      .catch(async (error: unknown) => {
+        // A persona made private or deleted is gone for the caller, but what it learnt about the caller is the
+        // caller's own: still listed by the persona's id. Ids with no memory of the caller stay "not found".
+        const own = UUID.test(personaIdOrSlug)
+          ? await this.memories.listForUser(personaIdOrSlug, caller.id)
+          : [];
+        if (own.length === 0) throw error;
+        return { id: personaIdOrSlug };
+      });
     return (await this.memories.listForUser(persona.id, caller.id)).map(toView);
   }
 
