@@ -1,3 +1,4 @@
+import OpenAI from 'openai';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { OpenAiStandIn, startOpenAiStandIn } from '../libs/inference/src/testing/openai-stand-in';
@@ -11,6 +12,7 @@ describe('chat with a remote OpenAI-compatible model (e2e)', () => {
   let consumer: TestUser;
   let socket: Socket;
   let conversationId: string;
+  let slug: string;
 
   beforeAll(async () => {
     upstream = await startOpenAiStandIn({ kind: 'reply', tokens: ['Hello', ' from', ' upstream'] });
@@ -27,6 +29,7 @@ describe('chat with a remote OpenAI-compatible model (e2e)', () => {
       .set(creator.auth)
       .send({ name: 'Remote', modelId: 'upstream' })
       .expect(201);
+    slug = persona.body.slug as string;
     conversationId = (
       await request(api.url)
         .post('/v1/conversations')
@@ -69,5 +72,44 @@ describe('chat with a remote OpenAI-compatible model (e2e)', () => {
       .set(consumer.auth)
       .expect(200);
     expect(history.body.data.filter((m: { status: string }) => m.status === 'failed')).toHaveLength(2);
+  });
+
+  it('passes max_tokens and stop upstream, and enforces them on an upstream that ignores them', async () => {
+    const client = new OpenAI({ apiKey: consumer.apiKey, baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const messages = [{ role: 'user' as const, content: 'Hi' }];
+    const delivered = async (inferenceId: string): Promise<string> =>
+      (await request(api.url).get(`/v1/inferences/${inferenceId}/bundle`).set(consumer.auth).expect(200)).body
+        .content as string;
+    // The stand-in sends every token whatever it is asked, as a misbehaving upstream would.
+    upstream.behave({ kind: 'reply', tokens: ['Hello', ' from', ' up', 'stream', ' and more'] });
+
+    const capped = await client.chat.completions.create({ model: slug, max_tokens: 2, messages });
+    expect(upstream.requests.at(-1)).toMatchObject({ max_tokens: 2 });
+    expect(capped.choices[0]).toMatchObject({ message: { content: 'Hello fr' }, finish_reason: 'length' });
+    expect(await delivered((capped as unknown as { inference_id: string }).inference_id)).toBe('Hello fr');
+
+    const stream = await client.chat.completions.create({
+      model: slug,
+      stream: true,
+      stop: ['upstream'],
+      messages,
+    });
+    let text = '';
+    let finish: string | null | undefined;
+    let inferenceId = '';
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      inferenceId ||= (chunk as unknown as { inference_id?: string }).inference_id ?? '';
+    }
+    expect(upstream.requests.at(-1)).toMatchObject({ stop: ['upstream'] });
+    // "upstream" spans two upstream chunks: its first half was held back, never streamed.
+    expect(text).toBe('Hello from ');
+    expect(finish).toBe('stop');
+    expect(await delivered(inferenceId)).toBe('Hello from ');
+
+    upstream.behave({ kind: 'reply', tokens: ['Cut', ' short'], finishReason: 'length' });
+    const cut = await client.chat.completions.create({ model: slug, messages });
+    expect(cut.choices[0]).toMatchObject({ message: { content: 'Cut short' }, finish_reason: 'length' });
   });
 });

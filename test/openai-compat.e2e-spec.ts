@@ -61,6 +61,196 @@ describe('OpenAI-compatible endpoint with the official openai client (e2e)', () 
     ).toEqual(['My name is Ada.', 'And again.']);
   });
 
+  /** The bundle of a reply, as its participant sees it: what the model was sent and what was delivered. */
+  async function bundleOf(
+    inferenceId: string,
+  ): Promise<{ input: { role: string; content: string }[]; content: string }> {
+    const bundle = await request(api.url)
+      .get(`/v1/inferences/${inferenceId}/bundle`)
+      .set(consumer.auth)
+      .expect(200);
+    return bundle.body as { input: { role: string; content: string }[]; content: string };
+  }
+  const inferenceIdOf = (data: unknown): string => (data as { inference_id: string }).inference_id;
+
+  it("honours the history a stateless client sends, and its system message after the persona's", async () => {
+    const messages = [
+      { role: 'system' as const, content: 'Keep answers short.' },
+      { role: 'user' as const, content: 'My cat is called Tomasino.' },
+      { role: 'assistant' as const, content: 'What a fine name for a cat.' },
+      { role: 'user' as const, content: 'What is my cat called?' },
+    ];
+    const answer = await client.chat.completions.create({ model: slug, messages });
+    expect(answer.choices[0]?.message.content).toContain('your cat is called Tomasino');
+
+    // The inference's recorded input (what its inputHash covers) holds every turn the model saw.
+    const { input } = await bundleOf(inferenceIdOf(answer));
+    expect(input[0]).toMatchObject({ role: 'system', content: expect.stringContaining('Name: Oracle') });
+    expect(input.slice(1)).toEqual(messages);
+  });
+
+  it('uses the stored history, not the client copy, when X-Conversation-Id continues a conversation', async () => {
+    const first = await client.chat.completions
+      .create({ model: slug, messages: [{ role: 'user', content: 'I like tea.' }] })
+      .withResponse();
+    const conversationId = first.response.headers.get('x-conversation-id') ?? '';
+    const next = await client.chat.completions.create(
+      {
+        model: slug,
+        messages: [
+          { role: 'user', content: 'My cat is called Tomasino.' },
+          { role: 'assistant', content: 'Noted.' },
+          { role: 'user', content: 'What is my cat called?' },
+        ],
+      },
+      { headers: { 'X-Conversation-Id': conversationId } },
+    );
+    expect(next.choices[0]?.message.content).not.toContain('Tomasino');
+    const { input } = await bundleOf(inferenceIdOf(next));
+    expect(input.slice(1).map((m) => m.content)).toEqual([
+      'I like tea.',
+      first.data.choices[0]?.message.content,
+      'What is my cat called?',
+    ]);
+  });
+
+  it('drops the oldest client turns first when the history exceeds the token budget', async () => {
+    const history = Array.from({ length: 40 }, (_, i) => ({
+      role: i % 2 === 0 ? ('user' as const) : ('assistant' as const),
+      content: `Turn ${i}. `.padEnd(1_000, 'x'),
+    }));
+    const answer = await client.chat.completions.create({
+      model: slug,
+      messages: [...history, { role: 'user', content: 'Still there?' }],
+    });
+    const { input } = await bundleOf(inferenceIdOf(answer));
+    const kept = input.slice(1, -1).map((m) => m.content);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(history.length);
+    expect(kept).toEqual(history.slice(-kept.length).map((m) => m.content));
+  });
+
+  it('caps the reply at max_tokens with finish_reason length, streaming or not, and stores what it delivered', async () => {
+    const plain = await client.chat.completions.create({
+      model: slug,
+      max_tokens: 3,
+      messages: [{ role: 'user', content: 'Tell me about the sea.' }],
+    });
+    const text = plain.choices[0]?.message.content ?? '';
+    expect(plain.choices[0]?.finish_reason).toBe('length');
+    expect(plain.usage?.completion_tokens).toBeLessThanOrEqual(3);
+    expect(text.length).toBeGreaterThan(0);
+    expect((await bundleOf(inferenceIdOf(plain))).content).toBe(text);
+
+    const stream = await client.chat.completions.create({
+      model: slug,
+      stream: true,
+      max_completion_tokens: 2,
+      messages: [{ role: 'user', content: 'Tell me about the sea.' }],
+    });
+    let streamed = '';
+    let finish: string | null | undefined;
+    let inferenceId = '';
+    for await (const chunk of stream) {
+      streamed += chunk.choices[0]?.delta?.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      inferenceId ||= (chunk as unknown as { inference_id?: string }).inference_id ?? '';
+    }
+    expect(finish).toBe('length');
+    expect(streamed.length).toBeLessThanOrEqual(8);
+    expect((await bundleOf(inferenceId)).content).toBe(streamed);
+
+    const whole = await client.chat.completions.create({
+      model: slug,
+      max_tokens: 500,
+      messages: [{ role: 'user', content: 'Tell me about the sea.' }],
+    });
+    expect(whole.choices[0]?.finish_reason).toBe('stop');
+  });
+
+  it('ends the reply before a stop sequence, never streaming a part of one', async () => {
+    // The persona's closer says "calm" after "Stay ", "my " or "usual ": each stop spans two streamed words.
+    const stop = ['y calm', 'l calm'];
+    const stream = await client.chat.completions.create({
+      model: slug,
+      stream: true,
+      stop,
+      messages: [{ role: 'user', content: 'Hello there' }],
+    });
+    let streamed = '';
+    let finish: string | null | undefined;
+    let inferenceId = '';
+    for await (const chunk of stream) {
+      streamed += chunk.choices[0]?.delta?.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      inferenceId ||= (chunk as unknown as { inference_id?: string }).inference_id ?? '';
+    }
+    expect(streamed).toContain('Oracle');
+    expect(streamed).toMatch(/(Sta|That is m|my usua)$/);
+    expect(finish).toBe('stop');
+    expect((await bundleOf(inferenceId)).content).toBe(streamed);
+
+    const plain = await client.chat.completions.create({
+      model: slug,
+      stop: 'calm',
+      messages: [{ role: 'user', content: 'Hello there' }],
+    });
+    expect(plain.choices[0]?.message.content).not.toContain('calm');
+    expect(plain.choices[0]?.finish_reason).toBe('stop');
+  });
+
+  it('refuses, by name, parameters that would change the reply and that it cannot honour', async () => {
+    const hi = [{ role: 'user' as const, content: 'hi' }];
+    const refused: [string, Record<string, unknown>][] = [
+      ['n', { n: 2 }],
+      ['tools', { tools: [{ type: 'function', function: { name: 'weather', parameters: {} } }] }],
+      ['tool_choice', { tool_choice: 'required' }],
+      ['response_format', { response_format: { type: 'json_object' } }],
+      ['logprobs', { logprobs: true }],
+      ['logit_bias', { logit_bias: { '50256': -100 } }],
+    ];
+    for (const [param, extra] of refused) {
+      const attempt = client.chat.completions.create({ model: slug, messages: hi, ...extra });
+      await expect(attempt).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+      await expect(attempt).rejects.toMatchObject({ message: expect.stringContaining(param) });
+    }
+    const body = await request(api.url)
+      .post('/v1/chat/completions')
+      .set(consumer.auth)
+      .send({ model: slug, messages: hi, n: 3 })
+      .expect(400);
+    expect(body.body).toEqual({
+      error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('n:'), details: { param: 'n' } },
+    });
+    const toolResult = client.chat.completions.create({
+      model: slug,
+      messages: [...hi, { role: 'tool', tool_call_id: 'x', content: '42' }, ...hi],
+    });
+    await expect(toolResult).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+
+    // Their defaults are what many clients send, and are fine.
+    const defaults = await client.chat.completions.create({
+      model: slug,
+      messages: hi,
+      n: 1,
+      tools: [],
+      response_format: { type: 'text' },
+      logprobs: false,
+    });
+    expect(defaults.choices).toHaveLength(1);
+  });
+
+  it('answers an X-Conversation-Id that is not a conversation id with 400, not 500', async () => {
+    const attempt = client.chat.completions.create(
+      { model: slug, messages: [{ role: 'user', content: 'hi' }] },
+      { headers: { 'X-Conversation-Id': 'not-a-uuid' } },
+    );
+    await expect(attempt).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining('X-Conversation-Id'),
+    });
+  });
+
   it('answers unknown models and bad requests with clear errors the client surfaces', async () => {
     await expect(
       client.chat.completions.create({

@@ -6,6 +6,8 @@ import { PersonasService } from '@app/personas';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { DoneEvent } from '@app/realtime';
+import type { FinishReason } from '@app/inference';
+import { ValidationError } from '@app/common';
 import { ChatService } from './chat.service';
 import { parseCompletionRequest } from './openai-request';
 
@@ -54,8 +56,7 @@ export class OpenAiCompatController {
     @Res() response: Response,
   ): Promise<void> {
     const request = parseCompletionRequest(body);
-    const continued =
-      conversationHeader ?? (request.user && UUID.test(request.user) ? request.user : undefined);
+    const continued = continuedConversation(conversationHeader, request.user);
     const conversationId = continued
       ? (await this.conversations.requireParticipant(user, continued)).id
       : (await this.conversations.start(user, request.model)).id;
@@ -69,6 +70,7 @@ export class OpenAiCompatController {
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
 
     let finished: DoneEvent | undefined;
+    let finishReason: FinishReason = 'stop';
     let failure: { code: string; message: string } | undefined;
     let first = true;
     // Tokens may come before the headers are flushed (they need the inference id): hold them until then.
@@ -78,13 +80,18 @@ export class OpenAiCompatController {
       conversationId,
       content: request.content,
       clientMessageId: randomUUID(),
+      // A continued conversation's stored turns are the record the receipts chain; the client's copy is not used.
+      generation: continued ? { ...request.generation, history: undefined } : request.generation,
       listener: {
         token: (event) => {
           if (!request.stream) return;
           write(chunk(first ? { role: 'assistant', content: event.delta } : { content: event.delta }, null));
           first = false;
         },
-        done: (event) => (finished = event),
+        done: (event, finish) => {
+          finished = event;
+          finishReason = finish;
+        },
         error: (event) => (failure = event.error),
       },
     });
@@ -106,7 +113,7 @@ export class OpenAiCompatController {
     if (request.stream) {
       if (finished)
         response.write(
-          chunk({}, 'stop', {
+          chunk({}, finishReason, {
             inference_id: finished.inferenceId,
             conversation_id: conversationId,
             usage: usage(finished),
@@ -130,13 +137,29 @@ export class OpenAiCompatController {
       created,
       model: request.model,
       choices: [
-        { index: 0, message: { role: 'assistant', content: finished.content }, finish_reason: 'stop' },
+        {
+          index: 0,
+          message: { role: 'assistant', content: finished.content },
+          finish_reason: finishReason,
+        },
       ],
       usage: usage(finished),
       inference_id: finished.inferenceId,
       conversation_id: conversationId,
     });
   }
+}
+
+/** X-Conversation-Id, or a UUID in `user`, continues a conversation; an empty header is no header. */
+function continuedConversation(header: string | undefined, user: string | undefined): string | undefined {
+  if (header !== undefined && header.trim() !== '') {
+    if (!UUID.test(header.trim()))
+      throw new ValidationError('X-Conversation-Id must be a conversation id (a UUID).', {
+        param: 'X-Conversation-Id',
+      });
+    return header.trim();
+  }
+  return user && UUID.test(user) ? user : undefined;
 }
 
 function usage(done: DoneEvent): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {

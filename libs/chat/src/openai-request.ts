@@ -1,47 +1,78 @@
 import { ValidationError } from '@app/common';
+import type { GenerationRequest } from './generation-request';
+import { parseMessages } from './openai-messages';
+import { rejectUnsupported } from './openai-unsupported';
+
+/** OpenAI allows at most four stop sequences. */
+export const MAX_STOP_SEQUENCES = 4;
+const MAX_STOP_CHARS = 256;
 
 export interface CompletionRequest {
   model: string;
-  /** The last user message: the new turn. Earlier messages live in the conversation already. */
+  /** The last user message: the new turn. */
   content: string;
+  /** The client's earlier turns and system message, and the reply's limits. */
+  generation: Required<Pick<GenerationRequest, 'history'>> & GenerationRequest;
   stream: boolean;
   user?: string;
 }
 
 /**
- * Reads an OpenAI chat.completions request. Fields this platform does not use (temperature, top_p, ...) are
- * accepted and ignored, as OpenAI-compatible servers do, so existing clients work unchanged.
+ * Reads an OpenAI chat.completions request. Sampling hints this platform does not use (temperature, top_p, ...) are
+ * accepted and ignored, as OpenAI-compatible servers do, so existing clients work unchanged; a parameter that would
+ * change what the reply is (n, tools, response_format, logprobs, ...) is refused by name rather than ignored.
  */
 export function parseCompletionRequest(body: unknown): CompletionRequest {
-  if (typeof body !== 'object' || body === null)
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new ValidationError('The body must be a chat.completions request object.');
-  const { model, messages, stream, user } = body as Record<string, unknown>;
+  const fields = body as Record<string, unknown>;
+  rejectUnsupported(fields);
+  const { model, messages, stream, user } = fields;
   if (typeof model !== 'string' || !model)
-    throw new ValidationError('model must be a persona slug (see GET /v1/models).');
-  if (!Array.isArray(messages) || messages.length === 0)
-    throw new ValidationError('messages must be a non-empty array.');
-  const last = (messages as unknown[]).findLast((m) => (m as { role?: unknown } | null)?.role === 'user') as
-    { content?: unknown } | undefined;
-  if (!last) throw new ValidationError('messages must contain a user message: the last one is the new turn.');
-  const content = textOf(last.content);
-  if (stream !== undefined && typeof stream !== 'boolean')
-    throw new ValidationError('stream must be a boolean.');
-  if (user !== undefined && typeof user !== 'string') throw new ValidationError('user must be a string.');
-  return { model, content, stream: stream ?? false, user };
+    throw new ValidationError('model must be a persona slug (see GET /v1/models).', { param: 'model' });
+  const conversation = parseMessages(messages);
+  if (stream !== undefined && stream !== null && typeof stream !== 'boolean')
+    throw new ValidationError('stream must be a boolean.', { param: 'stream' });
+  if (user !== undefined && user !== null && typeof user !== 'string')
+    throw new ValidationError('user must be a string.', { param: 'user' });
+  return {
+    model,
+    content: conversation.content,
+    generation: {
+      history: conversation.history,
+      instructions: conversation.instructions,
+      maxTokens: maxTokensOf(fields),
+      stop: stopOf(fields.stop),
+    },
+    stream: stream ?? false,
+    user: user ?? undefined,
+  };
 }
 
-// content may be a string or a list of parts; only text parts are supported here.
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((part: unknown) => {
-        const p = part as { type?: unknown; text?: unknown };
-        if (p?.type !== 'text' || typeof p.text !== 'string')
-          throw new ValidationError('Only text content parts are supported.');
-        return p.text;
-      })
-      .join('');
-  }
-  throw new ValidationError('The last user message must have text content.');
+// max_completion_tokens replaced max_tokens in OpenAI's API; clients send either, and both caps hold.
+function maxTokensOf(fields: Record<string, unknown>): number | undefined {
+  const caps = (['max_tokens', 'max_completion_tokens'] as const)
+    .filter((param) => fields[param] !== undefined && fields[param] !== null)
+    .map((param) => {
+      const value = fields[param];
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+        throw new ValidationError(`${param} must be a positive integer.`, { param });
+      return value;
+    });
+  return caps.length === 0 ? undefined : Math.min(...caps);
+}
+
+function stopOf(stop: unknown): string[] | undefined {
+  if (stop === undefined || stop === null) return undefined;
+  const list = typeof stop === 'string' ? [stop] : stop;
+  if (
+    !Array.isArray(list) ||
+    list.length > MAX_STOP_SEQUENCES ||
+    !list.every((item) => typeof item === 'string' && item.length > 0 && item.length <= MAX_STOP_CHARS)
+  )
+    throw new ValidationError(
+      `stop must be a string or a list of at most ${MAX_STOP_SEQUENCES} non-empty strings of up to ${MAX_STOP_CHARS} characters.`,
+      { param: 'stop' },
+    );
+  return list.length === 0 ? undefined : (list as string[]);
 }
