@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ChatMessage } from '@app/inference';
-import { completeEntry, Lorebook, LorebookEntryInput } from '@app/personas';
+import { completeEntry, Lorebook, LorebookEntryInput, PlainKeyIndex } from '@app/personas';
 import { factory } from '@app/testing';
 import { MacroValues } from './card-macros';
 import { LoreScanLimits, selectLorebookEntries } from './lorebook';
@@ -131,7 +131,7 @@ describe('selectLorebookEntries: regex keys that could stall the server', () => 
       { keys: ['/a+!$/'], content: 'y', useRegex: true },
     ];
     // A budget that never runs out, so that every key does run on the hostile text.
-    expect(triggered(entries, hostile, [], {}, { limits: { regexTimeBudgetMs: 60_000 } })).toEqual([1]);
+    expect(triggered(entries, hostile, [], {}, { limits: { timeBudgetMs: 60_000 } })).toEqual([1]);
   });
 
   it('warns once per skipped key, by fingerprint, without the key or any name', () => {
@@ -173,12 +173,58 @@ describe('selectLorebookEntries: regex keys that could stall the server', () => 
     expect(triggered(entries, message, [], {}, { limits: { regexScanChars: 60 } })).toEqual([0, 1]);
   });
 
-  it('stops running regex keys once a turn has used up their time, and says so', () => {
+  it('stops matching keys, plain and regex, once a turn has used up its time, and says so', () => {
     const entries = [
       { keys: ['/dragon/'], content: 'r', useRegex: true },
       { keys: ['dragon'], content: 'p' },
     ];
-    expect(triggered(entries, 'a dragon', [], {}, { limits: { regexTimeBudgetMs: 0 } })).toEqual([1]);
+    expect(triggered(entries, 'a dragon', [], {}, { limits: { timeBudgetMs: 60_000 } })).toEqual([0, 1]);
+    expect(triggered(entries, 'a dragon', [], {}, { limits: { timeBudgetMs: 0 } })).toEqual([]);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('used up their time'));
+  });
+});
+
+describe('selectLorebookEntries: large lorebooks', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  const words = (count: number, prefix: string) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+  // The review's worst case: 1,000 entries of 64 plain keys, and an 8,000-character message.
+  const entries = Array.from({ length: 1_000 }, (_, entry) => ({
+    keys: words(64, `key${entry}x`),
+    content: `lore ${entry}`,
+  }));
+  const message = `${words(1_000, 'filler').join(' ')} key7x63 and KEY993X0.`.slice(-8_000);
+  const noBudget = { limits: { timeBudgetMs: 60_000 } };
+
+  it('finds every plain key of a large lorebook in one pass over the message', () => {
+    expect(message.length).toBeGreaterThan(7_000);
+    expect(triggered(entries, message, [], { tokenBudget: null }, noBudget)).toEqual([7, 993]);
+  });
+
+  it('compiles a lorebook once, not on every turn', () => {
+    const add = jest.spyOn(PlainKeyIndex.prototype, 'add');
+    const book = [{ keys: ['only-in-this-test'], content: 'new' }, ...entries];
+    triggered(book, message, [], { tokenBudget: null }, noBudget);
+    const compiledOnce = add.mock.calls.length;
+    expect(compiledOnce).toBeGreaterThanOrEqual(64_000);
+    expect(triggered(book, 'only-in-this-test', [], {}, noBudget)).toEqual([0]);
+    expect(add.mock.calls.length).toBe(compiledOnce);
+  });
+
+  it('matches keys exactly as whole words, whatever the script, case or punctuation', () => {
+    const book = [
+      { keys: ['*sigh*'], content: 'a' },
+      { keys: ['Mr. Smith'], content: 'b' },
+      { keys: ['ΣΟΦΊΑ'], content: 'c' },
+      { keys: ['  padded key  '], content: 'd' },
+      { keys: ['東京'], content: 'e' },
+      { keys: ['Sam & {{char}}'], content: 'f' },
+      { keys: ['exact', 'Case'], content: 'g', caseSensitive: true },
+    ];
+    const found = (text: string) => triggered(book, text, [], { tokenBudget: null }, noBudget);
+    expect(found('*sigh* fine, mr. smith; σοφία! padded key 東京 sam & aria Case')).toEqual([
+      0, 1, 2, 3, 4, 5, 6,
+    ]);
+    expect(found('x*sigh* Mr.  Smith σοφίας padded keys 東京都 Sam & Arian case EXACT')).toEqual([]);
   });
 });

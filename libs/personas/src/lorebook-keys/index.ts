@@ -1,3 +1,4 @@
 export * from './regex-key';
 export { describeRegexRisk, findRegexRisk } from './regex-safety';
 export type { RegexRisk, RegexSafetyOptions } from './regex-safety';
+export { foldCase, PlainKeyIndex, ScanText } from './plain-key-index';
