@@ -1,7 +1,14 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { AppConfig } from '@app/config';
-import { ChainReader, ProofBundle, verifyAudit, verifyBundle, parseAuditExport } from '@app/receipts';
+import {
+  AuditLine,
+  ChainReader,
+  parseAuditExport,
+  ProofBundle,
+  verifyAudit,
+  verifyBundle,
+} from '@app/receipts';
 import { connectChat, startReply, watchProofUpdates } from '@app/testing';
 import canonicalize from 'canonicalize';
 import {
@@ -9,9 +16,11 @@ import {
   JsonRpcProvider,
   keccak256,
   Network,
+  solidityPackedKeccak256,
   toUtf8Bytes,
   TypedDataEncoder,
   verifyTypedData,
+  Wallet,
 } from 'ethers';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
@@ -28,7 +37,13 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
   let stranger: TestUser;
   let socket: Socket;
   let chain: ChainReader;
-  const personas: Record<'none' | 'attested' | 'zk', string> = { none: '', attested: '', zk: '' };
+  const personas: Record<'none' | 'attested' | 'zk' | 'greeting', string> = {
+    none: '',
+    attested: '',
+    zk: '',
+    greeting: '',
+  };
+  const GREETING = 'Hello, I am Vera. What shall we check today?';
   // Small batches that close fast, so a test sees its replies anchored within a second or two.
   const overrides = { BATCH_MAX_AGE_MS: '300', RECONCILE_INTERVAL_MS: '1000' };
 
@@ -46,6 +61,15 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
       });
       personas[verification] = created.id;
     }
+    // Like the demo persona, this one greets: its first message is no model's reply and carries no receipt.
+    personas.greeting = (
+      await createPersona(api.url, creator, {
+        name: 'Vera greets',
+        personality: 'precise',
+        firstMessage: GREETING,
+        verification: 'attested',
+      })
+    ).id;
     socket = await connectChat(api.url, consumer.apiKey);
     chain = new ChainReader(AppConfig.fromProcessEnv().chain.rpcUrl);
   });
@@ -63,6 +87,9 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
       .send({ personaId })
       .expect(201);
     const replies = [];
+    const greeting = (conversation.body.messages as { role: string; content: string }[])[0];
+    if (personaId === personas.greeting)
+      expect(greeting).toMatchObject({ role: 'assistant', content: GREETING });
     for (const content of turns) {
       const started = await startReply(socket, conversation.body.id, content);
       const reply = await started.reply;
@@ -70,6 +97,21 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
       replies.push(reply.done!);
     }
     return { conversationId: conversation.body.id as string, replies };
+  }
+
+  async function exportOf(conversationId: string): Promise<AuditLine[]> {
+    const exported = await request(api.url)
+      .get(`/v1/conversations/${conversationId}/audit`)
+      .set(consumer.auth)
+      .buffer(true)
+      .parse((res, callback) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        res.on('end', () => callback(null, text));
+      })
+      .expect(200)
+      .expect('Content-Type', /application\/x-ndjson/);
+    return parseAuditExport(exported.body as string);
   }
 
   async function bundleOf(inferenceId: string, user = consumer): Promise<ProofBundle> {
@@ -111,8 +153,15 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
     );
     expect(bundle.receipt.node).toBe(bundle.signer);
     expect(bundle.content).toBe(done.content);
-    expect(keccak256(toUtf8Bytes(bundle.content!))).toBe(bundle.receipt.outputHash);
-    expect(keccak256(toUtf8Bytes(canonicalize(bundle.input)!))).toBe(bundle.receipt.inputHash);
+    // Receipt v2: both hashes commit to the content with the reply's own salt (API.md, "Receipt v2").
+    expect(bundle.domain).toEqual({ name: 'Twinproof', version: '2' });
+    expect(bundle.salt).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(solidityPackedKeccak256(['bytes32', 'string'], [bundle.salt, bundle.content])).toBe(
+      bundle.receipt.outputHash,
+    );
+    expect(solidityPackedKeccak256(['bytes32', 'string'], [bundle.salt, canonicalize(bundle.input)])).toBe(
+      bundle.receipt.inputHash,
+    );
     const batch = bundle.batch!;
     expect(StandardMerkleTree.verify(batch.root, ['bytes32'], [digest], batch.proof)).toBe(true);
     const chainInfo = (await request(api.url).get('/v1/chain').set(stranger.auth).expect(200)).body;
@@ -156,6 +205,13 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
       (u) => u.inferenceId === done.inferenceId && u.zk !== undefined,
       30_000,
     );
+    await updates.until((u) => u.inferenceId === done.inferenceId && u.status === 'anchored');
+    // Every proof:update of this reply, in arrival order: its status never goes backwards, whichever of the zk
+    // and settlement jobs finishes first.
+    const rank: Record<string, number> = { pending: 0, attested: 1, anchored: 2, failed: 3 };
+    const statuses = updates.updates.filter((u) => u.inferenceId === done.inferenceId).map((u) => u.status);
+    expect(statuses).toEqual([...statuses].sort((a, b) => rank[a] - rank[b]));
+    expect(statuses.at(-1)).toBe('anchored');
     expect(zkUpdate.zk).toMatchObject({
       status: 'verified',
       provingMs: expect.any(Number),
@@ -187,9 +243,20 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
       JSON.stringify({ ...(JSON.parse(document) as object), ...change });
     const flipHex = (hex: string, at = 10): string =>
       hex.slice(0, at) + (hex[at] === '0' ? '1' : '0') + hex.slice(at + 1);
+    // A valid signature over the very same receipt, by a key that is not the node's (fixed, so it reproduces).
+    const impostor = new Wallet(`0x${'33'.repeat(32)}`);
+    const resigned = await impostor.signTypedData(original.domain, original.types, original.receipt);
     const tampers: [string, (b: ProofBundle) => void][] = [
       ['receipt-digest', (b) => (b.receipt.completionTokens += 1)],
       ['signature', (b) => (b.signature = flipHex(b.signature, 20))],
+      ['signature', (b) => (b.signature = resigned)],
+      [
+        'signature',
+        (b) => {
+          b.signature = resigned;
+          b.signer = impostor.address;
+        },
+      ],
       [
         'attestation',
         (b) =>
@@ -199,6 +266,8 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
       ],
       ['output-hash', (b) => (b.content = `${b.content} `)],
       ['input-hash', (b) => ((b.input as { content: string }[])[0].content += '!')],
+      ['output-hash', (b) => (b.salt = flipHex(b.salt!))],
+      ['input-hash', (b) => (b.salt = flipHex(b.salt!))],
       [
         'merkle-inclusion',
         (b) => (b.batch!.proof = b.batch!.proof.length ? [flipHex(b.batch!.proof[0])] : [b.digest]),
@@ -225,74 +294,124 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
     expect(await verifyBundle(original, { attestationPolicy: policy, chain })).toMatchObject({ ok: true });
   });
 
-  it('exports a conversation for auditors whose receipts form a hash chain: a removed or reordered turn is detected', async () => {
+  it('exports a greeted conversation for auditors whose receipts form a hash chain: a removed or reordered turn is detected', async () => {
     const updates = watchProofUpdates(socket);
-    const { conversationId, replies } = await converse(personas.attested, [
+    const { conversationId, replies } = await converse(personas.greeting, [
       'I work as a nurse.',
       'My cat is called Pixel.',
       'What is my cat called?',
     ]);
-    for (const reply of replies)
+    const other = await converse(personas.greeting, ['I collect stamps.']);
+    for (const reply of [...replies, ...other.replies])
       await updates.until((u) => u.inferenceId === reply.inferenceId && u.status === 'anchored');
-    const exported = await request(api.url)
-      .get(`/v1/conversations/${conversationId}/audit`)
-      .set(consumer.auth)
-      .buffer(true)
-      .parse((res, callback) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-        res.on('end', () => callback(null, text));
-      })
-      .expect(200)
-      .expect('Content-Type', /application\/x-ndjson/);
-    const lines = parseAuditExport(exported.body as string);
+    const lines = await exportOf(conversationId);
     const policy = await devAttestationPolicy();
-    const verified = await verifyAudit(lines, { attestationPolicy: policy, chain });
+    const options = { attestationPolicy: policy, chain };
+    const verified = await verifyAudit(lines, options);
     expect(verified.checks.filter((c) => c.status !== 'pass')).toEqual([]);
     expect(verified.bundles).toHaveLength(3);
+    // The greeting is reported for what it is: the persona's, unsigned, not a reply delivered without a receipt.
+    expect(lines[1]).toMatchObject({ type: 'message', role: 'assistant', content: GREETING, bundle: null });
+    expect(verified.checks.find((c) => c.check === 'transcript')?.detail).toMatch(/1 greeting/);
 
+    const checkOf = async (changed: AuditLine[], check: string) =>
+      (await verifyAudit(changed, options)).checks.find((c) => c.check === check);
     const replyLines = lines
       .map((line, index) => ({ line, index }))
       .filter(({ line }) => line.type === 'message' && line.bundle);
     const removed = lines.filter(
       (_, index) => index !== replyLines[1].index && index !== replyLines[1].index - 1,
     );
-    expect((await verifyAudit(removed, { attestationPolicy: policy, chain })).checks).toContainEqual(
-      expect.objectContaining({ check: 'hash-chain', status: 'fail' }),
-    );
+    expect(await checkOf(removed, 'hash-chain')).toMatchObject({ status: 'fail' });
     const reordered = [...lines];
     [reordered[replyLines[0].index], reordered[replyLines[2].index]] = [
       reordered[replyLines[2].index],
       reordered[replyLines[0].index],
     ];
-    expect((await verifyAudit(reordered, { attestationPolicy: policy, chain })).checks).toContainEqual(
-      expect.objectContaining({ check: 'hash-chain', status: 'fail' }),
-    );
+    expect(await checkOf(reordered, 'hash-chain')).toMatchObject({ status: 'fail' });
 
     const edited = lines.map((line) =>
       line.type === 'message' && line.role === 'user' && line.content === 'My cat is called Pixel.'
         ? { ...line, content: 'My cat is called Felix.' }
         : line,
     );
-    expect((await verifyAudit(edited, { attestationPolicy: policy, chain })).checks).toContainEqual(
-      expect.objectContaining({ check: 'transcript', status: 'fail' }),
+    expect(await checkOf(edited, 'transcript')).toMatchObject({ status: 'fail' });
+
+    // An assistant line edited in the transcript no longer matches the content its receipt commits to.
+    const editedReply = lines.map((line, index) =>
+      index === replyLines[1].index && line.type === 'message'
+        ? { ...line, content: 'Felix, of course.' }
+        : line,
     );
+    expect(await checkOf(editedReply, 'transcript')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/differs from its receipt/),
+    });
+
+    // Another conversation's export passed off as this one: every bundle and its chain are genuine, but the
+    // receipts name the other conversation.
+    const foreign = await exportOf(other.conversationId);
+    const passedOff = [{ ...lines[0] }, ...foreign.slice(1)];
+    expect(await checkOf(passedOff, 'hash-chain')).toMatchObject({ status: 'pass' });
+    expect(await checkOf(passedOff, 'transcript')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/belongs to another conversation/),
+    });
+
+    // Only a line before the consumer's first message can be a greeting: an unsigned assistant line after it is
+    // a reply nobody can prove, wherever it is put.
+    const unsigned = {
+      type: 'message' as const,
+      id: randomUUID(),
+      role: 'assistant',
+      status: 'complete',
+      content: 'I never said this.',
+      inferenceId: null,
+      bundle: null,
+    };
+    for (const at of [replyLines[0].index + 1, lines.length]) {
+      const inserted = [...lines.slice(0, at), unsigned, ...lines.slice(at)];
+      expect(await checkOf(inserted, 'transcript')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(/delivered without a receipt/),
+      });
+    }
 
     // Only the participant may export; anyone else is told the conversation does not exist.
     await request(api.url).get(`/v1/conversations/${conversationId}/audit`).set(stranger.auth).expect(404);
   });
 
-  it('shows content and input only to participants, and answers unknown ids with 404', async () => {
+  it('shows content, input and salt only to participants; a bundle they share verifies fully', async () => {
     const { replies } = await converse(personas.attested, ['Keep this between us.']);
-    const foreign = await bundleOf(replies[0].inferenceId, stranger);
+    const inferenceId = replies[0].inferenceId;
+    const foreign = await bundleOf(inferenceId, stranger);
     expect(foreign.content).toBeUndefined();
     expect(foreign.input).toBeUndefined();
+    expect(foreign.salt).toBeUndefined();
     expect(foreign.receipt.outputHash).toMatch(/^0x[0-9a-f]{64}$/);
-    const verification = await verifyBundle(foreign, {
-      attestationPolicy: await devAttestationPolicy(),
-      chain,
-    });
-    expect(verification.checks.find((c) => c.check === 'output-hash')).toMatchObject({ status: 'skip' });
+    // Whoever guesses the exact reply cannot confirm the guess from the public receipt: the hash is salted.
+    expect(keccak256(toUtf8Bytes(replies[0].content))).not.toBe(foreign.receipt.outputHash);
+    const policy = await devAttestationPolicy();
+    const verification = await verifyBundle(foreign, { attestationPolicy: policy, chain });
+    expect(verification.ok).toBe(true);
+    for (const check of ['output-hash', 'input-hash'])
+      expect(verification.checks.find((c) => c.check === check)).toMatchObject({ status: 'skip' });
+
+    const own = await bundleOf(inferenceId);
+    const views = await Promise.all(
+      [consumer, stranger].map(
+        async (user) =>
+          (await request(api.url).get(`/v1/inferences/${inferenceId}`).set(user.auth).expect(200)).body as {
+            salt?: string;
+          },
+      ),
+    );
+    expect(views.map((view) => view.salt)).toEqual([own.salt, undefined]);
+    // The participant shares the bundle: anyone holding it checks the content commitments too.
+    const shared = JSON.parse(JSON.stringify(own)) as ProofBundle;
+    const sharedVerification = await verifyBundle(shared, { attestationPolicy: policy, chain });
+    for (const check of ['output-hash', 'input-hash'])
+      expect(sharedVerification.checks.find((c) => c.check === check)).toMatchObject({ status: 'pass' });
 
     const missing = await request(api.url)
       .get(`/v1/inferences/${randomUUID()}/bundle`)
@@ -300,7 +419,7 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
       .expect(404);
     expect(missing.body.error.code).toBe('NOT_FOUND');
     await request(api.url).get('/v1/inferences/not-a-uuid').set(consumer.auth).expect(400);
-    await request(api.url).get(`/v1/inferences/${replies[0].inferenceId}`).expect(401);
+    await request(api.url).get(`/v1/inferences/${inferenceId}`).expect(401);
   });
 
   it('signs but does not prove replies of a persona with verification none', async () => {

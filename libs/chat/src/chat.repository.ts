@@ -21,6 +21,8 @@ export interface CompletedInference {
   input: Prisma.InputJsonValue;
   inputHash: string;
   outputHash: string;
+  /** The receipt's salt (v2): stored so participants, and the proofs worker, can recompute both hashes. */
+  salt: string;
   personaVersionHash: string;
   memoryIds: string[];
   promptTokens: number;

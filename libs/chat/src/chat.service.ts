@@ -18,7 +18,7 @@ import type { PersonaContent } from '@app/personas';
 import { JobName, JobPayloads, jobIds, ProofJobs, QueueName } from '@app/queue';
 import { Queue } from 'bullmq';
 import { LocalNode } from '@app/network';
-import { hashInput, hashText, ZERO_DIGEST } from '@app/receipts';
+import { contentHashes, newReceiptSalt, RECEIPT_VERSION, ZERO_DIGEST } from '@app/receipts';
 import { randomUUID } from 'node:crypto';
 import { RateLimitedError, RateLimiter } from '@app/rate-limit';
 import { AbandonedReplies } from './abandoned-replies';
@@ -315,8 +315,13 @@ export class ChatService implements OnModuleDestroy {
       const finishedAt = new Date();
       const completionTokens = estimateTokens(text);
       const totalMs = finishedAt.getTime() - startedAt.getTime();
-      const inputHash = hashInput(prompt.messages);
-      const outputHash = hashText(text);
+      // A fresh salt per reply: the receipt is public, and unsalted hashes would let anyone test guesses of it.
+      const salt = newReceiptSalt();
+      const { inputHash, outputHash } = contentHashes(RECEIPT_VERSION, {
+        output: text,
+        input: prompt.messages,
+        salt,
+      });
       // The node signs what it was given and what it said; everything that checks the signature runs in jobs.
       await this.chats.completeReply(assistant, text, async (previousDigest) => {
         const signed = await this.node.sign({
@@ -340,6 +345,7 @@ export class ChatService implements OnModuleDestroy {
           input: prompt.messages as unknown as Prisma.InputJsonValue,
           inputHash,
           outputHash,
+          salt,
           personaVersionHash: conversation.personaVersion.hash,
           memoryIds: prompt.memoryIds,
           promptTokens: prompt.promptTokens,

@@ -5,8 +5,9 @@ import {
   BundleZk,
   ProofBundle,
   Receipt,
-  RECEIPT_DOMAIN,
+  RECEIPT_DOMAINS,
   RECEIPT_TYPES,
+  ReceiptVersion,
 } from '@app/receipts';
 import type { InferenceDetail } from './inferences.repository';
 
@@ -27,7 +28,15 @@ export interface InferenceView {
   grounding: { personaVersionHash: string; memoryIds: string[] };
   timings: { ttftMs: number | null; totalMs: number | null };
   error: string | null;
+  /** v2 receipts, for the conversation's participants only: the salt of inputHash and outputHash. */
+  salt?: string;
 }
+
+/** Receipts stored before v2 have no salt: they were signed with the v1 domain over unsalted hashes. */
+export const receiptVersionOfRecord = (row: { salt: string | null }): ReceiptVersion => (row.salt ? 2 : 1);
+
+const saltFor = (row: InferenceDetail, forParticipant: boolean): { salt?: string } =>
+  forParticipant && row.salt ? { salt: row.salt } : {};
 
 const proofOf = (row: InferenceDetail, kind: Proof['kind']): Proof | undefined =>
   row.proofs.find((proof) => proof.kind === kind);
@@ -68,7 +77,7 @@ function zkOf(row: InferenceDetail): BundleZk | null {
   return { ...(zk.data as unknown as BundleZk), inferenceMs: row.totalMs };
 }
 
-export function toInferenceView(row: InferenceDetail): InferenceView {
+export function toInferenceView(row: InferenceDetail, forParticipant: boolean): InferenceView {
   const zk = proofOf(row, 'zk');
   const pendingZk = row.verification === 'zk' && !zk ? { status: 'pending' as const } : null;
   return {
@@ -88,10 +97,11 @@ export function toInferenceView(row: InferenceDetail): InferenceView {
     grounding: { personaVersionHash: row.personaVersionHash, memoryIds: row.memoryIds },
     timings: { ttftMs: row.ttftMs, totalMs: row.totalMs },
     error: row.error,
+    ...saltFor(row, forParticipant),
   };
 }
 
-/** Content and input go only to the conversation's participant: the hashes are public, the words are not. */
+/** Content, input and salt go only to the conversation's participant: the hashes are public, the words are not. */
 export function toBundle(row: InferenceDetail, forParticipant: boolean): ProofBundle | null {
   const attestation = attestationOf(row);
   if (!row.receipt || !row.digest || !row.signature || !row.signer || !attestation) return null;
@@ -99,7 +109,7 @@ export function toBundle(row: InferenceDetail, forParticipant: boolean): ProofBu
     version: 1,
     inferenceId: row.id,
     status: row.status,
-    domain: RECEIPT_DOMAIN,
+    domain: RECEIPT_DOMAINS[receiptVersionOfRecord(row)],
     types: RECEIPT_TYPES,
     receipt: row.receipt as unknown as Receipt,
     digest: row.digest,
@@ -109,5 +119,6 @@ export function toBundle(row: InferenceDetail, forParticipant: boolean): ProofBu
     batch: batchOf(row),
     zk: zkOf(row),
     ...(forParticipant ? { content: row.message.content, input: row.input } : {}),
+    ...saltFor(row, forParticipant),
   };
 }

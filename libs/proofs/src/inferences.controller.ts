@@ -14,15 +14,16 @@ export class InferencesController {
 
   @Get('inferences/:id')
   @ApiOkResponse({
-    description: '{ id, messageId, status, receipt, signature, signer, attestation, batch?, zk? }',
+    description:
+      '{ id, messageId, status, receipt, signature, signer, attestation, batch?, zk?, salt? (participants, v2) }',
   })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<InferenceView> {
-    return this.inferences.get(id);
+  get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<InferenceView> {
+    return this.inferences.get(user, id);
   }
 
   @Get('inferences/:id/bundle')
   @ApiOkResponse({
-    description: 'Everything needed to verify the reply offline; content and input for participants',
+    description: 'Everything needed to verify the reply offline; content, input and salt for participants',
   })
   bundle(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<ProofBundle> {
     return this.inferences.bundle(user, id);

@@ -24,10 +24,10 @@ export class InferencesService {
     private readonly chain: AnchorClientProvider,
   ) {}
 
-  async get(id: string): Promise<InferenceView> {
+  async get(user: AuthUser, id: string): Promise<InferenceView> {
     const row = await this.inferences.findDetail(id);
     if (!row) throw new NotFoundError('Inference', id);
-    return toInferenceView(row);
+    return toInferenceView(row, row.conversation.userId === user.id);
   }
 
   async bundle(user: AuthUser, id: string): Promise<ProofBundle> {

@@ -9,6 +9,8 @@ const BATCH_LOCK_KEY = 72707370;
 export type InferenceForAttestation = InferenceRecord & {
   message: { content: string; status: string };
   node: Node | null;
+  /** The persona version the conversation is pinned to: the one the receipt must name. */
+  conversation: { personaVersion: { hash: string } };
 };
 
 export interface BatchSlot {
@@ -41,7 +43,11 @@ export class ProofsRepository {
   findForAttestation(id: string): Promise<InferenceForAttestation | null> {
     return this.prisma.inferenceRecord.findUnique({
       where: { id },
-      include: { message: { select: { content: true, status: true } }, node: true },
+      include: {
+        message: { select: { content: true, status: true } },
+        node: true,
+        conversation: { select: { personaVersion: { select: { hash: true } } } },
+      },
     });
   }
 
@@ -186,7 +192,6 @@ export class ProofsRepository {
     messageId: string;
     conversationId: string;
     verification: InferenceRecord['verification'];
-    status: InferenceRecord['status'];
     totalMs: number | null;
     content: string;
     hasZkProof: boolean;
@@ -203,11 +208,26 @@ export class ProofsRepository {
       messageId: record.messageId,
       conversationId: record.conversationId,
       verification: record.verification,
-      status: record.status,
       totalMs: record.totalMs,
       content: record.message.content,
       hasZkProof: record.proofs.length > 0,
     };
+  }
+
+  /**
+   * Calls `use` with the inference's status as it is now, holding its row (FOR SHARE) until `use` returns: a
+   * status change (attested, anchored, failed) waits for it, so whatever `use` announces is never overtaken by a
+   * later status announced first. Null if the inference does not exist.
+   */
+  async withCurrentStatus<T>(
+    inferenceId: string,
+    use: (status: InferenceRecord['status']) => T,
+  ): Promise<T | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ status: InferenceRecord['status'] }[]>`
+        SELECT status FROM "InferenceRecord" WHERE id = ${inferenceId}::uuid FOR SHARE`;
+      return rows.length === 0 ? null : use(rows[0].status);
+    });
   }
 
   async saveZkProof(

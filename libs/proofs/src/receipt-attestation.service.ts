@@ -3,8 +3,9 @@ import { AttestationEvidence, AttestationVerdict, verifyNodeBinding } from '@app
 import { AppConfig } from '@app/config';
 import { Prisma } from '@app/database';
 import { ProofJobs } from '@app/queue';
-import { hashInput, hashText, Receipt, receiptDigest, recoverReceiptSigner } from '@app/receipts';
+import { contentHashes, Receipt, receiptDigest, recoverReceiptSigner } from '@app/receipts';
 import { AttestationPolicyProvider } from './attestation-policy';
+import { receiptVersionOfRecord } from './inference-view';
 import { ProofEvents } from './proof-events';
 import { InferenceForAttestation, ProofsRepository } from './proofs.repository';
 
@@ -69,14 +70,33 @@ export class ReceiptAttestationService {
     if (!record.receipt || !record.signature || !record.digest)
       return fail('the reply has no signed receipt');
     const receipt = record.receipt as unknown as Receipt;
-    if (receiptDigest(receipt) !== record.digest) return fail('the receipt does not match its digest');
+    const version = receiptVersionOfRecord(record);
+    let digest: string;
+    try {
+      digest = receiptDigest(receipt, version);
+    } catch (error) {
+      // A malformed receipt would fail the same way on every retry: it is a verdict, not a fault.
+      return fail(`the receipt is malformed: ${String(error)}`);
+    }
+    if (digest !== record.digest) return fail('the receipt does not match its digest');
     if (receipt.inferenceId !== record.id || receipt.conversationId !== record.conversationId)
       return fail('the receipt names another inference or conversation');
-    if (receipt.outputHash !== hashText(record.message.content))
+    if (receipt.personaVersionHash !== record.conversation.personaVersion.hash)
+      return fail('the receipt names another persona version than the conversation’s');
+    let expected: { outputHash: string; inputHash: string };
+    try {
+      expected = contentHashes(version, {
+        output: record.message.content,
+        input: record.input,
+        salt: record.salt,
+      });
+    } catch (error) {
+      return fail(`the content hashes cannot be recomputed: ${String(error)}`);
+    }
+    if (receipt.outputHash !== expected.outputHash)
       return fail('outputHash does not match the delivered reply');
-    if (receipt.inputHash !== hashInput(record.input))
-      return fail('inputHash does not match the model input');
-    const signer = recoverReceiptSigner(receipt, record.signature);
+    if (receipt.inputHash !== expected.inputHash) return fail('inputHash does not match the model input');
+    const signer = recoverReceiptSigner(receipt, record.signature, version);
     if (!signer || signer !== receipt.node || signer !== record.signer)
       return fail('the signature does not recover to the receipt’s node');
     return { ok: true };

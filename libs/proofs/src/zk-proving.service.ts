@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Prisma } from '@app/database';
 import { checkZkProof, ZkProver } from '@app/zk';
 import { ProofEvents } from './proof-events';
+import type { ProofUpdateEvent } from './proof-update';
 import { ProofsRepository } from './proofs.repository';
 
 /**
@@ -30,10 +31,11 @@ export class ZkProvingService implements OnModuleDestroy {
       const error = `the proof did not verify: ${verdict.reason}`;
       this.logger.error(`The zk proof for ${inferenceId} failed: ${verdict.reason}`);
       await this.proofs.saveZkProof(inferenceId, 'failed', null, bundle.provingMs, error);
-      this.events.update({
-        ...base,
-        status: record.status,
-        zk: { status: 'failed', provingMs: bundle.provingMs, inferenceMs: record.totalMs, error },
+      await this.announce(base, {
+        status: 'failed',
+        provingMs: bundle.provingMs,
+        inferenceMs: record.totalMs,
+        error,
       });
       return 'failed';
     }
@@ -43,12 +45,25 @@ export class ZkProvingService implements OnModuleDestroy {
       bundle as unknown as Prisma.InputJsonValue,
       bundle.provingMs,
     );
-    this.events.update({
-      ...base,
-      status: record.status,
-      zk: { status: 'verified', provingMs: bundle.provingMs, inferenceMs: record.totalMs },
+    await this.announce(base, {
+      status: 'verified',
+      provingMs: bundle.provingMs,
+      inferenceMs: record.totalMs,
     });
     return 'proved';
+  }
+
+  /**
+   * The zk result with the reply's status as it is *now*: proving takes seconds, during which the receipt may have
+   * been attested and anchored, and announcing the status read before proving would take clients backwards.
+   */
+  private async announce(
+    base: Pick<ProofUpdateEvent, 'inferenceId' | 'messageId' | 'conversationId'>,
+    zk: NonNullable<ProofUpdateEvent['zk']>,
+  ): Promise<void> {
+    await this.proofs.withCurrentStatus(base.inferenceId, (status) =>
+      this.events.update({ ...base, status, zk }),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

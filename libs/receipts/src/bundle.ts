@@ -25,7 +25,7 @@ export interface BundleBatch {
 /** Groth16 proof of the persona's scoring model on this reply (libs/zk), with what it cost next to the reply. */
 export type BundleZk = ZkProofBundle & { inferenceMs: number | null };
 
-/** Everything needed to verify one reply offline (API.md, "Bundle"). */
+/** Everything needed to verify one reply offline (API.md, "Bundle"); `domain` says the receipt's version. */
 export interface ProofBundle {
   version: 1;
   inferenceId: string;
@@ -42,4 +42,6 @@ export interface ProofBundle {
   /** Only for the conversation's participants. */
   content?: string;
   input?: unknown;
+  /** v2 receipts: the 32-byte salt of the content hashes (0x-hex), only for the conversation's participants. */
+  salt?: string;
 }

@@ -1,10 +1,27 @@
-// Receipt v1, exactly as API.md specifies it. Changing a field or its order changes every digest: that is a new
-// receipt version, never an edit of this one.
+// Receipts v1 and v2, exactly as API.md specifies them. Changing a field or its order changes every digest: that is
+// a new receipt version, never an edit of these. v2 differs from v1 only in its domain and in what its content
+// hashes commit to (salted; see receipt-hashes.ts).
 import type { TypedDataDomain, TypedDataField } from 'ethers';
 
-export const RECEIPT_VERSION = 1;
+export type ReceiptVersion = 1 | 2;
 
-export const RECEIPT_DOMAIN: TypedDataDomain = { name: 'Twinproof', version: '1' };
+/** The version new receipts are signed with. */
+export const RECEIPT_VERSION: ReceiptVersion = 2;
+
+export const RECEIPT_DOMAINS: Readonly<Record<ReceiptVersion, TypedDataDomain>> = {
+  1: { name: 'Twinproof', version: '1' },
+  2: { name: 'Twinproof', version: '2' },
+};
+
+export const RECEIPT_DOMAIN: TypedDataDomain = RECEIPT_DOMAINS[RECEIPT_VERSION];
+
+/** The receipt version a bundle's EIP-712 domain names, or null for a domain this code does not know. */
+export function receiptVersionOf(domain: unknown): ReceiptVersion | null {
+  if (typeof domain !== 'object' || domain === null) return null;
+  const { name, version } = domain as TypedDataDomain;
+  if (name !== 'Twinproof') return null;
+  return version === '1' ? 1 : version === '2' ? 2 : null;
+}
 
 export const RECEIPT_TYPES: Record<string, TypedDataField[]> = {
   Receipt: [

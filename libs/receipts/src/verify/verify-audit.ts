@@ -46,7 +46,8 @@ export function parseAuditExport(text: string): AuditLine[] {
 /**
  * Verifies a conversation export: every bundle on its own, then the conversation as a whole. The receipts'
  * previousDigest links must run unbroken from zero through every receipt in message order, so a turn removed,
- * altered or moved breaks the chain; and every delivered reply must come with the bundle that proves it.
+ * altered or moved breaks the chain; and every delivered reply must come with the bundle that proves it. The
+ * persona's greeting, before the consumer's first message, is no reply and has no receipt.
  */
 export async function verifyAudit(lines: AuditLine[], options: VerifyOptions): Promise<AuditVerification> {
   const header = lines[0];
@@ -63,10 +64,14 @@ export async function verifyAudit(lines: AuditLine[], options: VerifyOptions): P
   let chainBroken: string | null = null;
   let transcriptProblem: string | null = null;
   let lastUserContent: string | null = null;
+  let greetings = 0;
   for (const message of messages) {
     if (message.role === 'user') lastUserContent = message.content;
     if (message.role === 'assistant' && message.status === 'complete' && !message.bundle) {
-      transcriptProblem ??= `reply ${message.id} was delivered without a receipt`;
+      // A greeting is the persona's opening line, not a model's answer: nothing was inferred, so nothing was
+      // signed. Only lines before the first user turn can be one; an unsigned line after it is an unproven reply.
+      if (lastUserContent === null) greetings += 1;
+      else transcriptProblem ??= `reply ${message.id} was delivered without a receipt`;
     }
     const bundle = message.bundle;
     if (!bundle) continue;
@@ -100,7 +105,12 @@ export async function verifyAudit(lines: AuditLine[], options: VerifyOptions): P
   checks.push(
     transcriptProblem
       ? fail('transcript', transcriptProblem)
-      : pass('transcript', `${messages.length} messages`),
+      : pass(
+          'transcript',
+          greetings > 0
+            ? `${messages.length} messages, of which ${greetings} greeting(s) from the persona, unsigned: no model wrote them`
+            : `${messages.length} messages`,
+        ),
   );
   const failedBundles = bundles.filter((entry) => !entry.verification.ok).map((entry) => entry.inferenceId);
   checks.push(

@@ -2,9 +2,10 @@ import { AttestationEvidence, AttestationPolicy, verifyNodeBinding } from '@app/
 import { verifyInclusion } from '@app/settlement';
 import { getAddress } from 'ethers';
 import type { ProofBundle } from '../bundle';
-import { hashInput, hashText } from '../receipt-hashes';
+import { commitInput, commitText, hashInput, hashText, isReceiptSalt } from '../receipt-hashes';
 import { receiptDigest, recoverReceiptSigner } from '../receipt-signing';
-import type { Receipt } from '../receipt.spec-types';
+import { receiptVersionOf } from '../receipt.spec-types';
+import type { Receipt, ReceiptVersion } from '../receipt.spec-types';
 import { ChainReader } from './chain-reader';
 import { verifyZkBundle } from './zk-check';
 import { CheckResult, fail, pass, skip, summarize, Verification } from './verification.types';
@@ -39,21 +40,24 @@ export async function verifyBundle(bundle: ProofBundle, options: VerifyOptions):
   const checks: CheckResult[] = [];
   const receipt = bundle?.receipt as Receipt | undefined;
   let digest: string | null = null;
+  // The domain only selects how to hash: the signature covers it, so a relabelled receipt fails the signer check.
+  const version = receiptVersionOf(bundle?.domain);
   try {
     if (!receipt) throw new Error('the bundle has no receipt');
-    digest = receiptDigest(receipt);
+    if (!version) throw new Error(`its domain ${JSON.stringify(bundle.domain)} is no known receipt version`);
+    digest = receiptDigest(receipt, version);
     const expected = options.expectedInferenceId ?? bundle.inferenceId;
     checks.push(
       digest !== bundle.digest
         ? fail('receipt-digest', `the receipt hashes to ${digest}, the bundle says ${bundle.digest}`)
         : receipt.inferenceId !== bundle.inferenceId || receipt.inferenceId !== expected
           ? fail('receipt-digest', `the receipt is for inference ${receipt.inferenceId}, not ${expected}`)
-          : pass('receipt-digest', digest),
+          : pass('receipt-digest', `v${version} receipt ${digest}`),
     );
   } catch (error) {
     checks.push(fail('receipt-digest', `the receipt is malformed: ${String(error)}`));
   }
-  if (!receipt || !digest) return summarize(checks);
+  if (!receipt || !digest || !version) return summarize(checks);
   // Every other check reports, never throws, however malformed the bundle is.
   const guarded = async (check: CheckResult['check'], run: () => CheckResult | Promise<CheckResult>) =>
     Promise.resolve()
@@ -62,7 +66,7 @@ export async function verifyBundle(bundle: ProofBundle, options: VerifyOptions):
 
   checks.push(
     await guarded('signature', () => {
-      const signer = recoverReceiptSigner(receipt, bundle.signature);
+      const signer = recoverReceiptSigner(receipt, bundle.signature, version);
       if (!signer) return fail('signature', 'the signature is malformed');
       return sameAddress(signer, receipt.node) && sameAddress(signer, bundle.signer)
         ? pass('signature', `signed by ${signer}`)
@@ -70,16 +74,8 @@ export async function verifyBundle(bundle: ProofBundle, options: VerifyOptions):
     }),
   );
   checks.push(await guarded('attestation', () => checkAttestation(bundle, receipt, options)));
-  checks.push(
-    await guarded('output-hash', () =>
-      bundle.content === undefined
-        ? skip('output-hash', 'the content is shown only to the conversation’s participants')
-        : hashText(bundle.content) === receipt.outputHash
-          ? pass('output-hash', 'the content is exactly what the node signed')
-          : fail('output-hash', 'the content does not match the receipt’s outputHash'),
-    ),
-  );
-  checks.push(await guarded('input-hash', () => checkInput(bundle, receipt)));
+  checks.push(await guarded('output-hash', () => checkOutput(bundle, receipt, version)));
+  checks.push(await guarded('input-hash', () => checkInput(bundle, receipt, version)));
   checks.push(
     ...(await checkBatch(bundle, digest, options.chain).catch((error: unknown) => [
       fail('merkle-inclusion', `the bundle is malformed: ${String(error)}`),
@@ -115,11 +111,40 @@ async function checkAttestation(
   );
 }
 
-function checkInput(bundle: ProofBundle, receipt: Receipt): CheckResult {
+/**
+ * v2 hashes are salted: without the salt (shown only to participants, and to whoever they share the bundle with)
+ * there is nothing to recompute them from, so the check is skipped, never passed.
+ */
+function saltProblem(
+  check: 'output-hash' | 'input-hash',
+  bundle: ProofBundle,
+  version: ReceiptVersion,
+): CheckResult | null {
+  if (version === 1) return null;
+  if (bundle.salt === undefined)
+    return skip(check, 'the v2 receipt’s salt is shown only to the conversation’s participants');
+  return isReceiptSalt(bundle.salt) ? null : fail(check, 'the salt is not 32 bytes of 0x-hex');
+}
+
+function checkOutput(bundle: ProofBundle, receipt: Receipt, version: ReceiptVersion): CheckResult {
+  if (bundle.content === undefined)
+    return skip('output-hash', 'the content is shown only to the conversation’s participants');
+  const problem = saltProblem('output-hash', bundle, version);
+  if (problem) return problem;
+  const hash = version === 1 ? hashText(bundle.content) : commitText(bundle.salt!, bundle.content);
+  return hash === receipt.outputHash
+    ? pass('output-hash', 'the content is exactly what the node signed')
+    : fail('output-hash', 'the content does not match the receipt’s outputHash');
+}
+
+function checkInput(bundle: ProofBundle, receipt: Receipt, version: ReceiptVersion): CheckResult {
   if (bundle.input === undefined)
     return skip('input-hash', 'the input is shown only to the conversation’s participants');
+  const problem = saltProblem('input-hash', bundle, version);
+  if (problem) return problem;
   try {
-    return hashInput(bundle.input) === receipt.inputHash
+    const hash = version === 1 ? hashInput(bundle.input) : commitInput(bundle.salt!, bundle.input);
+    return hash === receipt.inputHash
       ? pass('input-hash', 'the message list is exactly what the model was sent')
       : fail('input-hash', 'the input does not match the receipt’s inputHash');
   } catch (error) {

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { keccak256, solidityPackedKeccak256, toUtf8Bytes, TypedDataEncoder, Wallet } from 'ethers';
+import canonicalize from 'canonicalize';
+import type { ProofBundle } from '../bundle';
+import { commitText, newReceiptSalt } from '../receipt-hashes';
+import { RECEIPT_DOMAINS, RECEIPT_TYPES } from '../receipt.spec-types';
+import { verifyBundle } from './verify-bundle';
+import type { CheckResult } from './verification.types';
+
+// The fixture was signed by the v1 code with these fixed keys (test-fixtures/README.md).
+const NODE_KEY = `0x${'11'.repeat(32)}`;
+const OTHER_KEY = `0x${'33'.repeat(32)}`;
+const FIXTURE_CA = '0x1563915e194D8CfBA1943570603F7606A3115508';
+const SALT = `0x${'5a'.repeat(32)}`;
+
+const v1Fixture = (): ProofBundle =>
+  JSON.parse(readFileSync(join(__dirname, '../../test-fixtures/v1-bundle.json'), 'utf8')) as ProofBundle;
+
+const options = {
+  attestationPolicy: { now: new Date(), devAuthorities: [FIXTURE_CA], allowedMeasurements: null },
+};
+
+const statusOf = (checks: CheckResult[], name: CheckResult['check']) =>
+  checks.find((check) => check.check === name)?.status;
+
+/** The fixture's reply as a v2 receipt, its commitments computed independently of the library (API.md). */
+async function v2Bundle(): Promise<ProofBundle> {
+  const bundle = v1Fixture();
+  const receipt = {
+    ...bundle.receipt,
+    outputHash: solidityPackedKeccak256(['bytes32', 'string'], [SALT, bundle.content]),
+    inputHash: solidityPackedKeccak256(['bytes32', 'string'], [SALT, canonicalize(bundle.input)]),
+  };
+  const domain = { name: 'Twinproof', version: '2' };
+  return {
+    ...bundle,
+    domain,
+    receipt,
+    salt: SALT,
+    digest: TypedDataEncoder.hash(domain, RECEIPT_TYPES, receipt),
+    signature: await new Wallet(NODE_KEY).signTypedData(domain, RECEIPT_TYPES, receipt),
+  };
+}
+
+describe('verifyBundle: receipt versions and signers', () => {
+  it('verifies a v1 receipt (unsalted hashes, domain version 1) as v1', async () => {
+    const bundle = v1Fixture();
+    expect(bundle.domain).toEqual({ name: 'Twinproof', version: '1' });
+    expect(bundle.salt).toBeUndefined();
+    const verification = await verifyBundle(bundle, options);
+    expect(verification.ok).toBe(true);
+    expect(verification.checks.filter((c) => c.status === 'pass').map((c) => c.check)).toEqual([
+      'receipt-digest',
+      'signature',
+      'attestation',
+      'output-hash',
+      'input-hash',
+    ]);
+    expect(verification.checks[0].detail).toMatch(/^v1 receipt/);
+  });
+
+  it('still checks a v1 receipt’s unsalted content hashes', async () => {
+    const bundle = v1Fixture();
+    bundle.content = `${bundle.content}!`;
+    (bundle.input as { content: string }[])[1].content += '!';
+    const { checks } = await verifyBundle(bundle, options);
+    expect(statusOf(checks, 'output-hash')).toBe('fail');
+    expect(statusOf(checks, 'input-hash')).toBe('fail');
+  });
+
+  it('verifies a v2 receipt fully with its salt', async () => {
+    const verification = await verifyBundle(await v2Bundle(), options);
+    expect(verification.ok).toBe(true);
+    expect(statusOf(verification.checks, 'output-hash')).toBe('pass');
+    expect(statusOf(verification.checks, 'input-hash')).toBe('pass');
+    expect(verification.checks[0].detail).toMatch(/^v2 receipt/);
+  });
+
+  it('skips, never passes, a v2 receipt’s content commitments without the salt', async () => {
+    const bundle = await v2Bundle();
+    delete bundle.salt;
+    const verification = await verifyBundle(bundle, options);
+    expect(verification.ok).toBe(true);
+    expect(verification.complete).toBe(false);
+    for (const check of ['output-hash', 'input-hash'] as const)
+      expect(verification.checks.find((c) => c.check === check)).toMatchObject({
+        status: 'skip',
+        detail: expect.stringMatching(/salt/),
+      });
+  });
+
+  it('fails a v2 receipt whose content, input or salt was changed', async () => {
+    const tampers: [CheckResult['check'][], (b: ProofBundle) => void][] = [
+      [['output-hash'], (b) => (b.content = `${b.content} `)],
+      [['input-hash'], (b) => ((b.input as { content: string }[])[0].content += ' ')],
+      [['output-hash', 'input-hash'], (b) => (b.salt = `0x${'5b'.repeat(32)}`)],
+      [['output-hash', 'input-hash'], (b) => (b.salt = '0x1234')],
+      // Unsalted hashes of the same content are exactly what v2 no longer accepts.
+      [['output-hash'], (b) => (b.receipt.outputHash = keccak256(toUtf8Bytes(b.content!)))],
+    ];
+    for (const [failing, tamper] of tampers) {
+      const bundle = await v2Bundle();
+      tamper(bundle);
+      const { checks } = await verifyBundle(bundle, options);
+      for (const check of failing)
+        expect({ check, status: statusOf(checks, check) }).toEqual({
+          check,
+          status: 'fail',
+        });
+    }
+  });
+
+  it('fails a receipt re-signed by another wallet: a valid signature, by the wrong signer', async () => {
+    for (const make of [v1Fixture, v2Bundle]) {
+      const bundle = await make();
+      const other = new Wallet(OTHER_KEY);
+      bundle.signature = await other.signTypedData(bundle.domain, RECEIPT_TYPES, bundle.receipt);
+      const { checks } = await verifyBundle(bundle, options);
+      expect(checks.find((c) => c.check === 'signature')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining(other.address),
+      });
+      // Claiming the other wallet as the bundle's signer does not help: the receipt names its node.
+      bundle.signer = other.address;
+      expect(statusOf((await verifyBundle(bundle, options)).checks, 'signature')).toBe('fail');
+    }
+  });
+
+  it('fails a receipt relabelled with another version’s domain', async () => {
+    const v1 = v1Fixture();
+    v1.domain = RECEIPT_DOMAINS[2];
+    v1.digest = TypedDataEncoder.hash(v1.domain, RECEIPT_TYPES, v1.receipt);
+    expect((await verifyBundle(v1, options)).ok).toBe(false);
+    expect(statusOf((await verifyBundle(v1, options)).checks, 'signature')).toBe('fail');
+    const v2 = await v2Bundle();
+    v2.domain = RECEIPT_DOMAINS[1];
+    v2.digest = TypedDataEncoder.hash(v2.domain, RECEIPT_TYPES, v2.receipt);
+    expect(statusOf((await verifyBundle(v2, options)).checks, 'signature')).toBe('fail');
+    const unknown = v1Fixture();
+    unknown.domain = { name: 'Twinproof', version: '3' };
+    expect((await verifyBundle(unknown, options)).checks).toEqual([
+      expect.objectContaining({ check: 'receipt-digest', status: 'fail' }),
+    ]);
+  });
+});
+
+describe('v2 commitments', () => {
+  it('are keccak256(salt ‖ UTF-8 bytes), with a fresh 32-byte salt each time', () => {
+    expect(commitText(SALT, 'Oui ✓')).toBe(solidityPackedKeccak256(['bytes32', 'string'], [SALT, 'Oui ✓']));
+    const [a, b] = [newReceiptSalt(), newReceiptSalt()];
+    expect(a).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(a).not.toBe(b);
+    expect(() => commitText('0x12', 'x')).toThrow(TypeError);
+  });
+});
