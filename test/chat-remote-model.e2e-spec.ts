@@ -74,7 +74,7 @@ describe('chat with a remote OpenAI-compatible model (e2e)', () => {
     expect(history.body.data.filter((m: { status: string }) => m.status === 'failed')).toHaveLength(2);
   });
 
-  it('passes max_tokens and stop upstream, and enforces them on an upstream that ignores them', async () => {
+  it('passes max_tokens, stop and sampling upstream, and enforces the limits on an upstream that ignores them', async () => {
     const client = new OpenAI({ apiKey: consumer.apiKey, baseURL: `${api.url}/v1`, maxRetries: 0 });
     const messages = [{ role: 'user' as const, content: 'Hi' }];
     const delivered = async (inferenceId: string): Promise<string> =>
@@ -107,6 +107,23 @@ describe('chat with a remote OpenAI-compatible model (e2e)', () => {
     expect(text).toBe('Hello from ');
     expect(finish).toBe('stop');
     expect(await delivered(inferenceId)).toBe('Hello from ');
+
+    await client.chat.completions.create({
+      model: slug,
+      messages,
+      temperature: 0.3,
+      top_p: 0.9,
+      presence_penalty: 0.5,
+      frequency_penalty: -0.5,
+      seed: 7,
+    });
+    expect(upstream.requests.at(-1)).toMatchObject({
+      temperature: 0.3,
+      top_p: 0.9,
+      presence_penalty: 0.5,
+      frequency_penalty: -0.5,
+      seed: 7,
+    });
 
     upstream.behave({ kind: 'reply', tokens: ['Cut', ' short'], finishReason: 'length' });
     const cut = await client.chat.completions.create({ model: slug, messages });

@@ -222,6 +222,9 @@ describe('OpenAI-compatible endpoint with the official openai client (e2e)', () 
     expect(body.body).toEqual({
       error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('n:'), details: { param: 'n' } },
     });
+    await expect(
+      client.chat.completions.create({ model: slug, messages: hi, temperature: 7 }),
+    ).rejects.toMatchObject({ status: 400, message: expect.stringContaining('temperature') });
     const toolResult = client.chat.completions.create({
       model: slug,
       messages: [...hi, { role: 'tool', tool_call_id: 'x', content: '42' }, ...hi],

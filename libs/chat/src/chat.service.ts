@@ -294,7 +294,13 @@ export class ChatService implements OnModuleDestroy {
       const provider = this.models.resolve(persona.modelId);
       // Providers enforce maxTokens and stop themselves, so what streams here is exactly what is delivered.
       const completion = provider.stream(
-        { modelId: persona.modelId, messages: prompt.messages, maxTokens, stop: generation.stop },
+        {
+          ...generation.sampling,
+          modelId: persona.modelId,
+          messages: prompt.messages,
+          maxTokens,
+          stop: generation.stop,
+        },
         controller.signal,
       );
       for await (const delta of completion) {

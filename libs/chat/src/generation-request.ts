@@ -1,4 +1,9 @@
-import type { ChatMessage } from '@app/inference';
+import type { ChatMessage, ModelRequest } from '@app/inference';
+
+export type Sampling = Pick<
+  ModelRequest,
+  'temperature' | 'topP' | 'frequencyPenalty' | 'presencePenalty' | 'seed'
+>;
 
 /** What a client may ask of one reply beyond its message (the OpenAI-compatible endpoint's parameters). */
 export interface GenerationRequest {
@@ -13,4 +18,5 @@ export interface GenerationRequest {
   maxTokens?: number;
   /** The reply ends before the first of these. */
   stop?: string[];
+  sampling?: Sampling;
 }

@@ -1,5 +1,5 @@
 import { ValidationError } from '@app/common';
-import type { GenerationRequest } from './generation-request';
+import type { GenerationRequest, Sampling } from './generation-request';
 import { parseMessages } from './openai-messages';
 import { rejectUnsupported } from './openai-unsupported';
 
@@ -18,9 +18,9 @@ export interface CompletionRequest {
 }
 
 /**
- * Reads an OpenAI chat.completions request. Sampling hints this platform does not use (temperature, top_p, ...) are
- * accepted and ignored, as OpenAI-compatible servers do, so existing clients work unchanged; a parameter that would
- * change what the reply is (n, tools, response_format, logprobs, ...) is refused by name rather than ignored.
+ * Reads an OpenAI chat.completions request. Sampling parameters go to an upstream model (the embedded one is
+ * deterministic and has nothing to sample); a parameter that would change what the reply is and that no model here
+ * can honour (n, tools, response_format, logprobs, ...) is refused by name rather than ignored.
  */
 export function parseCompletionRequest(body: unknown): CompletionRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
@@ -43,6 +43,7 @@ export function parseCompletionRequest(body: unknown): CompletionRequest {
       instructions: conversation.instructions,
       maxTokens: maxTokensOf(fields),
       stop: stopOf(fields.stop),
+      sampling: samplingOf(fields),
     },
     stream: stream ?? false,
     user: user ?? undefined,
@@ -75,4 +76,27 @@ function stopOf(stop: unknown): string[] | undefined {
       { param: 'stop' },
     );
   return list.length === 0 ? undefined : (list as string[]);
+}
+
+const SAMPLING: readonly { param: string; key: keyof Sampling; min: number; max: number; integer?: true }[] =
+  [
+    { param: 'temperature', key: 'temperature', min: 0, max: 2 },
+    { param: 'top_p', key: 'topP', min: 0, max: 1 },
+    { param: 'frequency_penalty', key: 'frequencyPenalty', min: -2, max: 2 },
+    { param: 'presence_penalty', key: 'presencePenalty', min: -2, max: 2 },
+    { param: 'seed', key: 'seed', min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, integer: true },
+  ];
+
+function samplingOf(fields: Record<string, unknown>): Sampling {
+  const sampling: Sampling = {};
+  for (const { param, key, min, max, integer } of SAMPLING) {
+    const value = fields[param];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)
+      throw new ValidationError(`${param} must be a number from ${min} to ${max}.`, { param });
+    if (integer && !Number.isSafeInteger(value))
+      throw new ValidationError(`${param} must be an integer.`, { param });
+    sampling[key] = value;
+  }
+  return sampling;
 }

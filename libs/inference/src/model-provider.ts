@@ -7,7 +7,12 @@ export interface ModelRequest {
   maxTokens?: number;
   /** The reply ends before the first of these; none of it is delivered. */
   stop?: readonly string[];
+  /** Sampling parameters: an upstream gets them; the embedded model is deterministic and has nothing to sample. */
   temperature?: number;
+  topP?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  seed?: number;
 }
 
 /** OpenAI's finish_reason: `length` when a token cap cut the reply, `stop` when it ended on its own or at a stop. */

@@ -50,7 +50,7 @@ function isNetworkFailure(error: unknown): boolean {
 // Any server that speaks the OpenAI chat-completions API, through LangChain's ChatOpenAI.
 export class OpenAiCompatibleProvider implements ModelProvider {
   readonly id: string;
-  // ChatOpenAI takes maxTokens and temperature at construction only, so one client per distinct pair.
+  // ChatOpenAI takes maxTokens and the sampling parameters at construction only, so one client per distinct set.
   private readonly models = new Map<string, ChatOpenAI>();
 
   constructor(private readonly config: OpenAiCompatibleConfig) {
@@ -59,18 +59,20 @@ export class OpenAiCompatibleProvider implements ModelProvider {
 
   // The limits go upstream, and are enforced again here: an upstream that ignores them cannot exceed them.
   stream(request: ModelRequest, signal: AbortSignal): ModelStream {
-    const model = this.modelFor(request.maxTokens, request.temperature);
+    const model = this.modelFor(request);
     const stop = request.stop && request.stop.length > 0 ? [...request.stop] : undefined;
+    const { seed } = request;
     return streamChunkText(
-      (upstream) => model.stream(toLangChainMessages(request.messages), { signal: upstream, stop }),
+      (upstream) => model.stream(toLangChainMessages(request.messages), { signal: upstream, stop, seed }),
       signal,
       (error) => toModelError(error, this.id),
       request,
     );
   }
 
-  private modelFor(maxTokens?: number, temperature?: number): ChatOpenAI {
-    const key = `${maxTokens}|${temperature}`;
+  private modelFor(request: ModelRequest): ChatOpenAI {
+    const { maxTokens, temperature, topP, frequencyPenalty, presencePenalty } = request;
+    const key = [maxTokens, temperature, topP, frequencyPenalty, presencePenalty].join('|');
     let model = this.models.get(key);
     if (!model) {
       if (this.models.size >= MAX_CACHED_MODELS) this.models.clear();
@@ -80,6 +82,9 @@ export class OpenAiCompatibleProvider implements ModelProvider {
         configuration: { baseURL: this.config.baseURL },
         maxTokens,
         temperature,
+        topP,
+        frequencyPenalty,
+        presencePenalty,
         timeout: this.config.timeoutMs,
         maxRetries: this.config.maxRetries ?? 0,
       });

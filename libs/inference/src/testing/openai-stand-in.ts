@@ -17,6 +17,10 @@ export interface RecordedRequest {
   max_tokens?: number;
   stop?: string | string[];
   temperature?: number;
+  top_p?: number;
+  frequency_penalty?: number;
+  presence_penalty?: number;
+  seed?: number;
   stream?: boolean;
 }
 
