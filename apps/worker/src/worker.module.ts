@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ReplyRecoveryModule } from '@app/chat';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MemoryExtractionModule, VectorSupportModule } from '@app/memory';
 import { ProofPipelineModule } from '@app/proofs';
 import { QueueModule } from '@app/queue';
 import { RedisModule } from '@app/redis';
+import { AbandonedReplySweeper } from './abandoned-reply.sweeper';
 import { MemoryProcessor } from './memory.processor';
 import { ProofsProcessor } from './proofs.processor';
 import { SettlementProcessor } from './settlement.processor';
@@ -12,8 +14,22 @@ import { SystemProcessor } from './system.processor';
 import { ZkProcessor } from './zk.processor';
 
 @Module({
-  imports: [DatabaseModule, RedisModule, QueueModule, MemoryExtractionModule, ProofPipelineModule],
-  providers: [SystemProcessor, MemoryProcessor, ProofsProcessor, SettlementProcessor, ZkProcessor],
+  imports: [
+    DatabaseModule,
+    RedisModule,
+    QueueModule,
+    MemoryExtractionModule,
+    ProofPipelineModule,
+    ReplyRecoveryModule,
+  ],
+  providers: [
+    SystemProcessor,
+    MemoryProcessor,
+    ProofsProcessor,
+    SettlementProcessor,
+    ZkProcessor,
+    AbandonedReplySweeper,
+  ],
 })
 export class WorkerModule {
   static register(config: AppConfig): DynamicModule {
