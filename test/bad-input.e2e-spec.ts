@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+import { ApiHarness, createPersona, signUp, startApi, TestUser } from './support/api-harness';
 
 describe('bad input gets a clear error and loses nothing (e2e)', () => {
   let api: ApiHarness;
@@ -9,12 +10,10 @@ describe('bad input gets a clear error and loses nothing (e2e)', () => {
   beforeAll(async () => {
     api = await startApi({ BODY_LIMIT_BYTES: String(256 * 1024) });
     creator = await signUp(api.url, 'creator');
-    const created = await request(api.url)
-      .post('/v1/personas')
-      .set(creator.auth)
-      .send({ name: 'Steady', description: 'kept' })
-      .expect(201);
-    personaId = created.body.id;
+  });
+  // A persona of each test's own, so that every test stands alone.
+  beforeEach(async () => {
+    personaId = (await createPersona(api.url, creator, { name: 'Steady', description: 'kept' })).id;
   });
   afterAll(() => api.close());
 
@@ -96,15 +95,15 @@ describe('bad input gets a clear error and loses nothing (e2e)', () => {
 
 describe('rate limits (e2e)', () => {
   let api: ApiHarness;
-  beforeAll(async () => {
-    // Its own Redis prefix, so other suites' requests do not count here.
+  // An api with a Redis prefix of each test's own: no other test's requests, in this file or another, count.
+  beforeEach(async () => {
     api = await startApi({
       RATE_LIMIT_PER_MINUTE: '5',
       SIGNUP_RATE_LIMIT_PER_HOUR: '2',
-      REDIS_PREFIX: `${process.env.REDIS_PREFIX}-ratelimit`,
+      REDIS_PREFIX: `${process.env.REDIS_PREFIX}-ratelimit-${randomBytes(4).toString('hex')}`,
     });
   });
-  afterAll(() => api.close());
+  afterEach(() => api.close());
 
   it('429 with Retry-After once a key passes its per-minute budget; other keys are unaffected', async () => {
     const user = await signUp(api.url, 'consumer');
@@ -117,6 +116,8 @@ describe('rate limits (e2e)', () => {
   });
 
   it('limits sign-ups per address', async () => {
+    await signUp(api.url, 'consumer');
+    await signUp(api.url, 'consumer');
     const response = await request(api.url)
       .post('/v1/users')
       .send({ handle: 'one-too-many', role: 'consumer' })
