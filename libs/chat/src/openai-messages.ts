@@ -56,7 +56,7 @@ export function parseMessages(messages: unknown): ClientConversation {
   });
   const last = turns.at(-1);
   if (!last || lastRole !== 'user')
-    throw new ValidationError('The last message must be a user message: it is the new turn.', {
+    throw new ValidationError('The last of messages must be a user message: it is the new turn.', {
       param: 'messages',
     });
   // Each earlier turn, and the client's system text, is held to the size of a new message (checked by send).
