@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { AppConfig } from '@app/config';
 import { ApiHarness, signUp, startApi, uniqueHandle } from './support/api-harness';
 
 describe('accounts and API keys (e2e)', () => {
@@ -96,5 +97,48 @@ describe('sign-up switched off (e2e)', () => {
       .send({ handle: uniqueHandle(), role: 'consumer' })
       .expect(403);
     expect(response.body.error.code).toBe('SIGNUP_DISABLED');
+  });
+});
+
+describe('the sign-up limit (e2e)', () => {
+  // An api with its own Redis prefix, so its per-address counters start at zero whatever else this run signed up.
+  async function limitedApi(env: Record<string, string>): Promise<ApiHarness> {
+    return startApi({
+      ...env,
+      REDIS_PREFIX: `${AppConfig.fromProcessEnv().redisPrefix}-${uniqueHandle('signup')}`,
+    });
+  }
+  const signUpAs = (api: ApiHarness, headers: Record<string, string> = {}) =>
+    request(api.url).post('/v1/users').set(headers).send({ handle: uniqueHandle(), role: 'consumer' });
+
+  it('counts every sign-up by client address, whatever key it sends, and ignores X-Forwarded-For from an untrusted peer', async () => {
+    const api = await limitedApi({ SIGNUP_RATE_LIMIT_PER_HOUR: '2' });
+    try {
+      const first = await signUpAs(api).expect(201);
+      // Each new account's key would open the next account if sign-ups were counted per key.
+      const second = await signUpAs(api, { Authorization: `Bearer ${first.body.apiKey}` }).expect(201);
+      const third = await signUpAs(api, { Authorization: `Bearer ${second.body.apiKey}` }).expect(429);
+      expect(third.body.error).toMatchObject({
+        code: 'RATE_LIMITED',
+        details: { retryAfterSeconds: expect.any(Number) },
+      });
+      expect(third.headers['retry-after']).toBeDefined();
+      await signUpAs(api, { 'X-Forwarded-For': '203.0.113.9' }).expect(429);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('behind TRUST_PROXY=1 counts the address the proxy forwarded, so clients behind it are counted apart', async () => {
+    const api = await limitedApi({ SIGNUP_RATE_LIMIT_PER_HOUR: '1', TRUST_PROXY: '1' });
+    try {
+      await signUpAs(api, { 'X-Forwarded-For': '203.0.113.1' }).expect(201);
+      await signUpAs(api, { 'X-Forwarded-For': '203.0.113.1' }).expect(429);
+      // A client cannot pick its address: only the hop the proxy appended (the last) is believed.
+      await signUpAs(api, { 'X-Forwarded-For': '198.51.100.7, 203.0.113.1' }).expect(429);
+      await signUpAs(api, { 'X-Forwarded-For': '203.0.113.2' }).expect(201);
+    } finally {
+      await api.close();
+    }
   });
 });

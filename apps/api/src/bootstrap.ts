@@ -17,6 +17,8 @@ export async function createApi(config: AppConfig = AppConfig.fromProcessEnv()):
   });
   app.useLogger(logger);
   app.disable('x-powered-by');
+  // The client address behind TRUST_PROXY proxy hops (0: the peer itself); rate limits count by it.
+  app.set('trust proxy', config.trustProxy);
   app.use(requestContextMiddleware);
   // Card imports may be larger than ordinary requests; body-parser skips bodies already parsed.
   app.use('/v1/personas/import', jsonBody(Math.max(MAX_CARD_JSON_BYTES, config.limits.bodyBytes)));

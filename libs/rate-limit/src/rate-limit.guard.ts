@@ -14,7 +14,7 @@ type Bucket = 'api' | 'signup';
  */
 export const RateLimit = (bucket: Bucket | 'none'): MethodDecorator => SetMetadata(RATE_LIMIT_BUCKET, bucket);
 
-/** Runs after the auth guard: counts per user when there is one, per client address otherwise. */
+/** Runs after the auth guard: counts per user when there is one, per client address otherwise (and for sign-up). */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   private readonly logger = new Logger(RateLimitGuard.name);
@@ -37,7 +37,10 @@ export class RateLimitGuard implements CanActivate {
     const bucket =
       this.reflector.get<Bucket | 'none' | undefined>(RATE_LIMIT_BUCKET, context.getHandler()) ?? 'api';
     if (bucket === 'none') return true;
-    const subject = request.user ? `user:${request.user.id}` : `ip:${request.ip ?? 'unknown'}`;
+    // Sign-up is counted by address even when a key is sent: every sign-up mints a new key, so counting per
+    // user would let each new account open the next one. req.ip honours TRUST_PROXY (app's 'trust proxy').
+    const subject =
+      request.user && bucket !== 'signup' ? `user:${request.user.id}` : `ip:${request.ip ?? 'unknown'}`;
     let verdict;
     try {
       verdict = await this.limiter.hit(this.rules[bucket], subject);
