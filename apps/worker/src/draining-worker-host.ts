@@ -1,5 +1,6 @@
 import { WorkerHost } from '@nestjs/bullmq';
-import { OnModuleDestroy } from '@nestjs/common';
+import { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { watchBullMqConnection } from '@app/redis';
 
 /**
  * The base of every processor: on shutdown it stops taking jobs and waits for the ones it is running while the
@@ -8,7 +9,15 @@ import { OnModuleDestroy } from '@nestjs/common';
  * new connection pool that nothing closes, and the process outlives its shutdown. Nest destroys the root module's
  * providers (the processors) first and the global ones (Prisma, Redis) last. Closing twice is harmless.
  */
-export abstract class DrainingWorkerHost extends WorkerHost implements OnModuleDestroy {
+export abstract class DrainingWorkerHost
+  extends WorkerHost
+  implements OnApplicationBootstrap, OnModuleDestroy
+{
+  // @nestjs/bullmq creates the worker in its own onModuleInit, so it exists by now; an outage is logged once.
+  onApplicationBootstrap(): void {
+    watchBullMqConnection(this.worker, `worker ${this.worker.name}`);
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.worker.close();
   }

@@ -19,11 +19,10 @@ export class ReplyCancellation implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.subscriber = this.redis.client.duplicate();
+    this.subscriber = this.redis.duplicate('chat cancel channel');
     this.subscriber.on('message', (_channel: string, messageId: string) =>
       this.running.get(messageId)?.abort(),
     );
-    this.subscriber.on('error', (error: Error) => this.logger.warn(`Cancel channel: ${error.message}`));
     this.subscriber
       .subscribe(this.channel)
       .catch((error: unknown) => this.logger.warn(`Cannot subscribe to cancels: ${String(error)}`));

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { ProofJobs } from './proof-jobs';
+import { queueConnectionLogging } from './queue-connection-logging';
 import { QueueName } from './queue-names';
 import { bullPrefix, DEFAULT_JOB_OPTIONS, redisConnectionOptions } from './queue-options';
 
@@ -20,7 +21,7 @@ const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({
     }),
     ...queues,
   ],
-  providers: [ProofJobs],
+  providers: [ProofJobs, queueConnectionLogging],
   exports: [...queues, ProofJobs],
 })
 export class QueueModule {}
