@@ -11,13 +11,16 @@ import {
   startDevChain,
   verifyInclusion,
 } from '@app/settlement';
+import { bullPrefix, jobIds, QueueName, redisConnectionOptions } from '@app/queue';
 import { connectChat, createTestDatabase, dropTestDatabase, startReply, TestDatabase } from '@app/testing';
+import { Queue } from 'bullmq';
 import { ChildProcess, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { ApiHarness, createPersona, signUp, startApi, TestUser } from './support/api-harness';
 import { ChainProxy, forkWorker, kill, RedisServerProcess } from './support/isolated-services';
+import { waitFor } from './support/wait-for';
 
 const ROOT = join(__dirname, '..');
 
@@ -99,13 +102,52 @@ describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e
   }
 
   async function waitForStatuses(ids: string[], wanted: string, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const now = await statuses(ids);
-      if (now.length === ids.length && now.every((status) => status === wanted)) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(
+      async () => {
+        const now = await statuses(ids);
+        return now.length === ids.length && now.every((status) => status === wanted);
+      },
+      `all ${ids.length} receipts ${wanted}`,
+      timeoutMs,
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}; they are ${JSON.stringify(await statuses(ids))}`);
+    });
+  }
+
+  /** How many times the anchor job of each batch the receipts are in has failed so far (from BullMQ). */
+  async function anchorFailures(ids: string[]): Promise<number[]> {
+    const records = await prisma.inferenceRecord.findMany({
+      where: { id: { in: ids } },
+      select: { batchId: true },
+    });
+    const batchIds = [...new Set(records.map((record) => record.batchId))];
+    const queue = new Queue(QueueName.Settlement, {
+      connection: redisConnectionOptions(redis.url),
+      prefix: bullPrefix(AppConfig.fromProcessEnv(env).redisPrefix),
+    });
+    try {
+      return await Promise.all(
+        batchIds.map(async (batchId) =>
+          batchId ? ((await queue.getJob(jobIds.anchorBatch(batchId)))?.attemptsMade ?? 0) : 0,
+        ),
+      );
+    } finally {
+      await queue.close();
     }
-    throw new Error(`Not all ${wanted} within ${timeoutMs} ms: ${JSON.stringify(await statuses(ids))}`);
+  }
+
+  /** Batches of this test (numbered after `since`) by whether they are anchored, counting only those with receipts. */
+  async function batchesAfter(since: number): Promise<{ anchored: number; notAnchoredWithReceipts: number }> {
+    const batches = await prisma.settlementBatch.findMany({
+      where: { number: { gt: since } },
+      select: { status: true, _count: { select: { inferences: true } } },
+    });
+    return {
+      anchored: batches.filter((batch) => batch.status === 'anchored').length,
+      notAnchoredWithReceipts: batches.filter(
+        (batch) => batch.status !== 'anchored' && batch._count.inferences > 0,
+      ).length,
+    };
   }
 
   /** Sends `count` messages in one new conversation and returns the replies' inference ids. */
@@ -176,8 +218,11 @@ describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e
     await proxy.down();
     const ids = await chat(4);
     await waitForStatuses(ids, 'attested');
-    // The full batch's anchor job has now tried (and retries) against the dead chain: nothing moves on.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Not a pause: wait until the anchor job really tried the dead chain and failed; it retries with backoff.
+    await waitFor(
+      async () => (await anchorFailures(ids)).every((failures) => failures >= 1),
+      'the anchor job to fail against the dead chain',
+    );
     expect(await statuses(ids)).toEqual(['attested', 'attested', 'attested', 'attested']);
     await proxy.up();
     await waitUntilAnchored(ids);
@@ -186,16 +231,18 @@ describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e
   });
 
   it('loses nothing and anchors nothing twice when a worker is killed mid-batch', async () => {
+    const before = (await prisma.settlementBatch.aggregate({ _max: { number: true } }))._max.number ?? 0;
     const first = await startWorker();
     const sent = chat(10);
-    // Kill the worker as soon as it has anchored something, while replies are still arriving.
-    const deadline = Date.now() + 20_000;
-    while (
-      Date.now() < deadline &&
-      (await prisma.settlementBatch.count({ where: { status: 'anchored' } })) < 2
-    )
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    // Kill the worker mid-batch: once it has anchored a batch and assigned receipts to another it has not anchored.
+    const midBatch = async () => {
+      const batches = await batchesAfter(before);
+      return batches.anchored >= 1 && batches.notAnchoredWithReceipts >= 1;
+    };
+    await waitFor(midBatch, 'a batch anchored and another holding receipts, not anchored', 20_000, 10);
     await kill(first);
+    // Only a worker moves batches on, and none is running: this is what the SIGKILL interrupted.
+    expect(await midBatch()).toBe(true);
     const ids = await sent;
     expect((await statuses(ids)).filter((status) => status === 'anchored').length).toBeLessThan(ids.length);
     const second = await startWorker();
