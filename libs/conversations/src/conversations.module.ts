@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { PersonasModule } from '@app/personas';
+import { RateLimitModule } from '@app/rate-limit';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsRepository } from './conversations.repository';
 import { ConversationsService } from './conversations.service';
 
 @Module({
-  imports: [PersonasModule],
+  imports: [PersonasModule, RateLimitModule],
   controllers: [ConversationsController],
   providers: [ConversationsRepository, ConversationsService],
   exports: [ConversationsService, ConversationsRepository],
