@@ -37,8 +37,8 @@ describe('a Redis outage (e2e)', () => {
 
   beforeAll(async () => {
     for (const level of ['error', 'log'] as const) {
-      jest.spyOn(Logger.prototype, level).mockImplementation((message: unknown) => {
-        logged.push(String(message));
+      jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => {
+        logged.push(String(args[0]));
       });
     }
     // Where ioredis ("Unhandled error event") and BullMQ (a stack) report an 'error' event nobody listens to.

@@ -6,7 +6,9 @@ import { AppLogger, createValidationPipe, jsonBody, requestContextMiddleware } f
 import { AppConfig } from '@app/config';
 import { MAX_CARD_JSON_BYTES } from '@app/personas';
 import { ApiModule } from './api.module';
+import { CorsPolicy } from './cors-policy';
 import { RedisIoAdapter } from './redis-io.adapter';
+import { securityHeaders } from './security-headers';
 
 /** Builds the api exactly as production runs it; main.ts and the e2e tests both call this. */
 export async function createApi(config: AppConfig = AppConfig.fromProcessEnv()): Promise<INestApplication> {
@@ -19,13 +21,16 @@ export async function createApi(config: AppConfig = AppConfig.fromProcessEnv()):
   app.disable('x-powered-by');
   // The client address behind TRUST_PROXY proxy hops (0: the peer itself); rate limits count by it.
   app.set('trust proxy', config.trustProxy);
+  app.use(securityHeaders());
+  const cors = new CorsPolicy(config);
+  app.enableCors(cors.options);
   app.use(requestContextMiddleware);
   // Card imports may be larger than ordinary requests; body-parser skips bodies already parsed.
   app.use('/v1/personas/import', jsonBody(Math.max(MAX_CARD_JSON_BYTES, config.limits.bodyBytes)));
   app.use(jsonBody(config.limits.bodyBytes));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  app.useWebSocketAdapter(new RedisIoAdapter(app, config));
+  app.useWebSocketAdapter(new RedisIoAdapter(app, config, cors));
 
   const document = SwaggerModule.createDocument(
     app,

@@ -8,6 +8,7 @@ import { watchRedisClient } from '@app/redis';
 import Redis from 'ioredis';
 import type { IncomingMessage } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
+import type { CorsPolicy } from './cors-policy';
 
 /**
  * socket.io over Redis pub/sub: a reply streamed by one api instance reaches clients connected to any other,
@@ -22,6 +23,7 @@ export class RedisIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
+    private readonly cors: CorsPolicy,
   ) {
     super(app);
     this.limiter = app.get(RateLimiter);
@@ -33,12 +35,18 @@ export class RedisIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
     // Every handshake, whatever namespace it asks for (unknown ones too), counts against its address first.
     const allowRequest: ServerOptions['allowRequest'] = (request, callback) => {
+      // The HTTP CORS policy, enforced: a browser page from another origin may not open a socket.
+      if (!this.cors.allowsHandshake(request)) return callback('Origin not allowed', false);
       this.allowHandshake(request).then(
         (allowed) => callback(allowed ? null : 'Too many connections from this address', allowed),
         () => callback(null, true),
       );
     };
-    const server = super.createIOServer(port, { ...options, allowRequest }) as Server;
+    const server = super.createIOServer(port, {
+      ...options,
+      cors: { origin: this.cors.origin, credentials: false },
+      allowRequest,
+    }) as Server;
     server.adapter(createAdapter(this.pub, this.sub, { key: socketIoAdapterKey(this.config.redisPrefix) }));
     return server;
   }

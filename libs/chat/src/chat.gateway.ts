@@ -48,7 +48,8 @@ async function acked<T extends object>(run: () => Promise<T>): Promise<Ack<T>> {
  * The /chat namespace: authentication in the handshake, a room per user, per API key and per conversation, thin
  * handlers. A socket joins a conversation's room only once the service has found the caller to be its participant.
  */
-@WebSocketGateway({ namespace: CHAT_NAMESPACE, cors: { origin: true } })
+// CORS: the api's one policy (CORS_ORIGINS), applied by its socket.io adapter.
+@WebSocketGateway({ namespace: CHAT_NAMESPACE })
 export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
   private readonly logger = new Logger(ChatGateway.name);
   private readonly slowClients: SlowClientMonitor;

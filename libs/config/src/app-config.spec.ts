@@ -32,3 +32,22 @@ describe('AppConfig', () => {
     expect(loadEnv({ PORT: '' }).PORT).toBe(3000);
   });
 });
+
+describe('CORS_ORIGINS', () => {
+  it('is open in development and closed in production unless set', () => {
+    expect(new AppConfig(loadEnv({})).corsOrigins).toBe(true);
+    expect(new AppConfig(loadEnv({ NODE_ENV: 'production' })).corsOrigins).toBe(false);
+    expect(
+      new AppConfig(
+        loadEnv({ NODE_ENV: 'production', CORS_ORIGINS: 'https://a.example,http://b.example:8080' }),
+      ).corsOrigins,
+    ).toEqual(['https://a.example', 'http://b.example:8080']);
+    expect(new AppConfig(loadEnv({ NODE_ENV: 'production', CORS_ORIGINS: '*' })).corsOrigins).toBe(true);
+  });
+
+  it('refuses what is not an origin', () => {
+    for (const bad of ['https://a.example/', 'a.example', 'https://a.example/path', 'https://a.example, *']) {
+      expect(() => loadEnv({ CORS_ORIGINS: bad })).toThrow('CORS_ORIGINS');
+    }
+  });
+});

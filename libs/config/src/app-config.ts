@@ -71,6 +71,12 @@ export class AppConfig {
   get redisPrefix(): string {
     return this.env.REDIS_PREFIX;
   }
+  /** Browser origins allowed to call the api: `true` any, `false` none (same origin only), or a list. */
+  get corsOrigins(): boolean | string[] {
+    const configured = this.env.CORS_ORIGINS;
+    if (configured === undefined) return !this.isProduction;
+    return configured === '*' ? true : configured.split(',');
+  }
   get log(): { format: Env['LOG_FORMAT']; level: Env['LOG_LEVEL'] } {
     return { format: this.env.LOG_FORMAT, level: this.env.LOG_LEVEL };
   }

@@ -36,6 +36,15 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
       .default('twinproof'),
+    // Which web origins may call the api from a browser (HTTP and socket.io alike): comma-separated origins, or *.
+    // Unset: any origin in development, none in production.
+    CORS_ORIGINS: z
+      .string()
+      .regex(
+        /^(\*|https?:\/\/[^\s,/]+(,https?:\/\/[^\s,/]+)*)$/,
+        "'*' or comma-separated origins like https://app.example.org (no path, no trailing slash)",
+      )
+      .optional(),
     LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
     SIGNUP_OPEN: bool.optional(),
