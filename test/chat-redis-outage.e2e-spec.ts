@@ -1,0 +1,79 @@
+import { connectChat, emitAck, startReply } from '@app/testing';
+import { randomUUID } from 'node:crypto';
+import { Socket } from 'socket.io-client';
+import request from 'supertest';
+import { ApiHarness, createPersona, signUp, startApi, TestUser } from './support/api-harness';
+import { RedisServerProcess } from './support/isolated-services';
+import { waitFor } from './support/wait-for';
+
+describe('sends during a Redis outage (e2e)', () => {
+  let redis: RedisServerProcess;
+  let api: ApiHarness;
+  let consumer: TestUser;
+  let socket: Socket;
+  let conversationId: string;
+  let slug: string;
+
+  beforeAll(async () => {
+    // A Redis server of this file's own, so stopping it disturbs no other test.
+    redis = await RedisServerProcess.start();
+    api = await startApi({ REDIS_URL: redis.url });
+    const creator = await signUp(api.url, 'creator');
+    consumer = await signUp(api.url, 'consumer');
+    const persona = await createPersona(api.url, creator, { name: 'Nell', personality: 'steady' });
+    slug = persona.slug;
+    conversationId = (
+      await request(api.url)
+        .post('/v1/conversations')
+        .set(consumer.auth)
+        .send({ personaId: persona.id })
+        .expect(201)
+    ).body.id as string;
+    socket = await connectChat(api.url, consumer.apiKey);
+  });
+  afterAll(async () => {
+    socket?.disconnect();
+    await api?.close();
+    await redis?.stop();
+  });
+
+  const userMessages = async (): Promise<number> =>
+    (
+      await request(api.url)
+        .get(`/v1/conversations/${conversationId}/messages`)
+        .set(consumer.auth)
+        .expect(200)
+    ).body.data.filter((m: { role: string }) => m.role === 'user').length;
+
+  it('answers a retryable UNAVAILABLE (503 over HTTP), stores nothing, and chats again once Redis is back', async () => {
+    await redis.stop();
+
+    const overSocket = await emitAck(socket, 'message:send', {
+      conversationId,
+      content: 'Hello?',
+      clientMessageId: randomUUID(),
+    });
+    expect(overSocket).toMatchObject({
+      ok: false,
+      error: { code: 'UNAVAILABLE', message: expect.any(String) },
+    });
+    const overHttp = await request(api.url)
+      .post('/v1/chat/completions')
+      .set(consumer.auth)
+      .set('X-Conversation-Id', conversationId)
+      .send({ model: slug, messages: [{ role: 'user', content: 'Hello?' }] });
+    expect(overHttp.status).toBe(503);
+    expect(overHttp.body).toEqual({
+      error: { code: 'UNAVAILABLE', message: expect.stringContaining('again') },
+    });
+    expect(await userMessages()).toBe(0);
+
+    await redis.restart();
+    await waitFor(async () => {
+      const turn = await startReply(socket, conversationId, 'Back again?');
+      if (!turn.ack.ok) return false;
+      return (await turn.reply).done !== undefined;
+    }, 'a send to succeed after Redis is back');
+    expect(await userMessages()).toBe(1);
+  });
+});
