@@ -1,6 +1,6 @@
 import type { ProofBundle } from '../bundle';
 import { receiptDigest } from '../receipt-signing';
-import { ZERO_DIGEST } from '../receipt.spec-types';
+import { RECEIPT_VERSION, receiptVersionOf, ZERO_DIGEST } from '../receipt.spec-types';
 import { verifyBundle, VerifyOptions } from './verify-bundle';
 import { CheckResult, fail, pass, summarize, Verification } from './verification.types';
 
@@ -91,7 +91,12 @@ export async function verifyAudit(lines: AuditLine[], options: VerifyOptions): P
       transcriptProblem ??= `receipt ${bundle.inferenceId} belongs to another conversation`;
     if (bundle.receipt.previousDigest !== previous)
       chainBroken ??= `receipt ${bundle.inferenceId} does not follow the receipt before it`;
-    previous = receiptDigest(bundle.receipt);
+    try {
+      // Each link is the previous receipt's digest under its own version: a conversation may span v1 and v2.
+      previous = receiptDigest(bundle.receipt, receiptVersionOf(bundle.domain) ?? RECEIPT_VERSION);
+    } catch {
+      chainBroken ??= `receipt ${bundle.inferenceId} is malformed`;
+    }
   }
   checks.push(
     chainBroken
