@@ -10,9 +10,12 @@ COPY . .
 RUN npm run build
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production
+# DATA_DIR holds the keys that must survive restarts (node key, dev attestation CA); mount a volume there.
+ENV NODE_ENV=production DATA_DIR=/data
 WORKDIR /app
 COPY --from=build /app /app
+# The processes run as `node`: the data directory must exist and be theirs (a new named volume takes this owner).
+RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
 USER node
 EXPOSE 3000
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -150,12 +150,17 @@ export class AppConfig {
     };
   }
   /**
-   * Which attestations the worker accepts. Dev attestations are trusted only from the listed authorities; in
-   * development the local dev CA is added by whoever loads it. A measurement list, when set, is enforced.
+   * Which attestations the worker accepts: dev attestations from the listed authorities, and from the local dev CA
+   * (in DATA_DIR) when trustLocalDevCa (default: outside production). A measurement list, when set, is enforced.
    */
-  get attestation(): { trustedDevAuthorities: string[]; allowedMeasurements: string[] | null } {
+  get attestation(): {
+    trustedDevAuthorities: string[];
+    trustLocalDevCa: boolean;
+    allowedMeasurements: string[] | null;
+  } {
     return {
       trustedDevAuthorities: this.env.TRUSTED_DEV_AUTHORITIES?.split(',') ?? [],
+      trustLocalDevCa: this.env.TRUST_LOCAL_DEV_CA,
       allowedMeasurements: this.env.ALLOWED_MEASUREMENTS?.split(',').map((m) => m.toLowerCase()) ?? null,
     };
   }

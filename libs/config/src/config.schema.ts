@@ -89,6 +89,8 @@ export const configSchema = z
     NODE_NAME: z.string().min(1).max(64).default('local'),
     NODE_PRIVATE_KEY: hexKey.optional(),
     TRUSTED_DEV_AUTHORITIES: addressList.optional(),
+    // Trust the dev attestation CA kept in DATA_DIR (the in-process node's). Default: outside production only.
+    TRUST_LOCAL_DEV_CA: bool.optional(),
     ALLOWED_MEASUREMENTS: hexList.optional(),
     CHAIN_RPC_URL: z.url().default('http://127.0.0.1:8545'),
     // What GET /v1/chain publishes for verifiers: CHAIN_RPC_URL may carry a provider's key, so it is never shown.
@@ -107,6 +109,11 @@ export const configSchema = z
     ...env,
     // Open sign-up is convenient in development and a risk in production: off there unless asked for.
     SIGNUP_OPEN: env.SIGNUP_OPEN ?? env.NODE_ENV !== 'production',
+    // The local dev CA attests nodes without any TEE: trusted where nothing real is at stake, unless asked for.
+    TRUST_LOCAL_DEV_CA: env.TRUST_LOCAL_DEV_CA ?? env.NODE_ENV !== 'production',
   }));
 
 export type Env = z.output<typeof configSchema>;
+
+/** Every setting's name, so a deployment file can be checked for names the platform would silently ignore. */
+export const CONFIG_KEYS: readonly string[] = Object.keys(configSchema.in.shape);

@@ -3,8 +3,9 @@ import { AttestationPolicy, DevAttestationAuthority } from '@app/attestation';
 import { AppConfig } from '@app/config';
 
 /**
- * What the worker accepts as node attestations. Outside production the local dev CA (the one `npm start` and the
- * in-process node use) is trusted too; in production only the configured authorities and real TEE evidence are.
+ * What the worker accepts as node attestations. The local dev CA (the one `npm start` and the
+ * in-process node use) is trusted too when TRUST_LOCAL_DEV_CA (default: outside production); otherwise only the
+ * configured authorities and real TEE evidence are.
  */
 @Injectable()
 export class AttestationPolicyProvider {
@@ -31,7 +32,7 @@ export class AttestationPolicyProvider {
 
   private async loadDevAuthorities(): Promise<string[]> {
     const configured = this.config.attestation.trustedDevAuthorities;
-    if (this.config.isProduction) return configured;
+    if (!this.config.attestation.trustLocalDevCa) return configured;
     const local = await DevAttestationAuthority.loadOrCreate(this.config.node.devCaFile);
     return [...configured, local.address];
   }

@@ -1,0 +1,119 @@
+// Docker cannot run on the CI machine, so the compose file and the Dockerfile are checked as text: every setting
+// compose gives a service passes the config schema, the services agree on what they share, and the worker trusts
+// the attestations the api's node will make.
+import { AppConfig, CONFIG_KEYS, loadEnv } from '@app/config';
+import { DevAttestationAuthority } from '@app/attestation';
+import { AttestationPolicyProvider } from '../libs/proofs/src/attestation-policy';
+import { load } from 'js-yaml';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface ComposeService {
+  build?: unknown;
+  image?: string;
+  command?: string[];
+  environment?: Record<string, string | number | boolean>;
+  volumes?: string[];
+  depends_on?: Record<string, unknown>;
+}
+
+const root = join(__dirname, '..');
+const compose = load(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+};
+const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+// The runtime stage: everything after the last FROM.
+const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+
+/** ENV lines of the runtime stage (`ENV A=1 B=2`), which every container starts with. */
+function imageEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [, assignments] of runtimeStage.matchAll(/^ENV\s+(.+)$/gm)) {
+    for (const [, key, value] of assignments.matchAll(/(\w+)=(\S+)/g)) env[key] = value;
+  }
+  return env;
+}
+
+/** The environment a platform container runs with: the image's ENV, then compose's (as strings). */
+function serviceEnv(name: string): Record<string, string> {
+  const environment = compose.services[name].environment ?? {};
+  return {
+    ...imageEnv(),
+    ...Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, String(value)])),
+  };
+}
+
+const platformServices = Object.keys(compose.services).filter(
+  (name) => compose.services[name].image === 'twinproof:local',
+);
+
+function volumeAt(name: string, path: string): string | undefined {
+  return compose.services[name].volumes?.find((volume) => volume.split(':')[1] === path)?.split(':')[0];
+}
+
+describe('docker-compose.yml and the Dockerfile', () => {
+  it('runs the api, the worker, migrations and the dev chain from the one image', () => {
+    expect(platformServices.sort()).toEqual(['api', 'chain', 'migrate', 'worker']);
+    for (const service of Object.values(compose.services)) {
+      for (const dependency of Object.keys(service.depends_on ?? {})) {
+        expect(Object.keys(compose.services)).toContain(dependency);
+      }
+    }
+  });
+
+  it('gives every platform service only settings the config schema knows and accepts', () => {
+    for (const name of platformServices) {
+      const env = serviceEnv(name);
+      expect({ name, unknown: Object.keys(env).filter((key) => !CONFIG_KEYS.includes(key)) }).toEqual({
+        name,
+        unknown: [],
+      });
+      expect(() => loadEnv(env)).not.toThrow();
+    }
+  });
+
+  it('has the api and the worker agree on the database, Redis, the chain and the data volume', () => {
+    const [api, worker] = ['api', 'worker'].map((name) => new AppConfig(loadEnv(serviceEnv(name))));
+    const migrate = new AppConfig(loadEnv(serviceEnv('migrate')));
+    expect(migrate.databaseUrl).toBe(api.databaseUrl);
+    expect(worker.databaseUrl).toBe(api.databaseUrl);
+    expect(worker.redisUrl).toBe(api.redisUrl);
+    expect(worker.redisPrefix).toBe(api.redisPrefix);
+    expect(worker.chain).toEqual(api.chain);
+    expect(worker.nodeEnv).toBe(api.nodeEnv);
+    // One named volume at DATA_DIR in both: the node key and the dev CA the worker checks attestations with.
+    expect(worker.dataDir).toBe(api.dataDir);
+    const volume = volumeAt('api', api.dataDir);
+    expect(volume).toBeDefined();
+    expect(volumeAt('worker', worker.dataDir)).toBe(volume);
+    expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+    // The dev chain listens where the platform looks for it.
+    const rpc = new URL(api.chain.rpcUrl);
+    expect(rpc.hostname).toBe('chain');
+    expect(compose.services.chain.command).toEqual(expect.arrayContaining(['--port', rpc.port]));
+  });
+
+  it('has the worker trust the dev CA that attests the api’s node, in the production mode the image runs in', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'twinproof-compose-'));
+    // Both containers see the shared volume at DATA_DIR; here one temporary directory stands for it.
+    const [api, worker] = ['api', 'worker'].map(
+      (name) => new AppConfig(loadEnv({ ...serviceEnv(name), DATA_DIR: dataDir })),
+    );
+    expect(worker.isProduction).toBe(true);
+    const nodeAuthority = await DevAttestationAuthority.loadOrCreate(api.node.devCaFile);
+    const policy = await new AttestationPolicyProvider(worker).current();
+    expect(policy.devAuthorities).toContain(nodeAuthority.address);
+  });
+
+  it('creates /data for the node user in the image, and DATA_DIR points at it', () => {
+    const userLine = runtimeStage.indexOf('\nUSER node');
+    expect(userLine).toBeGreaterThan(0);
+    const beforeUser = runtimeStage.slice(0, userLine);
+    expect(imageEnv().DATA_DIR).toBe('/data');
+    expect(beforeUser).toMatch(/^RUN .*mkdir -p \/data\b/m);
+    expect(beforeUser).toMatch(/^RUN .*chown node:node \/data\b/m);
+    expect(new AppConfig(loadEnv(serviceEnv('api'))).dataDir).toBe('/data');
+  });
+});
