@@ -20,7 +20,8 @@ describe('chat with a remote OpenAI-compatible model (e2e)', () => {
       OPENAI_MODEL_ID: 'upstream',
       OPENAI_BASE_URL: upstream.baseURL,
       OPENAI_MODEL: 'llama',
-      MODEL_IDLE_TIMEOUT_MS: '400',
+      // Long enough for a first token on a loaded CI machine, short enough for the hang test to end soon.
+      MODEL_IDLE_TIMEOUT_MS: '2000',
     });
     const creator = await signUp(api.url, 'creator');
     consumer = await signUp(api.url, 'consumer');
@@ -74,7 +75,7 @@ describe('chat with a remote OpenAI-compatible model (e2e)', () => {
     expect(history.body.data.filter((m: { status: string }) => m.status === 'failed')).toHaveLength(2);
   });
 
-  it('passes max_tokens, stop and sampling upstream, and enforces the limits on an upstream that ignores them', async () => {
+  it('passes max_tokens, stop, sampling and response_format upstream, and enforces the limits on an upstream that ignores them', async () => {
     const client = new OpenAI({ apiKey: consumer.apiKey, baseURL: `${api.url}/v1`, maxRetries: 0 });
     const messages = [{ role: 'user' as const, content: 'Hi' }];
     const delivered = async (inferenceId: string): Promise<string> =>
@@ -124,6 +125,22 @@ describe('chat with a remote OpenAI-compatible model (e2e)', () => {
       frequency_penalty: -0.5,
       seed: 7,
     });
+
+    // JSON output is the upstream's to give: the request goes through as the client sent it.
+    upstream.behave({ kind: 'reply', tokens: ['{"ok":', 'true}'] });
+    const schema = {
+      name: 'answer',
+      schema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] },
+    };
+    const json = await client.chat.completions.create({
+      model: slug,
+      messages,
+      response_format: { type: 'json_schema', json_schema: schema },
+    });
+    expect(upstream.requests.at(-1)).toMatchObject({
+      response_format: { type: 'json_schema', json_schema: schema },
+    });
+    expect(json.choices[0]?.message.content).toBe('{"ok":true}');
 
     upstream.behave({ kind: 'reply', tokens: ['Cut', ' short'], finishReason: 'length' });
     const cut = await client.chat.completions.create({ model: slug, messages });

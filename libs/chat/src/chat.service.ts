@@ -33,7 +33,7 @@ import type { DoneEvent, MessageErrorEvent, TokenEvent } from '@app/realtime';
 import { ChatEmitter } from './chat.emitter';
 import { ChatRepository, ChatConversation } from './chat.repository';
 import { CONVERSATION_LOCK_TTL_MS, ConversationLock } from './conversation-lock';
-import { GenerationRequest } from './generation-request';
+import { assertModelCanServe, GenerationRequest, personaModelId } from './generation-request';
 import { ReplayBuffer } from './replay-buffer';
 import { ReplyCancellation } from './reply-cancellation';
 import { ReplyHeartbeat } from './reply-heartbeat';
@@ -133,6 +133,7 @@ export class ChatService implements OnModuleDestroy {
     const conversation = await this.chats.findConversation(input.conversationId, user.id);
     if (!conversation) throw new ConversationNotFoundError(input.conversationId);
     if (!acceptsMessages(conversation, user)) throw new PersonaUnavailableError(conversation.personaId);
+    assertModelCanServe(this.models, personaModelId(conversation), input.generation);
     await options.authorized?.(conversation.id);
 
     const lockToken = await this.onRedis(() => this.lock.acquire(conversation.id, CONVERSATION_LOCK_TTL_MS));
@@ -296,6 +297,7 @@ export class ChatService implements OnModuleDestroy {
       const completion = provider.stream(
         {
           ...generation.sampling,
+          responseFormat: generation.responseFormat,
           modelId: persona.modelId,
           messages: prompt.messages,
           maxTokens,

@@ -1,4 +1,7 @@
-import type { ChatMessage, ModelRequest } from '@app/inference';
+import { ValidationError } from '@app/common';
+import type { ChatMessage, ModelRegistry, ModelRequest, ResponseFormat } from '@app/inference';
+import type { PersonaContent } from '@app/personas';
+import type { ChatConversation } from './chat.repository';
 
 export type Sampling = Pick<
   ModelRequest,
@@ -19,4 +22,24 @@ export interface GenerationRequest {
   /** The reply ends before the first of these. */
   stop?: string[];
   sampling?: Sampling;
+  /** JSON output; only models whose provider has structuredOutput can give it. */
+  responseFormat?: ResponseFormat;
+}
+
+/** Refuses, before a turn is stored, what the conversation's model cannot do: never pretend it was done. */
+export function assertModelCanServe(
+  models: ModelRegistry,
+  modelId: string,
+  generation: GenerationRequest | undefined,
+): void {
+  if (generation?.responseFormat && !models.resolve(modelId).structuredOutput)
+    throw new ValidationError(
+      `response_format: this persona's model (${modelId}) answers in plain text only; send { "type": "text" } or leave it out.`,
+      { param: 'response_format' },
+    );
+}
+
+/** The model a conversation runs on: its pinned persona version's. */
+export function personaModelId(conversation: Pick<ChatConversation, 'personaVersion'>): string {
+  return (conversation.personaVersion.content as unknown as PersonaContent).modelId;
 }

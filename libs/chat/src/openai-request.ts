@@ -1,4 +1,5 @@
 import { ValidationError } from '@app/common';
+import type { ResponseFormat } from '@app/inference';
 import type { GenerationRequest, Sampling } from './generation-request';
 import { parseMessages } from './openai-messages';
 import { rejectUnsupported } from './openai-unsupported';
@@ -44,6 +45,7 @@ export function parseCompletionRequest(body: unknown): CompletionRequest {
       maxTokens: maxTokensOf(fields),
       stop: stopOf(fields.stop),
       sampling: samplingOf(fields),
+      responseFormat: responseFormatOf(fields.response_format),
     },
     stream: stream ?? false,
     user: user ?? undefined,
@@ -99,4 +101,27 @@ function samplingOf(fields: Record<string, unknown>): Sampling {
     sampling[key] = value;
   }
   return sampling;
+}
+
+/** Plain text (the default) is no request at all; JSON goes to models that can give it (see assertModelCanServe). */
+function responseFormatOf(value: unknown): ResponseFormat | undefined {
+  if (value === undefined || value === null) return undefined;
+  const format = value as { type?: unknown; json_schema?: unknown };
+  if (typeof value === 'object' && format.type === 'text') return undefined;
+  if (typeof value === 'object' && format.type === 'json_object') return { type: 'json_object' };
+  const schema = format.json_schema as { name?: unknown; schema?: unknown } | null | undefined;
+  if (
+    typeof value === 'object' &&
+    format.type === 'json_schema' &&
+    typeof schema === 'object' &&
+    schema !== null &&
+    typeof schema.name === 'string' &&
+    typeof schema.schema === 'object' &&
+    schema.schema !== null
+  )
+    return value as ResponseFormat;
+  throw new ValidationError(
+    'response_format must be { "type": "text" }, { "type": "json_object" } or { "type": "json_schema", "json_schema": { "name", "schema" } }.',
+    { param: 'response_format' },
+  );
 }

@@ -2,7 +2,7 @@ import { ValidationError } from '@app/common';
 
 /**
  * OpenAI parameters that change what the reply is, and that no persona model here can honour: a persona turn has
- * exactly one stored, signed reply of plain text. Each is accepted only at its default (what clients send when they
+ * exactly one stored, signed reply of text (response_format, which some models honour, is read in openai-request). Each is accepted only at its default (what clients send when they
  * mean "off"), and otherwise refused by name, never silently ignored.
  */
 const UNSUPPORTED: readonly { param: string; isDefault: (value: unknown) => boolean; why: string }[] = [
@@ -11,11 +11,6 @@ const UNSUPPORTED: readonly { param: string; isDefault: (value: unknown) => bool
   { param: 'functions', isDefault: isEmptyList, why: 'function calling is not supported' },
   { param: 'tool_choice', isDefault: (v) => v === 'none', why: 'tool calling is not supported' },
   { param: 'function_call', isDefault: (v) => v === 'none', why: 'function calling is not supported' },
-  {
-    param: 'response_format',
-    isDefault: (v) => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'text',
-    why: 'only text replies are supported (response_format: { "type": "text" })',
-  },
   { param: 'logprobs', isDefault: (v) => v === false, why: 'log probabilities are not available' },
   { param: 'top_logprobs', isDefault: (v) => v === 0, why: 'log probabilities are not available' },
   {

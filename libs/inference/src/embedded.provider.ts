@@ -33,6 +33,8 @@ export function embeddedLatencyFor(
 // ModelProvider face of EmbeddedChatModel: one instance serves every `embedded…` model id.
 export class EmbeddedModelProvider implements ModelProvider {
   readonly id = EMBEDDED_MODEL_ID;
+  /** Its replies are persona small talk, never JSON. */
+  readonly structuredOutput = false;
   readonly model: EmbeddedChatModel;
 
   constructor(private readonly config: EmbeddedModelConfig = {}) {

@@ -13,7 +13,17 @@ export interface ModelRequest {
   frequencyPenalty?: number;
   presencePenalty?: number;
   seed?: number;
+  /** JSON output, for a provider whose `structuredOutput` is true. */
+  responseFormat?: ResponseFormat;
 }
+
+/** OpenAI's response_format beyond plain text: JSON, optionally to a schema. */
+export type ResponseFormat =
+  | { type: 'json_object' }
+  | {
+      type: 'json_schema';
+      json_schema: { name: string; schema: Record<string, unknown>; description?: string; strict?: boolean };
+    };
 
 /** OpenAI's finish_reason: `length` when a token cap cut the reply, `stop` when it ended on its own or at a stop. */
 export type FinishReason = 'stop' | 'length';
@@ -26,6 +36,8 @@ export interface ModelStream extends AsyncIterable<string> {
 // Every backend (embedded, OpenAI-compatible) streams text pieces and enforces the request's limits itself.
 export interface ModelProvider {
   readonly id: string;
+  /** Whether it can be asked for JSON output (response_format); callers check before they start a reply. */
+  readonly structuredOutput: boolean;
   stream(request: ModelRequest, signal: AbortSignal): ModelStream;
 }
 

@@ -50,6 +50,8 @@ function isNetworkFailure(error: unknown): boolean {
 // Any server that speaks the OpenAI chat-completions API, through LangChain's ChatOpenAI.
 export class OpenAiCompatibleProvider implements ModelProvider {
   readonly id: string;
+  /** Passed upstream; a server that cannot do it refuses the request, and the reply fails with its message. */
+  readonly structuredOutput = true;
   // ChatOpenAI takes maxTokens and the sampling parameters at construction only, so one client per distinct set.
   private readonly models = new Map<string, ChatOpenAI>();
 
@@ -61,9 +63,15 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   stream(request: ModelRequest, signal: AbortSignal): ModelStream {
     const model = this.modelFor(request);
     const stop = request.stop && request.stop.length > 0 ? [...request.stop] : undefined;
-    const { seed } = request;
+    const { seed, responseFormat } = request;
     return streamChunkText(
-      (upstream) => model.stream(toLangChainMessages(request.messages), { signal: upstream, stop, seed }),
+      (upstream) =>
+        model.stream(toLangChainMessages(request.messages), {
+          signal: upstream,
+          stop,
+          seed,
+          response_format: responseFormat,
+        }),
       signal,
       (error) => toModelError(error, this.id),
       request,

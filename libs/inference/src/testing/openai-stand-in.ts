@@ -21,6 +21,7 @@ export interface RecordedRequest {
   frequency_penalty?: number;
   presence_penalty?: number;
   seed?: number;
+  response_format?: unknown;
   stream?: boolean;
 }
 
