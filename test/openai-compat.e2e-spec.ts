@@ -197,6 +197,15 @@ describe('OpenAI-compatible endpoint with the official openai client (e2e)', () 
     });
     expect(plain.choices[0]?.message.content).not.toContain('calm');
     expect(plain.choices[0]?.finish_reason).toBe('stop');
+
+    // Every opener starts with one of these: the reply is empty, and still a stored, signed reply.
+    const empty = await client.chat.completions.create({
+      model: slug,
+      stop: ['Oracle', 'Ah,', 'Hi,'],
+      messages: [{ role: 'user', content: 'Hello there' }],
+    });
+    expect(empty.choices[0]).toMatchObject({ message: { content: '' }, finish_reason: 'stop' });
+    expect((await bundleOf(inferenceIdOf(empty))).content).toBe('');
   });
 
   it('refuses, by name, parameters that would change the reply and that it cannot honour', async () => {
