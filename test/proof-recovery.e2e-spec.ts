@@ -95,8 +95,8 @@ describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e
     if (database) await dropTestDatabase(database.name);
   });
 
-  async function startWorker(): Promise<ChildProcess> {
-    const worker = await forkWorker(ROOT, env);
+  async function startWorker(overrides: Record<string, string> = {}): Promise<ChildProcess> {
+    const worker = await forkWorker(ROOT, { ...env, ...overrides });
     workers.push(worker);
     return worker;
   }
@@ -252,10 +252,17 @@ describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e
   });
 
   it('recovers the work a Redis restart erased: pending receipts and open batches are found in Postgres', async () => {
-    await startWorker();
+    // Batches close after 5 s here, so the open batch is certainly still waiting when Redis goes.
+    await startWorker({ BATCH_MAX_AGE_MS: '5000' });
     const ids = await chat(3);
+    await waitForStatuses(ids, 'attested');
+    const [batch] = await prisma.settlementBatch.findMany({
+      where: { inferences: { some: { id: { in: ids } } } },
+      include: { _count: { select: { inferences: true } } },
+    });
     // An open batch (3 of 4) waits on a delayed job in Redis; restarting Redis with nothing on disk erases it,
     // and every other queued job with it.
+    expect(batch).toMatchObject({ status: 'open', _count: { inferences: 3 } });
     await redis.restart();
     const more = await chat(2);
     await waitUntilAnchored([...ids, ...more], 20_000);
