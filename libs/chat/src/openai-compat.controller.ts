@@ -7,11 +7,9 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { DoneEvent } from '@app/realtime';
 import type { FinishReason } from '@app/inference';
-import { ValidationError } from '@app/common';
 import { ChatService } from './chat.service';
-import { parseCompletionRequest } from './openai-request';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { continuedConversation, parseCompletionRequest } from './openai-request';
+import { CompletionResponse } from './openai-response';
 
 /** OpenAI's chat API over personas: `model` is a persona slug, so existing OpenAI clients work unchanged. */
 @ApiTags('openai-compatible')
@@ -60,19 +58,10 @@ export class OpenAiCompatController {
     const conversationId = continued
       ? (await this.conversations.requireParticipant(user, continued)).id
       : (await this.conversations.start(user, request.model)).id;
-    const id = `chatcmpl-${randomUUID()}`;
-    const created = Math.floor(Date.now() / 1000);
-    const chunk = (
-      delta: Record<string, string>,
-      finish: string | null,
-      extra: Record<string, unknown> = {},
-    ) =>
-      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
-
+    const format = new CompletionResponse(request.model, conversationId);
     let finished: DoneEvent | undefined;
     let finishReason: FinishReason = 'stop';
     let failure: { code: string; message: string } | undefined;
-    let first = true;
     // Tokens may come before the headers are flushed (they need the inference id): hold them until then.
     let pending: string[] | null = [];
     const write = (text: string) => (pending ? pending.push(text) : response.write(text));
@@ -85,8 +74,7 @@ export class OpenAiCompatController {
       listener: {
         token: (event) => {
           if (!request.stream) return;
-          write(chunk(first ? { role: 'assistant', content: event.delta } : { content: event.delta }, null));
-          first = false;
+          write(format.tokenEvent(event.delta));
         },
         done: (event, finish) => {
           finished = event;
@@ -111,14 +99,7 @@ export class OpenAiCompatController {
     await accepted.reply;
 
     if (request.stream) {
-      if (finished)
-        response.write(
-          chunk({}, finishReason, {
-            inference_id: finished.inferenceId,
-            conversation_id: conversationId,
-            usage: usage(finished),
-          }),
-        );
+      if (finished) response.write(format.finalEvent(finished, finishReason));
       else
         response.write(
           `data: ${JSON.stringify({ error: failure ?? { code: 'MODEL_FAILED', message: 'The reply did not finish.' } })}\n\n`,
@@ -131,41 +112,6 @@ export class OpenAiCompatController {
       response.status(error.code === 'CANCELLED' ? 409 : 502).json({ error });
       return;
     }
-    response.json({
-      id,
-      object: 'chat.completion',
-      created,
-      model: request.model,
-      choices: [
-        {
-          index: 0,
-          message: { role: 'assistant', content: finished.content },
-          finish_reason: finishReason,
-        },
-      ],
-      usage: usage(finished),
-      inference_id: finished.inferenceId,
-      conversation_id: conversationId,
-    });
+    response.json(format.completion(finished, finishReason));
   }
-}
-
-/** X-Conversation-Id, or a UUID in `user`, continues a conversation; an empty header is no header. */
-function continuedConversation(header: string | undefined, user: string | undefined): string | undefined {
-  if (header !== undefined && header.trim() !== '') {
-    if (!UUID.test(header.trim()))
-      throw new ValidationError('X-Conversation-Id must be a conversation id (a UUID).', {
-        param: 'X-Conversation-Id',
-      });
-    return header.trim();
-  }
-  return user && UUID.test(user) ? user : undefined;
-}
-
-function usage(done: DoneEvent): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
-  return {
-    prompt_tokens: done.usage.promptTokens,
-    completion_tokens: done.usage.completionTokens,
-    total_tokens: done.usage.promptTokens + done.usage.completionTokens,
-  };
 }

@@ -7,6 +7,7 @@ import { rejectUnsupported } from './openai-unsupported';
 /** OpenAI allows at most four stop sequences. */
 export const MAX_STOP_SEQUENCES = 4;
 const MAX_STOP_CHARS = 256;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface CompletionRequest {
   model: string;
@@ -124,4 +125,19 @@ function responseFormatOf(value: unknown): ResponseFormat | undefined {
     'response_format must be { "type": "text" }, { "type": "json_object" } or { "type": "json_schema", "json_schema": { "name", "schema" } }.',
     { param: 'response_format' },
   );
+}
+
+/** X-Conversation-Id, or a UUID in `user`, continues a conversation; an empty header is no header. */
+export function continuedConversation(
+  header: string | undefined,
+  user: string | undefined,
+): string | undefined {
+  if (header !== undefined && header.trim() !== '') {
+    if (!UUID.test(header.trim()))
+      throw new ValidationError('X-Conversation-Id must be a conversation id (a UUID).', {
+        param: 'X-Conversation-Id',
+      });
+    return header.trim();
+  }
+  return user && UUID.test(user) ? user : undefined;
 }
