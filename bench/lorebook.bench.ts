@@ -4,7 +4,7 @@ import { selectLorebookEntries } from '../libs/conversations/src/prompt/lorebook
 
 // `node dist/bench/lorebook.bench.js`: how long one chat turn's lorebook scan holds the event loop, for the
 // review's worst case (1,000 entries × 64 plain keys, an 8,000-character message). Figures, not verdicts.
-const ENTRIES = 1_000;
+const ENTRIES = Number(process.argv[2] ?? 1_000);
 const KEYS_PER_ENTRY = 64;
 const TURNS = 5;
 
