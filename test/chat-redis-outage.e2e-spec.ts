@@ -1,3 +1,5 @@
+import { AppConfig } from '@app/config';
+import { PrismaService } from '@app/database';
 import { connectChat, emitAck, startReply } from '@app/testing';
 import { randomUUID } from 'node:crypto';
 import { Socket } from 'socket.io-client';
@@ -13,10 +15,12 @@ describe('sends during a Redis outage (e2e)', () => {
   let socket: Socket;
   let conversationId: string;
   let slug: string;
+  let prisma: PrismaService;
 
   beforeAll(async () => {
     // A Redis server of this file's own, so stopping it disturbs no other test.
     redis = await RedisServerProcess.start();
+    prisma = new PrismaService(AppConfig.fromProcessEnv());
     api = await startApi({ REDIS_URL: redis.url });
     const creator = await signUp(api.url, 'creator');
     consumer = await signUp(api.url, 'consumer');
@@ -35,6 +39,7 @@ describe('sends during a Redis outage (e2e)', () => {
     socket?.disconnect();
     await api?.close();
     await redis?.stop();
+    await prisma?.$disconnect();
   });
 
   const userMessages = async (): Promise<number> =>
@@ -45,7 +50,7 @@ describe('sends during a Redis outage (e2e)', () => {
         .expect(200)
     ).body.data.filter((m: { role: string }) => m.role === 'user').length;
 
-  it('answers a retryable UNAVAILABLE (503 over HTTP), stores nothing, and chats again once Redis is back', async () => {
+  it('answers sends, resumes and cancels with a retryable UNAVAILABLE (503 over HTTP), stores nothing, and chats again once Redis is back', async () => {
     await redis.stop();
 
     const overSocket = await emitAck(socket, 'message:send', {
@@ -67,6 +72,20 @@ describe('sends during a Redis outage (e2e)', () => {
       error: { code: 'UNAVAILABLE', message: expect.stringContaining('again') },
     });
     expect(await userMessages()).toBe(0);
+
+    // Resuming and cancelling a streaming reply need Redis too (replay buffer, cancel channel): retryable as well.
+    const streaming = await prisma.message.create({
+      data: { conversationId, role: 'assistant', content: '', status: 'streaming' },
+    });
+    const join = await emitAck(socket, 'conversation:join', {
+      conversationId,
+      messageId: streaming.id,
+      afterSeq: -1,
+    });
+    expect(join).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    const cancel = await emitAck(socket, 'message:cancel', { messageId: streaming.id });
+    expect(cancel).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    await prisma.message.update({ where: { id: streaming.id }, data: { status: 'failed' } });
 
     await redis.restart();
     await waitFor(async () => {

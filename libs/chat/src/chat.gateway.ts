@@ -160,7 +160,10 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
       if (!found || found.conversationId !== conversation.id)
         throw new ConversationNotFoundError(input.conversationId);
       const message = await this.chat.settleAbandoned(found);
-      const missed = (await this.replay.after(message.id, input.afterSeq)).map((delta, i) => ({
+      const buffered = await this.replay.after(message.id, input.afterSeq).catch(() => {
+        throw new ChatUnavailableError();
+      });
+      const missed = buffered.map((delta, i) => ({
         seq: input.afterSeq + 1 + i,
         delta,
       }));

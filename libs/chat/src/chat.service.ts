@@ -197,12 +197,12 @@ export class ChatService implements OnModuleDestroy {
     return this.abandoned.settle(message);
   }
 
-  /** Redis holds the limits and locks a send needs: when it is down, the client is told to retry, not INTERNAL. */
+  /** Redis holds chat's limits, locks and cancels: when it is down, the client is told to retry, not INTERNAL. */
   private async onRedis<T>(operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();
     } catch (error) {
-      this.logger.warn(`Send refused, Redis unavailable: ${String(error)}`);
+      this.logger.warn(`Chat request refused, Redis unavailable: ${String(error)}`);
       throw new ChatUnavailableError();
     }
   }
@@ -212,7 +212,7 @@ export class ChatService implements OnModuleDestroy {
     const message = await this.chats.findMessage(messageId);
     if (!message || message.conversation.userId !== user.id) throw new MessageNotFoundError(messageId);
     if (message.status !== 'streaming') return false;
-    return this.cancellation.cancel(messageId);
+    return this.onRedis(() => this.cancellation.cancel(messageId));
   }
 
   private async streamReply(
