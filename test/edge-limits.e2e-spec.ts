@@ -142,6 +142,27 @@ describe('edge limits: bad input is a 400, never a 500 (e2e)', () => {
     });
   });
 
+  it('refuses creator notes in other languages that are not text, as card import does', async () => {
+    const notes = { en: 'fine', fr: { nested: 'not text' } };
+    const viaApi = await request(api.url)
+      .post('/v1/personas')
+      .set(creator.auth)
+      .send({ name: 'Notes', creatorNotesMultilingual: notes })
+      .expect(400);
+    expectValidationError(viaApi.body, /creatorNotesMultilingual must be an object whose values are strings/);
+    const viaCard = await request(api.url)
+      .post('/v1/personas/import')
+      .set(creator.auth)
+      .send(v2Card({ creator_notes_multilingual: notes }))
+      .expect(400);
+    expect(viaCard.body.error.code).toBe('INVALID_CARD');
+    await request(api.url)
+      .post('/v1/personas')
+      .set(creator.auth)
+      .send({ name: 'Notes', creatorNotesMultilingual: { en: 'fine', fr: 'bien' } })
+      .expect(201);
+  });
+
   describe('slugs', () => {
     it('gives concurrent creates of one name each their own slug, all succeeding', async () => {
       const name = uniqueHandle('Twin Name');

@@ -19,6 +19,7 @@ import {
 import { SLUG_PATTERN } from '../slug';
 import { PERSONA_LIMITS as L } from './limits';
 import { MaxNesting } from './max-nesting.decorator';
+import { IsStringRecord } from './string-record.decorator';
 import { LorebookEntryDto } from './lorebook-entry.dto';
 import { OptionalText, OptionalTextList } from './text-field.decorators';
 
@@ -71,6 +72,7 @@ export class PersonaFieldsDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional()
   @IsObject()
+  @IsStringRecord()
   creatorNotesMultilingual?: Record<string, string>;
 
   @OptionalTextList(L.tags, { maxChars: L.tagChars })
