@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { buildBatchTree } from '@app/settlement';
 import { AnchorClientProvider } from './anchor-client.provider';
+import { ChainResetRecovery } from './chain-reset-recovery.service';
 import { ProofEvents } from './proof-events';
 import { ProofsRepository } from './proofs.repository';
 
@@ -19,6 +20,7 @@ export class BatchSettlementService {
     private readonly proofs: ProofsRepository,
     private readonly chain: AnchorClientProvider,
     private readonly events: ProofEvents,
+    private readonly recovery: ChainResetRecovery,
   ) {}
 
   async anchor(batchId: string): Promise<AnchorOutcome> {
@@ -31,6 +33,8 @@ export class BatchSettlementService {
     if (batch.root && batch.root !== tree.root)
       throw new Error(`Batch ${batch.number} changed after its root was recorded; refusing to anchor it.`);
     const chainId = await this.chain.assertSafeKey();
+    // The chain must be the one the earlier roots are on (a restarted dev chain gets them back first).
+    await this.recovery.ensureAnchorsKept();
     const client = this.chain.get();
     await this.proofs.setRoot(batchId, tree.root, chainId, client.contractAddress);
     const tx = await client.anchor(batch.number, tree.root, leaves.length, `twinproof:batch:${batch.id}`);

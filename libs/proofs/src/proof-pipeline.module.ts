@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { QueueModule } from '@app/queue';
 import { RealtimeModule } from '@app/realtime';
 import { AnchorClientProvider } from './anchor-client.provider';
+import { AnchoredBatchesRepository } from './anchored-batches.repository';
 import { AttestationPolicyProvider } from './attestation-policy';
 import { BatchSettlementService } from './batch-settlement.service';
+import { ChainResetRecovery } from './chain-reset-recovery.service';
 import { ProofEvents } from './proof-events';
 import { ProofsRepository } from './proofs.repository';
 import { ReceiptAttestationService } from './receipt-attestation.service';
@@ -17,6 +19,8 @@ import { ZkProvingService } from './zk-proving.service';
     ProofsRepository,
     ProofEvents,
     AnchorClientProvider,
+    AnchoredBatchesRepository,
+    ChainResetRecovery,
     AttestationPolicyProvider,
     ReceiptAttestationService,
     BatchSettlementService,

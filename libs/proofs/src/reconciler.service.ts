@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { EnsureOutcome, ProofJobs } from '@app/queue';
+import { ChainResetRecovery } from './chain-reset-recovery.service';
 import { ProofsRepository } from './proofs.repository';
 
 const SWEEP_LIMIT = 500;
@@ -17,16 +18,18 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
   private readonly logger = new Logger(ReconcilerService.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private chainCheckFailing = false;
 
   constructor(
     private readonly config: AppConfig,
     private readonly proofs: ProofsRepository,
     private readonly jobs: ProofJobs,
+    private readonly chainRecovery: ChainResetRecovery,
   ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
-      this.running ??= this.sweep()
+      this.running ??= Promise.all([this.sweep(), this.keepAnchors()])
         .then(() => undefined)
         .catch((error: unknown) => this.logger.warn(`Reconcile sweep failed: ${String(error)}`))
         .finally(() => (this.running = undefined));
@@ -37,6 +40,19 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
+  }
+
+  // A dev chain restarted while no batch was due: its forgotten roots come back without waiting for a new reply.
+  // A chain that is down is reported once, not on every sweep.
+  private async keepAnchors(): Promise<void> {
+    try {
+      await this.chainRecovery.ensureAnchorsKept();
+      if (this.chainCheckFailing) this.logger.log('Chain check passes again');
+      this.chainCheckFailing = false;
+    } catch (error) {
+      if (!this.chainCheckFailing) this.logger.warn(`Chain check failed: ${String(error)}`);
+      this.chainCheckFailing = true;
+    }
   }
 
   /** One pass; returns how much it re-enqueued. */

@@ -3,6 +3,7 @@ import { getAddress, ZeroHash, type Log } from 'ethers';
 import { ChainConnection } from './chain-connection';
 import { receiptAnchorInterface } from './receipt-anchor.abi';
 import { ContractNotDeployedError, InvalidAnchorInputError } from './settlement.errors';
+import { readChainIdentity, type ChainIdentity } from './chain-identity';
 
 export interface AnchorRecord {
   batchId: number;
@@ -38,6 +39,11 @@ export class AnchorReader {
 
   chainId(): Promise<number> {
     return this.chain.chainId();
+  }
+
+  /** Which chain this is, which incarnation of it, and what code the anchor address holds. */
+  identity(): Promise<ChainIdentity> {
+    return readChainIdentity(this.chain, this.contractAddress);
   }
 
   async isDeployed(): Promise<boolean> {

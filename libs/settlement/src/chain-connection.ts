@@ -74,6 +74,11 @@ export class ChainConnection {
     return this.rpc((provider) => provider.getCode(address));
   }
 
+  /** A raw JSON-RPC request, for reads ethers has no method for (the genesis block by number, say). */
+  request(method: string, params: unknown[]): Promise<unknown> {
+    return this.rpc((provider) => provider.send(method, params));
+  }
+
   getLogs(filter: Filter): Promise<Log[]> {
     return this.rpc((provider) => provider.getLogs(filter));
   }

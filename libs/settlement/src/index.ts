@@ -8,3 +8,4 @@ export * from './anchor-reader';
 export * from './anchor-client';
 export * from './dev-accounts';
 export * from './dev-chain';
+export * from './chain-identity';

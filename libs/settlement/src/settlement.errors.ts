@@ -9,6 +9,7 @@ export enum SettlementErrorCode {
   TRANSACTION_REJECTED = 'TRANSACTION_REJECTED',
   BATCH_CONFLICT = 'BATCH_CONFLICT',
   INVALID_ANCHOR_INPUT = 'INVALID_ANCHOR_INPUT',
+  WRONG_CHAIN = 'WRONG_CHAIN',
 }
 
 export abstract class SettlementError extends Error {
