@@ -21,8 +21,8 @@ export interface CompletionRequest {
 
 /**
  * Reads an OpenAI chat.completions request. Sampling parameters go to an upstream model (the embedded one is
- * deterministic and has nothing to sample); a parameter that would change what the reply is and that no model here
- * can honour (n, tools, response_format, logprobs, ...) is refused by name rather than ignored.
+ * deterministic and has nothing to sample); response_format JSON goes to models that can give it; a parameter that
+ * would change what the reply is and that no model here can honour (n, tools, logprobs, ...) is refused by name.
  */
 export function parseCompletionRequest(body: unknown): CompletionRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body))

@@ -52,8 +52,7 @@ export class CompletionLimiter {
   private deliver(text: string, reasonIfWhole?: FinishReason): string {
     const room = this.maxChars - this.delivered;
     if (text.length > room) {
-      // Never split a surrogate pair: the stored reply must stay valid UTF-16.
-      const cut = text.slice(0, isHighSurrogate(text.charCodeAt(room - 1)) ? room - 1 : room);
+      const cut = truncate(text, room);
       this.delivered += cut.length;
       this.reason = 'length';
       return cut;
@@ -85,6 +84,9 @@ function possibleStopStart(text: string, stops: readonly string[]): number {
   return longest;
 }
 
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
+/** At most `length` UTF-16 units, never splitting a surrogate pair: the stored reply must stay valid text. */
+export function truncate(text: string, length: number): string {
+  if (text.length <= length) return text;
+  const code = text.charCodeAt(length - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? length - 1 : length);
 }

@@ -10,6 +10,7 @@ import { composeReply, splitTokens } from './embedded-reply';
 import { INSTANT_LATENCY, LatencyProfile, pace } from './latency-profile';
 import { fromLangChainMessages } from './langchain-messages';
 import { maxCompletionChars } from './model-provider';
+import { truncate } from './completion-limiter';
 
 export interface EmbeddedChatModelCallOptions extends BaseChatModelCallOptions {
   /** The reply's length cap in estimateTokens units (characters / 4), as for every model. */
@@ -59,7 +60,7 @@ export class EmbeddedChatModel extends SimpleChatModel<EmbeddedChatModelCallOpti
   ): AsyncGenerator<ChatGenerationChunk> {
     const maxTokens = options.maxTokens ?? this.maxTokens;
     const reply = composeReply(fromLangChainMessages(messages));
-    const text = maxTokens === undefined ? reply : reply.slice(0, maxCompletionChars(maxTokens));
+    const text = maxTokens === undefined ? reply : truncate(reply, maxCompletionChars(maxTokens));
     const tokens = splitTokens(text);
     const finishReason = text.length < reply.length ? 'length' : 'stop';
     // A signal is optional in LangChain; without one the stream simply cannot be cut short.
