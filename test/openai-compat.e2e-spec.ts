@@ -224,6 +224,17 @@ describe('OpenAI-compatible endpoint with the official openai client (e2e)', () 
       await expect(attempt).rejects.toBeInstanceOf(OpenAI.BadRequestError);
       await expect(attempt).rejects.toMatchObject({ message: expect.stringContaining(param) });
     }
+    // A request that is accepted answers 200, as OpenAI's does (Nest would say 201 for a POST).
+    await request(api.url)
+      .post('/v1/chat/completions')
+      .set(consumer.auth)
+      .send({ model: slug, messages: hi, n: 1 })
+      .expect(200);
+    await request(api.url)
+      .post('/v1/chat/completions')
+      .set(consumer.auth)
+      .send({ model: slug, messages: hi, stream: true })
+      .expect(200);
     const body = await request(api.url)
       .post('/v1/chat/completions')
       .set(consumer.auth)

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@app/auth';
 import { ConversationsService } from '@app/conversations';
@@ -44,6 +44,8 @@ export class OpenAiCompatController {
   }
 
   @Post('chat/completions')
+  // OpenAI answers 200, not Nest's default 201 for POST; strict clients check for it.
+  @HttpCode(200)
   @ApiOkResponse({
     description: 'chat.completion, or chat.completion.chunk server-sent events when stream is true',
   })
