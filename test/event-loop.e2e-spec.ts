@@ -115,6 +115,53 @@ describe('no single request stalls the api (e2e)', () => {
     expectPromptHealth(latencies);
   });
 
+  it('answers /health promptly while the regex keys of a large card or persona are checked', async () => {
+    // Every key is long and unsafe, the most work the safety check can be given: over a second of checking.
+    const perEntry = PERSONA_LIMITS.keysPerEntry;
+    const entries = Array.from(
+      { length: Math.floor(PERSONA_LIMITS.lorebookKeys / perEntry) },
+      (_, entry) => ({
+        keys: Array.from(
+          { length: perEntry },
+          (_, key) => `/(?:red|blue|${entry}x${key}) \\w+\\s?\\w+! of the [a-z]{1,5} (?:north|south)/`,
+        ),
+        content: 'x',
+        use_regex: true,
+        enabled: true,
+        insertion_order: 0,
+      }),
+    );
+    const card = {
+      spec: 'chara_card_v2',
+      spec_version: '2.0',
+      data: { name: 'Regexes', character_book: { entries } },
+    };
+
+    const { result, latencies } = await healthWhile(api.url, () =>
+      post(`${api.url}/v1/personas/import`, {
+        headers: { ...creator.auth, 'Content-Type': 'application/json' },
+        body: Buffer.from(JSON.stringify(card)),
+      }),
+    );
+    expect(result.status).toBe(400);
+    expect(result.body).toMatchObject({
+      error: { code: 'INVALID_CARD', message: expect.stringContaining('is an unsafe regular expression') },
+    });
+    expectPromptHealth(latencies);
+
+    // The same keys through the API (the ones that fit its body limit) are checked the same way.
+    const lorebook = entries.slice(0, 80).map(({ keys }) => ({ keys, content: 'x', useRegex: true }));
+    const viaApi = await healthWhile(api.url, () =>
+      post(`${api.url}/v1/personas`, {
+        headers: { ...creator.auth, 'Content-Type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ name: 'Regexes', lorebook })),
+      }),
+    );
+    expect(viaApi.result.status).toBe(400);
+    expect(viaApi.result.body).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    expectPromptHealth(viaApi.latencies);
+  });
+
   it('answers /health promptly while an 8 MiB PNG card is imported', async () => {
     const card = toPngCard(completeCard({ name: 'Heavy', description: 'A card in a large picture.' }));
     const chunks = readPngChunks(card);

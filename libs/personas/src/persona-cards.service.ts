@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
 import type { AuthUser } from '@app/auth';
-import { CardOrigin, readCard, toCardV2, toCardV3, toPngCard } from './cards';
+import { CardOrigin, checkCardRegexKeys, readCard, toCardV2, toCardV3, toPngCard } from './cards';
+import { PERSONA_LIMITS } from './dto/limits';
+import { countLorebookKeys } from './lorebook-keys';
 import type { CharacterCardV3, TavernCardV2 } from './cards';
 import type { PersonaSettings } from './persona-content';
 import { cardOf } from './persona-defaults';
@@ -29,9 +31,15 @@ export class PersonaCardsService {
     source: { body?: unknown; file?: Buffer },
     settings: Partial<PersonaSettings> & { slug?: string },
   ): Promise<ImportResult> {
-    const read = source.file
-      ? readCard(isPng(source.file) ? { png: source.file } : { json: source.file })
-      : readCard({ json: requireBody(source.body) });
+    const input = source.file
+      ? isPng(source.file)
+        ? { png: source.file }
+        : { json: source.file }
+      : undefined;
+    const read = readCard(input ?? { json: requireBody(source.body) }, { deferRegexChecks: true });
+    // Over the key limit, the card is refused for that (by create, below) without checking thousands of keys.
+    if (countLorebookKeys(read.card.lorebook) <= PERSONA_LIMITS.lorebookKeys)
+      await checkCardRegexKeys(read.regexKeys);
     const persona = await this.personas.create(owner, { ...read.card, ...settings });
     return { ...persona, imported: { spec: read.spec, from: read.from, warnings: read.warnings } };
   }

@@ -5,7 +5,7 @@ import { AppConfig } from '@app/config';
 import { ModelRegistry } from '@app/inference';
 import type { AuthUser } from '@app/auth';
 import type { PersonaCard, PersonaContent, PersonaSettings } from './persona-content';
-import { countLorebookKeys, findLorebookKeyProblems } from './lorebook-keys';
+import { countLorebookKeys, findLorebookKeyProblemsInSlices } from './lorebook-keys';
 import { PERSONA_LIMITS } from './dto/limits';
 import { CardInput, completeCard } from './persona-defaults';
 import { hashPersonaContent } from './persona-hash';
@@ -56,7 +56,7 @@ export class PersonasService {
 
   async create(owner: AuthUser, input: PersonaInput & { name: string }): Promise<PersonaView> {
     this.checkModel(input.modelId ?? this.config.defaultModelId);
-    const content = this.contentFrom(input, {
+    const content = await this.contentFrom(input, {
       visibility: input.visibility ?? 'public',
       modelId: input.modelId ?? this.config.defaultModelId,
       verification: input.verification ?? 'none',
@@ -76,7 +76,7 @@ export class PersonasService {
     if (patch.modelId !== undefined) this.checkModel(patch.modelId);
     const { version, content: current } = currentContent(persona);
     const merged: PersonaInput & { name: string } = { ...current, ...definedOnly(patch) };
-    const content = this.contentFrom(merged, {
+    const content = await this.contentFrom(merged, {
       visibility: merged.visibility ?? current.visibility,
       modelId: merged.modelId ?? current.modelId,
       verification: merged.verification ?? current.verification,
@@ -177,11 +177,14 @@ export class PersonasService {
    * Regex keys run on every chat turn, so one that can backtrack for ever is refused here, for creates, edits
    * and imports alike; an edit of a persona stored before this check must fix its keys too.
    */
-  private contentFrom(input: PersonaInput & { name: string }, settings: PersonaSettings): PersonaContent {
+  private async contentFrom(
+    input: PersonaInput & { name: string },
+    settings: PersonaSettings,
+  ): Promise<PersonaContent> {
     const card = completeCard(pick(input, CARD_KEYS));
     const keyCount = countLorebookKeys(card.lorebook);
     if (keyCount > PERSONA_LIMITS.lorebookKeys) throw new TooManyLorebookKeysError(keyCount);
-    const keyProblems = findLorebookKeyProblems(card.lorebook);
+    const keyProblems = await findLorebookKeyProblemsInSlices(card.lorebook);
     if (keyProblems.length > 0) throw new InvalidLorebookKeysError(keyProblems);
     return { ...card, ...settings };
   }

@@ -12,6 +12,12 @@ export interface CardErrorDetails {
   omitted?: number;
 }
 
+/** A regex key as written in the card, and its path there. */
+export interface RegexKeyAt {
+  path: string;
+  key: string;
+}
+
 const MAX_LISTED_ISSUES = 50;
 const ISSUES_IN_MESSAGE = 3;
 
@@ -29,6 +35,8 @@ export function cardTooLarge(message: string, issues: CardIssue[] = []): DomainE
  * is reported as INVALID_CARD, with the size issues listed too.
  */
 export class CardIssues {
+  /** Keys of `use_regex` entries, with where they are, for the regex safety check (see card-reader.ts). */
+  readonly regexKeys: RegexKeyAt[] = [];
   private readonly invalid: CardIssue[] = [];
   private readonly tooLarge: CardIssue[] = [];
   private omitted = 0;

@@ -1,7 +1,8 @@
 import { DomainError } from '@app/common';
 import { PersonaCard } from '../persona-content';
 import { CardDataRead, readCardData } from './card-data-reader';
-import { CardIssues, cardTooLarge, invalidCard } from './card-issues';
+import { findRegexKeyProblems, findRegexKeyProblemsInSlices, quoteKey } from '../lorebook-keys';
+import { CardIssues, cardTooLarge, invalidCard, RegexKeyAt } from './card-issues';
 import { MAX_CARD_JSON_BYTES, MAX_PNG_BYTES, formatBytes } from './card-limits';
 import { MAX_CARD_BASE64_CHARS, decodeBase64Card, parseCardJson } from './card-payload';
 import { CardSpec } from './character-card.types';
@@ -17,6 +18,14 @@ export interface ReadCardInput {
 
 export type CardOrigin = 'json' | 'png:ccv3' | 'png:chara';
 
+export interface ReadCardOptions {
+  /**
+   * Leave the regex key safety check to checkCardRegexKeys, which lets other requests in while it runs (a card may
+   * hold thousands of regex keys): the keys come back in `regexKeys`.
+   */
+  deferRegexChecks?: boolean;
+}
+
 export interface ReadCardResult {
   card: PersonaCard;
   spec: CardSpec;
@@ -26,6 +35,8 @@ export interface ReadCardResult {
   updatedAt?: Date;
   /** Things the importer should tell the person, e.g. that a broken `ccv3` chunk was skipped for `chara`. */
   warnings: string[];
+  /** With deferRegexChecks: the regex keys still to check. */
+  regexKeys: RegexKeyAt[];
 }
 
 // V1 cards from older tools name fields differently (Pygmalion/TavernAI `char_*`, SillyTavern's `creatorcomment`).
@@ -42,26 +53,37 @@ const V1_ALIASES: ReadonlyArray<readonly [alias: string, field: string]> = [
  * Reads a Character Card (V1, V2 or V3; JSON or PNG) into PersonaCard. Throws INVALID_CARD for anything
  * malformed and PAYLOAD_TOO_LARGE for anything over the limits, with `details.issues` naming each field.
  */
-export function readCard(input: ReadCardInput): ReadCardResult {
+export function readCard(input: ReadCardInput, options: ReadCardOptions = {}): ReadCardResult {
   const hasJson = input.json !== undefined;
   const hasPng = input.png !== undefined;
   if (hasJson === hasPng)
     throw invalidCard('Send a character card as JSON or as a PNG file (exactly one of them).');
-  if (input.png) return readPngCard(input.png);
-  return { ...readJsonCard(input.json), from: 'json' };
+  if (input.png) return readPngCard(input.png, options);
+  return { ...readJsonCard(input.json, options), from: 'json' };
 }
 
-function readJsonCard(json: unknown): Omit<ReadCardResult, 'from'> {
+/** The regex key safety check that readCard defers when asked to, in slices; throws INVALID_CARD naming each key. */
+export async function checkCardRegexKeys(keys: readonly RegexKeyAt[]): Promise<void> {
+  const issues = new CardIssues();
+  const problems = await findRegexKeyProblemsInSlices(keys.map(({ key }) => key));
+  keys.forEach(({ path, key }, index) => {
+    const problem = problems[index];
+    if (problem) issues.invalidAt(path, `${quoteKey(key)} ${problem}`);
+  });
+  issues.throwIfAny();
+}
+
+function readJsonCard(json: unknown, options: ReadCardOptions): Omit<ReadCardResult, 'from'> {
   if (typeof json === 'string' || json instanceof Uint8Array)
-    return readCardObject(parseCardJson(json, 'the card file'), false);
-  return readCardObject(json, true);
+    return readCardObject(parseCardJson(json, 'the card file'), false, options);
+  return readCardObject(json, true, options);
 }
 
 /**
  * `ccv3` wins over `chara` (SPEC_V3; SillyTavern and RisuAI read it the same way). If the `ccv3` chunk is
  * unreadable but a `chara` chunk works, the card still imports, with a warning saying so.
  */
-function readPngCard(png: Buffer): ReadCardResult {
+function readPngCard(png: Buffer, options: ReadCardOptions): ReadCardResult {
   if (png.length > MAX_PNG_BYTES) {
     const message = `is ${formatBytes(png.length)}; the limit is ${formatBytes(MAX_PNG_BYTES)}`;
     throw cardTooLarge(`The PNG ${message}.`, [{ path: 'png', message }]);
@@ -83,7 +105,7 @@ function readPngCard(png: Buffer): ReadCardResult {
     try {
       const what = `the PNG's '${keyword}' chunk`;
       const text = readTextChunk(chunk, MAX_CARD_BASE64_CHARS).text;
-      const read = readCardObject(decodeBase64Card(text, what), false);
+      const read = readCardObject(decodeBase64Card(text, what), false, options);
       if (firstError) {
         read.warnings.push(
           `The PNG's 'ccv3' chunk could not be read (${firstError.message}); its 'chara' chunk was used instead.`,
@@ -103,7 +125,11 @@ function findTextChunk(chunks: PngChunk[], keyword: string): PngChunk | undefine
   return chunks.find((chunk) => textChunkKeyword(chunk)?.toLowerCase() === keyword);
 }
 
-function readCardObject(root: unknown, measure: boolean): Omit<ReadCardResult, 'from'> {
+function readCardObject(
+  root: unknown,
+  measure: boolean,
+  options: ReadCardOptions,
+): Omit<ReadCardResult, 'from'> {
   if (!isJsonObject(root)) {
     throw invalidCard(`This is not a character card: expected a JSON object, got ${describeJson(root)}.`, [
       { path: '', message: `must be an object, got ${describeJson(root)}` },
@@ -127,8 +153,15 @@ function readCardObject(root: unknown, measure: boolean): Omit<ReadCardResult, '
     if (newer) warnings.push(newer);
   }
   if (measure) checkTotalSize(root, issues);
+  if (!options.deferRegexChecks) {
+    const problems = findRegexKeyProblems(issues.regexKeys.map(({ key }) => key));
+    issues.regexKeys.forEach(({ path, key }, index) => {
+      const problem = problems[index];
+      if (problem) issues.invalidAt(path, `${quoteKey(key)} ${problem}`);
+    });
+  }
   issues.throwIfAny();
-  return { ...read, spec, warnings };
+  return { ...read, spec, warnings, regexKeys: options.deferRegexChecks ? issues.regexKeys : [] };
 }
 
 function detectSpec(root: JsonObject): CardSpec {

@@ -1,4 +1,3 @@
-import { findRegexKeyProblem, quoteKey } from '../lorebook-keys';
 import { Lorebook, LorebookEntry } from '../persona-content';
 import { FieldReader } from './card-fields';
 import { keepUnknownFields, splitExtensions, withParkedV3Fields } from './card-extensions';
@@ -91,23 +90,22 @@ function readEntry(entry: FieldReader): LorebookEntry {
     ),
   };
   if (read.useRegex) {
-    checkRegexKeys(entry, 'keys', false);
-    checkRegexKeys(entry, 'secondary_keys', true);
+    collectRegexKeys(entry, 'keys', false);
+    collectRegexKeys(entry, 'secondary_keys', true);
   }
   return read;
 }
 
-/** Regex keys run on every chat turn; one that can backtrack for ever would stall the server for everyone. */
-function checkRegexKeys(entry: FieldReader, field: string, splitString: boolean): void {
+/** Regex keys run on every chat turn; the card reader checks them once the whole card is read (card-reader.ts). */
+function collectRegexKeys(entry: FieldReader, field: string, splitString: boolean): void {
   const value = entry.source[field];
   // A comma-separated string (see readEntry) has no indexes to name; items of the wrong type are reported already.
   const split = splitString && typeof value === 'string';
   const keys = split ? value.split(',').map((key) => key.trim()) : value;
   if (!Array.isArray(keys)) return;
   keys.forEach((key: unknown, index) => {
-    const problem = typeof key === 'string' ? findRegexKeyProblem(key) : undefined;
-    const path = split ? entry.at(field) : `${entry.at(field)}[${index}]`;
-    if (problem) entry.issues.invalidAt(path, `${quoteKey(String(key))} ${problem}`);
+    if (typeof key !== 'string') return;
+    entry.issues.regexKeys.push({ path: split ? entry.at(field) : `${entry.at(field)}[${index}]`, key });
   });
 }
 

@@ -64,24 +64,85 @@ export interface LorebookKeyProblem {
   problem: string;
 }
 
+/** findRegexKeyProblem for each key (repeated keys are checked once). */
+export function findRegexKeyProblems(keys: readonly string[]): (string | undefined)[] {
+  const checked = new Map<string, string | undefined>();
+  return keys.map((key) => {
+    if (!checked.has(key)) checked.set(key, findRegexKeyProblem(key));
+    return checked.get(key);
+  });
+}
+
+/** findRegexKeyProblems, letting other requests in between slices. */
+export async function findRegexKeyProblemsInSlices(keys: readonly string[]): Promise<(string | undefined)[]> {
+  const checked = new Map<string, string | undefined>();
+  const problems: (string | undefined)[] = [];
+  let sliceStart = performance.now();
+  for (const key of keys) {
+    if (!checked.has(key)) checked.set(key, findRegexKeyProblem(key));
+    problems.push(checked.get(key));
+    if (performance.now() - sliceStart >= CHECK_SLICE_MS) {
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+  }
+  return problems;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Every unusable regex key in a lorebook, so a creator can fix them all in one pass. */
 export function findLorebookKeyProblems(
   entries: readonly Pick<LorebookEntry, 'keys' | 'secondaryKeys' | 'useRegex'>[],
 ): LorebookKeyProblem[] {
   const problems: LorebookKeyProblem[] = [];
+  for (const checked of checkLorebookKeys(entries, problems)) void checked;
+  return problems;
+}
+
+/** Checking one key is quick; thousands are not, so the async check lets other requests in this often. */
+const CHECK_SLICE_MS = 5;
+
+/**
+ * findLorebookKeyProblems without holding the event loop: a lorebook of 10,000 long regex keys takes over a
+ * second to check, and the api keeps answering other requests meanwhile.
+ */
+export async function findLorebookKeyProblemsInSlices(
+  entries: readonly Pick<LorebookEntry, 'keys' | 'secondaryKeys' | 'useRegex'>[],
+): Promise<LorebookKeyProblem[]> {
+  const problems: LorebookKeyProblem[] = [];
+  let sliceStart = performance.now();
+  for (const checked of checkLorebookKeys(entries, problems)) {
+    void checked;
+    if (performance.now() - sliceStart < CHECK_SLICE_MS) continue;
+    await nextTurn();
+    sliceStart = performance.now();
+  }
+  return problems;
+}
+
+/** Checks the keys one by one, yielding after each, and adds what is wrong to `problems`. */
+function* checkLorebookKeys(
+  entries: readonly Pick<LorebookEntry, 'keys' | 'secondaryKeys' | 'useRegex'>[],
+  problems: LorebookKeyProblem[],
+): Generator<string> {
   // Cards repeat keys across entries; each is checked once.
   const checked = new Map<string, string | undefined>();
-  entries.forEach((entry, entryIndex) => {
-    if (!entry.useRegex) return;
+  for (const [entryIndex, entry] of entries.entries()) {
+    if (!entry.useRegex) continue;
     for (const list of ['keys', 'secondaryKeys'] as const) {
-      entry[list].forEach((key, index) => {
-        if (!checked.has(key)) checked.set(key, findRegexKeyProblem(key));
+      for (const [index, key] of entry[list].entries()) {
+        if (!checked.has(key)) {
+          checked.set(key, findRegexKeyProblem(key));
+          yield key;
+        }
         const problem = checked.get(key);
         if (problem) problems.push({ entry: entryIndex, list, index, key, problem });
-      });
+      }
     }
-  });
-  return problems;
+  }
 }
 
 /** A key as quoted in an error message: JSON-escaped, and cut short so one bad key cannot flood the message. */
