@@ -43,6 +43,12 @@ export async function ensureLocalChain(
   return { ...started, process: child };
 }
 
+/** Starts the dev chain again on the same URL after it died; it deploys ReceiptAnchor at the same address. */
+export function restartDevChain(devChainScript: string, rpcUrl: string): ChildProcess {
+  const port = new URL(rpcUrl).port || '8545';
+  return fork(devChainScript, ['--port', port], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+}
+
 /** Not just "some code there": another project's contract at the same dev address must not be mistaken for ours. */
 async function runsReceiptAnchor(client: AnchorClient): Promise<boolean> {
   if (!(await client.isDeployed())) return false;

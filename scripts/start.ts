@@ -1,17 +1,18 @@
 import 'reflect-metadata';
 import { AppConfig } from '@app/config';
 import { applyMigrations, ensureDatabase, findPackageRoot } from '@app/database';
-import { ChildProcess, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { join, relative } from 'node:path';
-import { ensureLocalChain, reanchorOnFreshDevChain } from './local-chain';
+import { ensureLocalChain, reanchorOnFreshDevChain, restartDevChain } from './local-chain';
 import { seedDemo } from './seed-demo';
+import { Supervisor } from './supervisor';
 
 const HEALTH_WAIT_MS = 60_000;
 
 /**
  * `npm start`: the whole platform on one machine with zero configuration. Prepares the database, seeds a demo
- * creator, then runs the api and the worker as separate processes (as they run in production) and stops both
- * if either dies.
+ * creator, then runs the api and the worker as separate processes (as they run in production), restarting
+ * whichever dies (with a growing wait) while the other keeps running; Ctrl-C stops them all.
  */
 async function main(): Promise<void> {
   const root = findPackageRoot(__dirname);
@@ -24,24 +25,27 @@ async function main(): Promise<void> {
   if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
   const keyFile = join(root, '.data/demo-creator.json');
   const demo = await seedDemo(keyFile);
+  const devChainScript = join(root, 'dist/scripts/dev-chain.js');
   // The one place outside libs/config that looks at the environment: only to tell "configured" from "default".
-  const chain = await ensureLocalChain(
-    config,
-    join(root, 'dist/scripts/dev-chain.js'),
-    !!process.env.CHAIN_RPC_URL,
-  );
+  const chain = await ensureLocalChain(config, devChainScript, !!process.env.CHAIN_RPC_URL);
   if (chain.process) {
     const replayed = await reanchorOnFreshDevChain(config, chain);
     if (replayed > 0) console.log(`Re-anchored ${replayed} earlier batch root(s) on the fresh dev chain`);
   }
   const env = { ...process.env, CHAIN_RPC_URL: chain.rpcUrl, ANCHOR_CONTRACT: chain.anchorContract };
 
-  const children = [
-    fork(join(root, 'dist/apps/api/src/main.js'), { stdio: 'inherit', env }),
-    fork(join(root, 'dist/apps/worker/src/main.js'), { stdio: 'inherit', env }),
-    ...(chain.process ? [chain.process] : []),
-  ];
-  superviseTogether(children);
+  const supervisor = new Supervisor({
+    log: (line) => console.error(line),
+    onGiveUp: (code) => process.exit(code),
+  });
+  supervisor.add('api', () => fork(join(root, 'dist/apps/api/src/main.js'), { stdio: 'inherit', env }));
+  supervisor.add('worker', () => fork(join(root, 'dist/apps/worker/src/main.js'), { stdio: 'inherit', env }));
+  // A restarted dev chain is empty: it deploys ReceiptAnchor again and the worker re-anchors the earlier roots.
+  if (chain.process)
+    supervisor.add('dev chain', () => restartDevChain(devChainScript, chain.rpcUrl), chain.process);
+  const stop = (): void => void supervisor.stop().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   await waitForHealth(`http://127.0.0.1:${config.port}/health`);
 
   console.log(
@@ -56,25 +60,6 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-}
-
-function superviseTogether(children: ChildProcess[]): void {
-  let stopping = false;
-  const stopAll = (code: number): void => {
-    if (stopping) return;
-    stopping = true;
-    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-    setTimeout(() => process.exit(code), 5_000).unref();
-  };
-  for (const child of children) {
-    child.on('exit', (code) => {
-      if (!stopping) console.error(`A platform process exited (code ${code}); stopping the others.`);
-      stopAll(code ?? 1);
-      if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(code ?? 0);
-    });
-  }
-  process.on('SIGINT', () => stopAll(0));
-  process.on('SIGTERM', () => stopAll(0));
 }
 
 async function waitForHealth(url: string): Promise<void> {
