@@ -18,10 +18,15 @@ interface ChatCompletion {
   choices: { message: { content: string } }[];
 }
 
+/** One GET /health: milliseconds from sending it to its answer, and CPU time this process used meanwhile. */
+interface HealthSample {
+  wallMs: number;
+  cpuMs: number;
+}
+
 interface Responsiveness<T> {
   result: T;
-  /** Milliseconds from sending each GET /health to its answer, in order. */
-  latencies: number[];
+  samples: HealthSample[];
 }
 
 /**
@@ -34,15 +39,17 @@ async function healthWhile<T>(url: string, expensive: () => PromiseLike<T>): Pro
   const running = Promise.resolve(expensive()).finally(() => {
     finished = true;
   });
-  const latencies: number[] = [];
+  const samples: HealthSample[] = [];
   do {
     const sent = performance.now();
+    const cpu = process.cpuUsage();
     const response = await fetch(`${url}/health`);
     await response.arrayBuffer();
-    latencies.push(performance.now() - sent);
+    const used = process.cpuUsage(cpu);
+    samples.push({ wallMs: performance.now() - sent, cpuMs: (used.user + used.system) / 1_000 });
     expect(response.status).toBe(200);
   } while (!finished);
-  return { result: await running, latencies };
+  return { result: await running, samples };
 }
 
 /** A POST whose body is ready to send, so the client does next to no work on the event loop it shares with the api. */
@@ -64,10 +71,20 @@ function collectGarbage(): void {
   (runInNewContext('gc') as () => void)();
 }
 
-function expectPromptHealth(latencies: number[]): void {
-  expect(latencies.length).toBeGreaterThan(0);
-  const slow = latencies.flatMap((ms, i) => (ms >= HEALTH_ANSWER_MS ? [`#${i}: ${Math.round(ms)} ms`] : []));
-  expect(slow).toEqual([]);
+/**
+ * Every health answer came back within HEALTH_ANSWER_MS. An answer that took longer only because the machine gave
+ * this process no CPU (on a shared CI runner, other test workers had it) is not the api holding its event loop:
+ * a blocked loop burns CPU for as long as it blocks, so a slow answer fails the test when this process also used
+ * HEALTH_ANSWER_MS of CPU time (every thread counted, which can only make the check stricter) while it waited.
+ */
+function expectPromptHealth(samples: HealthSample[]): void {
+  expect(samples.length).toBeGreaterThan(0);
+  const blocked = samples.flatMap(({ wallMs, cpuMs }, i) =>
+    Math.min(wallMs, cpuMs) >= HEALTH_ANSWER_MS
+      ? [`#${i}: ${Math.round(wallMs)} ms (${Math.round(cpuMs)} ms CPU)`]
+      : [],
+  );
+  expect(blocked).toEqual([]);
 }
 
 describe('no single request stalls the api (e2e)', () => {
@@ -102,7 +119,7 @@ describe('no single request stalls the api (e2e)', () => {
     const tail = ` keyword${entries.length - 1}x0`;
     const message = `${'lorem ipsum dolor sit amet '.repeat(400)}`.slice(0, 8_000 - tail.length) + tail;
 
-    const { result, latencies } = await healthWhile(api.url, () =>
+    const { result, samples } = await healthWhile(api.url, () =>
       post(`${api.url}/v1/chat/completions`, {
         headers: { ...consumer.auth, 'Content-Type': 'application/json' },
         body: Buffer.from(
@@ -112,7 +129,7 @@ describe('no single request stalls the api (e2e)', () => {
     );
     expect(result.status).toBeLessThan(300);
     expect((result.body as ChatCompletion).choices[0].message.content).toEqual(expect.any(String));
-    expectPromptHealth(latencies);
+    expectPromptHealth(samples);
   });
 
   it('answers /health promptly while the regex keys of a large card or persona are checked', async () => {
@@ -137,7 +154,7 @@ describe('no single request stalls the api (e2e)', () => {
       data: { name: 'Regexes', character_book: { entries } },
     };
 
-    const { result, latencies } = await healthWhile(api.url, () =>
+    const { result, samples } = await healthWhile(api.url, () =>
       post(`${api.url}/v1/personas/import`, {
         headers: { ...creator.auth, 'Content-Type': 'application/json' },
         body: Buffer.from(JSON.stringify(card)),
@@ -147,7 +164,7 @@ describe('no single request stalls the api (e2e)', () => {
     expect(result.body).toMatchObject({
       error: { code: 'INVALID_CARD', message: expect.stringContaining('is an unsafe regular expression') },
     });
-    expectPromptHealth(latencies);
+    expectPromptHealth(samples);
 
     // The same keys through the API (the ones that fit its body limit) are checked the same way.
     const lorebook = entries.slice(0, 80).map(({ keys }) => ({ keys, content: 'x', useRegex: true }));
@@ -159,7 +176,7 @@ describe('no single request stalls the api (e2e)', () => {
     );
     expect(viaApi.result.status).toBe(400);
     expect(viaApi.result.body).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
-    expectPromptHealth(viaApi.latencies);
+    expectPromptHealth(viaApi.samples);
   });
 
   it('answers /health promptly while an 8 MiB PNG card is imported', async () => {
@@ -180,7 +197,7 @@ describe('no single request stalls the api (e2e)', () => {
       png,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
-    const { result, latencies } = await healthWhile(api.url, () =>
+    const { result, samples } = await healthWhile(api.url, () =>
       post(`${api.url}/v1/personas/import`, {
         headers: { ...creator.auth, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
         body: multipart,
@@ -188,6 +205,6 @@ describe('no single request stalls the api (e2e)', () => {
     );
     expect(result.status).toBe(201);
     expect(result.body).toMatchObject({ name: 'Heavy', imported: { from: 'png:ccv3' } });
-    expectPromptHealth(latencies);
+    expectPromptHealth(samples);
   });
 });
