@@ -1,7 +1,5 @@
 import { AppConfig } from '@app/config';
-import { PrismaService } from '@app/database';
-import { AnchorClient, DEV_CHAIN_ID, isUnreachableError, loadArtifact } from '@app/settlement';
-import { keccak256 } from 'ethers';
+import { AnchorClient, expectedAnchorCodeHash, isUnreachableError } from '@app/settlement';
 import { ChildProcess, fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -51,18 +49,7 @@ export function restartDevChain(devChainScript: string, rpcUrl: string): ChildPr
 
 /** Not just "some code there": another project's contract at the same dev address must not be mistaken for ours. */
 async function runsReceiptAnchor(client: AnchorClient): Promise<boolean> {
-  if (!(await client.isDeployed())) return false;
-  const code = await fetch(client.rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'eth_getCode',
-      params: [client.contractAddress, 'latest'],
-    }),
-  }).then(async (response) => ((await response.json()) as { result: string }).result);
-  return keccak256(code) === keccak256(loadArtifact('ReceiptAnchor').deployedBytecode);
+  return (await client.identity()).codeHash === expectedAnchorCodeHash();
 }
 
 function firstJsonLine<T>(child: ChildProcess): Promise<T> {
@@ -76,44 +63,4 @@ function firstJsonLine<T>(child: ChildProcess): Promise<T> {
       resolve(JSON.parse(line) as T);
     });
   });
-}
-
-/**
- * A dev chain lives in memory, so a restarted one has forgotten every root anchored before. Anchoring those
- * roots again, in batch order, keeps earlier replies' bundles verifiable; their block numbers change and are
- * updated. Runs only against the dev chain (chain id 31337), never a real one.
- */
-export async function reanchorOnFreshDevChain(config: AppConfig, chain: LocalChain): Promise<number> {
-  const client = new AnchorClient({
-    rpcUrl: chain.rpcUrl,
-    privateKey: config.chain.privateKey,
-    contractAddress: chain.anchorContract,
-  });
-  const prisma = new PrismaService(config);
-  try {
-    if ((await client.chainId()) !== DEV_CHAIN_ID) return 0;
-    const batches = await prisma.settlementBatch.findMany({
-      where: { status: 'anchored', chainId: DEV_CHAIN_ID, root: { not: null } },
-      orderBy: { number: 'asc' },
-    });
-    let replayed = 0;
-    for (const batch of batches) {
-      const anchored = await client.anchor(
-        batch.number,
-        batch.root!,
-        batch.count,
-        `twinproof:batch:${batch.id}`,
-      );
-      if (anchored.alreadyAnchored && anchored.blockNumber === batch.blockNumber) continue;
-      await prisma.settlementBatch.update({
-        where: { id: batch.id },
-        data: { txHash: anchored.txHash, blockNumber: anchored.blockNumber, contract: chain.anchorContract },
-      });
-      replayed++;
-    }
-    return replayed;
-  } finally {
-    client.close();
-    await prisma.$disconnect();
-  }
 }

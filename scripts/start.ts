@@ -3,7 +3,7 @@ import { AppConfig } from '@app/config';
 import { applyMigrations, ensureDatabase, findPackageRoot } from '@app/database';
 import { fork } from 'node:child_process';
 import { join, relative } from 'node:path';
-import { ensureLocalChain, reanchorOnFreshDevChain, restartDevChain } from './local-chain';
+import { ensureLocalChain, restartDevChain } from './local-chain';
 import { seedDemo } from './seed-demo';
 import { Supervisor } from './supervisor';
 
@@ -28,10 +28,7 @@ async function main(): Promise<void> {
   const devChainScript = join(root, 'dist/scripts/dev-chain.js');
   // The one place outside libs/config that looks at the environment: only to tell "configured" from "default".
   const chain = await ensureLocalChain(config, devChainScript, !!process.env.CHAIN_RPC_URL);
-  if (chain.process) {
-    const replayed = await reanchorOnFreshDevChain(config, chain);
-    if (replayed > 0) console.log(`Re-anchored ${replayed} earlier batch root(s) on the fresh dev chain`);
-  }
+  // A fresh dev chain has forgotten earlier roots: the worker anchors them again (ChainResetRecovery).
   const env = { ...process.env, CHAIN_RPC_URL: chain.rpcUrl, ANCHOR_CONTRACT: chain.anchorContract };
 
   const supervisor = new Supervisor({
