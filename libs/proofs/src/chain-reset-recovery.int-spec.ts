@@ -1,5 +1,6 @@
 import {
   AnchorClient,
+  ChainConnection,
   ContractNotDeployedError,
   DevChain,
   startDevChain,
