@@ -51,7 +51,7 @@ describe('ChainResetRecovery refuses a chain it must not anchor on', () => {
     const connection = new ChainConnection({ rpcUrl: chain.rpcUrl, privateKey: owner });
     const receipt = await connection.send({ data: FOREIGN_INIT_CODE });
     connection.close();
-    await expect(recoveryFor(receipt.contractAddress).ensureAnchorsKept()).rejects.toBeInstanceOf(
+    await expect(recoveryFor(receipt.contractAddress!).ensureAnchorsKept()).rejects.toBeInstanceOf(
       WrongChainError,
     );
   });
