@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import request from 'supertest';
@@ -42,14 +43,29 @@ async function healthWhile<T>(url: string, expensive: () => PromiseLike<T>): Pro
   const samples: HealthSample[] = [];
   do {
     const sent = performance.now();
-    const cpu = process.cpuUsage();
+    const cpu = mainThreadCpuMs();
     const response = await fetch(`${url}/health`);
     await response.arrayBuffer();
-    const used = process.cpuUsage(cpu);
-    samples.push({ wallMs: performance.now() - sent, cpuMs: (used.user + used.system) / 1_000 });
+    samples.push({ wallMs: performance.now() - sent, cpuMs: mainThreadCpuMs() - cpu });
     expect(response.status).toBe(200);
   } while (!finished);
   return { result: await running, samples };
+}
+
+/**
+ * CPU time of the thread that runs the event loop, from Linux's per-thread counters (in 10 ms ticks): the
+ * collector's and the thread pool's threads run beside it without blocking it. Elsewhere, the whole process's.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // After "(command) ", utime and stime are the 12th and 13th fields, in clock ticks of 10 ms.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    const used = process.cpuUsage();
+    return (used.user + used.system) / 1_000;
+  }
 }
 
 /** A POST whose body is ready to send, so the client does next to no work on the event loop it shares with the api. */
@@ -75,7 +91,7 @@ function collectGarbage(): void {
  * Every health answer came back within HEALTH_ANSWER_MS. An answer that took longer only because the machine gave
  * this process no CPU (on a shared CI runner, other test workers had it) is not the api holding its event loop:
  * a blocked loop burns CPU for as long as it blocks, so a slow answer fails the test when this process also used
- * HEALTH_ANSWER_MS of CPU time (every thread counted, which can only make the check stricter) while it waited.
+ * HEALTH_ANSWER_MS of CPU time on its event loop's thread while it waited.
  */
 function expectPromptHealth(samples: HealthSample[]): void {
   expect(samples.length).toBeGreaterThan(0);
