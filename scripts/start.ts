@@ -43,7 +43,11 @@ async function main(): Promise<void> {
   const stop = (): void => void supervisor.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await waitForHealth(`http://127.0.0.1:${config.port}/health`);
+  await waitForHealth(`http://127.0.0.1:${config.port}/health`).catch(async (error: unknown) => {
+    // Leave no api, worker or chain running behind a launcher that gives up.
+    await supervisor.stop();
+    throw error;
+  });
 
   console.log(
     [
