@@ -11,6 +11,9 @@ import { runVerify } from '../scripts/verify-cli';
 import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
 
 const ROOT = join(__dirname, '..');
+// The socket example waits for the reply's anchor and zk proof, which a loaded machine can take a while to make.
+const EXAMPLE_TIMEOUT_MS = 50_000;
+const PROOF_TEST_TIMEOUT_MS = 60_000;
 
 /** The README's first session, block by block, against a real api and worker: the demo persona, the example
  * clients in examples/, the example card and `npm run verify` with the flags the README gives it. */
@@ -51,7 +54,9 @@ describe("The README's first session (e2e)", () => {
   function runExample(script: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
     const env = { ...process.env, TWINPROOF_URL: api.url, TWINPROOF_KEY: consumer.apiKey };
     return new Promise((resolve) => {
-      execFile('node', [join(ROOT, 'examples', script), ...args], { env, cwd: ROOT }, (error, out, err) => {
+      // Killed rather than left behind if it hangs (a proof that never comes): the test then fails on its exit code.
+      const options = { env, cwd: ROOT, timeout: EXAMPLE_TIMEOUT_MS };
+      execFile('node', [join(ROOT, 'examples', script), ...args], options, (error, out, err) => {
         resolve({ code: error ? Number(error.code ?? 1) : 0, out, err });
       });
     });
@@ -103,42 +108,56 @@ describe("The README's first session (e2e)", () => {
     expect(result.out).toMatch(/\[streamed\] inference [0-9a-f-]{36}/);
   });
 
-  it('examples/chat-socket.mjs: message:send with the full payload streams a reply and its proof until anchored and zk-proven', async () => {
-    const conversationId = await startConversation();
-    const result = await runExample('chat-socket.mjs', [conversationId, 'Tell me about the engine.']);
-    expect(result).toMatchObject({ code: 0, err: '' });
-    expect(result.out).toContain('Analytical Engine');
-    expect(result.out).toMatch(/\[done\] inference [0-9a-f-]{36}/);
-    expect(result.out).toContain('[proof] anchored');
-    expect(result.out).toContain('zk verified');
-  });
+  it(
+    'examples/chat-socket.mjs: message:send with the full payload streams a reply and its proof until anchored and zk-proven',
+    async () => {
+      const conversationId = await startConversation();
+      const result = await runExample('chat-socket.mjs', [conversationId, 'Tell me about the engine.']);
+      expect(result).toMatchObject({ code: 0, err: '' });
+      expect(result.out).toContain('Analytical Engine');
+      expect(result.out).toMatch(/\[done\] inference [0-9a-f-]{36}/);
+      expect(result.out).toContain('[proof] anchored');
+      expect(result.out).toContain('zk verified');
+    },
+    PROOF_TEST_TIMEOUT_MS,
+  );
 
-  it('npm run verify --api --key: the socket reply passes every check (strict), and so does the audit export of the greeted conversation', async () => {
-    const conversationId = await startConversation();
-    const chat = await runExample('chat-socket.mjs', [conversationId, 'My name is Grace.']);
-    expect(chat.code).toBe(0);
-    const inferenceId = /\[done\] inference ([0-9a-f-]{36})/.exec(chat.out)?.[1] ?? '';
+  it(
+    'npm run verify --api --key: the socket reply passes every check (strict), and so does the audit export of the greeted conversation',
+    async () => {
+      const conversationId = await startConversation();
+      const chat = await runExample('chat-socket.mjs', [conversationId, 'My name is Grace.']);
+      expect(chat.code).toBe(0);
+      const inferenceId = /\[done\] inference ([0-9a-f-]{36})/.exec(chat.out)?.[1] ?? '';
 
-    const one = await verify([inferenceId, '--api', api.url, '--key', consumer.apiKey, '--strict']);
-    expect(one).toMatchObject({ code: 0, output: expect.stringContaining('VERIFIED: every check passed.') });
-    expect(one.output).toContain('✓ output-hash');
+      const one = await verify([inferenceId, '--api', api.url, '--key', consumer.apiKey, '--strict']);
+      expect(one).toMatchObject({
+        code: 0,
+        output: expect.stringContaining('VERIFIED: every check passed.'),
+      });
+      expect(one.output).toContain('✓ output-hash');
 
-    const audit = await request(api.url)
-      .get(`/v1/conversations/${conversationId}/audit`)
-      .set(consumer.auth)
-      .buffer(true)
-      .parse((res, done) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-        res.on('end', () => done(null, text));
-      })
-      .expect(200);
-    const file = join(dir, 'ada.jsonl');
-    writeFileSync(file, audit.body as string);
-    const all = await verify([file, '--strict']);
-    expect(all).toMatchObject({ code: 0, output: expect.stringContaining('VERIFIED: every check passed.') });
-    expect(all.output).toContain('1 greeting(s) from the persona');
-  });
+      const audit = await request(api.url)
+        .get(`/v1/conversations/${conversationId}/audit`)
+        .set(consumer.auth)
+        .buffer(true)
+        .parse((res, done) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          res.on('end', () => done(null, text));
+        })
+        .expect(200);
+      const file = join(dir, 'ada.jsonl');
+      writeFileSync(file, audit.body as string);
+      const all = await verify([file, '--strict']);
+      expect(all).toMatchObject({
+        code: 0,
+        output: expect.stringContaining('VERIFIED: every check passed.'),
+      });
+      expect(all.output).toContain('1 greeting(s) from the persona');
+    },
+    PROOF_TEST_TIMEOUT_MS,
+  );
 
   it('imports the example card in docs/examples, as a PNG and as V3 JSON', async () => {
     const auth = { Authorization: `Bearer ${demo.apiKey}` };
