@@ -58,7 +58,7 @@ export const configSchema = z
     CHAT_CONNECTS_PER_MINUTE: z.coerce.number().int().positive().default(60),
     // Per client address, before authentication: socket.io handshakes on any namespace, and /chat key checks.
     SOCKET_CONNECTS_PER_MINUTE: z.coerce.number().int().positive().default(120),
-    CONVERSATIONS_PER_HOUR: z.coerce.number().int().positive().default(200),
+    CONVERSATIONS_PER_HOUR: z.coerce.number().int().positive().default(1000),
     // How many proxies in front of the api to trust for X-Forwarded-For (0: none, the peer is the client).
     TRUST_PROXY: z.coerce.number().int().min(0).max(16).default(0),
     // A socket that is not reading is disconnected once this much waits for it (see slow-client-monitor.ts).
