@@ -93,6 +93,7 @@ export class AppConfig {
     signupsPerHour: number;
     chatSendsPerMinute: number;
     chatConnectsPerMinute: number;
+    chatEventsPerMinute: number;
     socketConnectsPerMinute: number;
     conversationsPerHour: number;
     chatMaxQueuedPackets: number;
@@ -104,6 +105,7 @@ export class AppConfig {
       signupsPerHour: this.env.SIGNUP_RATE_LIMIT_PER_HOUR,
       chatSendsPerMinute: this.env.CHAT_SENDS_PER_MINUTE,
       chatConnectsPerMinute: this.env.CHAT_CONNECTS_PER_MINUTE,
+      chatEventsPerMinute: this.env.CHAT_EVENTS_PER_MINUTE,
       socketConnectsPerMinute: this.env.SOCKET_CONNECTS_PER_MINUTE,
       conversationsPerHour: this.env.CONVERSATIONS_PER_HOUR,
       chatMaxQueuedPackets: this.env.CHAT_MAX_QUEUED_PACKETS,

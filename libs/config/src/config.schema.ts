@@ -56,6 +56,8 @@ export const configSchema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
     CHAT_SENDS_PER_MINUTE: z.coerce.number().int().positive().default(30),
     CHAT_CONNECTS_PER_MINUTE: z.coerce.number().int().positive().default(60),
+    // Every event a /chat socket sends (joins, cancels, sends, unknown ones), per user: enough for reconnecting clients.
+    CHAT_EVENTS_PER_MINUTE: z.coerce.number().int().positive().default(120),
     // Per client address, before authentication: socket.io handshakes on any namespace, and /chat key checks.
     SOCKET_CONNECTS_PER_MINUTE: z.coerce.number().int().positive().default(120),
     CONVERSATIONS_PER_HOUR: z.coerce.number().int().positive().default(1000),
