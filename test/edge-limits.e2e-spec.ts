@@ -1,3 +1,4 @@
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { MAX_JSON_DEPTH } from '@app/common';
 import { MAX_EXTENSION_DEPTH, PERSONA_LIMITS } from '@app/personas';
@@ -161,6 +162,77 @@ describe('edge limits: bad input is a 400, never a 500 (e2e)', () => {
       .set(creator.auth)
       .send({ name: 'Notes', creatorNotesMultilingual: { en: 'fine', fr: 'bien' } })
       .expect(201);
+  });
+
+  describe('version numbers in the path', () => {
+    it.each(['99999999999999999999', '2147483648', '0', '-1', '1.5', 'abc'])(
+      'refuses version %s with 400 naming the range, never a 500',
+      async (version) => {
+        const persona = await createPersona(api.url, creator, { name: 'Versioned' });
+        const response = await request(api.url)
+          .get(`/v1/personas/${persona.id}/versions/${version}`)
+          .expect(400);
+        expectValidationError(response.body, /version must be a whole number from 1 to 2147483647/);
+        expect(response.body.error.details).toEqual({ param: 'version' });
+      },
+    );
+
+    it('answers the largest version number with 404 when there is no such version, and version 1 with its content', async () => {
+      const persona = await createPersona(api.url, creator, { name: 'Versioned' });
+      const missing = await request(api.url)
+        .get(`/v1/personas/${persona.id}/versions/2147483647`)
+        .expect(404);
+      expect(missing.body.error.code).toBe('NOT_FOUND');
+      const first = await request(api.url).get(`/v1/personas/${persona.id}/versions/1`).expect(200);
+      expect(first.body).toMatchObject({ version: 1, content: { name: 'Versioned' } });
+    });
+  });
+
+  describe('compressed bodies', () => {
+    // fetch, as supertest would serialise a Buffer as JSON rather than send its bytes.
+    const post = async (encoding: string, body: Buffer) => {
+      const response = await fetch(`${api.url}/v1/personas`, {
+        method: 'POST',
+        headers: { ...creator.auth, 'Content-Type': 'application/json', 'Content-Encoding': encoding },
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, never> };
+    };
+
+    it('reads a gzip or brotli body that is what it says', async () => {
+      const json = Buffer.from(JSON.stringify({ name: 'Zipped' }));
+      expect(await post('gzip', gzipSync(json))).toMatchObject({ status: 201, body: { name: 'Zipped' } });
+      expect(await post('br', brotliCompressSync(json))).toMatchObject({
+        status: 201,
+        body: { name: 'Zipped' },
+      });
+    });
+
+    it.each([
+      ['gzip', Buffer.from('not gzip at all')],
+      ['gzip', gzipSync(Buffer.from('{"name":"Cut short"}')).subarray(0, 12)],
+      ['deflate', Buffer.from('xx')],
+      ['br', Buffer.from('xx')],
+    ])('refuses a %s body that does not decompress with 400 MALFORMED_JSON', async (encoding, body) => {
+      expect(await post(encoding, body)).toMatchObject({
+        status: 400,
+        body: {
+          error: { code: 'MALFORMED_JSON', message: expect.stringContaining('check its Content-Encoding') },
+        },
+      });
+    });
+
+    it('refuses an encoding it does not support with 415 naming it', async () => {
+      expect(await post('compress', Buffer.from('{}'))).toMatchObject({
+        status: 415,
+        body: {
+          error: {
+            code: 'UNSUPPORTED_MEDIA_TYPE',
+            message: expect.stringContaining("Content-Encoding 'compress' is not supported"),
+          },
+        },
+      });
+    });
   });
 
   describe('slugs', () => {

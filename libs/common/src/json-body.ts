@@ -6,7 +6,13 @@ interface BodyParserError {
   type?: string;
   limit?: number;
   message?: string;
+  /** http-errors' status: body-parser gives every failure to read the body (a corrupt gzip stream, say) 400. */
+  status?: number;
+  /** The Content-Encoding it refused, on `encoding.unsupported`. */
+  encoding?: string;
 }
+
+const SUPPORTED_ENCODINGS = 'identity, gzip, deflate or br';
 
 const OPEN_OBJECT = 0x7b;
 const OPEN_ARRAY = 0x5b;
@@ -66,9 +72,26 @@ function toDomainError(error: unknown, limitBytes: number): unknown {
         `The request body is not valid JSON: ${parserError.message ?? 'parse error'}.`,
       );
     case 'encoding.unsupported':
+      return new DomainError(
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        `Content-Encoding '${parserError.encoding ?? 'unknown'}' is not supported: send ${SUPPORTED_ENCODINGS}.`,
+      );
     case 'charset.unsupported':
       return new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send JSON encoded as UTF-8.');
     default:
-      return error;
+      return unreadableBody(parserError) ?? error;
   }
+}
+
+/**
+ * A body that could not be read as sent, most often compressed data that does not decompress (zlib's error
+ * carries no body-parser type): the client's fault, so a 400 that says so rather than a 500.
+ */
+function unreadableBody(parserError: BodyParserError): DomainError | undefined {
+  const status = parserError.status;
+  if (status === undefined || status < 400 || status >= 500) return undefined;
+  return new DomainError(
+    ErrorCode.MALFORMED_JSON,
+    `The request body could not be read as sent (check its Content-Encoding): ${parserError.message ?? 'read error'}.`,
+  );
 }

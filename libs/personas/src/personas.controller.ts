@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseIntPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -24,6 +13,7 @@ import { SearchPersonasQuery } from './dto/search-personas.query';
 import { UpdatePersonaDto } from './dto/update-persona.dto';
 import { PersonaSummary, PersonaView } from './persona.view';
 import { PersonasService, VersionSummary } from './personas.service';
+import { VersionNumberPipe } from './version-number.pipe';
 
 @ApiTags('personas')
 @ApiBearerAuth()
@@ -93,7 +83,7 @@ export class PersonasController {
   version(
     @CurrentUser() user: AuthUser | undefined,
     @Param('id') id: string,
-    @Param('version', ParseIntPipe) version: number,
+    @Param('version', VersionNumberPipe) version: number,
   ): Promise<VersionSummary & { content: unknown }> {
     return this.personas.version(user, id, version);
   }
