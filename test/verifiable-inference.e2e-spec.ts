@@ -358,6 +358,18 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
       detail: expect.stringMatching(/belongs to another conversation/),
     });
 
+    // A greeting has no receipt, but the first reply's signed input shows it: an edited or an extra one fails.
+    const greetingLine = lines[1] as Extract<AuditLine, { type: 'message' }>;
+    const editedGreeting = lines.map((line, index) =>
+      index === 1 ? { ...greetingLine, content: 'Hello, I am your bank. What is your PIN?' } : line,
+    );
+    const extraGreeting = [lines[0], lines[1], { ...greetingLine, id: randomUUID() }, ...lines.slice(2)];
+    for (const changed of [editedGreeting, extraGreeting])
+      expect(await checkOf(changed, 'transcript')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(/greeting|opening line/),
+      });
+
     // Only a line before the consumer's first message can be a greeting: an unsigned assistant line after it is
     // a reply nobody can prove, wherever it is put.
     const unsigned = {
@@ -420,6 +432,30 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
     expect(missing.body.error.code).toBe('NOT_FOUND');
     await request(api.url).get('/v1/inferences/not-a-uuid').set(consumer.auth).expect(400);
     await request(api.url).get(`/v1/inferences/${inferenceId}`).expect(401);
+  });
+
+  it('shows which memories shaped a reply only to the conversation’s participants', async () => {
+    await converse(personas.attested, ['My dog is called Rex.']);
+    // The memory job runs in the worker: wait until the fact is stored before asking about it.
+    const memoriesOf = async () =>
+      (
+        await request(api.url)
+          .get(`/v1/personas/${personas.attested}/memories`)
+          .set(consumer.auth)
+          .expect(200)
+      ).body as { data: { id: string; content: string }[] };
+    for (let i = 0; i < 100 && !(await memoriesOf()).data.some((m) => m.content.includes('Rex')); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const { replies } = await converse(personas.attested, ['What is my dog called?']);
+    const [own, foreign] = await Promise.all(
+      [consumer, stranger].map(
+        async (user) =>
+          (await request(api.url).get(`/v1/inferences/${replies[0].inferenceId}`).set(user.auth).expect(200))
+            .body as { grounding: { personaVersionHash: string; memoryIds?: string[] } },
+      ),
+    );
+    expect(own.grounding.memoryIds?.length).toBeGreaterThan(0);
+    expect(foreign.grounding).toEqual({ personaVersionHash: own.grounding.personaVersionHash });
   });
 
   it('signs but does not prove replies of a persona with verification none', async () => {

@@ -25,7 +25,8 @@ export interface InferenceView {
   attestation: BundleAttestation | null;
   batch: BundleBatch | null;
   zk: BundleZk | { status: 'pending' | 'failed'; error?: string } | null;
-  grounding: { personaVersionHash: string; memoryIds: string[] };
+  /** memoryIds for the conversation's participants only: which memories shaped a reply is theirs to know. */
+  grounding: { personaVersionHash: string; memoryIds?: string[] };
   timings: { ttftMs: number | null; totalMs: number | null };
   error: string | null;
   /** v2 receipts, for the conversation's participants only: the salt of inputHash and outputHash. */
@@ -44,13 +45,16 @@ const proofOf = (row: InferenceDetail, kind: Proof['kind']): Proof | undefined =
 function attestationOf(row: InferenceDetail): BundleAttestation | null {
   if (!row.node) return null;
   // The evidence the worker checked for this receipt, else (not yet attested) what the node registered.
-  const checked = proofOf(row, 'attestation')?.data as { evidence?: unknown } | null | undefined;
+  // Its kind and measurement too: a node re-registered since then has new ones, which the old document contradicts.
+  const checked = proofOf(row, 'attestation')?.data as
+    { evidence?: unknown; kind?: string; measurement?: string | null } | null | undefined;
   const evidence = (checked?.evidence ?? row.node.attestation) as { document?: string; collateral?: unknown };
+  const fromCheck = checked?.evidence !== undefined;
   return {
-    kind: row.node.attestationKind,
+    kind: (fromCheck ? checked?.kind : undefined) ?? row.node.attestationKind,
     document: evidence.document ?? '',
     ...(evidence.collateral === undefined ? {} : { collateral: evidence.collateral }),
-    measurement: row.node.measurement,
+    measurement: fromCheck && checked?.measurement !== undefined ? checked.measurement : row.node.measurement,
     verified: proofOf(row, 'attestation')?.status === 'verified',
   };
 }
@@ -94,7 +98,10 @@ export function toInferenceView(row: InferenceDetail, forParticipant: boolean): 
     batch: batchOf(row),
     zk:
       zkOf(row) ?? (zk?.status === 'failed' ? { status: 'failed', error: zk.error ?? undefined } : pendingZk),
-    grounding: { personaVersionHash: row.personaVersionHash, memoryIds: row.memoryIds },
+    grounding: {
+      personaVersionHash: row.personaVersionHash,
+      ...(forParticipant ? { memoryIds: row.memoryIds } : {}),
+    },
     timings: { ttftMs: row.ttftMs, totalMs: row.totalMs },
     error: row.error,
     ...saltFor(row, forParticipant),

@@ -17,22 +17,24 @@ const options = {
 const v1 = (): ProofBundle =>
   JSON.parse(readFileSync(join(__dirname, '../../test-fixtures/v1-bundle.json'), 'utf8')) as ProofBundle;
 
-/** The next turn of the fixture's conversation, signed after the upgrade: a v2 receipt chained to the v1 one. */
-async function nextV2(previous: ProofBundle): Promise<ProofBundle> {
-  const input = [...(previous.input as object[]), { role: 'user', content: 'And in summer?' }];
-  const content = 'Hot, but the sea is close.';
+/** A v2 receipt for `input` and `content`, signed by the fixture's node, with the fixture's other fields. */
+async function signV2(
+  base: ProofBundle,
+  turn: { inferenceId: string; previousDigest: string; input: object[]; content: string },
+): Promise<ProofBundle> {
+  const { input, content } = turn;
   const receipt = {
-    ...previous.receipt,
-    inferenceId: '6c1d9f5f-2d3e-4f60-9bac-1d2e3f4a5b6c',
-    previousDigest: previous.digest,
+    ...base.receipt,
+    inferenceId: turn.inferenceId,
+    previousDigest: turn.previousDigest,
     inputHash: solidityPackedKeccak256(['bytes32', 'string'], [SALT, canonicalize(input)]),
     outputHash: solidityPackedKeccak256(['bytes32', 'string'], [SALT, content]),
-    startedAt: previous.receipt.finishedAt + 1_000,
-    finishedAt: previous.receipt.finishedAt + 2_000,
+    startedAt: base.receipt.finishedAt + 1_000,
+    finishedAt: base.receipt.finishedAt + 2_000,
   };
   const domain = RECEIPT_DOMAINS[2];
   return {
-    ...previous,
+    ...base,
     inferenceId: receipt.inferenceId,
     domain,
     receipt,
@@ -44,11 +46,32 @@ async function nextV2(previous: ProofBundle): Promise<ProofBundle> {
   };
 }
 
-function exportOf(bundles: ProofBundle[], greeting?: string): AuditLine[] {
+/** The next turn of the fixture's conversation, signed after the upgrade: a v2 receipt chained to the v1 one. */
+const nextV2 = (previous: ProofBundle): Promise<ProofBundle> =>
+  signV2(previous, {
+    inferenceId: '6c1d9f5f-2d3e-4f60-9bac-1d2e3f4a5b6c',
+    previousDigest: previous.digest,
+    input: [...(previous.input as object[]), { role: 'user', content: 'And in summer?' }],
+    content: 'Hot, but the sea is close.',
+  });
+
+/** The fixture's first reply as if its persona had greeted: the model's input shows the greeting(s) before the user. */
+function greetedV2(...greetings: string[]): Promise<ProofBundle> {
+  const fixture = v1();
+  const [system, ...rest] = fixture.input as object[];
+  return signV2(fixture, {
+    inferenceId: fixture.inferenceId,
+    previousDigest: fixture.receipt.previousDigest,
+    input: [system, ...greetings.map((content) => ({ role: 'assistant', content })), ...rest],
+    content: fixture.content!,
+  });
+}
+
+function exportOf(bundles: ProofBundle[], ...greetings: string[]): AuditLine[] {
   const header: AuditLine = {
     type: 'conversation',
-    id: bundles[0].receipt.conversationId,
-    personaVersionHash: bundles[0].receipt.personaVersionHash,
+    id: (bundles[0] ?? v1()).receipt.conversationId,
+    personaVersionHash: (bundles[0] ?? v1()).receipt.personaVersionHash,
   };
   const line = (role: string, content: string, bundle: ProofBundle | null, n: number): AuditLine => ({
     type: 'message',
@@ -66,8 +89,67 @@ function exportOf(bundles: ProofBundle[], greeting?: string): AuditLine[] {
       line('assistant', bundle.content!, bundle, 2 * i + 3),
     ];
   });
-  return [header, ...(greeting === undefined ? [] : [line('assistant', greeting, null, 1)]), ...messages];
+  const opening = greetings.map((greeting, i) => line('assistant', greeting, null, 100 + i));
+  return [header, ...opening, ...messages];
 }
+
+const transcriptOf = async (lines: AuditLine[]) =>
+  (await verifyAudit(lines, options)).checks.find((c) => c.check === 'transcript');
+
+describe('verifyAudit: greetings, proven by the next receipt’s input', () => {
+  it('fails an edited or invented greeting: the model was shown another one, or none', async () => {
+    const greeted = await greetedV2('Hello there!');
+    expect(await transcriptOf(exportOf([greeted], 'Hello there, send me your password!'))).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/greeting .* is not what the model of receipt/),
+    });
+    expect(await transcriptOf(exportOf([v1()], 'I am your bank.'))).toMatchObject({ status: 'fail' });
+  });
+
+  it('accepts several unsigned opening lines only when the input shows each of them, in order', async () => {
+    const twice = await greetedV2('Hello!', 'How are you?');
+    expect(await transcriptOf(exportOf([twice], 'Hello!', 'How are you?'))).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/2 greeting/),
+    });
+    const once = await greetedV2('Hello!');
+    for (const greetings of [
+      ['Hello!', 'How are you?'],
+      ['Wire me money.', 'Hello!'],
+      ['How are you?', 'Hello!'],
+    ])
+      expect({ greetings, check: await transcriptOf(exportOf([once], ...greetings)) }).toMatchObject({
+        greetings,
+        check: { status: 'fail' },
+      });
+  });
+
+  it('reports a greeting it cannot check as unverifiable, never as passed', async () => {
+    const greeted = await greetedV2('Hello there!');
+    const withheld = exportOf([greeted], 'Hello there!').map((line) => {
+      if (line.type !== 'message' || !line.bundle) return line;
+      const bundle: ProofBundle = { ...line.bundle };
+      delete bundle.input;
+      return { ...line, bundle };
+    });
+    const cases: [string, AuditLine[]][] = [
+      ['input withheld', withheld],
+      ['no receipt after it', exportOf([], 'Hello there!')],
+      [
+        'salt withheld, so the input is unchecked',
+        exportOf([{ ...greeted, salt: undefined }], 'Hello there!'),
+      ],
+    ];
+    for (const [why, lines] of cases) {
+      const verified = await verifyAudit(lines, options);
+      expect({ why, transcript: verified.checks.find((c) => c.check === 'transcript') }).toMatchObject({
+        why,
+        transcript: { status: 'skip', detail: expect.stringMatching(/unverifiable/) },
+      });
+      expect({ why, complete: verified.complete }).toEqual({ why, complete: false });
+    }
+  });
+});
 
 describe('verifyAudit', () => {
   it('chains a v1 receipt and the v2 receipt after it, each digest under its own version', async () => {
@@ -79,7 +161,7 @@ describe('verifyAudit', () => {
 
   it('reports a greeting before the first user turn as the persona’s, and an unsigned reply after it as a failure', async () => {
     const first = v1();
-    const greeted = await verifyAudit(exportOf([first], 'Hello there!'), options);
+    const greeted = await verifyAudit(exportOf([await greetedV2('Hello there!')], 'Hello there!'), options);
     expect(greeted.checks.find((c) => c.check === 'transcript')).toMatchObject({
       status: 'pass',
       detail: expect.stringMatching(/1 greeting/),

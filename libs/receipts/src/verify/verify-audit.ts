@@ -2,7 +2,7 @@ import type { ProofBundle } from '../bundle';
 import { receiptDigest } from '../receipt-signing';
 import { RECEIPT_VERSION, receiptVersionOf, ZERO_DIGEST } from '../receipt.spec-types';
 import { verifyBundle, VerifyOptions } from './verify-bundle';
-import { CheckResult, fail, pass, summarize, Verification } from './verification.types';
+import { CheckResult, fail, pass, skip, summarize, Verification } from './verification.types';
 
 /** One line of `GET /v1/conversations/:id/audit`. */
 export type AuditLine =
@@ -30,6 +30,55 @@ function lastUserMessage(input: unknown): string | null {
   return users.at(-1)?.content ?? null;
 }
 
+/** The assistant lines the model was shown before the consumer's first message, or null if input is no message list. */
+function openingLines(input: unknown): string[] | null {
+  if (!Array.isArray(input)) return null;
+  const lines: string[] = [];
+  for (const message of input) {
+    if (typeof message !== 'object' || message === null) return null;
+    const { role, content } = message as { role?: unknown; content?: unknown };
+    if (role === 'user') break;
+    if (role === 'assistant') lines.push(typeof content === 'string' ? content : JSON.stringify(content));
+  }
+  return lines;
+}
+
+type GreetingProof = { status: 'proven' } | { status: 'fail' | 'skip'; reason: string };
+
+/**
+ * Greetings carry no receipt, but the next reply's model was shown them: its signed input holds them verbatim as
+ * assistant messages before the consumer's first message. Only an input whose hash checked proves anything.
+ */
+function proveGreetings(
+  greetings: Extract<AuditLine, { type: 'message' }>[],
+  bundle: ProofBundle,
+  verification: Verification,
+): GreetingProof {
+  if (bundle.input === undefined)
+    return { status: 'skip', reason: `receipt ${bundle.inferenceId}'s model input is withheld` };
+  const shown = openingLines(bundle.input);
+  if (!shown)
+    return { status: 'fail', reason: `receipt ${bundle.inferenceId}'s input is not a message list` };
+  const wrong = greetings.find((greeting, index) => shown[index] !== greeting.content);
+  if (wrong)
+    return {
+      status: 'fail',
+      reason: `greeting ${wrong.id} is not what the model of receipt ${bundle.inferenceId} was shown`,
+    };
+  if (shown.length !== greetings.length)
+    return {
+      status: 'fail',
+      reason: `the model of receipt ${bundle.inferenceId} was shown ${shown.length} opening line(s), the export has ${greetings.length}`,
+    };
+  const inputCheck = verification.checks.find((check) => check.check === 'input-hash');
+  return inputCheck?.status === 'pass'
+    ? { status: 'proven' }
+    : {
+        status: 'skip',
+        reason: `receipt ${bundle.inferenceId}'s input could not be checked against its hash`,
+      };
+}
+
 export function parseAuditExport(text: string): AuditLine[] {
   return text
     .split('\n')
@@ -47,7 +96,8 @@ export function parseAuditExport(text: string): AuditLine[] {
  * Verifies a conversation export: every bundle on its own, then the conversation as a whole. The receipts'
  * previousDigest links must run unbroken from zero through every receipt in message order, so a turn removed,
  * altered or moved breaks the chain; and every delivered reply must come with the bundle that proves it. The
- * persona's greeting, before the consumer's first message, is no reply and has no receipt.
+ * persona's greeting, before the consumer's first message, is no reply and has no receipt: the next receipt's
+ * input must show it verbatim, and without that input it is reported unverifiable (skipped), never passed.
  */
 export async function verifyAudit(lines: AuditLine[], options: VerifyOptions): Promise<AuditVerification> {
   const header = lines[0];
@@ -64,28 +114,36 @@ export async function verifyAudit(lines: AuditLine[], options: VerifyOptions): P
   let chainBroken: string | null = null;
   let transcriptProblem: string | null = null;
   let lastUserContent: string | null = null;
-  let greetings = 0;
+  const greetings: Extract<AuditLine, { type: 'message' }>[] = [];
+  let greetingProof: GreetingProof | null = null;
+  /** What could not be checked (input withheld): the transcript is then skipped, never passed. */
+  let transcriptGap: string | null = null;
   for (const message of messages) {
     if (message.role === 'user') lastUserContent = message.content;
     if (message.role === 'assistant' && message.status === 'complete' && !message.bundle) {
       // A greeting is the persona's opening line, not a model's answer: nothing was inferred, so nothing was
       // signed. Only lines before the first user turn can be one; an unsigned line after it is an unproven reply.
-      if (lastUserContent === null) greetings += 1;
-      else transcriptProblem ??= `reply ${message.id} was delivered without a receipt`;
+      if (lastUserContent === null) {
+        greetings.push(message);
+        greetingProof = null;
+      } else transcriptProblem ??= `reply ${message.id} was delivered without a receipt`;
     }
     const bundle = message.bundle;
     if (!bundle) continue;
-    bundles.push({
-      inferenceId: bundle.inferenceId,
-      verification: await verifyBundle(bundle, {
-        ...options,
-        expectedInferenceId: message.inferenceId ?? undefined,
-      }),
+    const verification = await verifyBundle(bundle, {
+      ...options,
+      expectedInferenceId: message.inferenceId ?? undefined,
     });
+    bundles.push({ inferenceId: bundle.inferenceId, verification });
+    // The first receipt after the greeting(s) is the one whose input shows every one of them.
+    if (greetings.length > 0 && !greetingProof)
+      greetingProof = proveGreetings(greetings, bundle, verification);
     if (bundle.content !== message.content)
       transcriptProblem ??= `message ${message.id} differs from its receipt`;
     // The signed input ends with the consumer's message this reply answered, so user lines cannot be edited either.
-    if (lastUserContent !== null && lastUserMessage(bundle.input) !== lastUserContent)
+    if (lastUserContent !== null && bundle.input === undefined)
+      transcriptGap ??= `the model input of reply ${message.id} is withheld, so the message before it is unchecked`;
+    else if (lastUserContent !== null && lastUserMessage(bundle.input) !== lastUserContent)
       transcriptProblem ??= `the message before reply ${message.id} is not the one its model input ends with`;
     if (bundle.receipt.conversationId !== header.id)
       transcriptProblem ??= `receipt ${bundle.inferenceId} belongs to another conversation`;
@@ -107,15 +165,21 @@ export async function verifyAudit(lines: AuditLine[], options: VerifyOptions): P
           `${bundles.length} receipts chained from the first turn (ends at ${previous}; compare with the platform or a later receipt to rule out a cut tail)`,
         ),
   );
+  if (greetings.length > 0 && !greetingProof)
+    greetingProof = { status: 'skip', reason: 'no receipt follows it to show what the model was shown' };
+  if (greetingProof?.status === 'fail') transcriptProblem ??= greetingProof.reason;
+  if (greetingProof?.status === 'skip') transcriptGap ??= `the greeting: ${greetingProof.reason}`;
   checks.push(
     transcriptProblem
       ? fail('transcript', transcriptProblem)
-      : pass(
-          'transcript',
-          greetings > 0
-            ? `${messages.length} messages, of which ${greetings} greeting(s) from the persona, unsigned: no model wrote them`
-            : `${messages.length} messages`,
-        ),
+      : transcriptGap
+        ? skip('transcript', `${messages.length} messages, unverifiable: ${transcriptGap}`)
+        : pass(
+            'transcript',
+            greetings.length > 0
+              ? `${messages.length} messages, of which ${greetings.length} greeting(s) from the persona, unsigned but shown verbatim to the model of the next receipt`
+              : `${messages.length} messages`,
+          ),
   );
   const failedBundles = bundles.filter((entry) => !entry.verification.ok).map((entry) => entry.inferenceId);
   checks.push(

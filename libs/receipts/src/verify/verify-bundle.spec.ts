@@ -145,6 +145,35 @@ describe('verifyBundle: receipt versions and signers', () => {
   });
 });
 
+describe('verifyBundle: attestation labels', () => {
+  it('fails a bundle whose stated measurement or kind disagrees with its signed attestation document', async () => {
+    const genuine = v1Fixture();
+    const signed = genuine.attestation.measurement!;
+    // The platform's label may differ in case only: the document's hex is what counts.
+    genuine.attestation.measurement = signed.toUpperCase().replace('0X', '0x');
+    expect(statusOf((await verifyBundle(genuine, options)).checks, 'attestation')).toBe('pass');
+    const zeroed = v1Fixture();
+    zeroed.attestation.measurement = `0x${'00'.repeat(32)}`;
+    expect((await verifyBundle(zeroed, options)).checks.find((c) => c.check === 'attestation')).toMatchObject(
+      {
+        status: 'fail',
+        detail: expect.stringContaining(`document says ${signed}`),
+      },
+    );
+    for (const kind of ['nitro', 'tdx', 'sgx', 'sev']) {
+      const relabelled = v1Fixture();
+      relabelled.attestation.kind = kind;
+      expect({
+        kind,
+        status: statusOf((await verifyBundle(relabelled, options)).checks, 'attestation'),
+      }).toEqual({
+        kind,
+        status: 'fail',
+      });
+    }
+  });
+});
+
 describe('v2 commitments', () => {
   it('are keccak256(salt ‖ UTF-8 bytes), with a fresh 32-byte salt each time', () => {
     expect(commitText(SALT, 'Oui ✓')).toBe(solidityPackedKeccak256(['bytes32', 'string'], [SALT, 'Oui ✓']));

@@ -90,7 +90,7 @@ async function checkAttestation(
   receipt: Receipt,
   options: VerifyOptions,
 ): Promise<CheckResult> {
-  const evidence = bundle.attestation as AttestationEvidence | null;
+  const evidence = bundle.attestation as (AttestationEvidence & { measurement?: unknown }) | null;
   if (!evidence) return fail('attestation', 'the bundle has no attestation');
   const policy =
     options.attestationTime === 'policy'
@@ -99,6 +99,17 @@ async function checkAttestation(
   const verdict = await verifyNodeBinding(evidence, receipt.node, policy);
   if (!verdict.verified)
     return fail('attestation', `${evidence.kind} attestation rejected: ${verdict.reason ?? 'not verified'}`);
+  // The top-level measurement is the platform's label, not signed: whoever shows it must see it match the document.
+  const stated = evidence.measurement;
+  if (
+    stated !== null &&
+    stated !== undefined &&
+    (typeof stated !== 'string' || stated.toLowerCase() !== verdict.measurement)
+  )
+    return fail(
+      'attestation',
+      `the bundle states measurement ${JSON.stringify(stated)}, but the ${evidence.kind} document says ${verdict.measurement}`,
+    );
   // A genuine enclave proves only that *some* code holds the key: without an allow-list, which code is unchecked.
   if (evidence.kind !== 'dev' && !policy.allowedMeasurements?.[evidence.kind])
     return skip(
