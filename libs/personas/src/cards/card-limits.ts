@@ -8,6 +8,11 @@ const MIB = 1024 * KIB;
 export const MAX_CARD_JSON_BYTES = 2 * MIB;
 /** A PNG card as uploaded. */
 export const MAX_PNG_BYTES = 8 * MIB;
+/**
+ * Chunks in a PNG card. A real one has a handful plus its IDATs (libpng writes 8 KiB each: ~1,000 in 8 MiB);
+ * a file of hundreds of thousands of empty chunks is made to cost the reader time and memory, not a picture.
+ */
+export const MAX_PNG_CHUNKS = 4096;
 export const MAX_LOREBOOK_ENTRIES = 1000;
 /** Any one text field (description, a greeting, a lorebook entry's content, …), as UTF-8. */
 export const MAX_TEXT_FIELD_BYTES = 64 * KIB;
@@ -21,6 +26,7 @@ export const MAX_EXTENSION_DEPTH = 64;
 export const CARD_LIMITS = {
   maxCardJsonBytes: MAX_CARD_JSON_BYTES,
   maxPngBytes: MAX_PNG_BYTES,
+  maxPngChunks: MAX_PNG_CHUNKS,
   maxLorebookEntries: MAX_LOREBOOK_ENTRIES,
   maxTextFieldBytes: MAX_TEXT_FIELD_BYTES,
   maxNameChars: MAX_NAME_CHARS,

@@ -12,6 +12,7 @@ import {
   replaceTextChunks,
   textChunkKeyword,
 } from './png-chunks';
+import { MAX_PNG_CHUNKS } from './card-limits';
 
 const fixture = (name: string): Buffer => readFileSync(join(__dirname, '__fixtures__', name));
 
@@ -62,6 +63,41 @@ describe('readPngChunks', () => {
     expect(errorOf(() => readPngChunks(png)).message).toBe(
       "The PNG's chunk 'IHDR' at byte 8 declares an impossible length (4294967295 bytes).",
     );
+  });
+
+  describe(`at most ${MAX_PNG_CHUNKS} chunks`, () => {
+    /** IHDR, `count - 2` empty ancillary chunks, IEND: the cheapest way to make many chunks. */
+    const pngOfChunks = (count: number): Buffer =>
+      encodePng([
+        ihdr(),
+        ...Array.from({ length: count - 2 }, () => ({ type: 'prVt', data: Buffer.alloc(0) })),
+        { type: 'IEND', data: Buffer.alloc(0) },
+      ]);
+
+    it(`reads a PNG of exactly ${MAX_PNG_CHUNKS} chunks`, () => {
+      const chunks = readPngChunks(pngOfChunks(MAX_PNG_CHUNKS));
+      expect(chunks).toHaveLength(MAX_PNG_CHUNKS);
+      expect(chunks.at(-1)?.type).toBe('IEND');
+    });
+
+    it('refuses one chunk more as INVALID_CARD naming the limit, before reading the rest', () => {
+      const png = pngOfChunks(MAX_PNG_CHUNKS + 1);
+      const error = errorOf(() => readPngChunks(png));
+      expect(error.code).toBe(ErrorCode.INVALID_CARD);
+      // 8 (signature) + 25 (IHDR) + 12 per empty chunk: where chunk number MAX_PNG_CHUNKS + 1 starts.
+      const offset = 8 + 25 + 12 * (MAX_PNG_CHUNKS - 1);
+      expect(error.message).toBe(
+        `The PNG has more than ${MAX_PNG_CHUNKS} chunks (at byte ${offset}, before IEND); a card may have at most ${MAX_PNG_CHUNKS}.`,
+      );
+      expect(error.details).toEqual({ issues: [{ path: 'png', message: error.message }] });
+    });
+
+    it('refuses hundreds of thousands of chunks without reading them all', () => {
+      // Corrupt CRCs past the limit: read, they would fail as corrupted; refused first, they are never looked at.
+      const png = pngOfChunks(500_000);
+      png.fill(0xff, 8 + 25 + 12 * (MAX_PNG_CHUNKS + 10), png.length - 12);
+      expect(errorOf(() => readPngChunks(png)).message).toMatch(`more than ${MAX_PNG_CHUNKS} chunks`);
+    });
   });
 
   it('refuses an empty buffer as not a PNG', () => {
