@@ -1,7 +1,7 @@
 import { crc32, inflateSync } from 'node:zlib';
 import { DomainError } from '@app/common';
 import { cardTooLarge, invalidCard } from './card-issues';
-import { formatBytes } from './card-limits';
+import { formatBytes, MAX_PNG_CHUNKS } from './card-limits';
 
 // PNG chunk layout (https://www.w3.org/TR/png/#5Chunk-layout): 4-byte big-endian length, 4-byte type, data,
 // 4-byte CRC-32 over type + data. We keep every chunk's bytes as they are and only add or drop text chunks,
@@ -25,15 +25,21 @@ export interface PngText {
 
 /**
  * Splits a PNG into chunks, checking the signature, every length and CRC, that IHDR comes first and that an
- * IEND ends it. Anything after IEND is ignored, as image viewers do.
+ * IEND ends it. Anything after IEND is ignored, as image viewers do. More than `maxChunks` chunks is refused
+ * before the next one is read, so the work (and the objects made) stay bounded whatever the file holds.
  */
-export function readPngChunks(png: Buffer): PngChunk[] {
+export function readPngChunks(png: Buffer, maxChunks: number = MAX_PNG_CHUNKS): PngChunk[] {
   if (png.length < PNG_SIGNATURE.length || !png.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE)) {
     throw pngError('This file is not a PNG: it does not start with the PNG signature.');
   }
   const chunks: PngChunk[] = [];
   let offset = PNG_SIGNATURE.length;
   for (;;) {
+    if (chunks.length >= maxChunks) {
+      throw pngError(
+        `The PNG has more than ${maxChunks} chunks (at byte ${offset}, before IEND); a card may have at most ${maxChunks}.`,
+      );
+    }
     if (offset + 8 > png.length) {
       throw pngError(`The PNG is truncated: it ends at byte ${png.length} without an IEND chunk.`);
     }
@@ -88,9 +94,9 @@ export function encodePng(chunks: ReadonlyArray<Pick<PngChunk, 'type' | 'data'>>
 export function encodeTextChunk(keyword: string, text: string): Buffer {
   if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword))
     throw new Error(`'${keyword}' is not a valid tEXt keyword`);
-  if (Buffer.from(text, 'latin1').toString('latin1') !== text || text.includes('\0')) {
+  // Scans without copies: a card's text is megabytes of base64.
+  if (/[\u0100-\uffff]/.test(text) || text.includes('\0'))
     throw new Error('tEXt text must be Latin-1 without NUL');
-  }
   return encodePngChunk(
     'tEXt',
     Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]),
