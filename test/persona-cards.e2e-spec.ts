@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { readPngChunks, readTextChunk, textChunkKeyword } from '@app/personas';
 import { fullPersonaCard } from '../libs/personas/src/cards/__fixtures__/full-persona-card';
 import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
 
@@ -12,6 +13,22 @@ function binary(res: request.Response, done: (error: Error | null, body: Buffer)
   const chunks: Buffer[] = [];
   res.on('data', (chunk: Buffer) => chunks.push(chunk));
   res.on('end', () => done(null, Buffer.concat(chunks)));
+}
+
+type ExportFormat = 'ccv2' | 'ccv3' | 'png';
+
+/** The description in every card an export carries: the one JSON card, or a PNG's `chara` and `ccv3`. */
+function descriptionsIn(format: ExportFormat, bytes: Buffer): string[] {
+  const cards: unknown[] =
+    format === 'png'
+      ? readPngChunks(bytes).flatMap((chunk) => {
+          const keyword = textChunkKeyword(chunk);
+          if (keyword !== 'chara' && keyword !== 'ccv3') return [];
+          const { text } = readTextChunk(chunk, bytes.length);
+          return [JSON.parse(Buffer.from(text, 'base64').toString('utf8'))];
+        })
+      : [JSON.parse(bytes.toString('utf8'))];
+  return cards.map((card) => (card as { data: { description: string } }).data.description);
 }
 
 describe('Character Card import and export (e2e)', () => {
@@ -205,6 +222,78 @@ describe('Character Card import and export (e2e)', () => {
       const response = await importAs().expect(400);
       expect(response.body.error.message).toContain('multipart/form-data');
     });
+  });
+
+  describe('rendered exports are kept, but only ever served as the persona is now, to whoever may read it', () => {
+    const exportOf = (id: string, format: ExportFormat, auth: Record<string, string> = {}) =>
+      request(api.url)
+        .get(`/v1/personas/${id}/export`)
+        .query({ format })
+        .set(auth)
+        .buffer(true)
+        .parse(binary);
+    const edit = (id: string, fields: Record<string, unknown>) =>
+      request(api.url).patch(`/v1/personas/${id}`).set(creator.auth).send(fields).expect(200);
+
+    it.each(['ccv2', 'ccv3', 'png'] as const)(
+      'a %s export after an edit carries the new version, never bytes rendered for an earlier one',
+      async (format) => {
+        const created = await request(api.url)
+          .post('/v1/personas')
+          .set(creator.auth)
+          .send({ name: 'Changing', description: 'first' })
+          .expect(201);
+        const id = created.body.id as string;
+        const cards = format === 'png' ? 2 : 1;
+        const first = await exportOf(id, format).expect(200);
+        expect(descriptionsIn(format, first.body)).toEqual(Array(cards).fill('first'));
+        // Asked again, the same bytes (kept, or rendered again: the client cannot tell).
+        expect((await exportOf(id, format).expect(200)).body).toEqual(first.body);
+
+        await edit(id, { description: 'second' });
+        const second = await exportOf(id, format).expect(200);
+        expect(descriptionsIn(format, second.body)).toEqual(Array(cards).fill('second'));
+        await edit(id, { description: 'first' });
+        const third = await exportOf(id, format).expect(200);
+        expect(descriptionsIn(format, third.body)).toEqual(Array(cards).fill('first'));
+      },
+    );
+
+    it.each(['ccv2', 'ccv3', 'png'] as const)(
+      'a %s export its owner made is never served to anyone the persona is private to, nor once it is gone',
+      async (format) => {
+        const secret = await request(api.url)
+          .post('/v1/personas')
+          .set(creator.auth)
+          .send({ name: 'Secret', description: 'for my eyes', visibility: 'private' })
+          .expect(201);
+        const id = secret.body.id as string;
+        await exportOf(id, format, creator.auth).expect(200);
+        await exportOf(id, format, creator.auth).expect(200);
+        for (const auth of [{}, other.auth]) {
+          const refused = await request(api.url)
+            .get(`/v1/personas/${id}/export`)
+            .query({ format })
+            .set(auth)
+            .expect(404);
+          expect(refused.body.error.code).toBe('NOT_FOUND');
+          expect(JSON.stringify(refused.body)).not.toContain('for my eyes');
+        }
+
+        // Public and exported by anyone, then made private: the kept export goes no further.
+        const shared = await request(api.url)
+          .post('/v1/personas')
+          .set(creator.auth)
+          .send({ name: 'Shared', description: 'soon private' })
+          .expect(201);
+        await exportOf(shared.body.id, format).expect(200);
+        await edit(shared.body.id, { visibility: 'private' });
+        await exportOf(shared.body.id, format).expect(404);
+        await exportOf(shared.body.id, format, other.auth).expect(404);
+        await request(api.url).delete(`/v1/personas/${shared.body.id}`).set(creator.auth).expect(204);
+        await exportOf(shared.body.id, format, creator.auth).expect(404);
+      },
+    );
   });
 
   it('only creators import, and private personas do not export to others', async () => {

@@ -24,7 +24,6 @@ import { AuthUser, CurrentUser, Public, Roles } from '@app/auth';
 import type { Response } from 'express';
 import type {} from 'multer';
 import { MAX_PNG_BYTES } from './cards';
-import type { CharacterCardV3, TavernCardV2 } from './cards';
 import { ExportPersonaQuery, ImportPersonaQuery } from './dto/import-persona.query';
 import { PersonaResponse } from './dto/persona.response';
 import { ImportResult, PersonaCardsService } from './persona-cards.service';
@@ -71,10 +70,10 @@ export class PersonaCardsController {
     @Param('id') id: string,
     @Query() query: ExportPersonaQuery,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<TavernCardV2 | CharacterCardV3 | StreamableFile> {
+  ): Promise<StreamableFile> {
     const exported = await this.cards.export(user, id, query.format);
     response.setHeader('Content-Disposition', `attachment; filename="${exported.filename}"`);
-    if (exported.kind === 'json') return exported.card;
-    return new StreamableFile(exported.png, { type: 'image/png', length: exported.png.length });
+    // Sent as rendered (and cached) bytes: JSON formats too, so a cached export is not serialised again.
+    return new StreamableFile(exported.bytes, { type: exported.contentType, length: exported.bytes.length });
   }
 }

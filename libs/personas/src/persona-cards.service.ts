@@ -1,15 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
 import type { AuthUser } from '@app/auth';
-import { CardOrigin, checkCardRegexKeys, readCard, toCardV2, toCardV3, toPngCard } from './cards';
+import {
+  CardExportMeta,
+  CardOrigin,
+  checkCardRegexKeys,
+  pngCardOf,
+  readCard,
+  renderAvatarPng,
+  toCardV2,
+  toCardV3,
+  toPngCardText,
+} from './cards';
 import { PERSONA_LIMITS } from './dto/limits';
 import { countLorebookKeys } from './lorebook-keys';
-import type { CharacterCardV3, TavernCardV2 } from './cards';
-import type { PersonaSettings } from './persona-content';
+import type { PersonaCard, PersonaSettings } from './persona-content';
 import { cardOf } from './persona-defaults';
 import { currentContent, PersonaView } from './persona.view';
 import type { ExportFormat } from './dto/import-persona.query';
 import { PersonasService } from './personas.service';
+import { RenderedCardCache } from './persona-cards.export-cache';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -17,13 +27,28 @@ export interface ImportResult extends PersonaView {
   imported: { spec: string; from: CardOrigin; warnings: string[] };
 }
 
-export type ExportedCard =
-  | { kind: 'json'; filename: string; card: TavernCardV2 | CharacterCardV3 }
-  | { kind: 'png'; filename: string; png: Buffer };
+export interface ExportedCard {
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** Rendered exports kept in memory: a few dozen large cards, a great many ordinary ones. */
+export const RENDERED_CARD_CACHE_BYTES = 64 * 1024 * 1024;
+
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  ccv2: 'application/json; charset=utf-8',
+  ccv3: 'application/json; charset=utf-8',
+  png: 'image/png',
+};
 
 /** Character Card V1/V2/V3 in (JSON or PNG), V2/V3 out; the card formats themselves live in ./cards. */
 @Injectable()
 export class PersonaCardsService {
+  // Rendering a large persona's card is tens of milliseconds of event loop, and anyone may ask for a public one
+  // over and over; its versions never change, so each is rendered once.
+  private readonly rendered = new RenderedCardCache(RENDERED_CARD_CACHE_BYTES);
+
   constructor(private readonly personas: PersonasService) {}
 
   async import(
@@ -45,19 +70,42 @@ export class PersonaCardsService {
   }
 
   async export(caller: AuthUser | undefined, idOrSlug: string, format: ExportFormat): Promise<ExportedCard> {
+    // Who may read the persona is checked on every request, before any rendered bytes are looked up.
     const persona = await this.personas.findReadable(caller, idOrSlug);
-    const { content } = currentContent(persona);
-    const card = cardOf(content);
+    const [current] = persona.versions;
+    if (!current) throw new Error(`persona ${persona.id} has no version`);
     const meta = { createdAt: persona.createdAt, updatedAt: persona.updatedAt };
-    switch (format) {
-      case 'ccv2':
-        return { kind: 'json', filename: `${persona.slug}.ccv2.json`, card: toCardV2(card, meta) };
-      case 'ccv3':
-        return { kind: 'json', filename: `${persona.slug}.ccv3.json`, card: toCardV3(card, meta) };
-      case 'png':
-        return { kind: 'png', filename: `${persona.slug}.png`, png: toPngCard(card, undefined, meta) };
+    // The version row's id is unique across personas; the dates are written into the card, so they key it too.
+    const key = [current.id, format, meta.createdAt.getTime(), meta.updatedAt.getTime()].join(':');
+    let bytes = this.rendered.get(key);
+    if (!bytes) {
+      bytes = await render(cardOf(currentContent(persona).content), format, meta);
+      this.rendered.set(key, bytes);
+    }
+    const extension = format === 'png' ? 'png' : `${format}.json`;
+    return { filename: `${persona.slug}.${extension}`, contentType: CONTENT_TYPES[format], bytes };
+  }
+}
+
+/** The card's bytes, made a step per turn of the event loop so other requests are answered in between. */
+async function render(card: PersonaCard, format: ExportFormat, meta: CardExportMeta): Promise<Buffer> {
+  switch (format) {
+    case 'ccv2':
+      return Buffer.from(JSON.stringify(toCardV2(card, meta)), 'utf8');
+    case 'ccv3':
+      return Buffer.from(JSON.stringify(toCardV3(card, meta)), 'utf8');
+    case 'png': {
+      const chara = toPngCardText(toCardV2(card, meta));
+      await nextTurn();
+      const ccv3 = toPngCardText(toCardV3(card, meta));
+      await nextTurn();
+      return pngCardOf({ chara, ccv3 }, renderAvatarPng(card.name));
     }
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function isPng(file: Buffer): boolean {

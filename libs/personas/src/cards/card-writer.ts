@@ -61,19 +61,28 @@ export function toCardV2(card: PersonaCard, meta: CardExportMeta = {}): TavernCa
  * other chunks are kept byte for byte. Without a base image, a plain generated avatar carries the card.
  */
 export function toPngCard(card: PersonaCard, basePng?: Buffer, meta: CardExportMeta = {}): Buffer {
-  const png = basePng ?? renderAvatarPng(card.name);
+  const texts = { chara: toPngCardText(toCardV2(card, meta)), ccv3: toPngCardText(toCardV3(card, meta)) };
+  return pngCardOf(texts, basePng ?? renderAvatarPng(card.name));
+}
+
+/** A card's JSON as a PNG card's text chunk holds it: base64 of UTF-8. */
+export function toPngCardText(card: TavernCardV2 | CharacterCardV3): string {
+  return Buffer.from(JSON.stringify(card), 'utf8').toString('base64');
+}
+
+/**
+ * toPngCard from texts already made with toPngCardText, so a caller can make each in its own turn of the
+ * event loop: for a large persona, each is a few megabytes of JSON and base64.
+ */
+export function pngCardOf(texts: { chara: string; ccv3: string }, png: Buffer): Buffer {
   return replaceTextChunks(
     png,
     ['chara', 'ccv3'],
     [
-      { keyword: 'chara', text: toBase64Json(toCardV2(card, meta)) },
-      { keyword: 'ccv3', text: toBase64Json(toCardV3(card, meta)) },
+      { keyword: 'chara', text: texts.chara },
+      { keyword: 'ccv3', text: texts.ccv3 },
     ],
   );
-}
-
-function toBase64Json(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
 }
 
 /** The fields V2 and V3 share, in the order the specs list them. */
