@@ -1,5 +1,5 @@
 import { AppConfig } from '@app/config';
-import { AnchorClient, expectedAnchorCodeHash, isUnreachableError } from '@app/settlement';
+import { AnchorClient, expectedAnchorCodeHash, isUnreachableError, redactRpcUrl } from '@app/settlement';
 import { ChildProcess, fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -11,6 +11,12 @@ export interface LocalChain {
 }
 
 const CHAIN_START_MS = 30_000;
+
+/** npm start's banner line: the private RPC URL may carry a provider key, so only where the chain is. */
+export function describeChain(chain: LocalChain): string {
+  const dev = chain.process ? ' (in-memory dev chain)' : '';
+  return `${redactRpcUrl(chain.rpcUrl)}, ReceiptAnchor ${chain.anchorContract}${dev}`;
+}
 
 /**
  * The chain `npm start` anchors on. A configured CHAIN_RPC_URL is used as given. Otherwise a chain already
@@ -28,7 +34,7 @@ export async function ensureLocalChain(
     if (await runsReceiptAnchor(existing)) return { rpcUrl, anchorContract };
     const deployed = await AnchorClient.deploy({ rpcUrl, privateKey });
     deployed.close();
-    console.log(`Deployed ReceiptAnchor at ${deployed.contractAddress} on ${rpcUrl}`);
+    console.log(`Deployed ReceiptAnchor at ${deployed.contractAddress} on ${redactRpcUrl(rpcUrl)}`);
     return { rpcUrl, anchorContract: deployed.contractAddress };
   } catch (error) {
     if (configured || !isUnreachableError(error)) throw error;

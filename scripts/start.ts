@@ -3,7 +3,7 @@ import { AppConfig } from '@app/config';
 import { applyMigrations, ensureDatabase, findPackageRoot } from '@app/database';
 import { fork } from 'node:child_process';
 import { join, relative } from 'node:path';
-import { ensureLocalChain, restartDevChain } from './local-chain';
+import { describeChain, ensureLocalChain, restartDevChain } from './local-chain';
 import { seedDemo } from './seed-demo';
 import { Supervisor } from './supervisor';
 
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       'Twinproof is running.',
       `  API:           ${config.publicUrl}/v1`,
       `  OpenAPI docs:  ${config.publicUrl}/docs  (JSON: ${config.publicUrl}/docs-json)`,
-      `  Chain:         ${chain.rpcUrl}, ReceiptAnchor ${chain.anchorContract}${chain.process ? ' (in-memory dev chain)' : ''}`,
+      `  Chain:         ${describeChain(chain)}`,
       `  Demo creator:  "${demo.handle}", API key in ${relative(process.cwd(), keyFile) || keyFile}`,
       `  Try:           curl -H "Authorization: Bearer $(node -p 'require("./.data/demo-creator.json").apiKey')" ${config.publicUrl}/v1/personas?owner=me`,
       '',

@@ -5,6 +5,7 @@ import {
   expectedAnchorCodeHash,
   WrongChainError,
   type AnchorClient,
+  redactRpcUrl,
 } from '@app/settlement';
 import { AnchorClientProvider } from './anchor-client.provider';
 import { AnchoredBatchesRepository } from './anchored-batches.repository';
@@ -40,7 +41,7 @@ export class ChainResetRecovery {
     const [identity, connectedChainId] = await Promise.all([client.identity(), client.chainId()]);
     if (identity.chainId !== connectedChainId)
       throw new WrongChainError(
-        `The chain at ${client.rpcUrl} is now chain ${identity.chainId}, not ${connectedChainId}; restart the worker.`,
+        `The chain at ${redactRpcUrl(client.rpcUrl)} is now chain ${identity.chainId}, not ${connectedChainId}; restart the worker.`,
       );
     if (identity.codeHash === null)
       throw new ContractNotDeployedError(client.contractAddress, identity.chainId);

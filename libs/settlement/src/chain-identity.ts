@@ -2,6 +2,7 @@
 import { keccak256 } from 'ethers';
 import type { ChainConnection } from './chain-connection';
 import { loadArtifact } from './contract-artifact';
+import { redactRpcUrl } from './redact-rpc-url';
 import { SettlementError, SettlementErrorCode } from './settlement.errors';
 
 export interface ChainIdentity {
@@ -32,7 +33,9 @@ export async function readChainIdentity(
   ]);
   const genesisHash = (genesis as { hash?: unknown } | null)?.hash;
   if (typeof chainId !== 'string' || typeof genesisHash !== 'string')
-    throw new Error(`The chain at ${chain.rpcUrl} did not report its chain id and genesis block`);
+    throw new Error(
+      `The chain at ${redactRpcUrl(chain.rpcUrl)} did not report its chain id and genesis block`,
+    );
   return {
     chainId: Number(BigInt(chainId)),
     genesisHash,

@@ -22,6 +22,8 @@ const UNREACHABLE_CODES = new Set([
   'TIMEOUT',
   'NETWORK_ERROR',
   'SERVER_ERROR',
+  // ChainUnreachableError itself: it no longer carries its cause (which may quote a private URL).
+  'CHAIN_UNREACHABLE',
 ]);
 
 /** True when `error` (or anything in its cause chain) is a transport failure rather than an answer from the node. */

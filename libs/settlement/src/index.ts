@@ -1,4 +1,5 @@
 export * from './settlement.errors';
+export * from './redact-rpc-url';
 export * from './merkle';
 export * from './receipt-anchor.abi';
 export * from './contract-artifact';

@@ -1,3 +1,5 @@
+import { redactRpcUrl, redactRpcUrlIn } from './redact-rpc-url';
+
 // Errors a caller of the settlement library can act on. `retryable` is what a queue processor needs to know: an
 // unreachable or slow chain is worth another attempt (the anchor call is idempotent); a reverted or conflicting
 // anchor will fail the same way every time.
@@ -22,16 +24,19 @@ export abstract class SettlementError extends Error {
   }
 }
 
-/** The RPC endpoint refused, dropped or did not answer the connection. */
+/**
+ * The RPC endpoint refused, dropped or did not answer the connection. The URL may hold a provider key and errors
+ * end up in logs: only its redacted form is kept, and the cause (which may quote the URL) only as redacted text.
+ */
 export class ChainUnreachableError extends SettlementError {
   readonly code = SettlementErrorCode.CHAIN_UNREACHABLE;
   readonly retryable = true;
+  /** Scheme, host and port only (redactRpcUrl). */
+  readonly rpcUrl: string;
 
-  constructor(
-    readonly rpcUrl: string,
-    cause: unknown,
-  ) {
-    super(`The chain at ${rpcUrl} is unreachable: ${describe(cause)}`, { cause });
+  constructor(rpcUrl: string, cause: unknown) {
+    super(`The chain at ${redactRpcUrl(rpcUrl)} is unreachable: ${redactRpcUrlIn(describe(cause), rpcUrl)}`);
+    this.rpcUrl = redactRpcUrl(rpcUrl);
   }
 }
 

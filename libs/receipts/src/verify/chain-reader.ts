@@ -1,5 +1,11 @@
 import { getAddress, JsonRpcProvider, keccak256, Network } from 'ethers';
-import { fetchChainId, loadArtifact, receiptAnchorInterface } from '@app/settlement';
+import {
+  fetchChainId,
+  loadArtifact,
+  receiptAnchorInterface,
+  redactRpcUrl,
+  redactRpcUrlIn,
+} from '@app/settlement';
 import type { BundleBatch } from '../bundle';
 import { CheckResult, fail, pass } from './verification.types';
 
@@ -25,7 +31,7 @@ export class ChainReader {
       if (chainId !== batch.chainId)
         return fail(
           'anchored-on-chain',
-          `${this.rpcUrl} is chain ${chainId}, the bundle says ${batch.chainId}`,
+          `${redactRpcUrl(this.rpcUrl)} is chain ${chainId}, the bundle says ${batch.chainId}`,
         );
       this.provider ??= new JsonRpcProvider(this.rpcUrl, Network.from(chainId), { staticNetwork: true });
       const contract = getAddress(batch.contract);
@@ -84,7 +90,10 @@ export class ChainReader {
         `root anchored by ReceiptAnchor ${contract} in block ${batch.blockNumber} of chain ${chainId} (batch ${event.args.batchId}, ${count} receipts)`,
       );
     } catch (error) {
-      return fail('anchored-on-chain', `could not read the chain at ${this.rpcUrl}: ${String(error)}`);
+      return fail(
+        'anchored-on-chain',
+        `could not read the chain at ${redactRpcUrl(this.rpcUrl)}: ${redactRpcUrlIn(String(error), this.rpcUrl)}`,
+      );
     }
   }
 

@@ -1,0 +1,51 @@
+// A private RPC URL often carries a provider key: in the path (/v3/<key>), the query (?apikey=) or the userinfo.
+// Logs, errors and the console show only where the chain is, never how it is reached.
+const HIDDEN = '…';
+
+/** The URL as it may be shown: scheme, host and port; a path, query, fragment or credentials become '…'. */
+export function redactRpcUrl(rpcUrl: string): string {
+  const url = parse(rpcUrl);
+  if (!url) return HIDDEN;
+  const origin = `${url.protocol}//${url.host}`;
+  const hides = [url.username, url.password, url.search, url.hash].some((part) => part !== '');
+  return hides || !['', '/'].includes(url.pathname) ? `${origin}/${HIDDEN}` : origin;
+}
+
+/** `text` with the URL shown as redactRpcUrl shows it, and any part of it that may hold a key replaced by '…'. */
+export function redactRpcUrlIn(text: string, rpcUrl: string): string {
+  const url = parse(rpcUrl);
+  const whole = [rpcUrl, url?.href ?? ''].filter((value) => value !== '');
+  let redacted = whole.reduce((result, value) => result.split(value).join(redactRpcUrl(rpcUrl)), text);
+  // Libraries quote the URL re-encoded or in pieces (ethers: requestUrl, fetch: the host and path apart).
+  const parts = url ? secretParts(url).sort((a, b) => b.length - a.length) : [];
+  for (const part of parts) redacted = redacted.split(part).join(HIDDEN);
+  return redacted;
+}
+
+function parse(rpcUrl: string): URL | null {
+  try {
+    return new URL(rpcUrl);
+  } catch {
+    return null;
+  }
+}
+
+/** The pieces a key may hide in, raw and decoded; short ones ("/", "1") are no secret and too common to replace. */
+function secretParts(url: URL): string[] {
+  const pieces = [
+    url.username,
+    url.password,
+    url.pathname === '/' ? '' : url.pathname,
+    url.search,
+    ...url.pathname.split('/'),
+    ...[...url.searchParams.values()],
+  ];
+  const decoded = pieces.map((piece) => {
+    try {
+      return decodeURIComponent(piece);
+    } catch {
+      return piece;
+    }
+  });
+  return [...new Set([...pieces, ...decoded])].filter((piece) => piece.length >= 4);
+}
