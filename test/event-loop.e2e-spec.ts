@@ -5,8 +5,11 @@ import request from 'supertest';
 import {
   completeCard,
   encodePng,
+  encodePngChunk,
   MAX_PNG_BYTES,
+  MAX_PNG_CHUNKS,
   PERSONA_LIMITS,
+  PNG_SIGNATURE,
   readPngChunks,
   toPngCard,
 } from '@app/personas';
@@ -103,6 +106,20 @@ function expectPromptHealth(samples: HealthSample[]): void {
   expect(blocked).toEqual([]);
 }
 
+/** A multipart/form-data body with one file field, `file`, as a card upload sends it. */
+function multipartFile(file: Buffer, filename: string): { contentType: string; body: Buffer } {
+  const boundary = 'event-loop-boundary';
+  const body = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
+        'Content-Type: image/png\r\n\r\n',
+    ),
+    file,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { contentType: `multipart/form-data; boundary=${boundary}`, body };
+}
+
 describe('no single request stalls the api (e2e)', () => {
   let api: ApiHarness;
   let creator: TestUser;
@@ -193,6 +210,78 @@ describe('no single request stalls the api (e2e)', () => {
     expect(viaApi.result.status).toBe(400);
     expect(viaApi.result.body).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
     expectPromptHealth(viaApi.samples);
+  });
+
+  it('answers /health promptly while an 8 MiB PNG of hundreds of thousands of tiny chunks is refused', async () => {
+    const [ihdr, ...rest] = readPngChunks(toPngCard(completeCard({ name: 'Chunky' })));
+    const head = encodePng([ihdr]);
+    const tail = encodePng(rest).subarray(PNG_SIGNATURE.length);
+    // Empty ancillary chunks (12 bytes each) between IHDR and the card, then one to make up the last bytes.
+    const room = MAX_PNG_BYTES - head.length - tail.length - 12;
+    const count = Math.floor(room / 12);
+    const filler = Buffer.alloc(12 * count, encodePngChunk('prVt', Buffer.alloc(0)));
+    const last = encodePngChunk('prVt', Buffer.alloc(room - 12 * count));
+    const png = Buffer.concat([head, filler, last, tail]);
+    expect(png.length).toBe(MAX_PNG_BYTES);
+    expect(count).toBeGreaterThan(600_000);
+
+    const upload = multipartFile(png, 'chunky.png');
+    const { result, samples } = await healthWhile(api.url, () =>
+      post(`${api.url}/v1/personas/import`, {
+        headers: { ...creator.auth, 'Content-Type': upload.contentType },
+        body: upload.body,
+      }),
+    );
+    expectPromptHealth(samples);
+    expect(result.status).toBe(400);
+    expect(result.body).toMatchObject({
+      error: { code: 'INVALID_CARD', message: expect.stringContaining(`more than ${MAX_PNG_CHUNKS} chunks`) },
+    });
+  });
+
+  it('answers /health promptly while anyone exports a large persona as PNG and JSON cards, again and again', async () => {
+    // Plain keys of 170 characters, as many as a lorebook may hold: a card of nearly the 2 MiB a card may be.
+    const perEntry = 10;
+    const entries = Array.from({ length: PERSONA_LIMITS.lorebookKeys / perEntry }, (_, entry) => ({
+      keys: Array.from({ length: perEntry }, (_, key) => `${entry}x${key} ${'lorem ipsum '.repeat(14)}`),
+      content: `Lore of entry ${entry}.`,
+      enabled: true,
+      insertion_order: 0,
+    }));
+    const card = Buffer.from(
+      JSON.stringify({
+        spec: 'chara_card_v2',
+        spec_version: '2.0',
+        data: { name: 'Exported', character_book: { entries } },
+      }),
+    );
+    expect(card.length).toBeGreaterThan(1_800_000);
+    const imported = await post(`${api.url}/v1/personas/import`, {
+      headers: { ...creator.auth, 'Content-Type': 'application/json' },
+      body: card,
+    });
+    expect(imported.status).toBe(201);
+    const { id } = imported.body as { id: string };
+
+    const exportAll = async (): Promise<number[]> => {
+      const statuses: number[] = [];
+      for (const format of ['png', 'ccv3', 'ccv2', 'png', 'ccv3', 'ccv2']) {
+        const response = await fetch(`${api.url}/v1/personas/${id}/export?format=${format}`);
+        expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(card.length / 2);
+        statuses.push(response.status);
+      }
+      const parallel = await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const response = await fetch(`${api.url}/v1/personas/${id}/export?format=png`);
+          await response.arrayBuffer();
+          return response.status;
+        }),
+      );
+      return [...statuses, ...parallel];
+    };
+    const { result, samples } = await healthWhile(api.url, exportAll);
+    expect(result).toEqual(Array(16).fill(200));
+    expectPromptHealth(samples);
   });
 
   it('answers /health promptly while an 8 MiB PNG card is imported', async () => {

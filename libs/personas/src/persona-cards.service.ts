@@ -18,6 +18,7 @@ import type { PersonaCard, PersonaSettings } from './persona-content';
 import { cardOf } from './persona-defaults';
 import { currentContent, PersonaView } from './persona.view';
 import type { ExportFormat } from './dto/import-persona.query';
+import type { PersonaHeader } from './personas.repository';
 import { PersonasService } from './personas.service';
 import { RenderedCardCache } from './persona-cards.export-cache';
 
@@ -70,21 +71,31 @@ export class PersonaCardsService {
   }
 
   async export(caller: AuthUser | undefined, idOrSlug: string, format: ExportFormat): Promise<ExportedCard> {
-    // Who may read the persona is checked on every request, before any rendered bytes are looked up.
-    const persona = await this.personas.findReadable(caller, idOrSlug);
-    const [current] = persona.versions;
-    if (!current) throw new Error(`persona ${persona.id} has no version`);
-    const meta = { createdAt: persona.createdAt, updatedAt: persona.updatedAt };
-    // The version row's id is unique across personas; the dates are written into the card, so they key it too.
-    const key = [current.id, format, meta.createdAt.getTime(), meta.updatedAt.getTime()].join(':');
-    let bytes = this.rendered.get(key);
+    // Who may read the persona is checked on every request, before any rendered bytes are looked up; the check
+    // reads no content, so a kept export costs no megabytes of JSON from the database.
+    const header = await this.personas.findReadableHeader(caller, idOrSlug);
+    let bytes = this.rendered.get(renderKey(header, format));
+    let persona: Pick<PersonaHeader, 'slug'> = header;
     if (!bytes) {
-      bytes = await render(cardOf(currentContent(persona).content), format, meta);
-      this.rendered.set(key, bytes);
+      // Read again in full, and checked again: a new version (or visibility) may have landed in between.
+      const full = await this.personas.findReadable(caller, idOrSlug);
+      bytes = await render(cardOf(currentContent(full).content), format, {
+        createdAt: full.createdAt,
+        updatedAt: full.updatedAt,
+      });
+      this.rendered.set(renderKey(full, format), bytes);
+      persona = full;
     }
     const extension = format === 'png' ? 'png' : `${format}.json`;
     return { filename: `${persona.slug}.${extension}`, contentType: CONTENT_TYPES[format], bytes };
   }
+}
+
+/** The version row's id is unique across personas; the dates are written into the card, so they key it too. */
+function renderKey(persona: PersonaHeader, format: ExportFormat): string {
+  const [current] = persona.versions;
+  if (!current) throw new Error(`persona ${persona.id} has no version`);
+  return [current.id, format, persona.createdAt.getTime(), persona.updatedAt.getTime()].join(':');
 }
 
 /** The card's bytes, made a step per turn of the event loop so other requests are answered in between. */

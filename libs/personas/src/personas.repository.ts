@@ -5,6 +5,8 @@ import type { PersonaContent } from './persona-content';
 import { SlugTakenError, VersionConflictError } from './personas.errors';
 
 export type PersonaWithCurrent = Persona & { versions: PersonaVersion[]; owner: Pick<User, 'handle'> };
+/** A persona and which version is current, without that version's content (megabytes for a large lorebook). */
+export type PersonaHeader = Persona & { versions: Pick<PersonaVersion, 'id' | 'version' | 'hash'>[] };
 
 export interface PersonaRow {
   id: string;
@@ -130,6 +132,18 @@ export class PersonasRepository {
     return this.prisma.persona.findFirst({
       where: { ...where, deletedAt: null },
       include: currentVersionInclude,
+    });
+  }
+
+  findHeaderByIdOrSlug(idOrSlug: string): Promise<PersonaHeader | null> {
+    const where: Prisma.PersonaWhereInput = UUID.test(idOrSlug)
+      ? { id: idOrSlug }
+      : { slug: idOrSlug.toLowerCase() };
+    return this.prisma.persona.findFirst({
+      where: { ...where, deletedAt: null },
+      include: {
+        versions: { orderBy: { version: 'desc' }, take: 1, select: { id: true, version: true, hash: true } },
+      },
     });
   }
 

@@ -18,7 +18,7 @@ import {
   TooManyLorebookKeysError,
   UnknownPersonaModelError,
 } from './personas.errors';
-import { PersonasRepository, PersonaWithCurrent } from './personas.repository';
+import { PersonaHeader, PersonasRepository, PersonaWithCurrent } from './personas.repository';
 import { decodeCursor, encodeCursor, MAX_SEARCH_OFFSET } from './search-cursor';
 import { slugify } from './slug';
 
@@ -160,11 +160,12 @@ export class PersonasService {
 
   /** Private personas are invisible to everyone but their creator (and admins): 404, not 403, so ids don't leak. */
   async findReadable(caller: AuthUser | undefined, idOrSlug: string): Promise<PersonaWithCurrent> {
-    const persona = await this.personas.findByIdOrSlug(idOrSlug);
-    if (!persona) throw new PersonaNotFoundError(idOrSlug);
-    if (persona.visibility === 'private' && !isOwnerOrAdmin(caller, persona))
-      throw new PersonaNotFoundError(idOrSlug);
-    return persona;
+    return readableOrNotFound(caller, idOrSlug, await this.personas.findByIdOrSlug(idOrSlug));
+  }
+
+  /** findReadable, same check, without loading the current version's content (card export's cache key). */
+  async findReadableHeader(caller: AuthUser | undefined, idOrSlug: string): Promise<PersonaHeader> {
+    return readableOrNotFound(caller, idOrSlug, await this.personas.findHeaderByIdOrSlug(idOrSlug));
   }
 
   private async findWritable(caller: AuthUser, idOrSlug: string): Promise<PersonaWithCurrent> {
@@ -223,7 +224,18 @@ export class PersonasService {
   }
 }
 
-function isOwnerOrAdmin(caller: AuthUser | undefined, persona: PersonaWithCurrent): boolean {
+function readableOrNotFound<T extends Pick<PersonaWithCurrent, 'visibility' | 'ownerId'>>(
+  caller: AuthUser | undefined,
+  idOrSlug: string,
+  persona: T | null,
+): T {
+  if (!persona) throw new PersonaNotFoundError(idOrSlug);
+  if (persona.visibility === 'private' && !isOwnerOrAdmin(caller, persona))
+    throw new PersonaNotFoundError(idOrSlug);
+  return persona;
+}
+
+function isOwnerOrAdmin(caller: AuthUser | undefined, persona: Pick<PersonaWithCurrent, 'ownerId'>): boolean {
   return Boolean(caller && (caller.id === persona.ownerId || caller.role === 'admin'));
 }
 
