@@ -165,6 +165,33 @@ describe('no single request stalls the api (e2e)', () => {
     expectPromptHealth(samples);
   });
 
+  it('answers /health promptly on every chat turn with a lorebook of 10,000 regex keys holding {{user}}', async () => {
+    // The review's case: every key was compiled and checked for each user on every turn, 1.7-3.5 s each.
+    const keysPerEntry = 10;
+    const lorebook = Array.from({ length: PERSONA_LIMITS.lorebookKeys / keysPerEntry }, (_, entry) => ({
+      keys: Array.from(
+        { length: keysPerEntry },
+        (_, key) => `/{{user}} ${`${entry}x${key}${'qwertyuiopasdfghjklzxcvbnm'.repeat(4)}`.slice(0, 80)}/`,
+      ),
+      content: `Lore of entry ${entry}.`,
+      useRegex: true,
+    }));
+    const persona = await createPersona(api.url, creator, { name: 'Regex names', lorebook });
+
+    for (let turn = 0; turn < 3; turn += 1) {
+      const { result, samples } = await healthWhile(api.url, () =>
+        post(`${api.url}/v1/chat/completions`, {
+          headers: { ...consumer.auth, 'Content-Type': 'application/json' },
+          body: Buffer.from(
+            JSON.stringify({ model: persona.slug, messages: [{ role: 'user', content: `Hello ${turn}` }] }),
+          ),
+        }),
+      );
+      expect(result.status).toBeLessThan(300);
+      expectPromptHealth(samples);
+    }
+  });
+
   it('answers /health promptly while the regex keys of a large card or persona are checked', async () => {
     // Every key is long and unsafe, the most work the safety check can be given: over a second of checking.
     const perEntry = PERSONA_LIMITS.keysPerEntry;

@@ -1,16 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { ChatMessage } from '@app/inference';
-import {
-  describeRegexRisk,
-  findRegexRisk,
-  MAX_REGEX_KEY_CHARS,
-  PlainKeyIndex,
-  regexKeyParts,
-  ScanText,
-} from '@app/personas';
+import { describeRegexRisk, MAX_REGEX_KEY_CHARS, ScanText } from '@app/personas';
 import type { LorebookEntry, PersonaCard, RegexRisk } from '@app/personas';
 import { MacroValues, substituteMacros } from './card-macros';
+import {
+  CompiledEntry,
+  CompiledKey,
+  CompiledLorebook,
+  compiledLorebook,
+  compileSteps,
+  NamedKeys,
+} from './lorebook-compile';
 import { ITEM_PREFIX } from './prompt-sections';
 import { estimateTokens } from './token-budget';
 
@@ -19,10 +20,10 @@ export const DEFAULT_SCAN_DEPTH = 4;
 export const DEFAULT_LOREBOOK_TOKEN_BUDGET = 512;
 
 /**
- * Every key runs on the api's event loop on every turn, so a lorebook's keys are compiled once per version (see
- * compiledLorebook) and matched under bounds: plain keys in one pass over the window with an index, regex keys
- * (which may still take quadratic time after the edge's safety check) only on the newest text, and all of a
- * turn's keys share one time budget.
+ * Every key runs on the api's event loop on every turn, so a lorebook's keys are compiled once per version,
+ * over as many turns as that takes (see lorebook-compile.ts), and matched under bounds: plain keys in one pass
+ * over the window with an index, regex keys (which may still take quadratic time after the edge's safety check)
+ * only on the newest text, and a turn's compiling and matching share one time budget.
  */
 export interface LoreScanLimits {
   /** Plain keys scan the last this many characters of the window. */
@@ -74,11 +75,13 @@ export function selectLorebookEntries(
   const compiled = compiledLorebook(card.lorebook);
   // Names go into a regex key as literal text: a user called "(a+)+" must not change what a key means.
   const regexMacros = { char: escapeRegex(macros.char), user: escapeRegex(macros.user) };
+  // Compiling shares the turn's budget with matching; what it does not reach waits for the next turn.
+  const named = compileSteps(compiled, { plain: macros, regex: regexMacros }, deadline);
   const scan: Scan = {
     regexText: lastChars(text, regexScanChars),
-    regexMacros,
+    named,
     deadline,
-    found: findPlainKeys(compiled, { plain: macros, regex: regexMacros }, text, deadline),
+    found: findPlainKeys(compiled, named, text, deadline),
   };
   const triggered = card.lorebook
     .map((entry, index) => ({ entry, index }))
@@ -120,120 +123,45 @@ function byBudgetPreference(a: IndexedEntry, b: IndexedEntry): number {
   );
 }
 
-/**
- * One key as compiled for a version: a plain key (or a regex key that does not compile, matched as plain text,
- * as it always has been) is an id in the version's index; one with a name macro in it waits for the names.
- */
-type CompiledKey =
-  | { kind: 'plain'; id: number }
-  | { kind: 'plain-with-names'; id: number; key: string }
-  | { kind: 'regex'; key: string; compiled: RegExp | RegexRisk }
-  | { kind: 'regex-with-names'; id: number; key: string }
-  | { kind: 'too-long'; key: string }
-  | { kind: 'blank' };
-
-interface CompiledEntry {
-  keys: CompiledKey[];
-  secondaryKeys: CompiledKey[];
-}
-
-interface CompiledLorebook {
-  entries: CompiledEntry[];
-  index: PlainKeyIndex;
-  /** Keys whose text depends on the names, by id; matched through a small index built each turn. */
-  withNames: { id: number; key: string; caseSensitive: boolean; regex: boolean }[];
-  /** Characters of key text, to bound the cache by what it holds. */
-  size: number;
-}
-
 interface Scan {
   regexText: string;
-  regexMacros: MacroValues;
+  /** Regex keys with names in them, as far as compiled for this turn's names. */
+  named: NamedKeys;
   /** performance.now() after which keys are no longer run. */
   deadline: number;
   /** Ids of the plain keys (and names-dependent keys read as plain) found in the window. */
   found: ReadonlySet<number>;
 }
 
-const NAME_MACRO = /\{\{(?:char|user)\}\}|<(?:bot|user)>/i;
-
-function compileLorebook(lorebook: readonly LorebookEntry[]): CompiledLorebook {
-  const index = new PlainKeyIndex();
-  const withNames: CompiledLorebook['withNames'] = [];
-  let nextId = 0;
-  let size = 0;
-  const compileKey = (key: string, entry: LorebookEntry): CompiledKey => {
-    size += key.length;
-    if (key.trim() === '') return { kind: 'blank' };
-    const hasNames = NAME_MACRO.test(key);
-    if (entry.useRegex && key.length > MAX_REGEX_KEY_CHARS) return { kind: 'too-long', key };
-    if (hasNames) {
-      const id = nextId++;
-      withNames.push({ id, key, caseSensitive: entry.caseSensitive, regex: entry.useRegex });
-      return entry.useRegex ? { kind: 'regex-with-names', id, key } : { kind: 'plain-with-names', id, key };
-    }
-    if (entry.useRegex) {
-      const compiled = compileRegexKey(key.trim(), entry.caseSensitive ? '' : 'i');
-      if (compiled !== 'invalid') return { kind: 'regex', key, compiled };
-    }
-    const id = nextId++;
-    index.add(key, entry.caseSensitive, id);
-    return { kind: 'plain', id };
-  };
-  const entries = lorebook.map((entry) => ({
-    keys: entry.keys.map((key) => compileKey(key, entry)),
-    secondaryKeys: entry.secondaryKeys.map((key) => compileKey(key, entry)),
-  }));
-  return { entries, index, withNames, size };
-}
-
-/**
- * Plain keys in one pass; keys with names in them through an index of their own, since names differ per user.
- * Keys not reached before the deadline count as not matching.
- */
+/** Plain keys, and keys with names read as plain, in one pass each; those not reached in time do not match. */
 function findPlainKeys(
   compiled: CompiledLorebook,
-  macros: { plain: MacroValues; regex: MacroValues },
+  named: NamedKeys,
   text: string,
   deadline: number,
 ): Set<number> {
   const found = new Set<number>();
-  if (compiled.index.size === 0 && compiled.withNames.length === 0) return found;
+  if (compiled.index.size === 0 && named.index.size === 0) return found;
   const scan = new ScanText(text);
   let complete = compiled.index.match(scan, found, deadline);
-  if (complete && compiled.withNames.length > 0) {
-    const named = new PlainKeyIndex();
-    for (const { id, key, caseSensitive, regex } of compiled.withNames) {
-      // A regex key that does not compile is matched as plain text, with the names as they are.
-      const asRegex = regex && substituteMacros(key, macros.regex).trim();
-      if (asRegex && compileRegexKey(asRegex, caseSensitive ? '' : 'i') !== 'invalid') continue;
-      named.add(substituteMacros(key, macros.plain), caseSensitive, id);
-    }
-    complete = named.match(scan, found, deadline);
-  }
+  if (complete && named.index.size > 0) complete = named.index.match(scan, found, deadline);
   if (!complete) warnBudgetSpent();
   return found;
 }
 
 function isTriggered(entry: LorebookEntry, compiled: CompiledEntry, index: number, scan: Scan): boolean {
   if (entry.constant) return true;
-  if (!anyKeyMatches(entry, compiled.keys, index, scan)) return false;
+  if (!anyKeyMatches(compiled.keys, index, scan)) return false;
   // A selective entry with no secondary keys behaves as a plain one, as in SillyTavern.
   if (!entry.selective || entry.secondaryKeys.every((key) => key.trim() === '')) return true;
-  return anyKeyMatches(entry, compiled.secondaryKeys, index, scan);
+  return anyKeyMatches(compiled.secondaryKeys, index, scan);
 }
 
-function anyKeyMatches(
-  entry: LorebookEntry,
-  keys: readonly CompiledKey[],
-  index: number,
-  scan: Scan,
-): boolean {
-  const caseFlag = entry.caseSensitive ? '' : 'i';
-  return keys.some((key) => keyMatches(key, caseFlag, index, scan));
+function anyKeyMatches(keys: readonly CompiledKey[], index: number, scan: Scan): boolean {
+  return keys.some((key) => keyMatches(key, index, scan));
 }
 
-function keyMatches(key: CompiledKey, caseFlag: string, index: number, scan: Scan): boolean {
+function keyMatches(key: CompiledKey, index: number, scan: Scan): boolean {
   switch (key.kind) {
     case 'blank':
       return false;
@@ -244,11 +172,10 @@ function keyMatches(key: CompiledKey, caseFlag: string, index: number, scan: Sca
       warnOnce(key.key, index, `is longer than ${MAX_REGEX_KEY_CHARS} characters`);
       return false;
     case 'regex':
-      return regexMatches(key.key, key.compiled, index, scan);
     case 'regex-with-names': {
-      const expanded = substituteMacros(key.key, scan.regexMacros).trim();
-      if (expanded.length === 0) return false;
-      const compiled = compileRegexKey(expanded, caseFlag);
+      const compiled = key.kind === 'regex' ? key.compiled : scan.named.regexes[key.slot];
+      // Not compiled yet: a later turn will have it.
+      if (compiled === undefined || compiled === 'blank') return false;
       // One that does not compile was matched as plain text, with the other plain keys.
       if (compiled === 'invalid') return scan.found.has(key.id);
       return regexMatches(key.key, compiled, index, scan);
@@ -271,61 +198,6 @@ function regexMatches(key: string, compiled: RegExp | RegexRisk, index: number, 
     return false;
   }
   return compiled.test(scan.regexText);
-}
-
-// A version's keys are compiled on its first turn and reused on every later one. Keyed by a fingerprint of the
-// keys and how they are read, so every version with the same keys shares one entry; bounded by the key text held.
-const MAX_CACHED_LOREBOOKS = 256;
-const MAX_CACHED_KEY_CHARS = 4_000_000;
-const compiledLorebooks = new Map<string, CompiledLorebook>();
-let cachedKeyChars = 0;
-
-function compiledLorebook(lorebook: readonly LorebookEntry[]): CompiledLorebook {
-  const fingerprint = createHash('sha256')
-    .update(
-      JSON.stringify(
-        lorebook.map((entry) => [entry.keys, entry.secondaryKeys, entry.caseSensitive, entry.useRegex]),
-      ),
-    )
-    .digest('base64');
-  const cached = compiledLorebooks.get(fingerprint);
-  if (cached) {
-    // Most recently used last, so the oldest is evicted first.
-    compiledLorebooks.delete(fingerprint);
-    compiledLorebooks.set(fingerprint, cached);
-    return cached;
-  }
-  const compiled = compileLorebook(lorebook);
-  compiledLorebooks.set(fingerprint, compiled);
-  cachedKeyChars += compiled.size;
-  for (const [oldest, evicted] of compiledLorebooks) {
-    if (compiledLorebooks.size <= MAX_CACHED_LOREBOOKS && cachedKeyChars <= MAX_CACHED_KEY_CHARS) break;
-    if (oldest === fingerprint) break;
-    compiledLorebooks.delete(oldest);
-    cachedKeyChars -= evicted.size;
-  }
-  return compiled;
-}
-
-// Regex keys with names in them differ per user, so they are compiled (and checked) per expanded text; bounded.
-const MAX_COMPILED_KEYS = 2_000;
-const compiledKeys = new Map<string, RegExp | RegexRisk | 'invalid'>();
-
-function compileRegexKey(key: string, caseFlag: string): RegExp | RegexRisk | 'invalid' {
-  const cacheKey = `${caseFlag}:${key}`;
-  const cached = compiledKeys.get(cacheKey);
-  if (cached !== undefined) return cached;
-  const { source, flags } = regexKeyParts(key);
-  let compiled: RegExp | RegexRisk | 'invalid';
-  try {
-    const regex = new RegExp(source, `${flags}${caseFlag}`);
-    compiled = findRegexRisk(source, flags) ?? regex;
-  } catch {
-    compiled = 'invalid';
-  }
-  if (compiledKeys.size >= MAX_COMPILED_KEYS) compiledKeys.delete(compiledKeys.keys().next().value ?? '');
-  compiledKeys.set(cacheKey, compiled);
-  return compiled;
 }
 
 const logger = new Logger('Lorebook');
@@ -356,7 +228,8 @@ function warnBudgetSpent(): void {
   );
 }
 
-function escapeRegex(text: string): string {
+/** A name as literal text in a regex key. */
+export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 

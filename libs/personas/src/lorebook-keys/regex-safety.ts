@@ -41,7 +41,7 @@ const MAX_STEPS = 2_048;
 /** No match is longer than the text a key runs on; lorebook.ts gives regex keys 4,000 characters. */
 const LONGEST_TEXT = 4_096;
 /** What a macro may stand for: a persona's or a user's name. */
-const LONGEST_NAME = 200;
+export const LONGEST_NAME = 200;
 const MAX_UNBOUNDED = 6;
 const WAYS_CAP = 1e15;
 /** Counts up to this are compiled as plain characters (see rule 4). */
@@ -77,6 +77,7 @@ export function findRegexRisk(
   flags: string,
   options: RegexSafetyOptions = {},
 ): RegexRisk | undefined {
+  if (isShortLiteral(source, options.macros ?? false)) return undefined;
   let tree: RegexTree;
   try {
     tree = parseRegex(source, {
@@ -101,6 +102,18 @@ export function findRegexRisk(
     if (error instanceof UnsafeRegex) return error.risk;
     throw error;
   }
+}
+
+// Most keys are words, and a lorebook may hold 10,000 of them: text with nothing but literal characters (and
+// names) matches in one way only, so the analysis would pass it unless it is longer than MAX_STEPS; say so
+// without parsing.
+const LITERAL = /^[^\\^$.|?*+()[\]{}]*$/;
+const MACROS = /\{\{(?:char|user)\}\}|<(?:bot|user)>/gi;
+
+function isShortLiteral(source: string, macros: boolean): boolean {
+  const literal = macros ? source.replace(MACROS, '') : source;
+  const names = macros ? (source.length - literal.length) / '<bot>'.length : 0;
+  return LITERAL.test(literal) && literal.length + Math.ceil(names) * LONGEST_NAME <= MAX_STEPS;
 }
 
 class UnsafeRegex extends Error {

@@ -1,0 +1,266 @@
+import { createHash } from 'node:crypto';
+import {
+  checkRegexKeyTemplate,
+  findRegexRisk,
+  MAX_REGEX_KEY_CHARS,
+  namesFitRegexTemplate,
+  PlainKeyIndex,
+  regexKeyParts,
+} from '@app/personas';
+import type { LorebookEntry, RegexKeyTemplate, RegexRisk } from '@app/personas';
+import { MacroValues, substituteMacros } from './card-macros';
+
+/**
+ * A lorebook's keys as compiled for chat. Compiling 10,000 keys (parsing regexes, checking them for safety,
+ * indexing plain ones) takes longer than a turn's lorebook budget, so it happens in steps, each turn doing what
+ * its deadline leaves room for and keeping the result: a key not yet compiled counts as not matching, and a
+ * lorebook is whole after a few turns. Names differ per user, so keys with names in them are compiled per pair
+ * of names, also in steps.
+ */
+export type CompiledKey =
+  | { kind: 'plain'; id: number }
+  | { kind: 'plain-with-names'; id: number }
+  /** `compiled` is unset until compiled; one that does not compile is matched as plain text, by `id`. */
+  | { kind: 'regex'; id: number; key: string; compiled?: RegExp | RegexRisk | 'invalid' }
+  | { kind: 'regex-with-names'; id: number; slot: number; key: string }
+  | { kind: 'too-long'; key: string }
+  | { kind: 'blank' };
+
+export interface CompiledEntry {
+  keys: CompiledKey[];
+  secondaryKeys: CompiledKey[];
+}
+
+interface NamedKey {
+  id: number;
+  key: string;
+  caseSensitive: boolean;
+  regex: boolean;
+  /** Set when compiled, for regex keys. */
+  template?: RegexKeyTemplate;
+}
+
+/** A regex key with the names in: unset until compiled, 'blank' when the names leave nothing. */
+export type ExpandedRegex = RegExp | RegexRisk | 'invalid' | 'blank' | undefined;
+
+/** The keys with names in them, compiled for one pair of names. */
+export interface NamedKeys {
+  /** Those read as plain text (and regex keys that do not compile), by id. */
+  index: PlainKeyIndex;
+  /** Regex keys by slot. */
+  regexes: ExpandedRegex[];
+  /** How many of the lorebook's keys with names are compiled. */
+  done: number;
+}
+
+export interface CompiledLorebook {
+  entries: CompiledEntry[];
+  index: PlainKeyIndex;
+  withNames: NamedKey[];
+  /** Compile steps in lorebook order, and how many have run. */
+  steps: (() => void)[];
+  done: number;
+  byNames: Map<string, NamedKeys>;
+  /** Characters of key text, to bound the cache by what it holds. */
+  size: number;
+}
+
+const NAME_MACRO = /\{\{(?:char|user)\}\}|<(?:bot|user)>/i;
+
+/** Sorts the keys (quick); the slow part of compiling is left to compileSteps. */
+function newCompiledLorebook(lorebook: readonly LorebookEntry[]): CompiledLorebook {
+  const compiled: CompiledLorebook = {
+    entries: [],
+    index: new PlainKeyIndex(),
+    withNames: [],
+    steps: [],
+    done: 0,
+    byNames: new Map(),
+    size: 0,
+  };
+  let nextId = 0;
+  const compileKey = (key: string, entry: LorebookEntry): CompiledKey => {
+    compiled.size += key.length;
+    if (key.trim() === '') return { kind: 'blank' };
+    if (entry.useRegex && key.length > MAX_REGEX_KEY_CHARS) return { kind: 'too-long', key };
+    const id = nextId++;
+    const { caseSensitive } = entry;
+    if (NAME_MACRO.test(key)) {
+      const named: NamedKey = { id, key, caseSensitive, regex: entry.useRegex };
+      compiled.withNames.push(named);
+      if (!entry.useRegex) return { kind: 'plain-with-names', id };
+      compiled.steps.push(() => (named.template = checkRegexKeyTemplate(key.trim())));
+      return { kind: 'regex-with-names', id, slot: compiled.withNames.length - 1, key };
+    }
+    if (!entry.useRegex) {
+      compiled.steps.push(() => compiled.index.add(key, caseSensitive, id));
+      return { kind: 'plain', id };
+    }
+    const regexKey: CompiledKey = { kind: 'regex', id, key };
+    compiled.steps.push(() => {
+      regexKey.compiled = compileRegexKey(key.trim(), caseSensitive ? '' : 'i');
+      // As it always has been, a regex key that does not compile is matched as plain text.
+      if (regexKey.compiled === 'invalid') compiled.index.add(key, caseSensitive, id);
+    });
+    return regexKey;
+  };
+  compiled.entries = lorebook.map((entry) => ({
+    keys: entry.keys.map((key) => compileKey(key, entry)),
+    secondaryKeys: entry.secondaryKeys.map((key) => compileKey(key, entry)),
+  }));
+  return compiled;
+}
+
+/**
+ * Runs compile steps until the lorebook (and its keys with these names) is compiled or the deadline comes,
+ * looking at the clock before each step. Returns the keys with names, as far as they are compiled.
+ */
+export function compileSteps(
+  compiled: CompiledLorebook,
+  macros: { plain: MacroValues; regex: MacroValues },
+  deadline: number,
+): NamedKeys {
+  const named = namedKeys(compiled, macros.plain);
+  while (compiled.done < compiled.steps.length) {
+    if (performance.now() >= deadline) return named;
+    compiled.steps[compiled.done++]();
+  }
+  compiled.steps = [];
+  compiled.done = 0;
+  while (named.done < compiled.withNames.length) {
+    if (performance.now() >= deadline) return named;
+    compileNamedKey(compiled.withNames[named.done], named.done, named, macros);
+    named.done += 1;
+  }
+  return named;
+}
+
+function compileNamedKey(
+  key: NamedKey,
+  slot: number,
+  named: NamedKeys,
+  macros: { plain: MacroValues; regex: MacroValues },
+): void {
+  if (!key.regex) {
+    named.index.add(substituteMacros(key.key, macros.plain), key.caseSensitive, key.id);
+    return;
+  }
+  const expanded = substituteMacros(key.key, macros.regex).trim();
+  if (expanded === '') {
+    named.regexes[slot] = 'blank';
+    return;
+  }
+  const compiled = compileRegexKey(
+    expanded,
+    key.caseSensitive ? '' : 'i',
+    key.template && { template: key.template, regexNames: macros.regex, names: macros.plain },
+  );
+  named.regexes[slot] = compiled;
+  // A regex key that does not compile is matched as plain text, with the names as they are.
+  if (compiled === 'invalid') {
+    named.index.add(substituteMacros(key.key, macros.plain), key.caseSensitive, key.id);
+  }
+}
+
+interface TemplateUse {
+  template: RegexKeyTemplate;
+  regexNames: MacroValues;
+  names: MacroValues;
+}
+
+function compileRegexKey(key: string, caseFlag: string, from?: TemplateUse): RegExp | RegexRisk | 'invalid' {
+  const { source, flags } = regexKeyParts(key);
+  let regex: RegExp;
+  try {
+    regex = new RegExp(source, `${flags}${caseFlag}`);
+  } catch {
+    return 'invalid';
+  }
+  if (from && coveredByTemplate(source, flags, from)) return regex;
+  return findRegexRisk(source, flags) ?? regex;
+}
+
+/** Whether the template's one check covers this expansion of it (see RegexKeyTemplate). */
+function coveredByTemplate(
+  source: string,
+  flags: string,
+  { template, regexNames, names }: TemplateUse,
+): boolean {
+  return (
+    template.safeForAllNames &&
+    namesFitRegexTemplate([names.char, names.user]) &&
+    flags === template.flags &&
+    source === substituteMacros(template.source, regexNames)
+  );
+}
+
+// Compiled keys with names, kept per pair of names so that the users of a persona need not recompile them every
+// turn. Each holds about as much as the lorebook's own keys, and counts towards the cache's bound.
+const MAX_NAME_PAIRS = 16;
+
+function namedKeys(compiled: CompiledLorebook, names: MacroValues): NamedKeys {
+  if (compiled.withNames.length === 0) return { index: new PlainKeyIndex(), regexes: [], done: 0 };
+  const id = JSON.stringify([names.char, names.user]);
+  const cached = compiled.byNames.get(id);
+  if (cached) {
+    compiled.byNames.delete(id);
+    compiled.byNames.set(id, cached);
+    return cached;
+  }
+  const named: NamedKeys = { index: new PlainKeyIndex(), regexes: [], done: 0 };
+  compiled.byNames.set(id, named);
+  if (compiled.byNames.size > MAX_NAME_PAIRS) {
+    compiled.byNames.delete(compiled.byNames.keys().next().value ?? '');
+  } else {
+    const grown = namedKeyChars(compiled);
+    compiled.size += grown;
+    cachedKeyChars += grown;
+    evictBeyondBound(compiled);
+  }
+  return named;
+}
+
+function namedKeyChars(compiled: CompiledLorebook): number {
+  return compiled.withNames.reduce((total, { key }) => total + key.length, 0);
+}
+
+// A version's keys are compiled over its first turns and reused on every later one. Keyed by a fingerprint of the
+// keys and how they are read, so every version with the same keys shares one entry. Bounded by the key text held,
+// not by a count: a lorebook at the limits holds 10,000 keys of up to 200 characters (2 M), and about 60 bytes of
+// heap come with each character once compiled, so 16 M characters is about 1 GB at the very worst and at least
+// eight such lorebooks, which a handful of large personas in rotation never evict.
+const MAX_CACHED_LOREBOOKS = 256;
+const MAX_CACHED_KEY_CHARS = 16_000_000;
+const compiledLorebooks = new Map<string, CompiledLorebook>();
+let cachedKeyChars = 0;
+
+export function compiledLorebook(lorebook: readonly LorebookEntry[]): CompiledLorebook {
+  const fingerprint = createHash('sha256')
+    .update(
+      JSON.stringify(
+        lorebook.map((entry) => [entry.keys, entry.secondaryKeys, entry.caseSensitive, entry.useRegex]),
+      ),
+    )
+    .digest('base64');
+  const cached = compiledLorebooks.get(fingerprint);
+  if (cached) {
+    // Most recently used last, so the oldest is evicted first.
+    compiledLorebooks.delete(fingerprint);
+    compiledLorebooks.set(fingerprint, cached);
+    return cached;
+  }
+  const compiled = newCompiledLorebook(lorebook);
+  compiledLorebooks.set(fingerprint, compiled);
+  cachedKeyChars += compiled.size;
+  evictBeyondBound(compiled);
+  return compiled;
+}
+
+function evictBeyondBound(keep: CompiledLorebook): void {
+  for (const [oldest, evicted] of compiledLorebooks) {
+    if (compiledLorebooks.size <= MAX_CACHED_LOREBOOKS && cachedKeyChars <= MAX_CACHED_KEY_CHARS) break;
+    if (evicted === keep) continue;
+    compiledLorebooks.delete(oldest);
+    cachedKeyChars -= evicted.size;
+  }
+}
