@@ -63,14 +63,16 @@ describe('compiling a lorebook for chat', () => {
       ...namedRegexEntries(50, 'deadline'),
       { keys: ['/deadline-regex \\d+/', 'deadline-plain'], content: 'x', useRegex: false },
       { keys: ['/deadline-regex \\d+/'], content: 'y', useRegex: true },
+      { keys: [], content: 'always', constant: true },
     ]);
-    expect(turn(persona, 'Sam meets the deadline 3 deadline-plain deadline-regex 7', sam, 0)).toEqual([]);
+    // A constant entry needs no keys, compiled or not.
+    expect(turn(persona, 'Sam meets the deadline 3 deadline-plain deadline-regex 7', sam, 0)).toEqual([52]);
     expect(checkRegexKeyTemplate).not.toHaveBeenCalled();
     expect(findRegexRisk).not.toHaveBeenCalled();
     expect(plainAdd).not.toHaveBeenCalled();
     // What it did not do then, a turn with time does.
     expect(turn(persona, 'Sam meets the deadline 3 deadline-plain deadline-regex 7', sam, noBudget)).toEqual([
-      3, 50, 51,
+      3, 50, 51, 52,
     ]);
   });
 

@@ -54,7 +54,11 @@ export interface NamedKeys {
 }
 
 export interface CompiledLorebook {
-  entries: CompiledEntry[];
+  /** By entry; unset until the entry's keys are sorted. */
+  entries: (CompiledEntry | undefined)[];
+  /** The entries still to be sorted into keys, held only until they all are. */
+  unsorted: readonly LorebookEntry[] | undefined;
+  nextId: number;
   index: PlainKeyIndex;
   withNames: NamedKey[];
   /** Compile steps in lorebook order, and how many have run. */
@@ -67,23 +71,31 @@ export interface CompiledLorebook {
 
 const NAME_MACRO = /\{\{(?:char|user)\}\}|<(?:bot|user)>/i;
 
-/** Sorts the keys (quick); the slow part of compiling is left to compileSteps. */
 function newCompiledLorebook(lorebook: readonly LorebookEntry[]): CompiledLorebook {
-  const compiled: CompiledLorebook = {
+  let size = 0;
+  for (const entry of lorebook) {
+    for (const key of entry.keys) size += key.length;
+    for (const key of entry.secondaryKeys) size += key.length;
+  }
+  return {
     entries: [],
+    unsorted: lorebook,
+    nextId: 0,
     index: new PlainKeyIndex(),
     withNames: [],
     steps: [],
     done: 0,
     byNames: new Map(),
-    size: 0,
+    size,
   };
-  let nextId = 0;
-  const compileKey = (key: string, entry: LorebookEntry): CompiledKey => {
-    compiled.size += key.length;
+}
+
+/** Sorts one entry's keys by kind (quick), queueing the slow part of compiling them as steps. */
+function sortEntry(compiled: CompiledLorebook, entry: LorebookEntry): void {
+  const compileKey = (key: string): CompiledKey => {
     if (key.trim() === '') return { kind: 'blank' };
     if (entry.useRegex && key.length > MAX_REGEX_KEY_CHARS) return { kind: 'too-long', key };
-    const id = nextId++;
+    const id = compiled.nextId++;
     const { caseSensitive } = entry;
     if (NAME_MACRO.test(key)) {
       const named: NamedKey = { id, key, caseSensitive, regex: entry.useRegex };
@@ -104,11 +116,10 @@ function newCompiledLorebook(lorebook: readonly LorebookEntry[]): CompiledLorebo
     });
     return regexKey;
   };
-  compiled.entries = lorebook.map((entry) => ({
-    keys: entry.keys.map((key) => compileKey(key, entry)),
-    secondaryKeys: entry.secondaryKeys.map((key) => compileKey(key, entry)),
-  }));
-  return compiled;
+  compiled.entries.push({
+    keys: entry.keys.map(compileKey),
+    secondaryKeys: entry.secondaryKeys.map(compileKey),
+  });
 }
 
 /**
@@ -121,10 +132,14 @@ export function compileSteps(
   deadline: number,
 ): NamedKeys {
   const named = namedKeys(compiled, macros.plain);
-  while (compiled.done < compiled.steps.length) {
+  for (;;) {
+    const unsorted = compiled.unsorted?.[compiled.entries.length];
+    if (compiled.done === compiled.steps.length && unsorted === undefined) break;
     if (performance.now() >= deadline) return named;
-    compiled.steps[compiled.done++]();
+    if (compiled.done < compiled.steps.length) compiled.steps[compiled.done++]();
+    else if (unsorted) sortEntry(compiled, unsorted);
   }
+  compiled.unsorted = undefined;
   compiled.steps = [];
   compiled.done = 0;
   while (named.done < compiled.withNames.length) {
@@ -226,11 +241,11 @@ function namedKeyChars(compiled: CompiledLorebook): number {
 
 // A version's keys are compiled over its first turns and reused on every later one. Keyed by a fingerprint of the
 // keys and how they are read, so every version with the same keys shares one entry. Bounded by the key text held,
-// not by a count: a lorebook at the limits holds 10,000 keys of up to 200 characters (2 M), and about 60 bytes of
-// heap come with each character once compiled, so 16 M characters is about 1 GB at the very worst and at least
-// eight such lorebooks, which a handful of large personas in rotation never evict.
+// not by a count: a lorebook at the limits holds 10,000 keys of up to 200 characters (2 M), and compiled, each
+// character holds about 26 bytes of heap (bench/lorebook.bench.ts rotate: 144 MiB for three lorebooks of 1.85 M),
+// so 8 M characters is about 200 MiB: four lorebooks at the limits, or many ordinary ones.
 const MAX_CACHED_LOREBOOKS = 256;
-const MAX_CACHED_KEY_CHARS = 16_000_000;
+const MAX_CACHED_KEY_CHARS = 8_000_000;
 const compiledLorebooks = new Map<string, CompiledLorebook>();
 let cachedKeyChars = 0;
 

@@ -149,8 +149,15 @@ function findPlainKeys(
   return found;
 }
 
-function isTriggered(entry: LorebookEntry, compiled: CompiledEntry, index: number, scan: Scan): boolean {
+function isTriggered(
+  entry: LorebookEntry,
+  compiled: CompiledEntry | undefined,
+  index: number,
+  scan: Scan,
+): boolean {
   if (entry.constant) return true;
+  // Keys not sorted yet: a later turn will have them.
+  if (!compiled) return false;
   if (!anyKeyMatches(compiled.keys, index, scan)) return false;
   // A selective entry with no secondary keys behaves as a plain one, as in SillyTavern.
   if (!entry.selective || entry.secondaryKeys.every((key) => key.trim() === '')) return true;
