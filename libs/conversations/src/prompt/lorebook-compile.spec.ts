@@ -4,6 +4,7 @@ import { completeEntry, LorebookEntryInput, PlainKeyIndex } from '@app/personas'
 import { factory } from '@app/testing';
 import { MacroValues, substituteMacros } from './card-macros';
 import { escapeRegex, selectLorebookEntries } from './lorebook';
+import { asciiUpperCase, LiteralKey } from './lorebook-compile';
 
 // Counted, not replaced: how often keys are checked for safety shows what was compiled, and when.
 jest.mock('@app/personas', () => {
@@ -135,6 +136,51 @@ describe('compiling a lorebook for chat', () => {
     expect(compiled).toBe(3 * keysPerEntry * Math.floor(lorebookKeys / keysPerEntry));
     for (const persona of cards) turn(persona, 'hello', sam, noBudget);
     expect(plainAdd).toHaveBeenCalledTimes(compiled);
+  });
+});
+
+describe('literal regex keys', () => {
+  it('match exactly where the regex would, whatever the case, script or flags', () => {
+    const keys = ['dragon', 'Mr Smith', 'k', 's', 'ss', 'i', 'a-b', 'x/y', 'A1_b', ' '];
+    const texts = [
+      'a DRAGON',
+      'dRaGoN',
+      'mr smith',
+      'MR  SMITH',
+      '\u212a',
+      'K',
+      'ſ',
+      'ß',
+      'SS',
+      'İ',
+      'ı',
+      'I',
+      'A-B',
+      'X/Y',
+      'a1_B',
+      'ﬀ',
+      '\t',
+    ];
+    const differences: string[] = [];
+    for (const flags of ['', 'i', 'm', 's', 'im', 'is']) {
+      for (const key of keys) {
+        const literal = LiteralKey.from(key, flags);
+        expect(literal).toBeDefined();
+        for (const text of texts) {
+          const expected = new RegExp(key, flags).test(text);
+          if (literal?.test(text, () => asciiUpperCase(text)) !== expected)
+            differences.push(`/${key}/${flags} on ${text}`);
+        }
+      }
+    }
+    expect(differences).toEqual([]);
+  });
+
+  it('are left to the regex engine where it reads more into them', () => {
+    expect(LiteralKey.from('dragon', 'iu')).toBeUndefined();
+    expect(LiteralKey.from('dragon', 'v')).toBeUndefined();
+    expect(LiteralKey.from('drag.n', 'i')).toBeUndefined();
+    expect(LiteralKey.from('dragón', 'i')).toBeUndefined();
   });
 });
 

@@ -21,7 +21,7 @@ export type CompiledKey =
   | { kind: 'plain'; id: number }
   | { kind: 'plain-with-names'; id: number }
   /** `compiled` is unset until compiled; one that does not compile is matched as plain text, by `id`. */
-  | { kind: 'regex'; id: number; key: string; compiled?: RegExp | RegexRisk | 'invalid' }
+  | { kind: 'regex'; id: number; key: string; compiled?: RunnableKey | RegexRisk | 'invalid' }
   | { kind: 'regex-with-names'; id: number; slot: number; key: string }
   | { kind: 'too-long'; key: string }
   | { kind: 'blank' };
@@ -41,7 +41,7 @@ interface NamedKey {
 }
 
 /** A regex key with the names in: unset until compiled, 'blank' when the names leave nothing. */
-export type ExpandedRegex = RegExp | RegexRisk | 'invalid' | 'blank' | undefined;
+export type ExpandedRegex = RunnableKey | RegexRisk | 'invalid' | 'blank' | undefined;
 
 /** The keys with names in them, compiled for one pair of names. */
 export interface NamedKeys {
@@ -183,7 +183,11 @@ interface TemplateUse {
   names: MacroValues;
 }
 
-function compileRegexKey(key: string, caseFlag: string, from?: TemplateUse): RegExp | RegexRisk | 'invalid' {
+function compileRegexKey(
+  key: string,
+  caseFlag: string,
+  from?: TemplateUse,
+): RunnableKey | RegexRisk | 'invalid' {
   const { source, flags } = regexKeyParts(key);
   let regex: RegExp;
   try {
@@ -191,8 +195,43 @@ function compileRegexKey(key: string, caseFlag: string, from?: TemplateUse): Reg
   } catch {
     return 'invalid';
   }
-  if (from && coveredByTemplate(source, flags, from)) return regex;
-  return findRegexRisk(source, flags) ?? regex;
+  const risk = from && coveredByTemplate(source, flags, from) ? undefined : findRegexRisk(source, flags);
+  return risk ?? LiteralKey.from(source, regex.flags) ?? regex;
+}
+
+/** A regex key ready to run on a turn's text. */
+export type RunnableKey = RegExp | LiteralKey;
+
+// Nothing but ASCII characters that mean themselves in a pattern.
+const ASCII_LITERAL = /^[^\\^$.|?*+()[\]{}\u0080-\uffff]+$/;
+
+/**
+ * A regex key of nothing but ASCII characters that mean themselves, as most are, run as a substring search: V8
+ * compiles a regex twice over its first runs (about 140 µs for 185 characters), so a lorebook of 10,000 such
+ * keys took more than 30 turns to run at all. The matches are the same: without the u or v flag, a
+ * case-insensitive regex compares an ASCII character only with ASCII characters, by their upper case (ECMA-262
+ * Canonicalize), which is what upper-casing a-z in both the key and the text does.
+ */
+export class LiteralKey {
+  private constructor(
+    readonly text: string,
+    readonly ignoreCase: boolean,
+  ) {}
+
+  static from(source: string, flags: string): LiteralKey | undefined {
+    if (/[uv]/.test(flags) || !ASCII_LITERAL.test(source)) return undefined;
+    const ignoreCase = flags.includes('i');
+    return new LiteralKey(ignoreCase ? asciiUpperCase(source) : source, ignoreCase);
+  }
+
+  /** `upperText` is the text through asciiUpperCase. */
+  test(text: string, upperText: () => string): boolean {
+    return (this.ignoreCase ? upperText() : text).includes(this.text);
+  }
+}
+
+export function asciiUpperCase(text: string): string {
+  return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }
 
 /** Whether the template's one check covers this expansion of it (see RegexKeyTemplate). */
@@ -241,9 +280,9 @@ function namedKeyChars(compiled: CompiledLorebook): number {
 
 // A version's keys are compiled over its first turns and reused on every later one. Keyed by a fingerprint of the
 // keys and how they are read, so every version with the same keys shares one entry. Bounded by the key text held,
-// not by a count: a lorebook at the limits holds 10,000 keys of up to 200 characters (2 M), and compiled, each
-// character holds about 26 bytes of heap (bench/lorebook.bench.ts rotate: 144 MiB for three lorebooks of 1.85 M),
-// so 8 M characters is about 200 MiB: four lorebooks at the limits, or many ordinary ones.
+// not by a count: a lorebook at the limits holds 10,000 keys of up to 200 characters (2 M), and compiled regex
+// keys hold about 29 bytes of heap per character (three lorebooks of 10,000 regex keys of 185 characters: 156 MiB),
+// so 8 M characters is at most about 220 MiB: four lorebooks at the limits, or many ordinary ones.
 const MAX_CACHED_LOREBOOKS = 256;
 const MAX_CACHED_KEY_CHARS = 8_000_000;
 const compiledLorebooks = new Map<string, CompiledLorebook>();

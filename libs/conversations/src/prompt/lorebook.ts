@@ -5,12 +5,14 @@ import { describeRegexRisk, MAX_REGEX_KEY_CHARS, ScanText } from '@app/personas'
 import type { LorebookEntry, PersonaCard, RegexRisk } from '@app/personas';
 import { MacroValues, substituteMacros } from './card-macros';
 import {
+  asciiUpperCase,
   CompiledEntry,
   CompiledKey,
   CompiledLorebook,
   compiledLorebook,
   compileSteps,
   NamedKeys,
+  RunnableKey,
 } from './lorebook-compile';
 import { ITEM_PREFIX } from './prompt-sections';
 import { estimateTokens } from './token-budget';
@@ -125,6 +127,8 @@ function byBudgetPreference(a: IndexedEntry, b: IndexedEntry): number {
 
 interface Scan {
   regexText: string;
+  /** regexText with a-z upper-cased, for literal keys; made when first needed. */
+  upperRegexText?: string;
   /** Regex keys with names in them, as far as compiled for this turn's names. */
   named: NamedKeys;
   /** performance.now() after which keys are no longer run. */
@@ -195,8 +199,8 @@ function keyMatches(key: CompiledKey, index: number, scan: Scan): boolean {
  * has; one that is too long or fails the safety check (a persona stored before the check existed, or one that a
  * name turned unsafe) is skipped, with a warning the first time.
  */
-function regexMatches(key: string, compiled: RegExp | RegexRisk, index: number, scan: Scan): boolean {
-  if (!(compiled instanceof RegExp)) {
+function regexMatches(key: string, compiled: RunnableKey | RegexRisk, index: number, scan: Scan): boolean {
+  if (typeof compiled === 'string') {
     warnOnce(key, index, `is unsafe: ${describeRegexRisk(compiled)}`);
     return false;
   }
@@ -204,7 +208,8 @@ function regexMatches(key: string, compiled: RegExp | RegexRisk, index: number, 
     warnBudgetSpent();
     return false;
   }
-  return compiled.test(scan.regexText);
+  if (compiled instanceof RegExp) return compiled.test(scan.regexText);
+  return compiled.test(scan.regexText, () => (scan.upperRegexText ??= asciiUpperCase(scan.regexText)));
 }
 
 const logger = new Logger('Lorebook');
