@@ -189,14 +189,14 @@ function compileRegexKey(
   from?: TemplateUse,
 ): RunnableKey | RegexRisk | 'invalid' {
   const { source, flags } = regexKeyParts(key);
-  let regex: RegExp;
+  let runnable: RunnableKey | undefined = LiteralKey.from(source, `${flags}${caseFlag}`);
   try {
-    regex = new RegExp(source, `${flags}${caseFlag}`);
+    runnable ??= new RegExp(source, `${flags}${caseFlag}`);
   } catch {
     return 'invalid';
   }
   const risk = from && coveredByTemplate(source, flags, from) ? undefined : findRegexRisk(source, flags);
-  return risk ?? LiteralKey.from(source, regex.flags) ?? regex;
+  return risk ?? runnable;
 }
 
 /** A regex key ready to run on a turn's text. */
@@ -218,8 +218,9 @@ export class LiteralKey {
     readonly ignoreCase: boolean,
   ) {}
 
+  /** The key as a literal, if it is one and its flags are valid (a literal always compiles, so no regex is made). */
   static from(source: string, flags: string): LiteralKey | undefined {
-    if (/[uv]/.test(flags) || !ASCII_LITERAL.test(source)) return undefined;
+    if (/[uv]/.test(flags) || !ASCII_LITERAL.test(source) || !validFlags(flags)) return undefined;
     const ignoreCase = flags.includes('i');
     return new LiteralKey(ignoreCase ? asciiUpperCase(source) : source, ignoreCase);
   }
@@ -228,6 +229,23 @@ export class LiteralKey {
   test(text: string, upperText: () => string): boolean {
     return (this.ignoreCase ? upperText() : text).includes(this.text);
   }
+}
+
+const flagsValidity = new Map<string, boolean>();
+
+function validFlags(flags: string): boolean {
+  let valid = flagsValidity.get(flags);
+  if (valid === undefined) {
+    try {
+      valid = new RegExp('', flags).flags.length === flags.length;
+    } catch {
+      valid = false;
+    }
+    // Flags are a few letters from a small alphabet: the map stays small, but is bounded all the same.
+    if (flagsValidity.size >= 1_000) flagsValidity.clear();
+    flagsValidity.set(flags, valid);
+  }
+  return valid;
 }
 
 export function asciiUpperCase(text: string): string {
@@ -249,8 +267,8 @@ function coveredByTemplate(
 }
 
 // Compiled keys with names, kept per pair of names so that the users of a persona need not recompile them every
-// turn. Each holds about as much as the lorebook's own keys, and counts towards the cache's bound.
-const MAX_NAME_PAIRS = 16;
+// turn. Each pair counts its keys' characters towards the cache's bound, like the lorebook's own keys.
+const MAX_NAME_PAIRS = 256;
 
 function namedKeys(compiled: CompiledLorebook, names: MacroValues): NamedKeys {
   if (compiled.withNames.length === 0) return { index: new PlainKeyIndex(), regexes: [], done: 0 };
@@ -262,15 +280,19 @@ function namedKeys(compiled: CompiledLorebook, names: MacroValues): NamedKeys {
     return cached;
   }
   const named: NamedKeys = { index: new PlainKeyIndex(), regexes: [], done: 0 };
+  const pairChars = namedKeyChars(compiled);
   compiled.byNames.set(id, named);
-  if (compiled.byNames.size > MAX_NAME_PAIRS) {
-    compiled.byNames.delete(compiled.byNames.keys().next().value ?? '');
-  } else {
-    const grown = namedKeyChars(compiled);
-    compiled.size += grown;
-    cachedKeyChars += grown;
-    evictBeyondBound(compiled);
+  compiled.size += pairChars;
+  cachedKeyChars += pairChars;
+  // The oldest pairs go first when there are too many, or when this lorebook alone would pass the cache's bound.
+  for (const oldest of compiled.byNames.keys()) {
+    if (compiled.byNames.size <= MAX_NAME_PAIRS && compiled.size <= MAX_CACHED_KEY_CHARS) break;
+    if (oldest === id) break;
+    compiled.byNames.delete(oldest);
+    compiled.size -= pairChars;
+    cachedKeyChars -= pairChars;
   }
+  evictBeyondBound(compiled);
   return named;
 }
 
