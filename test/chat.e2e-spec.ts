@@ -458,4 +458,19 @@ describe('real-time chat over socket.io (e2e)', () => {
     expect(huge.ok).toBe(false);
     await request(api.url).get('/health').expect(200);
   });
+
+  it('refuses afterSeq that is not a small whole number with VALIDATION_FAILED, never as an outage', async () => {
+    const consumer = await signUp(api.url, 'consumer');
+    const { socket, conversationId } = await session(api.url, consumer);
+    const { ack } = await say(socket, conversationId, 'Count with me.');
+    const join = (afterSeq: unknown) =>
+      emitAck(socket, 'conversation:join', { conversationId, messageId: ack.assistantMessageId, afterSeq });
+    // 1e20 and 1e300 are integers to Number.isInteger; Redis refuses them as indexes.
+    for (const afterSeq of [1e20, 1e300, 2 ** 53, 1_000_001, 1.5, -2, '3'])
+      expect(await join(afterSeq)).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('afterSeq') },
+      });
+    expect(await join(0)).toMatchObject({ ok: true, status: 'complete' });
+  });
 });

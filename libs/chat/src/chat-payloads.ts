@@ -14,6 +14,21 @@ function uuid(body: Record<string, unknown>, field: string): string {
   return value;
 }
 
+/** Far above any reply's token count (replies are capped at a few hundred tokens), far below unsafe integers. */
+export const MAX_SEQ = 1_000_000;
+
+/** A whole number in range: 1e20 or 1.5 is refused here, never passed on to Redis or Postgres. */
+function integer(
+  body: Record<string, unknown>,
+  field: string,
+  range: { min: number; max: number; absent: number },
+): number {
+  const value = body[field] ?? range.absent;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < range.min || value > range.max)
+    throw new ValidationError(`${field} must be an integer from ${range.min} to ${range.max}.`);
+  return value;
+}
+
 /** Socket payloads are validated at the edge like HTTP bodies: each bad field is named. */
 export function parseSend(payload: unknown): {
   conversationId: string;
@@ -39,13 +54,10 @@ export function parseJoin(payload: unknown): {
   afterSeq: number;
 } {
   const body = object(payload);
-  const afterSeq = body.afterSeq ?? -1;
-  if (typeof afterSeq !== 'number' || !Number.isInteger(afterSeq) || afterSeq < -1)
-    throw new ValidationError('afterSeq must be an integer ≥ -1.');
   return {
     conversationId: uuid(body, 'conversationId'),
     messageId: body.messageId === undefined ? undefined : uuid(body, 'messageId'),
-    afterSeq,
+    afterSeq: integer(body, 'afterSeq', { min: -1, max: MAX_SEQ, absent: -1 }),
   };
 }
 
