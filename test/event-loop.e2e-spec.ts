@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import request from 'supertest';
+import { AppConfig } from '@app/config';
 import {
   completeCard,
   encodePng,
@@ -337,6 +341,43 @@ describe('no single request stalls the api (e2e)', () => {
     );
     expect(result.status).toBe(201);
     expect(result.body).toMatchObject({ name: 'Heavy', imported: { from: 'png:ccv3' } });
+    expectPromptHealth(samples);
+  });
+
+  it('answers /health promptly while one socket floods conversation:join, refusing what is over the limit', async () => {
+    const flooder = await signUp(api.url, 'consumer');
+    const persona = await createPersona(api.url, creator, { name: 'Doorkeeper' });
+    const completion = await request(api.url)
+      .post('/v1/chat/completions')
+      .set(flooder.auth)
+      .send({ model: persona.slug, messages: [{ role: 'user', content: 'Hello' }] })
+      .expect(200);
+    const conversationId = completion.headers['x-conversation-id'];
+    const history = await request(api.url)
+      .get(`/v1/conversations/${conversationId}/messages`)
+      .set(flooder.auth)
+      .expect(200);
+    const messageId = (history.body.data as { id: string; role: string }[]).findLast(
+      (m) => m.role === 'assistant',
+    )?.id;
+    // From another process, as an attacker's client: what is timed is the api, not the client's own work.
+    const { result, samples } = await healthWhile(api.url, () =>
+      promisify(execFile)(process.execPath, [
+        join(__dirname, 'support', 'socket-flood.mjs'),
+        api.url,
+        flooder.apiKey,
+        'conversation:join',
+        // With a messageId, each join reads the conversation, the message and the replay buffer.
+        JSON.stringify({ conversationId, messageId, afterSeq: -1 }),
+        '5000',
+      ]),
+    );
+    // Refused past the limit; after as many refusals again, disconnected, its other joins never read.
+    const allowed = api.app.get(AppConfig).limits.chatEventsPerMinute;
+    const outcomes = JSON.parse(result.stdout) as Record<string, number>;
+    expect(outcomes.RATE_LIMITED).toBe(allowed);
+    expect(outcomes.ok).toBeGreaterThan(0);
+    expect(outcomes.ok + outcomes.RATE_LIMITED + outcomes.disconnected).toBe(5_000);
     expectPromptHealth(samples);
   });
 });

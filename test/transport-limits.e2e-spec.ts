@@ -105,6 +105,61 @@ describe('the same limits whatever the transport (e2e)', () => {
     }
   });
 
+  it('counts every socket event per user, known or not, and answers each one, refused or unknown, with an ack', async () => {
+    const api = await limitedApi({ CHAT_EVENTS_PER_MINUTE: '5' });
+    try {
+      const creator = await signUp(api.url, 'creator');
+      const consumer = await signUp(api.url, 'consumer');
+      const persona = await createPersona(api.url, creator, { name: 'Gate', personality: 'strict' });
+      const conversationId = (
+        await request(api.url).post('/v1/conversations').set(consumer.auth).send({ personaId: persona.id })
+      ).body.id as string;
+      const [chat, second, other] = await Promise.all([
+        connectChat(api.url, consumer.apiKey),
+        connectChat(api.url, consumer.apiKey),
+        connectChat(api.url, (await signUp(api.url, 'consumer')).apiKey),
+      ]);
+      try {
+        // An event the namespace does not know is answered (not left to the client's timeout), and counted.
+        expect(await emitAck(chat, 'conversation:leave', { conversationId })).toEqual({
+          ok: false,
+          error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('conversation:join') },
+        });
+        for (let i = 0; i < 4; i++)
+          expect(await emitAck(chat, 'conversation:join', { conversationId })).toMatchObject({ ok: true });
+        // The sixth event on: a flood of joins, cancels and unknown events is refused before any handler runs,
+        // and a socket that goes on sending after as many refusals as the limit is disconnected.
+        const flood = await Promise.allSettled(
+          Array.from({ length: 200 }, (_, i) =>
+            i % 3 === 0
+              ? emitAck(chat, 'conversation:join', { conversationId })
+              : i % 3 === 1
+                ? emitAck(chat, 'message:cancel', { messageId: randomUUID() })
+                : emitAck(chat, 'no:such-event', {}),
+          ),
+        );
+        const answered = flood.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+        expect(answered).toEqual(
+          Array(5).fill({ ok: false, error: expect.objectContaining({ code: 'RATE_LIMITED' }) }),
+        );
+        await waitFor(async () => !chat.connected, 'the flooding socket to be disconnected');
+        // Per user: the same user's other socket is refused too; another user is not.
+        expect(await emitAck(second, 'conversation:join', { conversationId })).toMatchObject({
+          ok: false,
+          error: { code: 'RATE_LIMITED' },
+        });
+        expect(await emitAck(other, 'conversation:join', { conversationId })).toMatchObject({
+          ok: false,
+          error: { code: 'NOT_FOUND' },
+        });
+      } finally {
+        [chat, second, other].forEach((socket) => socket.disconnect());
+      }
+    } finally {
+      await api.close();
+    }
+  });
+
   it('limits socket handshakes per client address before authentication, on any namespace', async () => {
     const api = await limitedApi({ SOCKET_CONNECTS_PER_MINUTE: '3' });
     try {

@@ -10,7 +10,13 @@ import { AuthUser, UsersService } from '@app/auth';
 import { AppConfig } from '@app/config';
 import { renderError } from '@app/common';
 import { ConversationNotFoundError } from '@app/conversations';
-import { clientAddress, RateLimitedError, RateLimiter, RateLimitRule } from '@app/rate-limit';
+import {
+  clientAddress,
+  RateLimitedError,
+  RateLimiter,
+  RateLimitRule,
+  SocketEventGuard,
+} from '@app/rate-limit';
 import { Ack, CHAT_NAMESPACE, rooms, ServerToClientEvents } from '@app/realtime';
 import type { Namespace, Socket } from 'socket.io';
 import { parseCancel, parseJoin, parseSend } from './chat-payloads';
@@ -18,10 +24,18 @@ import { ChatUnavailableError } from './chat.errors';
 import { ChatEmitter } from './chat.emitter';
 import { ChatRepository } from './chat.repository';
 import { ChatService } from './chat.service';
+import { isRedisOutage } from './redis-outage';
 import { ReplayBuffer } from './replay-buffer';
 import { MonitoredSocket, SlowClientMonitor } from './slow-client-monitor';
 
 const SLOW_CLIENT_SWEEP_MS = 1_000;
+
+/** The events a /chat client may send (API.md); anything else is answered with VALIDATION_FAILED. */
+const ClientEvent = {
+  send: 'message:send',
+  cancel: 'message:cancel',
+  join: 'conversation:join',
+} as const;
 
 type ChatSocket = Socket<
   Record<string, never>,
@@ -62,6 +76,7 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly replay: ReplayBuffer,
     private readonly emitter: ChatEmitter,
     private readonly limiter: RateLimiter,
+    private readonly events: SocketEventGuard,
     private readonly config: AppConfig,
   ) {
     this.slowClients = new SlowClientMonitor({
@@ -101,6 +116,12 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
     const user = await this.users.authenticate(token);
     await this.hit({ bucket: 'chat-connect', limit: chatConnectsPerMinute, windowMs: 60_000 }, user.id);
     socket.data.user = user;
+    // Every event, before its handler runs: joins and cancels cost database work and must not be flooded.
+    this.events.install(socket, {
+      rule: { bucket: 'chat-event', limit: this.config.limits.chatEventsPerMinute, windowMs: 60_000 },
+      subject: user.id,
+      events: Object.values(ClientEvent),
+    });
     // By key and by user, so that revoking the key (or deleting the user) can close this socket on any instance.
     await socket.join([rooms.user(user.id), rooms.apiKey(user.apiKeyId)]);
   }
@@ -113,7 +134,7 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
     if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
   }
 
-  @SubscribeMessage('message:send')
+  @SubscribeMessage(ClientEvent.send)
   send(
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody() payload: unknown,
@@ -132,7 +153,7 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
     });
   }
 
-  @SubscribeMessage('message:cancel')
+  @SubscribeMessage(ClientEvent.cancel)
   cancel(
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody() payload: unknown,
@@ -143,7 +164,7 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
   }
 
   /** Joins a conversation's room and returns what the client missed of a reply: the tokens after afterSeq, or the whole reply. */
-  @SubscribeMessage('conversation:join')
+  @SubscribeMessage(ClientEvent.join)
   join(
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody() payload: unknown,
@@ -160,8 +181,8 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
       if (!found || found.conversationId !== conversation.id)
         throw new ConversationNotFoundError(input.conversationId);
       const message = await this.chat.settleAbandoned(found);
-      const buffered = await this.replay.after(message.id, input.afterSeq).catch(() => {
-        throw new ChatUnavailableError();
+      const buffered = await this.replay.after(message.id, input.afterSeq).catch((error: unknown) => {
+        throw isRedisOutage(error) ? new ChatUnavailableError() : error;
       });
       const missed = buffered.map((delta, i) => ({
         seq: input.afterSeq + 1 + i,

@@ -1,0 +1,140 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError, ErrorCode, renderError } from '@app/common';
+import type { Socket } from 'socket.io';
+import { RateLimitedError } from './rate-limit.errors';
+import { RateLimiter, RateLimitRule } from './rate-limiter';
+
+/** What a socket answers an event it refuses, in the ack shape of API.md. */
+export type RefusalAck = { ok: false; error: { code: string; message: string } };
+
+/** A handler that never answers must not hold its user's later events forever. */
+const HANDLER_TURN_MS = 10_000;
+
+export class UnknownEventError extends DomainError {
+  constructor(event: unknown, known: readonly string[]) {
+    const name = String(event).slice(0, 100);
+    super(
+      ErrorCode.VALIDATION_FAILED,
+      `Unknown event ${JSON.stringify(name)}; this namespace accepts ${known.join(', ')}.`,
+      { event: name },
+    );
+  }
+}
+
+class EventsUnavailableError extends DomainError {
+  constructor() {
+    super(ErrorCode.UNAVAILABLE, 'Briefly unavailable; nothing was done, send again in a moment.');
+  }
+}
+
+export interface SocketEventPolicy {
+  /** Counts this socket's events: one counter per subject (the user), shared by all its sockets and instances. */
+  rule: RateLimitRule;
+  subject: string;
+  /** The events the namespace has handlers for; any other is answered, never left without an ack. */
+  events: readonly string[];
+}
+
+/**
+ * socket.io's counterpart of RateLimitGuard: every event a client sends, known or not, is counted before any
+ * handler runs, and a refused or unknown one gets an error ack. The events allowed run one at a time per user on
+ * this instance: a burst (each join or cancel costs database work) waits its turn instead of holding the event
+ * loop; a burst over the limit costs at most `limit` Redis calls per socket, and a socket that sends `limit` more
+ * events after being refused is disconnected.
+ */
+@Injectable()
+export class SocketEventGuard {
+  private readonly logger = new Logger(SocketEventGuard.name);
+  /** Per subject, the end of its last admitted event's handler. */
+  private readonly turns = new Map<string, Promise<void>>();
+
+  constructor(private readonly limiter: RateLimiter) {}
+
+  install(socket: Socket, policy: SocketEventPolicy): void {
+    const known = new Set(policy.events);
+    const { limit, windowMs } = policy.rule;
+    // Counted here too: no socket may send more than its user may; once Redis refuses, the socket is refused here
+    // until that window ends.
+    let windowEnds = 0;
+    let inWindow = 0;
+    let refusedUntil = 0;
+    let refusedInWindow = 0;
+    let refusal: RefusalAck | undefined;
+    socket.use((packet, next) => {
+      const [event] = packet;
+      const ack: unknown = packet.at(-1);
+      const refuse = (error: unknown): void => {
+        if (typeof ack === 'function') (ack as (answer: RefusalAck) => void)(answerOf(error));
+      };
+      const now = Date.now();
+      if (now >= windowEnds) {
+        windowEnds = now + windowMs;
+        inWindow = 0;
+        refusedInWindow = 0;
+        refusal = undefined;
+      }
+      if (now < refusedUntil || ++inWindow > limit) {
+        // A client that goes on sending after being refused is flooding: each event would still cost the loop
+        // its parsing and answer, so the connection is closed and what it has queued is never read.
+        if (++refusedInWindow > limit) {
+          this.logger.warn(
+            `Disconnected socket ${socket.id} of ${policy.subject}: it kept sending when refused`,
+          );
+          socket.disconnect(true);
+          return;
+        }
+        refusal ??= answerOf(new RateLimitedError(Math.max(refusedUntil, windowEnds) - now));
+        if (typeof ack === 'function') (ack as (answer: RefusalAck) => void)(refusal);
+        return;
+      }
+      this.limiter.hit(policy.rule, policy.subject).then(
+        (verdict) => {
+          if (!verdict.allowed) {
+            refusedUntil = Date.now() + verdict.retryAfterMs;
+            refusal = answerOf(new RateLimitedError(verdict.retryAfterMs));
+            if (typeof ack === 'function') (ack as (answer: RefusalAck) => void)(refusal);
+            return;
+          }
+          if (!known.has(String(event))) return refuse(new UnknownEventError(event, policy.events));
+          this.inTurn(policy.subject, packet, next);
+        },
+        (error: unknown) => {
+          this.logger.warn(`Socket event refused, Redis unavailable: ${String(error)}`);
+          refuse(new EventsUnavailableError());
+        },
+      );
+    });
+  }
+
+  /**
+   * Runs the handler once the subject's previous one has answered. The ack tells when a handler is done; an event
+   * sent without one gets an ack that only tells that (the handler's answer has nowhere to go anyway).
+   */
+  private inTurn(subject: string, packet: unknown[], next: () => void): void {
+    const clientAck: unknown = packet.at(-1);
+    let answered!: () => void;
+    const done = new Promise<void>((resolve) => (answered = resolve));
+    const ack = (...answer: unknown[]): void => {
+      answered();
+      if (typeof clientAck === 'function') (clientAck as (...answer: unknown[]) => void)(...answer);
+    };
+    if (typeof clientAck === 'function') packet[packet.length - 1] = ack;
+    else packet.push(ack);
+    const previous = this.turns.get(subject) ?? Promise.resolve();
+    const turn = previous.then(() => {
+      next();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, HANDLER_TURN_MS)));
+      return Promise.race([done, late]).finally(() => clearTimeout(timer));
+    });
+    this.turns.set(subject, turn);
+    void turn.finally(() => {
+      if (this.turns.get(subject) === turn) this.turns.delete(subject);
+    });
+  }
+}
+
+function answerOf(error: unknown): RefusalAck {
+  const { body } = renderError(error);
+  return { ok: false, error: { code: body.error.code, message: body.error.message } };
+}
