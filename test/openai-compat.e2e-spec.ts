@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import request from 'supertest';
+import { PrismaService } from '@app/database';
 import { ApiHarness, createPersona, signUp, startApi, TestUser } from './support/api-harness';
 
 describe('OpenAI-compatible endpoint with the official openai client (e2e)', () => {
@@ -285,5 +286,36 @@ describe('OpenAI-compatible endpoint with the official openai client (e2e)', () 
     await expect(
       client.chat.completions.create({ model: slug, messages: [{ role: 'system', content: 'only system' }] }),
     ).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('starts no conversation for a request it refuses: over the send limit, a parameter the model cannot honour, no content', async () => {
+    const limited = await startApi({ CHAT_SENDS_PER_MINUTE: '2' });
+    try {
+      const owner = await signUp(limited.url, 'creator');
+      const user = await signUp(limited.url, 'consumer');
+      const persona = await createPersona(limited.url, owner, { name: 'Ledger', personality: 'exact' });
+      const conversations = () =>
+        limited.app.get(PrismaService).conversation.count({ where: { userId: user.id } });
+      const complete = (fields: Record<string, unknown>) =>
+        request(limited.url)
+          .post('/v1/chat/completions')
+          .set(user.auth)
+          .send({ model: persona.slug, messages: [{ role: 'user', content: 'Hi' }], ...fields });
+      // The embedded model answers in plain text only.
+      const json = await complete({ response_format: { type: 'json_object' } });
+      expect(json.status).toBe(400);
+      expect(json.body.error).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: { param: 'response_format' },
+      });
+      expect((await complete({ messages: [{ role: 'user', content: '   ' }] })).status).toBe(400);
+      expect(await conversations()).toBe(0);
+      await complete({}).expect(200);
+      expect(await conversations()).toBe(1);
+      for (let i = 0; i < 3; i++) expect((await complete({})).status).toBe(429);
+      expect(await conversations()).toBe(1);
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { AuthUser } from '@app/auth';
 import { DomainError, ErrorCode, ValidationError } from '@app/common';
-import { buildPrompt, ConversationNotFoundError } from '@app/conversations';
+import { buildPrompt, ConversationNotFoundError, ConversationsService } from '@app/conversations';
 import type { Message, Prisma } from '@app/database';
 import { AppConfig } from '@app/config';
 import {
@@ -14,7 +14,7 @@ import {
   ModelRegistry,
 } from '@app/inference';
 import { MemoryRepository, RECENT_TURNS_KEPT } from '@app/memory';
-import type { PersonaContent } from '@app/personas';
+import { type PersonaContent, PersonasService } from '@app/personas';
 import { JobName, JobPayloads, jobIds, ProofJobs, QueueName } from '@app/queue';
 import { Queue } from 'bullmq';
 import { LocalNode } from '@app/network';
@@ -34,6 +34,7 @@ import { ChatEmitter } from './chat.emitter';
 import { ChatRepository, ChatConversation } from './chat.repository';
 import { CONVERSATION_LOCK_TTL_MS, ConversationLock } from './conversation-lock';
 import { assertModelCanServe, GenerationRequest, personaModelId } from './generation-request';
+import { isRedisOutage } from './redis-outage';
 import { ReplayBuffer } from './replay-buffer';
 import { ReplyCancellation } from './reply-cancellation';
 import { ReplyHeartbeat } from './reply-heartbeat';
@@ -52,14 +53,19 @@ const FAIL_ON_STOP_MS = 5_000;
 const STOPPED_MID_REPLY =
   'The server stopped before the reply finished; reconnect and send your message again.';
 
-export interface SendInput {
-  conversationId: string;
+/**
+ * Where a message goes: a conversation, or a new one with a persona (id or slug), started only once the message
+ * has passed every check (a refused OpenAI request must not leave an empty conversation behind).
+ */
+export type SendTarget = { conversationId: string } | { startWithPersona: string };
+
+export type SendInput = SendTarget & {
   content: string;
   clientMessageId: string;
   /** Receives the reply's events too, for transports other than socket.io rooms (the OpenAI-compatible endpoint). */
   listener?: ReplyListener;
   generation?: GenerationRequest;
-}
+};
 
 export interface SendOptions {
   /**
@@ -77,6 +83,7 @@ export interface ReplyListener {
 }
 
 export interface SendAccepted {
+  conversationId: string;
   userMessageId: string;
   assistantMessageId: string;
   /** Known before the first token, so HTTP clients get it in a header. Null for a repeated send. */
@@ -110,19 +117,14 @@ export class ChatService implements OnModuleDestroy {
     private readonly proofJobs: ProofJobs,
     private readonly limiter: RateLimiter,
     private readonly abandoned: AbandonedReplies,
+    private readonly conversations: ConversationsService,
+    private readonly personas: PersonasService,
     @InjectQueue(QueueName.Memory) private readonly memoryQueue: Queue<JobPayloads[JobName.ExtractMemories]>,
   ) {}
 
   /** Every transport's send (socket.io, the OpenAI-compatible endpoint) comes here, so they share one limit. */
   async send(user: AuthUser, input: SendInput, options: SendOptions = {}): Promise<SendAccepted> {
     if (this.stopping) throw new ServerStoppingError();
-    const verdict = await this.onRedis(() =>
-      this.limiter.hit(
-        { bucket: 'chat-send', limit: this.config.limits.chatSendsPerMinute, windowMs: 60_000 },
-        user.id,
-      ),
-    );
-    if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
     const content = input.content.trim();
     if (!content) throw new ValidationError('content must not be empty');
     if (content.length > MAX_MESSAGE_CHARS)
@@ -130,8 +132,19 @@ export class ChatService implements OnModuleDestroy {
         ErrorCode.PAYLOAD_TOO_LARGE,
         `A message may have at most ${MAX_MESSAGE_CHARS} characters.`,
       );
-    const conversation = await this.chats.findConversation(input.conversationId, user.id);
-    if (!conversation) throw new ConversationNotFoundError(input.conversationId);
+    const verdict = await this.onRedis(() =>
+      this.limiter.hit(
+        { bucket: 'chat-send', limit: this.config.limits.chatSendsPerMinute, windowMs: 60_000 },
+        user.id,
+      ),
+    );
+    if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
+    const conversationId =
+      'conversationId' in input
+        ? input.conversationId
+        : await this.startConversation(user, input.startWithPersona, input.generation);
+    const conversation = await this.chats.findConversation(conversationId, user.id);
+    if (!conversation) throw new ConversationNotFoundError(conversationId);
     if (!acceptsMessages(conversation, user)) throw new PersonaUnavailableError(conversation.personaId);
     assertModelCanServe(this.models, personaModelId(conversation), input.generation);
     await options.authorized?.(conversation.id);
@@ -142,6 +155,7 @@ export class ChatService implements OnModuleDestroy {
       const turn = await this.chats.findTurn(conversation.id, input.clientMessageId);
       if (turn)
         return {
+          conversationId: conversation.id,
           userMessageId: turn.user.id,
           assistantMessageId: turn.assistant.id,
           inferenceId: null,
@@ -154,6 +168,7 @@ export class ChatService implements OnModuleDestroy {
       if (!turn.created) {
         await this.lock.release(conversation.id, lockToken);
         return {
+          conversationId: conversation.id,
           userMessageId: turn.user.id,
           assistantMessageId: turn.assistant.id,
           inferenceId: null,
@@ -182,7 +197,13 @@ export class ChatService implements OnModuleDestroy {
       this.inFlight.add(reply);
       const forget = (): boolean => this.inFlight.delete(reply);
       reply.then(forget, forget);
-      return { userMessageId: turn.user.id, assistantMessageId: turn.assistant.id, inferenceId, reply };
+      return {
+        conversationId: conversation.id,
+        userMessageId: turn.user.id,
+        assistantMessageId: turn.assistant.id,
+        inferenceId,
+        reply,
+      };
     } catch (error) {
       await this.lock.release(conversation.id, lockToken);
       throw error;
@@ -197,11 +218,28 @@ export class ChatService implements OnModuleDestroy {
     return this.abandoned.settle(message);
   }
 
+  /**
+   * Starts the conversation a message opens, once the message has passed its checks, and checks first what the
+   * persona's model cannot do (response_format), so that nothing refused leaves a conversation behind.
+   */
+  private async startConversation(
+    user: AuthUser,
+    personaIdOrSlug: string,
+    generation: GenerationRequest | undefined,
+  ): Promise<string> {
+    const persona = await this.personas.findReadable(user, personaIdOrSlug);
+    const [current] = persona.versions;
+    if (current) assertModelCanServe(this.models, personaModelId({ personaVersion: current }), generation);
+    return (await this.conversations.start(user, persona.id)).id;
+  }
+
   /** Redis holds chat's limits, locks and cancels: when it is down, the client is told to retry, not INTERNAL. */
   private async onRedis<T>(operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();
     } catch (error) {
+      // A reply error for a command this code sent is a bug, not an outage: it is reported as one (INTERNAL).
+      if (!isRedisOutage(error)) throw error;
       this.logger.warn(`Chat request refused, Redis unavailable: ${String(error)}`);
       throw new ChatUnavailableError();
     }

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@app/auth';
-import { ConversationsService } from '@app/conversations';
 import { PersonasService } from '@app/personas';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -18,7 +17,6 @@ import { CompletionResponse } from './openai-response';
 export class OpenAiCompatController {
   constructor(
     private readonly chat: ChatService,
-    private readonly conversations: ConversationsService,
     private readonly personas: PersonasService,
   ) {}
 
@@ -57,18 +55,16 @@ export class OpenAiCompatController {
   ): Promise<void> {
     const request = parseCompletionRequest(body);
     const continued = continuedConversation(conversationHeader, request.user);
-    const conversationId = continued
-      ? (await this.conversations.requireParticipant(user, continued)).id
-      : (await this.conversations.start(user, request.model)).id;
-    const format = new CompletionResponse(request.model, conversationId);
+    const format = new CompletionResponse(request.model);
     let finished: DoneEvent | undefined;
     let finishReason: FinishReason = 'stop';
     let failure: { code: string; message: string } | undefined;
     // Tokens may come before the headers are flushed (they need the inference id): hold them until then.
     let pending: string[] | null = [];
     const write = (text: string) => (pending ? pending.push(text) : response.write(text));
+    // Without a conversation to continue, the service starts one only once the message has passed its checks.
     const accepted = await this.chat.send(user, {
-      conversationId,
+      ...(continued ? { conversationId: continued } : { startWithPersona: request.model }),
       content: request.content,
       clientMessageId: randomUUID(),
       // A continued conversation's stored turns are the record the receipts chain; the client's copy is not used.
@@ -85,7 +81,7 @@ export class OpenAiCompatController {
         error: (event) => (failure = event.error),
       },
     });
-    response.setHeader('X-Conversation-Id', conversationId);
+    response.setHeader('X-Conversation-Id', accepted.conversationId);
     if (accepted.inferenceId) response.setHeader('X-Inference-Id', accepted.inferenceId);
     if (request.stream) {
       response.setHeader('Content-Type', 'text/event-stream');

@@ -14,10 +14,7 @@ export class CompletionResponse {
   private readonly created = Math.floor(Date.now() / 1000);
   private first = true;
 
-  constructor(
-    private readonly model: string,
-    private readonly conversationId: string,
-  ) {}
+  constructor(private readonly model: string) {}
 
   /** A server-sent event carrying one streamed piece; the first also names the role. */
   tokenEvent(delta: string): string {
@@ -30,7 +27,7 @@ export class CompletionResponse {
   finalEvent(done: DoneEvent, finish: FinishReason): string {
     return this.chunk({}, finish, {
       inference_id: done.inferenceId,
-      conversation_id: this.conversationId,
+      conversation_id: done.conversationId,
       usage: usage(done),
     });
   }
@@ -44,7 +41,7 @@ export class CompletionResponse {
       choices: [{ index: 0, message: { role: 'assistant', content: done.content }, finish_reason: finish }],
       usage: usage(done),
       inference_id: done.inferenceId,
-      conversation_id: this.conversationId,
+      conversation_id: done.conversationId,
     };
   }
 
