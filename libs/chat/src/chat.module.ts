@@ -2,8 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '@app/auth';
 import { ConversationsModule } from '@app/conversations';
 import { PersonasModule } from '@app/personas';
-import { AppConfig } from '@app/config';
-import { ModelRegistry, parseLatencyProfile } from '@app/inference';
+import { InferenceModule } from '@app/inference';
 import { MemoryModule } from '@app/memory';
 import { NetworkModule } from '@app/network';
 import { QueueModule } from '@app/queue';
@@ -29,6 +28,7 @@ export class ReplyRecoveryModule {}
 @Module({
   imports: [
     AuthModule,
+    InferenceModule,
     MemoryModule,
     NetworkModule,
     QueueModule,
@@ -38,22 +38,7 @@ export class ReplyRecoveryModule {}
     ReplyRecoveryModule,
   ],
   controllers: [OpenAiCompatController],
-  providers: [
-    ChatGateway,
-    ChatService,
-    ChatEmitter,
-    ReplayBuffer,
-    ReplyCancellation,
-    {
-      provide: ModelRegistry,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new ModelRegistry({
-          embedded: { defaultLatency: parseLatencyProfile(config.models.embeddedLatency) },
-          openAiCompatible: config.models.openAiCompatible,
-        }),
-    },
-  ],
+  providers: [ChatGateway, ChatService, ChatEmitter, ReplayBuffer, ReplyCancellation],
   exports: [ChatService],
 })
 export class ChatModule {}

@@ -8,3 +8,4 @@ export * from './embedded.provider';
 export * from './openai-compatible.provider';
 export * from './model-registry';
 export { toLangChainMessages, fromLangChainMessages } from './langchain-messages';
+export * from './inference.module';
