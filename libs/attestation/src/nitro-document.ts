@@ -62,7 +62,7 @@ function readDocument(payload: CborValue): NitroAttestationDocument {
   if (!(payload instanceof Map)) throw new MalformedNitroDocument('payload is not a map');
   const moduleId = payload.get('module_id');
   const digest = payload.get('digest');
-  const timestamp = payload.get('timestamp');
+  const timestamp = safeInteger(payload.get('timestamp'));
   const cabundle = payload.get('cabundle');
   if (typeof moduleId !== 'string' || moduleId.length === 0) throw new MalformedNitroDocument('no module_id');
   if (digest !== 'SHA384') throw new MalformedNitroDocument('digest is not SHA384');
@@ -100,6 +100,11 @@ function readPcrs(payload: CborMap): Map<number, Uint8Array> {
 function optionalBytes(payload: CborMap, key: string): Uint8Array | null {
   const value = payload.get(key);
   return value === undefined || value === null ? null : bytes(value, key);
+}
+
+/** CBOR decoders hand back 64-bit integers (a millisecond timestamp) as bigints. */
+function safeInteger(value: CborValue): CborValue {
+  return typeof value === 'bigint' && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
 }
 
 function bytes(value: CborValue, what: string): Uint8Array {
