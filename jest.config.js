@@ -1,4 +1,4 @@
-// One jest run covers the three tiers named in STYLE.md: *.spec.ts (unit), *.int-spec.ts (real Postgres and
+// One jest run covers the three tiers named in docs/contributing.md: *.spec.ts (unit), *.int-spec.ts (real Postgres and
 // Redis) and test/*.e2e-spec.ts (booted apps, real clients). The global setup creates one fresh database
 // and Redis key prefix for the run and removes them afterwards.
 /** @type {import('jest').Config} */

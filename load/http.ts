@@ -1,4 +1,4 @@
-/** A refused HTTP call, with the platform's error code (API.md's `{ error: { code, message } }`). */
+/** A refused HTTP call, with the platform's error code (docs/api.md's `{ error: { code, message } }`). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -9,7 +9,7 @@ export class ApiError extends Error {
   }
 }
 
-/** Reads API.md's error body; anything else (a proxy's HTML page, say) becomes HTTP_<status>. */
+/** Reads the error body of docs/api.md; anything else (a proxy's HTML page, say) becomes HTTP_<status>. */
 export async function readError(response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => '');
   try {

@@ -1,7 +1,7 @@
 import { LatencyHistogram, LatencySummary } from './histogram';
 import type { TurnTimeline } from './metrics';
 
-/** API.md's proof:update payload; fields beyond these are ignored. */
+/** docs/realtime.md's proof:update payload; fields beyond these are ignored. */
 export interface ProofUpdate {
   inferenceId?: string;
   messageId?: string;

@@ -5,7 +5,7 @@ import type { ProofTracker, ProofUpdate } from './proofs';
 import { SetupError, type LoadUser } from './setup';
 import type { ChatTarget, TurnRequest } from './target';
 
-// The /chat events this client reads (API.md); only the fields it uses.
+// The /chat events this client reads (docs/realtime.md); only the fields it uses.
 interface TokenEvent {
   conversationId: string;
   messageId: string;

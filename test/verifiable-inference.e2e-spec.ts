@@ -28,6 +28,7 @@ import request from 'supertest';
 import { createWorker } from '../apps/worker/src/bootstrap';
 import { ApiHarness, createPersona, signUp, startApi, TestUser } from './support/api-harness';
 import { devAttestationPolicy } from './support/verification';
+import { waitFor } from './support/wait-for';
 
 describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () => {
   let api: ApiHarness;
@@ -153,7 +154,7 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
     );
     expect(bundle.receipt.node).toBe(bundle.signer);
     expect(bundle.content).toBe(done.content);
-    // Receipt v2: both hashes commit to the content with the reply's own salt (API.md, "Receipt v2").
+    // Receipt v2: both hashes commit to the content with the reply's own salt (docs/receipts.md, "Receipt v2").
     expect(bundle.domain).toEqual({ name: 'Twinproof', version: '2' });
     expect(bundle.salt).toMatch(/^0x[0-9a-f]{64}$/);
     expect(solidityPackedKeccak256(['bytes32', 'string'], [bundle.salt, bundle.content])).toBe(
@@ -391,6 +392,37 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
 
     // Only the participant may export; anyone else is told the conversation does not exist.
     await request(api.url).get(`/v1/conversations/${conversationId}/audit`).set(stranger.auth).expect(404);
+  });
+
+  it('exports an audit that verifies for a conversation an OpenAI client starts with its own history, on a persona that greets', async () => {
+    // The client owns that transcript: a stored greeting the model was never shown would fail the audit.
+    const { slug } = (await request(api.url).get(`/v1/personas/${personas.greeting}`).expect(200)).body as {
+      slug: string;
+    };
+    const answer = await request(api.url)
+      .post('/v1/chat/completions')
+      .set(consumer.auth)
+      .send({
+        model: slug,
+        messages: [
+          { role: 'user', content: 'My cat is called Pixel.' },
+          { role: 'assistant', content: 'A fine name.' },
+          { role: 'user', content: 'What is my cat called?' },
+        ],
+      })
+      .expect(200);
+    const conversationId = answer.headers['x-conversation-id'];
+    const inferenceId = (answer.body as { inference_id: string }).inference_id;
+    await waitFor(
+      async () =>
+        (await request(api.url).get(`/v1/inferences/${inferenceId}`).set(consumer.auth)).body.status ===
+        'anchored',
+      `inference ${inferenceId} to be anchored`,
+      30_000,
+    );
+    const lines = await exportOf(conversationId);
+    const verified = await verifyAudit(lines, { attestationPolicy: await devAttestationPolicy(), chain });
+    expect(verified.checks.filter((c) => c.status !== 'pass')).toEqual([]);
   });
 
   it('shows content, input and salt only to participants; a bundle they share verifies fully', async () => {

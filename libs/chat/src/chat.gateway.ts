@@ -30,7 +30,7 @@ import { MonitoredSocket, SlowClientMonitor } from './slow-client-monitor';
 
 const SLOW_CLIENT_SWEEP_MS = 1_000;
 
-/** The events a /chat client may send (API.md); anything else is answered with VALIDATION_FAILED. */
+/** The events a /chat client may send (docs/asyncapi.yaml); anything else is answered with VALIDATION_FAILED. */
 const ClientEvent = {
   send: 'message:send',
   cancel: 'message:cancel',

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { renderError } from './error-body';
 
-/** Registered once with APP_FILTER: every HTTP error leaves in API.md's shape. */
+/** Registered once with APP_FILTER: every HTTP error leaves in the shape of docs/api.md. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger(AllExceptionsFilter.name);

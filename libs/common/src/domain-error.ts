@@ -1,5 +1,5 @@
 // Every error a client can act on is a DomainError with a code from ErrorCode. The global filter maps the
-// code to an HTTP status (or a socket ack) and renders API.md's shape: { error: { code, message, details? } }.
+// code to an HTTP status (or a socket ack) and renders the error shape of docs/api.md: { error: { code, message, details? } }.
 
 export enum ErrorCode {
   VALIDATION_FAILED = 'VALIDATION_FAILED',

@@ -17,7 +17,7 @@ describe('renderError', () => {
     expect(renderError(new DomainError(ErrorCode.SLUG_TAKEN, 'taken')).status).toBe(409);
   });
 
-  it("maps Nest's HTTP exceptions onto API.md's codes", () => {
+  it("maps Nest's HTTP exceptions onto the README's error codes", () => {
     expect(renderError(new NotFoundException('Cannot GET /x')).body.error).toEqual({
       code: 'NOT_FOUND',
       message: 'Cannot GET /x',

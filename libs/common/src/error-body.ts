@@ -25,7 +25,7 @@ const CODE_BY_HTTP_STATUS: Partial<Record<number, ErrorCode>> = {
   [HttpStatus.TOO_MANY_REQUESTS]: ErrorCode.RATE_LIMITED,
 };
 
-/** Turns anything thrown into API.md's error shape; shared by the HTTP filter and the socket.io acks. */
+/** Turns anything thrown into the error shape of docs/api.md; shared by the HTTP filter and the socket.io acks. */
 export function renderError(error: unknown): RenderedError {
   if (error instanceof DomainError) {
     const status = HTTP_STATUS_BY_CODE[error.code];

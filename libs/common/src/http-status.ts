@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { ErrorCode } from './domain-error';
 
-/** The one place that decides which HTTP status each error code gets (API.md's table). */
+/** The one place that decides which HTTP status each error code gets (the README's error table). */
 export const HTTP_STATUS_BY_CODE: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.VALIDATION_FAILED]: HttpStatus.BAD_REQUEST,
   [ErrorCode.MALFORMED_JSON]: HttpStatus.BAD_REQUEST,

@@ -1,6 +1,6 @@
 import { Prisma } from './generated/prisma/client';
 
-// Repositories turn these Prisma codes into domain errors at their boundary (STYLE.md).
+// Repositories turn these Prisma codes into domain errors at their boundary (docs/contributing.md).
 export function isUniqueViolation(error: unknown, field?: string): boolean {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return false;
   if (!field) return true;

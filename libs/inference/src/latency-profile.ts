@@ -9,7 +9,7 @@ export interface LatencyProfile {
 
 export const INSTANT_LATENCY: LatencyProfile = { ttftMs: 0, tokensPerSecond: Infinity };
 
-// Rough shapes of real backends; PERFORMANCE.md puts hosted chat APIs at a median TTFT of 0.45–0.74 s.
+// Rough shapes of real backends; docs/performance.md puts hosted chat APIs at a median TTFT of 0.45–0.74 s.
 export const BUILT_IN_LATENCY_PROFILES: Readonly<Record<string, LatencyProfile>> = {
   instant: INSTANT_LATENCY,
   local: { ttftMs: 150, tokensPerSecond: 80 },

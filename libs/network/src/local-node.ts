@@ -19,7 +19,7 @@ const LOCAL_NODE_MEASUREMENT = keccak256(toUtf8Bytes('twinproof/local-node/v1'))
 const DEV_ATTESTATION_VALIDITY_MS = 365 * 24 * 3_600_000;
 
 /**
- * The inference node that runs inside the api process (ARCHITECTURE.md: `npm start` embeds one). It has its own
+ * The inference node that runs inside the api process (docs/architecture.md: `npm start` embeds one). It has its own
  * persisted key, registers itself with a development attestation, and signs one receipt per reply.
  */
 @Injectable()

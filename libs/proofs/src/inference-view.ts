@@ -11,7 +11,7 @@ import {
 } from '@app/receipts';
 import type { InferenceDetail } from './inferences.repository';
 
-/** `GET /v1/inferences/:id` (API.md). */
+/** `GET /v1/inferences/:id` (docs/api.md). */
 export interface InferenceView {
   id: string;
   messageId: string;

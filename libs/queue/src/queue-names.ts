@@ -1,4 +1,4 @@
-// Queue contracts live here, processors in apps/worker (STYLE.md); each job name maps to exactly one payload type.
+// Queue contracts live here, processors in apps/worker (docs/contributing.md); each job name maps to exactly one payload type.
 export enum QueueName {
   System = 'system',
   Memory = 'memory',

@@ -4,7 +4,7 @@ import type { Socket } from 'socket.io';
 import { RateLimitedError } from './rate-limit.errors';
 import { RateLimiter, RateLimitRule } from './rate-limiter';
 
-/** What a socket answers an event it refuses, in the ack shape of API.md. */
+/** What a socket answers an event it refuses, in the ack shape of docs/realtime.md. */
 export type RefusalAck = { ok: false; error: { code: string; message: string } };
 
 /** A handler that never answers must not hold its user's later events forever. */

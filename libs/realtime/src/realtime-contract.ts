@@ -1,7 +1,7 @@
 // The realtime contract in one place: the api's gateway, its Redis adapter and the worker's emitter all read it,
 // so a room name or the adapter's channel can never differ between the process that joins and the one that emits.
 
-/** The socket.io namespace of chat (API.md). */
+/** The socket.io namespace of chat (docs/realtime.md). */
 export const CHAT_NAMESPACE = '/chat';
 
 /**

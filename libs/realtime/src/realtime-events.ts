@@ -1,6 +1,6 @@
 import type { InferenceStatus } from '@app/database';
 
-// The /chat namespace's server→client events, as API.md lists them. One typed map for every sender.
+// The /chat namespace's server→client events, as docs/asyncapi.yaml lists them. One typed map for every sender.
 export interface TokenEvent {
   conversationId: string;
   messageId: string;
@@ -28,7 +28,7 @@ export interface MessageErrorEvent {
   error: ErrorEventBody;
 }
 
-/** `proof:update` (API.md): each step of a reply's verification, as it happens. */
+/** `proof:update` (docs/realtime.md): each step of a reply's verification, as it happens. */
 export interface ProofUpdateEvent {
   inferenceId: string;
   messageId: string;

@@ -25,7 +25,7 @@ export interface BundleBatch {
 /** Groth16 proof of the persona's scoring model on this reply (libs/zk), with what it cost next to the reply. */
 export type BundleZk = ZkProofBundle & { inferenceMs: number | null };
 
-/** Everything needed to verify one reply offline (API.md, "Bundle"); `domain` says the receipt's version. */
+/** Everything needed to verify one reply offline (docs/receipts.md, "Bundle"); `domain` says the receipt's version. */
 export interface ProofBundle {
   version: 1;
   inferenceId: string;

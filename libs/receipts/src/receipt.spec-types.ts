@@ -1,4 +1,4 @@
-// Receipts v1 and v2, exactly as API.md specifies them. Changing a field or its order changes every digest: that is
+// Receipts v1 and v2, exactly as docs/receipts.md specifies them. Changing a field or its order changes every digest: that is
 // a new receipt version, never an edit of these. v2 differs from v1 only in its domain and in what its content
 // hashes commit to (salted; see receipt-hashes.ts).
 import type { TypedDataDomain, TypedDataField } from 'ethers';

@@ -4,7 +4,7 @@ import { AnchorClient } from './anchor-client';
 import { DevChain, startDevChain } from './dev-chain';
 import { buildBatchTree } from './merkle';
 
-// What a client of API.md does with a bundle: check the receipt's inclusion in the batch, then check the batch's
+// What a client of docs/receipts.md does with a bundle: check the receipt's inclusion in the batch, then check the batch's
 // root on chain, using only public libraries and the contract's published interface.
 describe('a batch of receipts, end to end', () => {
   let chain: DevChain;

@@ -1,4 +1,4 @@
-// Merkle batches of receipts, as API.md fixes them: OpenZeppelin's StandardMerkleTree with leaf encoding
+// Merkle batches of receipts, as docs/receipts.md fixes them: OpenZeppelin's StandardMerkleTree with leaf encoding
 // ['bytes32'] over each receipt's EIP-712 digest, so proofs also verify on chain with OpenZeppelin's MerkleProof.
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 

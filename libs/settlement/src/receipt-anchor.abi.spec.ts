@@ -10,7 +10,7 @@ describe('RECEIPT_ANCHOR_ABI', () => {
     );
   });
 
-  it('has the event and view API.md promises to clients', () => {
+  it('has the event and view docs/receipts.md promises to clients', () => {
     const iface = new Interface(RECEIPT_ANCHOR_ABI);
     expect(iface.getEvent('Anchored')?.format('sighash')).toBe('Anchored(uint256,bytes32,uint32,string)');
     expect(iface.getEvent('Anchored')?.inputs.map((input) => input.indexed === true)).toEqual([

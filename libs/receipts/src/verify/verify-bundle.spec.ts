@@ -24,7 +24,7 @@ const options = {
 const statusOf = (checks: CheckResult[], name: CheckResult['check']) =>
   checks.find((check) => check.check === name)?.status;
 
-/** The fixture's reply as a v2 receipt, its commitments computed independently of the library (API.md). */
+/** The fixture's reply as a v2 receipt, its commitments computed independently of the library (docs/receipts.md). */
 async function v2Bundle(): Promise<ProofBundle> {
   const bundle = v1Fixture();
   const receipt = {
