@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../apps/api/src/bootstrap';
 import { createWorker } from '../apps/worker/src/bootstrap';
-import { LatencyHistogram, printTable } from './histogram';
+import { LatencyHistogram, printTable } from '../load/histogram';
 
 // `npm run bench [-- --chats 200 --turns 5 --memories 1000000]`: the platform's own share of a chat reply, with
 // the embedded model at zero latency, and memory retrieval over a large table. Not a test: figures, not verdicts.
@@ -100,10 +100,10 @@ async function benchChat(url: string): Promise<void> {
   printTable(
     `Chat, ${CHATS} concurrent chats × ${TURNS} turns, embedded model at zero latency (${((CHATS * TURNS) / seconds).toFixed(0)} replies/s), ms`,
     {
-      'ack (send → ack)': ack.summary(),
-      'TTFT (send → first token)': ttft.summary(),
-      'ITL (between tokens)': itl.summary(),
-      'end to end': e2e.summary(),
+      'ack (send → ack)': ack.row(),
+      'TTFT (send → first token)': ttft.row(),
+      'ITL (between tokens)': itl.row(),
+      'end to end': e2e.row(),
     },
   );
 }
@@ -159,7 +159,7 @@ async function benchRetrieval(prisma: PrismaService, memories: MemoryRepository)
   printTable(
     `Memory retrieval over ${seeded.toLocaleString()} memories (seeded in ${((performance.now() - seeding) / 1000).toFixed(0)} s), one (persona, user) per query, sequential, ms`,
     {
-      retrieve: latency.summary(),
+      retrieve: latency.row(),
     },
   );
 }

@@ -10,7 +10,7 @@ import {
   verifyInclusion,
 } from '@app/settlement';
 import { Contract, id, JsonRpcProvider, Wallet, type ContractTransactionResponse } from 'ethers';
-import { LatencyHistogram, printTable } from './histogram';
+import { LatencyHistogram, printTable } from '../load/histogram';
 
 const args = new Map(
   process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a.slice(2), all[i + 1] ?? '']] : [])),
@@ -92,8 +92,8 @@ async function benchLatency(client: AnchorClient, rpcUrl: string, privateKey: st
   provider.destroy();
 
   printTable('Anchoring latency, sent and confirmed (ms)', {
-    'AnchorClient (receipt read directly)': direct.summary(),
-    'ethers Contract + tx.wait()': viaEthers.summary(),
+    'AnchorClient (receipt read directly)': direct.row(),
+    'ethers Contract + tx.wait()': viaEthers.row(),
   });
 }
 

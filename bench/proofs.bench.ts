@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { installProcessSafetyNet } from '@app/common';
 import { createApi } from '../apps/api/src/bootstrap';
-import { LatencyHistogram, printTable } from './histogram';
+import { LatencyHistogram, printTable } from '../load/histogram';
 
 // `npm run bench:proofs [-- --replies 200 --rate 100 --seconds 10 --drain 1000 --zk 10]`: what verification costs
 // and how fast it finalizes. The api (with the load driver) runs in this process, the worker as its own process,
@@ -198,8 +198,8 @@ async function benchTtft(platform: Platform): Promise<void> {
           );
     }),
   );
-  const none = ttft.none.summary();
-  const attested = ttft.attested.summary();
+  const none = ttft.none.row();
+  const attested = ttft.attested.row();
   printTable(`TTFT, verification none vs attested, ${CONCURRENCY} concurrent chats, interleaved (ms)`, {
     none,
     attested,
@@ -264,7 +264,7 @@ async function benchFinalization(platform: Platform): Promise<void> {
   }
   printTable(
     `Proof finalization under ${RATE} chats/s for ${SECONDS} s (Poisson; ${(done.length / offeredSeconds).toFixed(0)}/s completed; ${lag.count}/${total} anchored; refused: ${JSON.stringify(Object.fromEntries(errors))}), ms`,
-    { TTFT: ttft.summary(), 'done → attested': attestLag.summary(), 'done → anchored': lag.summary() },
+    { TTFT: ttft.row(), 'done → attested': attestLag.row(), 'done → anchored': lag.row() },
   );
 }
 
@@ -290,8 +290,8 @@ async function benchZk(platform: Platform): Promise<void> {
     proving.record(proof.provingMs ?? 0);
     inference.record(proof.inference.totalMs ?? 0);
   }
-  const p = proving.summary();
-  const n = inference.summary();
+  const p = proving.row();
+  const n = inference.row();
   printTable(`ZK proving vs inference, ${proofs.length} replies (ms)`, {
     'Groth16 proving': p,
     'inference (embedded, zero latency)': n,

@@ -1,6 +1,6 @@
 import { checkZkProof, runMlp, extractFeatures, REPLY_SCORE_WEIGHTS, ZkProver } from '@app/zk';
 import { performance } from 'node:perf_hooks';
-import { LatencyHistogram, printTable } from './histogram';
+import { LatencyHistogram, printTable } from '../load/histogram';
 
 // `npm run build && node dist/bench/zk.bench.js [--proofs 30] [--warmup 2]`: Groth16 proving and verification
 // of the reply scorer, next to the same model run without a proof. Proofs run one after another, as the single
@@ -49,9 +49,9 @@ async function main(): Promise<void> {
     await prover.close();
   }
   printTable(`reply_score Groth16, ${PROOFS} proofs after ${WARMUP} warm-up (ms)`, {
-    'model (features + MLP, no proof)': model.summary(),
-    'prove (witness + Groth16)': proving.summary(),
-    'verify (checks + Groth16)': verifying.summary(),
+    'model (features + MLP, no proof)': model.row(),
+    'prove (witness + Groth16)': proving.row(),
+    'verify (checks + Groth16)': verifying.row(),
   });
 }
 
