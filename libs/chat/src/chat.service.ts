@@ -230,7 +230,9 @@ export class ChatService implements OnModuleDestroy {
     const persona = await this.personas.findReadable(user, personaIdOrSlug);
     const [current] = persona.versions;
     if (current) assertModelCanServe(this.models, personaModelId({ personaVersion: current }), generation);
-    return (await this.conversations.start(user, persona.id)).id;
+    // An OpenAI client owns its transcript and never sees a greeting: storing one the model is not shown would
+    // make the conversation's audit export fail its transcript check.
+    return (await this.conversations.start(user, persona.id, { greet: false })).id;
   }
 
   /** Redis holds chat's limits, locks and cancels: when it is down, the client is told to retry, not INTERNAL. */

@@ -44,15 +44,20 @@ export class ConversationsService {
    * Pins the persona's current version: later edits do not change a conversation already under way. Capped per
    * user here, where both ways of starting one (POST /v1/conversations, the OpenAI endpoint) pass.
    */
-  async start(caller: AuthUser, personaIdOrSlug: string): Promise<ConversationView> {
+  async start(
+    caller: AuthUser,
+    personaIdOrSlug: string,
+    { greet = true }: { greet?: boolean } = {},
+  ): Promise<ConversationView> {
     await this.countStart(caller);
     const persona = await this.personas.findReadable(caller, personaIdOrSlug);
     const [version] = persona.versions;
     if (!version) throw new Error(`persona ${persona.id} has no version`);
     const content = version.content as { name?: string; firstMessage?: string };
-    const greeting = content.firstMessage
-      ? fillNames(content.firstMessage, { char: content.name ?? persona.name, user: caller.handle })
-      : null;
+    const greeting =
+      greet && content.firstMessage
+        ? fillNames(content.firstMessage, { char: content.name ?? persona.name, user: caller.handle })
+        : null;
     const conversation = await this.conversations.createWithGreeting({
       personaId: persona.id,
       personaVersionId: version.id,
