@@ -46,7 +46,11 @@ describe('the same limits whatever the transport (e2e)', () => {
           content: 'Four.',
           clientMessageId: randomUUID(),
         });
-        expect(fourth).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+        // The ack carries the error's details as HTTP does: how long to wait.
+        expect(fourth).toMatchObject({
+          ok: false,
+          error: { code: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } },
+        });
         // Nothing refused was stored.
         const history = await request(api.url)
           .get(`/v1/conversations/${conversationId}/messages`)
@@ -123,7 +127,11 @@ describe('the same limits whatever the transport (e2e)', () => {
         // An event the namespace does not know is answered (not left to the client's timeout), and counted.
         expect(await emitAck(chat, 'conversation:leave', { conversationId })).toEqual({
           ok: false,
-          error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('conversation:join') },
+          error: {
+            code: 'VALIDATION_FAILED',
+            message: expect.stringContaining('conversation:join'),
+            details: { event: 'conversation:leave' },
+          },
         });
         for (let i = 0; i < 4; i++)
           expect(await emitAck(chat, 'conversation:join', { conversationId })).toMatchObject({ ok: true });
@@ -146,7 +154,7 @@ describe('the same limits whatever the transport (e2e)', () => {
         // Per user: the same user's other socket is refused too; another user is not.
         expect(await emitAck(second, 'conversation:join', { conversationId })).toMatchObject({
           ok: false,
-          error: { code: 'RATE_LIMITED' },
+          error: { code: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } },
         });
         expect(await emitAck(other, 'conversation:join', { conversationId })).toMatchObject({
           ok: false,

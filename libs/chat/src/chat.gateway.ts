@@ -54,7 +54,7 @@ async function acked<T extends object>(run: () => Promise<T>): Promise<Ack<T>> {
     // As the HTTP filter does: the client gets an error id, the log gets the stack under that id.
     if (errorId)
       ackLogger.error(`Unexpected error ${errorId}`, error instanceof Error ? error.stack : String(error));
-    return { ok: false, error: { code: body.error.code, message: body.error.message } };
+    return { ok: false, error: body.error };
   }
 }
 

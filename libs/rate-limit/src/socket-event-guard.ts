@@ -136,5 +136,5 @@ export class SocketEventGuard {
 
 function answerOf(error: unknown): RefusalAck {
   const { body } = renderError(error);
-  return { ok: false, error: { code: body.error.code, message: body.error.message } };
+  return { ok: false, error: body.error };
 }

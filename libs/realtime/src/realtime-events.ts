@@ -20,6 +20,8 @@ export interface DoneEvent {
 export interface ErrorEventBody {
   code: string;
   message: string;
+  /** As over HTTP, e.g. `retryAfterSeconds` for RATE_LIMITED. */
+  details?: unknown;
 }
 
 export interface MessageErrorEvent {
