@@ -31,7 +31,7 @@ export function workerLockOptions(): { lockDuration: number; stalledInterval: nu
   return { lockDuration: JOB_LOCK_MS, stalledInterval: JOB_LOCK_MS };
 }
 
-/** The one typed view of the settings; nothing else in the code base reads process.env. */
+/** The one typed view of the settings: the apps and libraries read them only here (launchers and test harnesses pass the environment on to the processes they start). */
 export class AppConfig {
   constructor(private readonly env: Env) {}
 
