@@ -1,5 +1,6 @@
 import { verify as verifySignature, type X509Certificate } from 'node:crypto';
-import { content, DerError, isTime, readTime, readTlv } from './der';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { CertificateList } from '@peculiar/asn1-x509';
 import { validityRefusal } from './policy';
 
 interface ParsedCrl {
@@ -9,10 +10,9 @@ interface ParsedCrl {
   nextUpdate: Date;
 }
 
-const SEQUENCE = 0x30;
-const INTEGER = 0x02;
-const BIT_STRING = 0x03;
-const ECDSA_WITH_SHA256 = Buffer.from('06082a8648ce3d040302', 'hex');
+const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
+
+class CrlError extends Error {}
 
 /**
  * Checks that a CRL was signed by `issuer` and is current at `now`. dcap-qvl looks up serial numbers in the
@@ -24,7 +24,7 @@ export function crlRefusal(name: string, der: Uint8Array, issuer: X509Certificat
   try {
     crl = parseCrl(der);
   } catch (error) {
-    return `malformed collateral: ${name} is not a DER CRL (${error instanceof DerError ? error.message : 'unreadable'})`;
+    return `malformed collateral: ${name} is not a DER CRL (${error instanceof CrlError ? error.message : 'unreadable'})`;
   }
   if (!verifySignature('sha256', crl.tbsCertList, issuer.publicKey, crl.signatureDer)) {
     return `collateral signature invalid: ${name} is not signed by ${issuer.subject.split('\n')[0]}`;
@@ -43,28 +43,22 @@ export function crlWindow(der: Uint8Array | null): { thisUpdate: Date; nextUpdat
   }
 }
 
+/** node:crypto reads certificates but not CRLs, so the RFC 5280 CertificateList comes from @peculiar/asn1-x509. */
 function parseCrl(der: Uint8Array): ParsedCrl {
-  const outer = readTlv(der, 0, SEQUENCE);
-  if (outer.end !== der.length) throw new DerError('trailing bytes after CRL');
-  const tbs = readTlv(der, outer.contentStart, SEQUENCE);
-  const algorithm = readTlv(der, tbs.end, SEQUENCE);
-  if (!Buffer.from(content(der, algorithm)).equals(ECDSA_WITH_SHA256)) {
-    throw new DerError('CRL is not signed with ecdsa-with-SHA256');
+  const crl = AsnConvert.parse(der, CertificateList);
+  // DER has one encoding per value: re-encoding to other bytes means trailing bytes or a BER form nobody signs.
+  if (Buffer.compare(Buffer.from(AsnConvert.serialize(crl)), der) !== 0) throw new CrlError('not DER');
+  const { algorithm, parameters } = crl.signatureAlgorithm;
+  if (algorithm !== ECDSA_WITH_SHA256 || parameters) {
+    throw new CrlError('CRL is not signed with ecdsa-with-SHA256');
   }
-  const signature = content(der, readTlv(der, algorithm.end, BIT_STRING));
-  if (signature[0] !== 0) throw new DerError('CRL signature has unused bits');
-
-  // TBSCertList ::= SEQUENCE { version INTEGER OPTIONAL, signature, issuer, thisUpdate, nextUpdate, ... }
-  let field = readTlv(der, tbs.contentStart);
-  if (field.tag === INTEGER) field = readTlv(der, field.end);
-  const issuerName = readTlv(der, field.end, SEQUENCE);
-  const thisUpdate = readTlv(der, issuerName.end);
-  const nextUpdate = readTlv(der, thisUpdate.end);
-  if (!isTime(thisUpdate) || !isTime(nextUpdate)) throw new DerError('CRL has no nextUpdate');
+  const { thisUpdate, nextUpdate } = crl.tbsCertList;
+  if (!nextUpdate) throw new CrlError('CRL has no nextUpdate');
+  if (!crl.tbsCertListRaw) throw new CrlError('CRL has no TBSCertList');
   return {
-    tbsCertList: der.subarray(tbs.start, tbs.end),
-    signatureDer: signature.subarray(1),
-    thisUpdate: readTime(der, thisUpdate),
-    nextUpdate: readTime(der, nextUpdate),
+    tbsCertList: new Uint8Array(crl.tbsCertListRaw),
+    signatureDer: new Uint8Array(crl.signature),
+    thisUpdate: thisUpdate.getTime(),
+    nextUpdate: nextUpdate.getTime(),
   };
 }
