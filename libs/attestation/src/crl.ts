@@ -1,6 +1,7 @@
 import { verify as verifySignature, type X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
+import { AsnParser } from '@peculiar/asn1-schema';
 import { CertificateList } from '@peculiar/asn1-x509';
+import { fromBER } from 'asn1js';
 import { validityRefusal } from './policy';
 
 interface ParsedCrl {
@@ -45,9 +46,11 @@ export function crlWindow(der: Uint8Array | null): { thisUpdate: Date; nextUpdat
 
 /** node:crypto reads certificates but not CRLs, so the RFC 5280 CertificateList comes from @peculiar/asn1-x509. */
 function parseCrl(der: Uint8Array): ParsedCrl {
-  const crl = AsnConvert.parse(der, CertificateList);
-  // DER has one encoding per value: re-encoding to other bytes means trailing bytes or a BER form nobody signs.
-  if (Buffer.compare(Buffer.from(AsnConvert.serialize(crl)), der) !== 0) throw new CrlError('not DER');
+  const asn = fromBER(der);
+  if (asn.offset === -1) throw new CrlError('unreadable DER');
+  // Bytes past the CRL are covered by no signature.
+  if (asn.offset !== der.length) throw new CrlError('trailing bytes after CRL');
+  const crl = AsnParser.fromASN(asn.result, CertificateList);
   const { algorithm, parameters } = crl.signatureAlgorithm;
   if (algorithm !== ECDSA_WITH_SHA256 || parameters) {
     throw new CrlError('CRL is not signed with ecdsa-with-SHA256');
