@@ -14,7 +14,7 @@ export interface CborTagged {
 
 export class CborError extends Error {}
 
-// Maps stay Maps (COSE keys are integers); records, tagged typed arrays and other cbor-x extensions stay off.
+// Maps stay Maps (COSE keys are integers), cbor-x records stay off, and a Uint8Array is a plain bstr (no tag 64).
 const options = { mapsAsObjects: false, useRecords: false, tagUint8Array: false } as const;
 const decoder = new Decoder(options);
 const encoder = new Encoder(options);
