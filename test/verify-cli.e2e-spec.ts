@@ -66,12 +66,13 @@ describe('npm run verify (e2e)', () => {
     dir = mkdtempSync(join(tmpdir(), 'verify-cli-'));
   }, 90_000);
 
+  // The worker drains its running jobs before it closes: a zk proof on a loaded machine can take a while.
   afterAll(async () => {
     socket?.disconnect();
     await worker?.close();
     await api?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  }, 90_000);
 
   it('exits 0 when every check passes, also with --strict', async () => {
     const result = await verify([replies.zk.inferenceId, '--key', consumer.apiKey, '--strict']);
