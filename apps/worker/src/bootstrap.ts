@@ -1,4 +1,4 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppLogger } from '@app/common';
 import { AppConfig } from '@app/config';
@@ -7,10 +7,11 @@ import { WorkerModule } from './worker.module';
 
 export async function createWorker(
   config: AppConfig = AppConfig.fromProcessEnv(),
+  module: DynamicModule = WorkerModule.register(config),
 ): Promise<INestApplicationContext> {
-  assertEveryQueueHandled();
+  await assertEveryQueueHandled(module);
   const logger = new AppLogger({ format: config.log.format, level: config.log.level });
-  const app = await NestFactory.createApplicationContext(WorkerModule.register(config), { logger });
+  const app = await NestFactory.createApplicationContext(module, { logger });
   app.enableShutdownHooks();
   return app;
 }

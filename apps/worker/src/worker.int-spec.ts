@@ -8,6 +8,7 @@ import { MemoryProcessor } from './memory.processor';
 import { ProofsProcessor } from './proofs.processor';
 import { SettlementProcessor } from './settlement.processor';
 import { SystemProcessor } from './system.processor';
+import { WORKER_PROCESSORS, WorkerModule } from './worker.module';
 import { ZkProcessor } from './zk.processor';
 
 describe('worker (real BullMQ on Redis)', () => {
@@ -57,5 +58,15 @@ describe('worker (real BullMQ on Redis)', () => {
     });
     await app.close();
     expect(closedAtDisconnect?.sort()).toEqual(Object.values(QueueName).sort());
+  });
+
+  it('refuses to start when a queue of the contract has no processor, naming the queue', async () => {
+    const config = AppConfig.fromProcessEnv({ LOG_LEVEL: 'warn' });
+    const full = WorkerModule.register(config);
+    const withoutZk = {
+      ...full,
+      providers: WORKER_PROCESSORS.filter((processor) => processor !== ZkProcessor),
+    };
+    await expect(createWorker(config, withoutZk)).rejects.toThrow('No processor for queue(s): zk');
   });
 });

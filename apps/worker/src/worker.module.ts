@@ -13,6 +13,15 @@ import { SettlementProcessor } from './settlement.processor';
 import { SystemProcessor } from './system.processor';
 import { ZkProcessor } from './zk.processor';
 
+/** One per queue of the contract; assertEveryQueueHandled fails start-up when one is missing. */
+export const WORKER_PROCESSORS = [
+  SystemProcessor,
+  MemoryProcessor,
+  ProofsProcessor,
+  SettlementProcessor,
+  ZkProcessor,
+] as const;
+
 @Module({
   imports: [
     DatabaseModule,
@@ -22,20 +31,14 @@ import { ZkProcessor } from './zk.processor';
     ProofPipelineModule,
     ReplyRecoveryModule,
   ],
-  providers: [
-    SystemProcessor,
-    MemoryProcessor,
-    ProofsProcessor,
-    SettlementProcessor,
-    ZkProcessor,
-    AbandonedReplySweeper,
-  ],
+  providers: [AbandonedReplySweeper],
 })
 export class WorkerModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), VectorSupportModule.forRoot({ mode: config.pgvector })],
+      providers: [...WORKER_PROCESSORS],
     };
   }
 }
