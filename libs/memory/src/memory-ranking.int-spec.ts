@@ -1,7 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { PrismaService } from '@app/database';
-import { dbFactory, pgvectorTargets } from '@app/testing';
-import { createContext } from '../../../test/support/nest-context';
+import { createContext, dbFactory, pgvectorTargets } from '@app/testing';
 import { MemoryEmbeddingRepository } from './embedding/memory-embedding.repository';
 import { lexicalEmbedding } from './embedding/lexical-embedder';
 import { toVectorLiteral } from './embedding/vector-math';

@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { PrismaService } from '@app/database';
 import { randomBytes } from 'node:crypto';
-import { createContext } from '../../../test/support/nest-context';
+import { createContext } from '@app/testing';
 import { MemoryRepository } from './memory.repository';
 
 describe('MemoryRepository (PostgreSQL)', () => {

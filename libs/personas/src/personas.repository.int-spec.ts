@@ -1,8 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { PrismaService } from '@app/database';
-import { factory } from '@app/testing';
+import { createContext, factory } from '@app/testing';
 import { randomBytes } from 'node:crypto';
-import { createContext } from '../../../test/support/nest-context';
 import { hashPersonaContent } from './persona-hash';
 import { SlugTakenError, VersionConflictError } from './personas.errors';
 import { PersonasRepository } from './personas.repository';

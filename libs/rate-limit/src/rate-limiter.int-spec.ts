@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { createContext } from '../../../test/support/nest-context';
+import { createContext } from '@app/testing';
 import { RateLimiter } from './rate-limiter';
 
 describe('RateLimiter (Redis)', () => {

@@ -5,3 +5,4 @@ export * from './chat-client';
 export * from './db-factories';
 export * from './pglite/pglite-server';
 export * from './pglite/pgvector-targets';
+export * from './nest-context';

@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { PrismaService } from '@app/database';
 import { dbFactory, pgvectorTargets } from '@app/testing';
-import { createContext } from '../../../../test/support/nest-context';
+import { createContext } from '@app/testing';
 import { MemoryExtractionModule } from '../memory-extraction.module';
 import { MemoryExtractionService } from '../memory-extraction.service';
 import { MemoryModule } from '../memory.module';
