@@ -14,5 +14,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/jest.global-teardown.ts',
   setupFiles: ['<rootDir>/test/jest.worker-env.ts'],
   testTimeout: 30000,
-  maxWorkers: 2,
+  // One file at a time: e2e files share the run's database and queues, so two workers consume each other's jobs,
+  // and a file that closes its worker mid-job stalled the other (first-session and verify-cli, on clean clones).
+  maxWorkers: 1,
 };
