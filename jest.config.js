@@ -17,4 +17,7 @@ module.exports = {
   // One file at a time: e2e files share the run's database and queues, so two workers consume each other's jobs,
   // and a file that closes its worker mid-job stalled the other (first-session and verify-cli, on clean clones).
   maxWorkers: 1,
+  // In band, a handle a library leaves open (a socket's ping timer, a pool's idle timer) would keep jest running
+  // after the last test; with workers, jest killed them instead. Exit once the run is done.
+  forceExit: true,
 };
