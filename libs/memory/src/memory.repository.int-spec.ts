@@ -53,6 +53,21 @@ describe('MemoryRepository (PostgreSQL)', () => {
     expect(bobs.map((m) => m.content)).toEqual(['my dog is called Fido']);
   });
 
+  it("recalls, for a reply, the asker's memories and the persona's canonical ones apart, never another consumer's", async () => {
+    await prisma.memory.create({
+      data: { personaId, userId: null, scope: 'persona', kind: 'fact', content: 'the persona keeps a dog named Ash' },
+    });
+    const query = 'tell me about the dog';
+    const recalled = await repository.retrieveForReply({ personaId, userId: alice, query, limit: 10 });
+    const contents = (memories: { content: string }[]) => memories.map((m) => m.content);
+    expect(contents(recalled.user)).toEqual(
+      contents(await repository.retrieve({ personaId, userId: alice, query, limit: 10 })),
+    );
+    expect(contents(recalled.user)).toContain('my dog is called Rex');
+    expect(contents(recalled.user)).not.toContain('my dog is called Fido');
+    expect(contents(recalled.canonical)).toEqual(['the persona keeps a dog named Ash']);
+  });
+
   it('prefers recent and important memories when relevance ties, and skips superseded ones', async () => {
     const user = (
       await prisma.user.create({

@@ -3,7 +3,8 @@ import { PrismaService } from '@app/database';
 import type { Memory } from '@app/database';
 import { upsertEmbeddingsSql, type EmbeddingRow } from './embedding/memory-embedding.sql';
 import { VectorSupport } from './embedding/vector-support';
-import { hybridRankingSql, RankedMemory, RetrieveInput, textRankingSql } from './memory-ranking';
+import { Prisma } from '@app/database';
+import { hybridRankingSql, QueryVector, RankedMemory, RetrieveInput, textRankingSql } from './memory-ranking';
 
 @Injectable()
 export class MemoryRepository {
@@ -57,8 +58,29 @@ export class MemoryRepository {
    */
   async retrieve(input: RetrieveInput): Promise<RankedMemory[]> {
     const vector = (await this.vectors?.queryVector(input.query)) ?? null;
-    return this.prisma.$queryRaw<RankedMemory[]>(
-      vector ? hybridRankingSql(input, vector) : textRankingSql(input),
-    );
+    return this.prisma.$queryRaw<RankedMemory[]>(rankingSql(input, vector));
   }
+
+  /**
+   * What one reply recalls: the consumer's own memories and the persona's canonical ones, each ranked in its own
+   * scope as `retrieve` does, with the query embedded once and both read in one statement.
+   */
+  async retrieveForReply(
+    input: Omit<RetrieveInput, 'userId'> & { userId: string },
+  ): Promise<{ user: RankedMemory[]; canonical: RankedMemory[] }> {
+    const vector = (await this.vectors?.queryVector(input.query)) ?? null;
+    const rows = await this.prisma.$queryRaw<(RankedMemory & { canonical: boolean })[]>`
+      SELECT false AS canonical, u.* FROM (${rankingSql(input, vector)}) u
+      UNION ALL
+      SELECT true AS canonical, c.* FROM (${rankingSql({ ...input, userId: null }, vector)}) c
+      ORDER BY canonical, score DESC, "createdAt" DESC`;
+    const user: RankedMemory[] = [];
+    const canonical: RankedMemory[] = [];
+    for (const { canonical: isCanonical, ...memory } of rows) (isCanonical ? canonical : user).push(memory);
+    return { user, canonical };
+  }
+}
+
+function rankingSql(input: RetrieveInput, vector: QueryVector | null): Prisma.Sql {
+  return vector ? hybridRankingSql(input, vector) : textRankingSql(input);
 }

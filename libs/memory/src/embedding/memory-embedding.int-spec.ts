@@ -97,6 +97,14 @@ for (const target of pgvectorTargets()) {
         expect(alices.map((m) => m.id)).toEqual([newer.id]);
         const canonicals = await repository.retrieve({ personaId, userId: null, query, limit: 10 });
         expect(canonicals.map((m) => m.id)).toEqual([canonical.id]);
+
+        // A reply reads both scopes in one statement, with the question embedded once.
+        const embed = jest.spyOn(vectors, 'queryVector');
+        const forReply = await repository.retrieveForReply({ personaId, userId: alice, query, limit: 10 });
+        expect(embed).toHaveBeenCalledTimes(1);
+        embed.mockRestore();
+        expect(forReply.user.map((m) => m.id)).toEqual([newer.id]);
+        expect(forReply.canonical.map((m) => m.id)).toEqual([canonical.id]);
       });
 
       it('stores a vector with each memory the worker extracts, in the same transaction', async () => {
