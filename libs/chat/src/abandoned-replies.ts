@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ConversationsRepository } from '@app/conversations';
 import type { Message } from '@app/database';
-import { ChatRepository } from './chat.repository';
 import { ConversationLock } from './conversation-lock';
 import { REPLY_DEAD_AFTER_MS, ReplyHeartbeat } from './reply-heartbeat';
 
@@ -17,7 +17,7 @@ export class AbandonedReplies {
   private readonly logger = new Logger(AbandonedReplies.name);
 
   constructor(
-    private readonly chats: ChatRepository,
+    private readonly conversations: ConversationsRepository,
     private readonly heartbeat: ReplyHeartbeat,
     private readonly lock: ConversationLock,
   ) {}
@@ -27,18 +27,18 @@ export class AbandonedReplies {
     if (message.status !== 'streaming') return message;
     if (Date.now() - message.createdAt.getTime() < REPLY_DEAD_AFTER_MS) return message;
     if (await this.heartbeat.isAlive(message.id)) return message;
-    if (await this.chats.failAbandonedReply(message.id)) {
+    if (await this.conversations.failAbandonedReply(message.id)) {
       this.logger.warn(`Reply ${message.id} was abandoned by an api that stopped; marked failed`);
       await this.freeConversation(message.conversationId);
       return { ...message, status: 'failed' };
     }
-    const ended = await this.chats.findMessage(message.id);
+    const ended = await this.conversations.findMessage(message.id);
     return ended ? { ...message, status: ended.status, content: ended.content } : message;
   }
 
   /** One pass over replies streaming for longer than a live one could without a heartbeat; returns how many failed. */
   async sweep(): Promise<number> {
-    const stale = await this.chats.findStreamingBefore(
+    const stale = await this.conversations.findStreamingBefore(
       new Date(Date.now() - REPLY_DEAD_AFTER_MS),
       SWEEP_LIMIT,
     );
@@ -49,7 +49,7 @@ export class AbandonedReplies {
 
   // The lock may belong to another reply that is alive (taken after the dead one's lock expired): then it stays.
   private async freeConversation(conversationId: string): Promise<void> {
-    const streaming = await this.chats.findStreamingIn(conversationId);
+    const streaming = await this.conversations.findStreamingIn(conversationId);
     const alive = await Promise.all(streaming.map((m) => this.heartbeat.isAlive(m.id)));
     if (alive.some(Boolean)) return;
     await this.lock.releaseAbandoned(conversationId, REPLY_DEAD_AFTER_MS);

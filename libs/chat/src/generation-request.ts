@@ -1,7 +1,7 @@
 import { ValidationError } from '@app/common';
 import type { ChatMessage, ModelRegistry, ModelRequest, ResponseFormat } from '@app/inference';
 import type { PersonaContent } from '@app/personas';
-import type { ChatConversation } from './chat.repository';
+import type { ConversationWithPersona } from '@app/conversations';
 
 export type Sampling = Pick<
   ModelRequest,
@@ -40,6 +40,6 @@ export function assertModelCanServe(
 }
 
 /** The model a conversation runs on: its pinned persona version's. */
-export function personaModelId(conversation: Pick<ChatConversation, 'personaVersion'>): string {
+export function personaModelId(conversation: Pick<ConversationWithPersona, 'personaVersion'>): string {
   return (conversation.personaVersion.content as unknown as PersonaContent).modelId;
 }

@@ -1,3 +1,4 @@
 export * from './chat.module';
 export * from './chat.service';
 export * from './abandoned-replies';
+export * from './reply-listener';

@@ -1,7 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@app/database';
-import type { Conversation, Message } from '@app/database';
+import { isRawUniqueViolation, isUniqueViolation, PrismaService } from '@app/database';
+import type { Conversation, Message, PersonaVersion, Transaction, Visibility } from '@app/database';
 
+/** A conversation with what a send checks and a reply needs: its pinned persona version and the persona's state. */
+export type ConversationWithPersona = Conversation & {
+  personaVersion: PersonaVersion;
+  persona: { modelId: string; ownerId: string; visibility: Visibility; deletedAt: Date | null };
+};
+
+/** A user message and the reply placeholder made for it; `created` is false for a repeated clientMessageId. */
+export interface Turn {
+  user: Message;
+  assistant: Message;
+  created: boolean;
+}
+
+/** The one writer of the Conversation and Message tables (chat and memory write through it). */
 @Injectable()
 export class ConversationsRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -38,6 +52,16 @@ export class ConversationsRepository {
     return this.prisma.conversation.findFirst({ where: { id, userId } });
   }
 
+  findWithPersona(id: string, userId: string): Promise<ConversationWithPersona | null> {
+    return this.prisma.conversation.findFirst({
+      where: { id, userId },
+      include: {
+        personaVersion: true,
+        persona: { select: { modelId: true, ownerId: true, visibility: true, deletedAt: true } },
+      },
+    });
+  }
+
   listForUser(userId: string, limit: number): Promise<Conversation[]> {
     return this.prisma.conversation.findMany({
       where: { userId },
@@ -46,8 +70,20 @@ export class ConversationsRepository {
     });
   }
 
-  findMessage(conversationId: string, messageId: string): Promise<Message | null> {
+  async saveSummary(conversationId: string, summary: string, upToId: string): Promise<void> {
+    await this.prisma.conversation.update({
+      where: { id: conversationId },
+      data: { summary, summaryUpToId: upToId },
+    });
+  }
+
+  /** A message by id; with `conversationId`, only if it belongs to that conversation. */
+  findMessage(messageId: string, conversationId?: string): Promise<Message | null> {
     return this.prisma.message.findFirst({ where: { id: messageId, conversationId } });
+  }
+
+  findMessageWithConversation(messageId: string): Promise<(Message & { conversation: Conversation }) | null> {
+    return this.prisma.message.findUnique({ where: { id: messageId }, include: { conversation: true } });
   }
 
   /** Newest first, strictly older than `before` (keyset on the insertion sequence). */
@@ -60,6 +96,103 @@ export class ConversationsRepository {
       where: { conversationId, ...(before ? { seq: { lt: before.seq } } : {}) },
       orderBy: { seq: 'desc' },
       take: limit,
+    });
+  }
+
+  /** Finished turns before the given one, newest first: what a prompt may include. */
+  recentHistory(conversationId: string, beforeSeq: bigint, limit: number): Promise<Message[]> {
+    return this.prisma.message.findMany({
+      where: { conversationId, seq: { lt: beforeSeq }, status: 'complete' },
+      orderBy: { seq: 'desc' },
+      take: limit,
+    });
+  }
+
+  /** The user message and the reply placeholder together; the same clientMessageId again returns the first turn. */
+  async createTurn(conversationId: string, content: string, clientMessageId: string): Promise<Turn> {
+    // One statement, not an interactive transaction: one round trip on the ack's path, and no connection held
+    // across round trips (under load, Prisma gave up starting those: "Unable to start a transaction").
+    // The reply's INSERT reads the user message's row, so the user message always gets the smaller seq.
+    // No lookup first: a repeat is rare, so the unique index detects it instead of a query on every send.
+    try {
+      const rows = await this.prisma.$queryRaw<Message[]>`
+        WITH u AS (
+          INSERT INTO "Message" (id, "conversationId", role, content, status, "clientMessageId")
+          VALUES (gen_random_uuid(), ${conversationId}::uuid, 'user', ${content}, 'complete', ${clientMessageId})
+          RETURNING *
+        ), a AS (
+          INSERT INTO "Message" (id, "conversationId", role, content, status)
+          SELECT gen_random_uuid(), u."conversationId", 'assistant', '', 'streaming' FROM u
+          RETURNING *
+        ), touched AS (
+          UPDATE "Conversation" SET "updatedAt" = now() WHERE id = ${conversationId}::uuid RETURNING id
+        )
+        SELECT * FROM u UNION ALL SELECT * FROM a`;
+      const user = rows.find((row) => row.role === 'user');
+      const assistant = rows.find((row) => row.role === 'assistant');
+      if (!user || !assistant) throw new Error('createTurn inserted no messages');
+      return { user, assistant, created: true };
+    } catch (error) {
+      // This clientMessageId was sent before (a retry after a lost ack, or a race): return that turn.
+      if (isUniqueViolation(error, 'clientMessageId') || isRawUniqueViolation(error)) {
+        const raced = await this.findTurn(conversationId, clientMessageId);
+        if (raced) return raced;
+      }
+      throw error;
+    }
+  }
+
+  /** The turn a clientMessageId already made, if any. */
+  async findTurn(conversationId: string, clientMessageId: string): Promise<Turn | null> {
+    const user = await this.prisma.message.findUnique({
+      where: { conversationId_clientMessageId: { conversationId, clientMessageId } },
+    });
+    if (!user) return null;
+    const assistant = await this.prisma.message.findFirst({
+      where: { conversationId, role: 'assistant', seq: { gt: user.seq } },
+      orderBy: { seq: 'asc' },
+    });
+    return assistant ? { user, assistant, created: false } : null;
+  }
+
+  /**
+   * Locks the conversation's row until `tx` ends: replies of one conversation then complete one after another,
+   * even if the Redis lock was lost (Redis restarted, a stream outlived the lock).
+   */
+  async lockForReply(tx: Transaction, conversationId: string): Promise<void> {
+    await tx.$executeRaw`SELECT 1 FROM "Conversation" WHERE id = ${conversationId}::uuid FOR UPDATE`;
+  }
+
+  async completeReply(tx: Transaction, messageId: string, content: string): Promise<void> {
+    await tx.message.update({ where: { id: messageId }, data: { content, status: 'complete' } });
+  }
+
+  async endReply(messageId: string, content: string, status: 'failed' | 'cancelled'): Promise<void> {
+    await this.prisma.message.update({ where: { id: messageId }, data: { content, status } });
+  }
+
+  /** Marks a reply failed if it is still streaming; false if it had ended (its api finished it after all). */
+  async failAbandonedReply(messageId: string): Promise<boolean> {
+    const { count } = await this.prisma.message.updateMany({
+      where: { id: messageId, status: 'streaming' },
+      data: { status: 'failed' },
+    });
+    return count === 1;
+  }
+
+  /** Replies still streaming that started before `before`, oldest first: candidates for the abandoned-reply sweep. */
+  findStreamingBefore(before: Date, limit: number): Promise<Message[]> {
+    return this.prisma.message.findMany({
+      where: { status: 'streaming', createdAt: { lt: before } },
+      orderBy: { createdAt: 'asc' },
+      take: limit,
+    });
+  }
+
+  findStreamingIn(conversationId: string): Promise<Pick<Message, 'id'>[]> {
+    return this.prisma.message.findMany({
+      where: { conversationId, status: 'streaming' },
+      select: { id: true },
     });
   }
 }

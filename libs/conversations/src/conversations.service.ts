@@ -99,7 +99,7 @@ export class ConversationsService {
     await this.requireParticipant(caller, conversationId);
     let anchor: Message | null = null;
     if (page.before) {
-      anchor = await this.conversations.findMessage(conversationId, page.before);
+      anchor = await this.conversations.findMessage(page.before, conversationId);
       if (!anchor) throw new ValidationError('before must be the id of a message in this conversation');
     }
     const rows = await this.conversations.messagesBefore(conversationId, anchor, page.limit + 1);

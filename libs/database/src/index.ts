@@ -1,5 +1,6 @@
 export * from './database.module';
 export * from './prisma.service';
+export * from './transactions';
 export * from './prisma-errors';
 export * from './migrations';
 export * from './generated/prisma/enums';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConversationStoreModule } from '@app/conversations';
 import { MemoryEmbeddingBackfill } from './embedding/memory-embedding-backfill';
 import { VectorSupportModule } from './embedding/vector-support.module';
 import { MemoryExtractionRepository } from './memory-extraction.repository';
@@ -6,7 +7,7 @@ import { MemoryExtractionService } from './memory-extraction.service';
 
 /** What the worker needs of memory: no controllers, no persona rules; it also backfills embeddings. */
 @Module({
-  imports: [VectorSupportModule],
+  imports: [VectorSupportModule, ConversationStoreModule],
   providers: [MemoryExtractionRepository, MemoryExtractionService, MemoryEmbeddingBackfill],
   exports: [MemoryExtractionService],
 })

@@ -68,12 +68,6 @@ export class MemoryExtractionRepository {
     return { summary: conversation.summary, messages };
   }
 
-  async saveSummary(conversationId: string, summary: string, upToId: string): Promise<void> {
-    await this.prisma.conversation.update({
-      where: { id: conversationId },
-      data: { summary, summaryUpToId: upToId },
-    });
-  }
 
   liveFacts(personaId: string, userId: string): Promise<Memory[]> {
     return this.prisma.memory.findMany({ where: { personaId, userId, kind: 'fact', supersededById: null } });

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ConversationsRepository } from '@app/conversations';
 import type { Memory } from '@app/database';
 import { VectorSupport } from './embedding/vector-support';
 import { extractFacts, factKey, sameFact } from './fact-extraction';
@@ -15,6 +16,7 @@ export class MemoryExtractionService {
 
   constructor(
     private readonly repository: MemoryExtractionRepository,
+    private readonly conversations: ConversationsRepository,
     private readonly vectors: VectorSupport,
   ) {}
 
@@ -53,6 +55,6 @@ export class MemoryExtractionService {
     const last = messages.at(-1);
     if (!last) return;
     const said = messages.filter((m) => m.role === 'user').map((m) => m.content);
-    await this.repository.saveSummary(source.message.conversationId, foldIntoSummary(summary, said), last.id);
+    await this.conversations.saveSummary(source.message.conversationId, foldIntoSummary(summary, said), last.id);
   }
 }

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import type { Prisma, Transaction, VerificationLevel } from '@app/database';
+
+/** A reply's inference record: the signed receipt and what it commits to. */
+export interface InferenceRecordData {
+  id: string;
+  messageId: string;
+  conversationId: string;
+  modelId: string;
+  verification: VerificationLevel;
+  status: 'pending' | 'unverified';
+  input: Prisma.InputJsonValue;
+  inputHash: string;
+  outputHash: string;
+  /** The receipt's salt (v2): stored so participants, and the proofs worker, can recompute both hashes. */
+  salt: string;
+  personaVersionHash: string;
+  memoryIds: string[];
+  promptTokens: number;
+  completionTokens: number;
+  ttftMs: number | null;
+  totalMs: number;
+  startedAt: Date;
+  finishedAt: Date;
+  nodeId: string;
+  receipt: Prisma.InputJsonValue;
+  digest: string;
+  previousDigest: string;
+  signature: string;
+  signer: string;
+}
+
+/** Where replies' inference records are created; the proofs library moves them through verification afterwards. */
+@Injectable()
+export class ReplyRecordsRepository {
+  /** The digest of the conversation's newest receipt, which the next receipt chains to; null for the first. */
+  async chainHead(tx: Transaction, conversationId: string): Promise<string | null> {
+    const last = await tx.inferenceRecord.findFirst({
+      where: { conversationId, digest: { not: null } },
+      // By the reply's seq, not a timestamp: two fast turns can finish within the same millisecond.
+      orderBy: { message: { seq: 'desc' } },
+      select: { digest: true },
+    });
+    return last?.digest ?? null;
+  }
+
+  async create(tx: Transaction, record: InferenceRecordData): Promise<void> {
+    await tx.inferenceRecord.create({ data: record });
+  }
+}

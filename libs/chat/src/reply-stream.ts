@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { ModelError, type ModelStream } from '@app/inference';
+import { ChatEmitter } from './chat.emitter';
+import { ReplayBuffer } from './replay-buffer';
+import type { ReplyListener } from './reply-listener';
+
+/** The model sent nothing for MODEL_IDLE_TIMEOUT_MS: a hung upstream or a dead node must not hold the conversation. */
+export class ModelStalledError extends ModelError {
+  constructor() {
+    super('The model stopped responding; try again.', true);
+  }
+}
+
+export interface StreamTarget {
+  conversationId: string;
+  messageId: string;
+  listener?: ReplyListener;
+}
+
+/** What reached the client; on a failure, the partial text is kept for the record, never presented as complete. */
+export type StreamedReply = { text: string; ttftMs: number | null } & (
+  | { ok: true }
+  | { ok: false; error: unknown }
+);
+
+/**
+ * The token loop of one reply: each delta goes to the conversation's room and the listener at once, and to the
+ * replay buffer in the background, so a reconnecting client finds every token by its seq.
+ */
+@Injectable()
+export class ReplyStream {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly replay: ReplayBuffer,
+    private readonly emitter: ChatEmitter,
+  ) {}
+
+  /** Never throws: a failure (a cancel's abort, a model error, ModelStalledError on a stall) is in the result. */
+  async deliver(
+    target: StreamTarget,
+    completion: ModelStream,
+    controller: AbortController,
+    startedAt: number,
+  ): Promise<StreamedReply> {
+    const { conversationId, messageId, listener } = target;
+    const replay = new ReplayWriter(this.replay, messageId);
+    let stalled = false;
+    let idle: NodeJS.Timeout | undefined;
+    const armIdleTimer = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        stalled = true;
+        controller.abort();
+      }, this.config.modelIdleTimeoutMs);
+    };
+    let text = '';
+    let seq = 0;
+    let ttftMs: number | null = null;
+    armIdleTimer();
+    try {
+      for await (const delta of completion) {
+        if (!delta) continue;
+        armIdleTimer();
+        ttftMs ??= Date.now() - startedAt;
+        const event = { conversationId, messageId, seq: seq++, delta };
+        text += delta;
+        this.emitter.toConversation(conversationId, 'message:token', event);
+        listener?.token(event);
+        replay.push(delta);
+      }
+      await replay.drained();
+      return { ok: true, text, ttftMs };
+    } catch (error) {
+      return { ok: false, error: stalled ? new ModelStalledError() : error, text, ttftMs };
+    } finally {
+      clearTimeout(idle);
+    }
+  }
+}
+
+/** Writes the replay buffer one batch at a time and in order, without the token loop ever waiting for Redis. */
+class ReplayWriter {
+  private buffered: string[] = [];
+  private flushing?: Promise<void>;
+  private failure?: Error;
+
+  constructor(
+    private readonly replay: ReplayBuffer,
+    private readonly messageId: string,
+  ) {}
+
+  push(delta: string): void {
+    this.buffered.push(delta);
+    this.flushing ??= this.flush();
+  }
+
+  async drained(): Promise<void> {
+    await this.flushing;
+    if (this.failure) throw this.failure;
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.buffered.length > 0) {
+        const batch = this.buffered;
+        this.buffered = [];
+        await this.replay.append(this.messageId, batch);
+      }
+    } catch (error) {
+      // Surfaced by drained(), never as an unhandled rejection.
+      this.failure = error instanceof Error ? error : new Error('The replay buffer could not be written.');
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+}
