@@ -9,7 +9,11 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: { '^@app/(.*)$': '<rootDir>/libs/$1/src' },
+  // A sub-path (@app/database/migrations) before the barrel (@app/database).
+  moduleNameMapper: {
+    '^@app/([^/]+)/(.+)$': '<rootDir>/libs/$1/src/$2',
+    '^@app/(.*)$': '<rootDir>/libs/$1/src',
+  },
   globalSetup: '<rootDir>/test/jest.global-setup.ts',
   globalTeardown: '<rootDir>/test/jest.global-teardown.ts',
   setupFiles: ['<rootDir>/test/jest.worker-env.ts'],

@@ -1,10 +1,10 @@
 // `npm run build && node dist/scripts/compile-contracts.js [--check]`: compiles libs/settlement/contracts/*.sol
 // with solc and writes one artifact per contract to libs/settlement/artifacts, which are committed so that nothing
 // compiles at run time. `--check` writes nothing and fails if a committed artifact differs from a fresh compile.
-// Imported by path rather than @app/settlement: the compiler is not part of the library's runtime surface.
+// A sub-path rather than @app/settlement: the compiler is not part of the library's runtime surface.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { compileContracts, serializeArtifact } from '../libs/settlement/src/contract-compiler';
+import { compileContracts, serializeArtifact } from '@app/settlement/contract-compiler';
 
 // __dirname is scripts/ under ts tooling and dist/scripts/ after the build; either way the repository root holds package.json.
 function repositoryRoot(): string {

@@ -1,8 +1,8 @@
 // `npm run db:migrate`: creates the database if needed and applies prisma/migrations, recording them in
 // _prisma_migrations as `prisma migrate deploy` would (that command needs a schema-engine binary this
-// machine cannot download). Imported by path rather than @app/database so that migrating does not load
-// Nest or the Prisma client.
-import { applyMigrations, defaultMigrationsDir, ensureDatabase } from '../libs/database/src/migrations';
+// machine cannot download). The @app/database/migrations sub-path rather than the barrel, so that migrating does
+// not load Nest or the Prisma client.
+import { applyMigrations, defaultMigrationsDir, ensureDatabase } from '@app/database/migrations';
 
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/twinproof';
 

@@ -1,4 +1,4 @@
-import { ChatGateway } from '../libs/chat/src/chat.gateway';
+import { ChatGateway } from '@app/chat/chat.gateway';
 import { MESSAGE_METADATA } from '@nestjs/websockets/constants';
 import { load } from 'js-yaml';
 import { readFileSync } from 'node:fs';

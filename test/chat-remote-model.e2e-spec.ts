@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
-import { OpenAiStandIn, startOpenAiStandIn } from '../libs/inference/src/testing/openai-stand-in';
+import { OpenAiStandIn, startOpenAiStandIn } from '@app/inference/testing/openai-stand-in';
 import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
 import { connectChat, startReply } from '@app/testing';
 

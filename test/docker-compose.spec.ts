@@ -3,7 +3,7 @@
 // the attestations the api's node will make.
 import { AppConfig, CONFIG_KEYS, loadEnv } from '@app/config';
 import { DevAttestationAuthority } from '@app/attestation';
-import { AttestationPolicyProvider } from '../libs/proofs/src/attestation-policy';
+import { AttestationPolicyProvider } from '@app/proofs/attestation-policy';
 import { load } from 'js-yaml';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

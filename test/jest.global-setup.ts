@@ -1,12 +1,12 @@
 // Runs once before the whole jest run: one fresh, migrated database and one Redis key prefix for the run.
 // The settings go into process.env, which every test worker inherits and AppConfig reads.
-// The file, not the @app/testing barrel: the barrel's factories pull in the domain libs (Nest, Prisma
+// Sub-paths, not the @app/testing barrel: the barrel's factories pull in the domain libs (Nest, Prisma
 // client), which the setup does not need and should not break on.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, dropStaleTestDatabases } from '../libs/testing/src/test-database';
-import { startTestChain, TestChain } from '../libs/testing/src/test-chain';
+import { createTestDatabase, dropStaleTestDatabases } from '@app/testing/test-database';
+import { startTestChain, TestChain } from '@app/testing/test-chain';
 
 // Must cover jest.config.js's maxWorkers: each worker anchors with its own authorized account.
 const ANCHORING_WORKERS = 8;

@@ -1,8 +1,8 @@
 // Runs once after the whole jest run: removes the run's database and Redis keys. Cleanup problems are
 // logged, never thrown, so they cannot turn a green run red; stale databases are swept by the next setup.
-// The files, not the @app/testing barrel, for the reason given in jest.global-setup.ts.
-import { dropTestDatabase } from '../libs/testing/src/test-database';
-import { deleteRedisKeysWithPrefix } from '../libs/testing/src/test-redis';
+// Sub-paths, not the @app/testing barrel, for the reason given in jest.global-setup.ts.
+import { dropTestDatabase } from '@app/testing/test-database';
+import { deleteRedisKeysWithPrefix } from '@app/testing/test-redis';
 import { rmSync } from 'node:fs';
 
 // jest calls the module's default export.

@@ -1,6 +1,6 @@
 // Runs in each jest worker before its test files: jest numbers workers from 1, and each anchors with its own
 // authorized dev account (see libs/testing/src/test-chain.ts), so parallel files never race for nonces.
-import { DEV_ACCOUNTS } from '../libs/settlement/src/dev-accounts';
+import { DEV_ACCOUNTS } from '@app/settlement/dev-accounts';
 
 const account = DEV_ACCOUNTS[Number(process.env.JEST_WORKER_ID ?? '1')];
 if (!account) throw new Error(`No dev account for jest worker ${process.env.JEST_WORKER_ID}.`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { readPngChunks, readTextChunk, textChunkKeyword } from '@app/personas';
-import { fullPersonaCard } from '../libs/personas/src/cards/__fixtures__/full-persona-card';
+import { fullPersonaCard } from '@app/personas/cards/__fixtures__/full-persona-card';
 import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
 
 const FIXTURES = join(__dirname, '../libs/personas/src/cards/__fixtures__');

@@ -1,8 +1,8 @@
 // The run's dev chain: one in-memory EVM chain in jest's parent process, one ReceiptAnchor on it, and one
 // authorized anchoring key per jest worker, so parallel test files never race for the same account's nonces.
-import { AnchorClient } from '../../settlement/src/anchor-client';
-import { DEV_ACCOUNTS } from '../../settlement/src/dev-accounts';
-import { DevChain, startDevChain } from '../../settlement/src/dev-chain';
+import { AnchorClient } from '@app/settlement/anchor-client';
+import { DEV_ACCOUNTS } from '@app/settlement/dev-accounts';
+import { DevChain, startDevChain } from '@app/settlement/dev-chain';
 
 export interface TestChain {
   chain: DevChain;

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-// By path rather than @app/database: that barrel also loads Nest and the Prisma client, which jest's global
+// The sub-path, not the @app/database barrel: that also loads Nest and the Prisma client, which jest's global
 // setup (the main user of this file) does not need to create and migrate a database.
 import {
   applyMigrations,
   defaultMigrationsDir,
   quoteIdentifier,
   withDatabaseName,
-} from '../../database/src/migrations';
+} from '@app/database/migrations';
 
 export interface TestDatabase {
   name: string;

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-// By path, as in test-database.ts: the @app/database barrel loads Nest and the Prisma client.
-import { applyMigrations, defaultMigrationsDir, findPackageRoot } from '../../../database/src/migrations';
+// The sub-path, as in test-database.ts: the @app/database barrel loads Nest and the Prisma client.
+import { applyMigrations, defaultMigrationsDir, findPackageRoot } from '@app/database/migrations';
 
 /** PostgreSQL with pgvector, in a process of the test's own; reached through a postgresql:// URL. */
 export interface PgliteServer {
