@@ -1,7 +1,7 @@
 import { completeEntry } from '@app/personas';
 import type { LorebookEntry, PersonaContent } from '@app/personas';
 import { factory } from '@app/testing';
-import { selectLorebookEntries } from '../libs/conversations/src/prompt/lorebook';
+import { selectLorebookEntries } from '@app/prompt';
 
 // `node --expose-gc dist/bench/lorebook.bench.js [scenario]`: how long one chat turn's lorebook work holds the
 // event loop, for the security reviews' worst cases. Figures, not verdicts. Scenarios:

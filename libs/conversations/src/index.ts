@@ -1,4 +1,5 @@
-export * from './prompt';
+// Transitional, until chat imports buildPrompt from @app/prompt: prompt assembly is its own library now.
+export { buildPrompt } from '@app/prompt';
 export * from './conversations.errors';
 export * from './conversations.module';
 export * from './conversations.repository';

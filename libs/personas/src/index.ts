@@ -5,5 +5,4 @@ export * from './personas.module';
 export * from './personas.service';
 export * from './persona-defaults';
 export * from './cards';
-export * from './lorebook-keys';
 export * from './dto/limits';

@@ -13,7 +13,7 @@ import {
   toPngCardText,
 } from './cards';
 import { PERSONA_LIMITS } from './dto/limits';
-import { countLorebookKeys } from './lorebook-keys';
+import { countLorebookKeys } from '@app/prompt/lorebook-keys';
 import type { PersonaCard, PersonaSettings } from './persona-content';
 import { cardOf } from './persona-defaults';
 import { currentContent, PersonaView } from './persona.view';

@@ -1,6 +1,6 @@
 import { DomainError, ErrorCode, ForbiddenError, NotFoundError, ValidationError } from '@app/common';
 import { PERSONA_LIMITS } from './dto/limits';
-import { LorebookKeyProblem, quoteKey } from './lorebook-keys';
+import { LorebookKeyProblem, quoteKey } from '@app/prompt/lorebook-keys';
 
 export class PersonaNotFoundError extends NotFoundError {
   constructor(idOrSlug: string) {

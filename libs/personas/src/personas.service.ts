@@ -5,7 +5,7 @@ import { AppConfig } from '@app/config';
 import { ModelRegistry } from '@app/inference';
 import type { AuthUser } from '@app/auth';
 import type { PersonaCard, PersonaContent, PersonaSettings } from './persona-content';
-import { countLorebookKeys, findLorebookKeyProblemsInSlices } from './lorebook-keys';
+import { countLorebookKeys, findLorebookKeyProblemsInSlices } from '@app/prompt/lorebook-keys';
 import { PERSONA_LIMITS } from './dto/limits';
 import { CardInput, completeCard } from './persona-defaults';
 import { hashPersonaContent } from './persona-hash';

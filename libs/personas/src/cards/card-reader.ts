@@ -1,7 +1,7 @@
 import { DomainError } from '@app/common';
 import { PersonaCard } from '../persona-content';
 import { CardDataRead, readCardData } from './card-data-reader';
-import { findRegexKeyProblems, findRegexKeyProblemsInSlices, quoteKey } from '../lorebook-keys';
+import { findRegexKeyProblems, findRegexKeyProblemsInSlices, quoteKey } from '@app/prompt/lorebook-keys';
 import { CardIssues, cardTooLarge, invalidCard, RegexKeyAt } from './card-issues';
 import { MAX_CARD_JSON_BYTES, MAX_PNG_BYTES, formatBytes } from './card-limits';
 import { MAX_CARD_BASE64_CHARS, decodeBase64Card, parseCardJson } from './card-payload';

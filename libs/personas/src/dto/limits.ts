@@ -1,3 +1,4 @@
+import { MAX_REGEX_KEY_CHARS } from '@app/prompt/lorebook-keys';
 import { CARD_LIMITS } from '../cards/card-limits';
 
 // One set of limits for personas made through the API and personas imported from cards, so anything the API
@@ -13,5 +14,5 @@ export const PERSONA_LIMITS = {
   keysPerEntry: 64,
   /** Keys and secondary keys of all entries together: each one is matched on every chat turn. */
   lorebookKeys: 10_000,
-  keyChars: 200,
+  keyChars: MAX_REGEX_KEY_CHARS,
 } as const;

@@ -1,8 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { ChatMessage } from '@app/inference';
-import { describeRegexRisk, MAX_REGEX_KEY_CHARS, ScanText } from '@app/personas';
-import type { LorebookEntry, PersonaCard, RegexRisk } from '@app/personas';
 import { MacroValues, substituteMacros } from './card-macros';
 import {
   asciiUpperCase,
@@ -14,7 +12,10 @@ import {
   NamedKeys,
   RunnableKey,
 } from './lorebook-compile';
+import { describeRegexRisk, MAX_REGEX_KEY_CHARS, ScanText } from './lorebook-keys';
+import type { RegexRisk } from './lorebook-keys';
 import { ITEM_PREFIX } from './prompt-sections';
+import type { PromptCard, PromptLorebookEntry } from './prompt.types';
 import { estimateTokens } from './token-budget';
 
 /** SillyTavern's defaults when a lorebook leaves them unset. */
@@ -61,7 +62,7 @@ export interface TriggeredLoreEntry {
  * entries exceed the lorebook budget, constant entries win first, then higher priority.
  */
 export function selectLorebookEntries(
-  card: PersonaCard,
+  card: PromptCard,
   window: LoreScanWindow,
   macros: MacroValues,
   limits: Partial<LoreScanLimits> = {},
@@ -105,7 +106,7 @@ export function selectLorebookEntries(
 }
 
 interface IndexedEntry {
-  entry: LorebookEntry;
+  entry: PromptLorebookEntry;
   index: number;
 }
 
@@ -154,7 +155,7 @@ function findPlainKeys(
 }
 
 function isTriggered(
-  entry: LorebookEntry,
+  entry: PromptLorebookEntry,
   compiled: CompiledEntry | undefined,
   index: number,
   scan: Scan,

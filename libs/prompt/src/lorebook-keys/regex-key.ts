@@ -1,12 +1,11 @@
-import { PERSONA_LIMITS } from '../dto/limits';
-import type { LorebookEntry } from '../persona-content';
+import type { PromptLorebookEntry } from '../prompt.types';
 import { describeRegexRisk, findRegexRisk } from './regex-safety';
 
 /**
- * The longest regex key accepted, as written (slashes and flags included): the API's limit for any key, applied to
- * imported cards too, whose keys may otherwise be as long as any text field. Chat time skips longer ones.
+ * The longest regex key accepted, as written (slashes and flags included): personas take it as the limit for any key,
+ * applied to imported cards too, whose keys may otherwise be as long as any text field. Chat time skips longer ones.
  */
-export const MAX_REGEX_KEY_CHARS = PERSONA_LIMITS.keyChars;
+export const MAX_REGEX_KEY_CHARS = 200;
 
 export interface RegexKeyParts {
   source: string;
@@ -15,7 +14,7 @@ export interface RegexKeyParts {
   slashed: boolean;
 }
 
-// The card macros, as conversations' card-macros.ts substitutes them at chat time (keep the two in step).
+// The card macros, as ../card-macros.ts substitutes them at chat time (keep the two in step).
 const CARD_MACROS = /\{\{(?:char|user)\}\}|<(?:bot|user)>/gi;
 const V8_MESSAGE_PREFIX = /^Invalid regular expression: \/.*\/[a-z]*: /s;
 // Nothing here means anything but itself: most keys are words, and a card may have tens of thousands of them.
@@ -95,7 +94,7 @@ function nextTurn(): Promise<void> {
 
 /** Every unusable regex key in a lorebook, so a creator can fix them all in one pass. */
 export function findLorebookKeyProblems(
-  entries: readonly Pick<LorebookEntry, 'keys' | 'secondaryKeys' | 'useRegex'>[],
+  entries: readonly Pick<PromptLorebookEntry, 'keys' | 'secondaryKeys' | 'useRegex'>[],
 ): LorebookKeyProblem[] {
   const problems: LorebookKeyProblem[] = [];
   for (const checked of checkLorebookKeys(entries, problems)) void checked;
@@ -110,7 +109,7 @@ const CHECK_SLICE_MS = 5;
  * second to check, and the api keeps answering other requests meanwhile.
  */
 export async function findLorebookKeyProblemsInSlices(
-  entries: readonly Pick<LorebookEntry, 'keys' | 'secondaryKeys' | 'useRegex'>[],
+  entries: readonly Pick<PromptLorebookEntry, 'keys' | 'secondaryKeys' | 'useRegex'>[],
 ): Promise<LorebookKeyProblem[]> {
   const problems: LorebookKeyProblem[] = [];
   let sliceStart = performance.now();
@@ -125,7 +124,7 @@ export async function findLorebookKeyProblemsInSlices(
 
 /** Checks the keys one by one, yielding after each, and adds what is wrong to `problems`. */
 function* checkLorebookKeys(
-  entries: readonly Pick<LorebookEntry, 'keys' | 'secondaryKeys' | 'useRegex'>[],
+  entries: readonly Pick<PromptLorebookEntry, 'keys' | 'secondaryKeys' | 'useRegex'>[],
   problems: LorebookKeyProblem[],
 ): Generator<string> {
   // Cards repeat keys across entries; each is checked once.
@@ -151,6 +150,8 @@ export function quoteKey(key: string): string {
 }
 
 /** Keys and secondary keys of every entry, as the per-persona key limit counts them. */
-export function countLorebookKeys(entries: readonly Pick<LorebookEntry, 'keys' | 'secondaryKeys'>[]): number {
+export function countLorebookKeys(
+  entries: readonly Pick<PromptLorebookEntry, 'keys' | 'secondaryKeys'>[],
+): number {
   return entries.reduce((total, entry) => total + entry.keys.length + entry.secondaryKeys.length, 0);
 }

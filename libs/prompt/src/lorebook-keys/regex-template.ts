@@ -22,7 +22,7 @@ export interface RegexKeyTemplate {
   safeForAllNames: boolean;
 }
 
-// As conversations' card-macros.ts finds them (keep the two in step); global, to visit every occurrence.
+// As ../card-macros.ts finds them (keep the two in step); global, to visit every occurrence.
 const MACROS = /\{\{(?:char|user)\}\}|<(?:bot|user)>/gi;
 const MACRO = /\{\{(?:char|user)\}\}|<(?:bot|user)>/i;
 /** Text before a macro that reads what follows as part of one token: a count, a group name, `(?`, `\k<`. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MacroValues, substituteMacros } from './card-macros';
 import {
   checkRegexKeyTemplate,
   findRegexRisk,
@@ -6,9 +7,9 @@ import {
   namesFitRegexTemplate,
   PlainKeyIndex,
   regexKeyParts,
-} from '@app/personas';
-import type { LorebookEntry, RegexKeyTemplate, RegexRisk } from '@app/personas';
-import { MacroValues, substituteMacros } from './card-macros';
+} from './lorebook-keys';
+import type { RegexKeyTemplate, RegexRisk } from './lorebook-keys';
+import type { PromptLorebookEntry } from './prompt.types';
 
 /**
  * A lorebook's keys as compiled for chat. Compiling 10,000 keys (parsing regexes, checking them for safety,
@@ -57,7 +58,7 @@ export interface CompiledLorebook {
   /** By entry; unset until the entry's keys are sorted. */
   entries: (CompiledEntry | undefined)[];
   /** The entries still to be sorted into keys, held only until they all are. */
-  unsorted: readonly LorebookEntry[] | undefined;
+  unsorted: readonly PromptLorebookEntry[] | undefined;
   nextId: number;
   index: PlainKeyIndex;
   withNames: NamedKey[];
@@ -71,7 +72,7 @@ export interface CompiledLorebook {
 
 const NAME_MACRO = /\{\{(?:char|user)\}\}|<(?:bot|user)>/i;
 
-function newCompiledLorebook(lorebook: readonly LorebookEntry[]): CompiledLorebook {
+function newCompiledLorebook(lorebook: readonly PromptLorebookEntry[]): CompiledLorebook {
   let size = 0;
   for (const entry of lorebook) {
     for (const key of entry.keys) size += key.length;
@@ -91,7 +92,7 @@ function newCompiledLorebook(lorebook: readonly LorebookEntry[]): CompiledLorebo
 }
 
 /** Sorts one entry's keys by kind (quick), queueing the slow part of compiling them as steps. */
-function sortEntry(compiled: CompiledLorebook, entry: LorebookEntry): void {
+function sortEntry(compiled: CompiledLorebook, entry: PromptLorebookEntry): void {
   const compileKey = (key: string): CompiledKey => {
     if (key.trim() === '') return { kind: 'blank' };
     if (entry.useRegex && key.length > MAX_REGEX_KEY_CHARS) return { kind: 'too-long', key };
@@ -310,7 +311,7 @@ const MAX_CACHED_KEY_CHARS = 8_000_000;
 const compiledLorebooks = new Map<string, CompiledLorebook>();
 let cachedKeyChars = 0;
 
-export function compiledLorebook(lorebook: readonly LorebookEntry[]): CompiledLorebook {
+export function compiledLorebook(lorebook: readonly PromptLorebookEntry[]): CompiledLorebook {
   const fingerprint = createHash('sha256')
     .update(
       JSON.stringify(

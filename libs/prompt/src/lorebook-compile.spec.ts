@@ -1,22 +1,23 @@
 import { Logger } from '@nestjs/common';
-import * as personas from '@app/personas';
-import { completeEntry, LorebookEntryInput, PlainKeyIndex } from '@app/personas';
+import { completeEntry, LorebookEntryInput, PERSONA_LIMITS } from '@app/personas';
 import { factory } from '@app/testing';
 import { MacroValues, substituteMacros } from './card-macros';
 import { escapeRegex, selectLorebookEntries } from './lorebook';
 import { asciiUpperCase, LiteralKey } from './lorebook-compile';
+import * as keys from './lorebook-keys';
+import { PlainKeyIndex } from './lorebook-keys';
 
 // Counted, not replaced: how often keys are checked for safety shows what was compiled, and when.
-jest.mock('@app/personas', () => {
-  const actual = jest.requireActual<typeof personas>('@app/personas');
+jest.mock('./lorebook-keys', () => {
+  const actual = jest.requireActual<typeof keys>('./lorebook-keys');
   return {
     ...actual,
     findRegexRisk: jest.fn(actual.findRegexRisk),
     checkRegexKeyTemplate: jest.fn(actual.checkRegexKeyTemplate),
   };
 });
-const findRegexRisk = jest.mocked(personas.findRegexRisk);
-const checkRegexKeyTemplate = jest.mocked(personas.checkRegexKeyTemplate);
+const findRegexRisk = jest.mocked(keys.findRegexRisk);
+const checkRegexKeyTemplate = jest.mocked(keys.checkRegexKeyTemplate);
 
 function card(entries: LorebookEntryInput[]) {
   const persona = factory.personaContent({ name: 'Aria' });
@@ -121,7 +122,7 @@ describe('compiling a lorebook for chat', () => {
   });
 
   it('keeps three lorebooks at the key limit compiled while they take turns', () => {
-    const { lorebookKeys, keyChars, keysPerEntry } = personas.PERSONA_LIMITS;
+    const { lorebookKeys, keyChars, keysPerEntry } = PERSONA_LIMITS;
     const lorebook = (tag: string): LorebookEntryInput[] =>
       Array.from({ length: Math.floor(lorebookKeys / keysPerEntry) }, (_, entry) => ({
         keys: Array.from({ length: keysPerEntry }, (_, key) =>
@@ -247,18 +248,18 @@ describe('regex key templates: one check for every name', () => {
     const escaped: string[] = [];
     for (const template of templates) {
       for (const flag of flags) {
-        const { safeForAllNames } = personas.checkRegexKeyTemplate(`/${template}/${flag}`);
+        const { safeForAllNames } = keys.checkRegexKeyTemplate(`/${template}/${flag}`);
         if (!safeForAllNames) continue;
         for (const char of names) {
           for (const user of names) {
-            if (!personas.namesFitRegexTemplate([char, user])) continue;
+            if (!keys.namesFitRegexTemplate([char, user])) continue;
             const source = substituteMacros(template, { char: escapeRegex(char), user: escapeRegex(user) });
             try {
               new RegExp(source, flag);
             } catch {
               continue;
             }
-            const risk = personas.findRegexRisk(source, flag);
+            const risk = keys.findRegexRisk(source, flag);
             if (risk) escaped.push(`${template} /${flag} with ${char}, ${user}: ${risk}`);
           }
         }
@@ -276,11 +277,11 @@ describe('regex key templates: one check for every name', () => {
       '{{user}}+',
       '(?<{{user}}>a)',
     ]) {
-      expect(personas.checkRegexKeyTemplate(template).safeForAllNames).toBe(false);
+      expect(keys.checkRegexKeyTemplate(template).safeForAllNames).toBe(false);
     }
-    expect(personas.checkRegexKeyTemplate('/{{user}} meets the dragon (again)?/').safeForAllNames).toBe(true);
-    expect(personas.namesFitRegexTemplate(['Sam', ''])).toBe(false);
-    expect(personas.namesFitRegexTemplate(['Sam', 'a'.repeat(201)])).toBe(false);
-    expect(personas.namesFitRegexTemplate(['Sam', 'my <user>'])).toBe(false);
+    expect(keys.checkRegexKeyTemplate('/{{user}} meets the dragon (again)?/').safeForAllNames).toBe(true);
+    expect(keys.namesFitRegexTemplate(['Sam', ''])).toBe(false);
+    expect(keys.namesFitRegexTemplate(['Sam', 'a'.repeat(201)])).toBe(false);
+    expect(keys.namesFitRegexTemplate(['Sam', 'my <user>'])).toBe(false);
   });
 });

@@ -1,5 +1,32 @@
 import type { ChatMessage } from '@app/inference';
-import type { PersonaContent } from '@app/personas';
+
+// What prompt assembly reads of a persona version. Declared here, not imported: @app/personas depends on this
+// library for its key checks. A PersonaContent has all of it.
+
+export interface PromptLorebookEntry {
+  keys: readonly string[];
+  secondaryKeys: readonly string[];
+  content: string;
+  enabled: boolean;
+  insertionOrder: number;
+  caseSensitive: boolean;
+  constant: boolean;
+  selective: boolean;
+  priority: number;
+  useRegex: boolean;
+}
+
+export interface PromptCard {
+  name: string;
+  description: string;
+  personality: string;
+  scenario: string;
+  exampleDialogues: string;
+  systemPrompt: string;
+  postHistoryInstructions: string;
+  lorebook: readonly PromptLorebookEntry[];
+  lorebookSettings: { scanDepth: number | null; tokenBudget: number | null };
+}
 
 /** One retrieved memory, already ranked by the retrieval step (best first). */
 export interface MemorySnippet {
@@ -8,7 +35,7 @@ export interface MemorySnippet {
 }
 
 export interface PromptInput {
-  persona: PersonaContent;
+  persona: PromptCard;
   userName: string;
   canonicalMemories: MemorySnippet[];
   userMemories: MemorySnippet[];

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { ChatMessage } from '@app/inference';
-import { completeEntry, Lorebook, LorebookEntryInput, PlainKeyIndex } from '@app/personas';
+import { completeEntry, Lorebook, LorebookEntryInput } from '@app/personas';
 import { factory } from '@app/testing';
 import { MacroValues } from './card-macros';
 import { LoreScanLimits, selectLorebookEntries } from './lorebook';
+import { PlainKeyIndex } from './lorebook-keys';
 
 const macros = { char: 'Aria', user: 'Sam' };
 

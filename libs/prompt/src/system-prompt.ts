@@ -1,4 +1,3 @@
-import type { PersonaCard } from '@app/personas';
 import { MacroValues, substituteMacros } from './card-macros';
 import {
   CANONICAL_MEMORY_HEADER,
@@ -9,6 +8,7 @@ import {
   SECTION_SEPARATOR,
   USER_FACTS_HEADER,
 } from './prompt-sections';
+import type { PromptCard } from './prompt.types';
 
 /** SillyTavern's default main prompt; a card's systemPrompt replaces it, and may quote it as {{original}}. */
 export const DEFAULT_MAIN_PROMPT =
@@ -20,7 +20,7 @@ const ORIGINAL_MACRO = /\{\{original\}\}/gi;
  * The character part of the system message, laid out like SillyTavern's default story string: main prompt,
  * description, personality, scenario, then example dialogues. Empty fields leave no line behind.
  */
-export function renderCharacterBlock(card: PersonaCard, macros: MacroValues): string {
+export function renderCharacterBlock(card: PromptCard, macros: MacroValues): string {
   const mainPrompt =
     card.systemPrompt.trim() === ''
       ? DEFAULT_MAIN_PROMPT
@@ -40,7 +40,7 @@ export function renderCharacterBlock(card: PersonaCard, macros: MacroValues): st
 }
 
 /** The card's post-history instructions, or null; SillyTavern's own default for {{original}} here is empty. */
-export function renderPostHistoryInstructions(card: PersonaCard, macros: MacroValues): string | null {
+export function renderPostHistoryInstructions(card: PromptCard, macros: MacroValues): string | null {
   const text = substituteMacros(card.postHistoryInstructions.replace(ORIGINAL_MACRO, ''), macros).trim();
   return text === '' ? null : text;
 }

@@ -5,3 +5,4 @@ export * from './lorebook';
 export * from './token-budget';
 export * from './card-macros';
 export * from './system-prompt';
+export * from './lorebook-keys';
