@@ -31,6 +31,19 @@ export default tseslint.config(
         'error',
         { object: 'process', property: 'env', message: 'Read settings through AppConfig (@app/config).' },
       ],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // ../../database/src/…, ../libs/settlement/src/…: a relative path into another project.
+              regex: '^(\\.\\./)+(libs/|[a-z0-9-]+/src(/|$))',
+              message:
+                'Import another library as @app/<lib>, or a Nest- and Prisma-free part as @app/<lib>/<path>.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
