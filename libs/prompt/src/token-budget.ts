@@ -1,13 +1,8 @@
-import type { ChatMessage } from '@app/inference';
+import { estimateTokens, type ChatMessage } from '@app/inference';
 
-/**
- * Cheap, deterministic token estimate: ceil(UTF-16 code units / 4), the usual rule of thumb for English BPE
- * vocabularies. It needs no tokenizer on the hot path and gives the same answer on every node; it under-counts
- * CJK text, so budgets should keep some headroom.
- */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
+// The one estimate that quotas and receipts use too (ceil(UTF-16 code units / 4)); it under-counts CJK text, so
+// budgets keep some headroom.
+export { estimateTokens };
 
 /** Role markers and separators a chat template adds around each message. */
 export const MESSAGE_OVERHEAD_TOKENS = 4;
