@@ -1,8 +1,6 @@
 /**
- * Rendered card exports, least recently used first out, bounded by their total size. Persona versions are
- * immutable, so bytes rendered for one (version, format, timestamps) key stay right for as long as they are kept;
- * a new version, or a persona whose updatedAt moved, simply has another key. Who may read them is checked by the
- * caller on every request, before it asks here.
+ * Rendered card exports, least recently used out first, bounded by total size. Versions are immutable, so bytes for
+ * a (version, format, timestamps) key stay right; the caller checks who may read them before asking here.
  */
 export class RenderedCardCache {
   private readonly entries = new Map<string, Buffer>();

@@ -34,7 +34,6 @@ export interface ExportedCard {
   bytes: Buffer;
 }
 
-/** Rendered exports kept in memory: a few dozen large cards, a great many ordinary ones. */
 export const RENDERED_CARD_CACHE_BYTES = 64 * 1024 * 1024;
 
 const CONTENT_TYPES: Record<ExportFormat, string> = {
@@ -43,7 +42,6 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   png: 'image/png',
 };
 
-/** Character Card V1/V2/V3 in (JSON or PNG), V2/V3 out; the card formats themselves live in ./cards. */
 @Injectable()
 export class PersonaCardsService {
   // Rendering a large persona's card is tens of milliseconds of event loop, and anyone may ask for a public one

@@ -56,7 +56,6 @@ export function completeEntry(entry: LorebookEntryInput, index: number): Loreboo
   };
 }
 
-/** Trimmed, without empties or duplicates, in first-seen order. */
 export function normaliseTags(tags: string[]): string[] {
   const seen = new Set<string>();
   const result: string[] = [];

@@ -1,7 +1,6 @@
 import type { PersonaContent } from './persona-content';
 import type { PersonaRow, PersonaWithCurrent } from './personas.repository';
 
-/** A persona as clients see it: identity, the current version's number and hash, and all its fields. */
 export interface PersonaView extends PersonaContent {
   id: string;
   slug: string;

@@ -169,10 +169,7 @@ export class PersonasRepository {
     return this.prisma.personaVersion.findUnique({ where: { personaId_version: { personaId, version } } });
   }
 
-  /**
-   * Full-text search (weighted tsvector, GIN) or trigram similarity on the name for typos; filters (visibility,
-   * owner, tag) narrow first so ranking only touches candidates. Without q, newest first with keyset paging.
-   */
+  /** Full-text (weighted tsvector, GIN) or name trigram similarity for typos; filters narrow first. Without q, newest first. */
   search(filter: SearchFilter): Promise<PersonaRow[]> {
     const scope = filter.ownerId
       ? Prisma.sql`p."ownerId" = ${filter.ownerId}::uuid`

@@ -69,7 +69,6 @@ export class PersonasService {
     return toPersonaView(persona);
   }
 
-  /** Every accepted edit appends a new immutable version; fields left out keep their current value. */
   async update(caller: AuthUser, id: string, patch: PersonaInput): Promise<PersonaView> {
     const persona = await this.findWritable(caller, id);
     // Only a model being chosen now is checked: an edit of other fields still works after a model is retired.

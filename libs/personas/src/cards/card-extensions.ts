@@ -1,17 +1,10 @@
 import { JsonObject, isJsonObject, setOwn } from './json-value';
 
 /**
- * Keys this module reserves inside `extensions` objects (the specs ask applications to namespace theirs).
- *
- * `twinproof/unknown_fields` lives only in our stored PersonaCard, at three levels: the card's `extensions`,
- * the lorebook's, and each entry's. It holds the fields another tool wrote beside that `extensions` object that
- * the V2/V3 specs do not define or that PersonaCard does not model (an entry's `id`, a future spec's field,
- * RisuAI's entry `folder`). The writers put each one back exactly where it was read from, so an exported
- * card never shows this key and nothing another tool wrote is lost in an import → export round trip.
- *
- * `twinproof/ccv3` appears only in V2 exports: V3-only fields (nickname, group-only greetings, multilingual
- * creator notes, source, assets, dates; an entry's `use_regex` and `case_sensitive`) that V2 has no place for.
- * Reading it back (from V2, or from a V3 card another tool converted from our V2) restores them.
+ * Keys we reserve inside `extensions` (the specs ask applications to namespace theirs). `twinproof/unknown_fields`
+ * (stored cards only; card, lorebook and entry level) holds fields another tool wrote that PersonaCard does not
+ * model; the writers put them back where they were read, so a round trip loses nothing. `twinproof/ccv3` appears
+ * only in V2 exports, holding the V3-only fields V2 has no place for; reading it back restores them.
  */
 export const UNKNOWN_FIELDS_KEY = 'twinproof/unknown_fields';
 export const V3_FIELDS_KEY = 'twinproof/ccv3';
@@ -29,17 +22,13 @@ export function splitExtensions(extensions: JsonObject): {
   return { extensions: copy, unknownFields: isJsonObject(unknown) ? unknown : {} };
 }
 
-/** Stores (or clears) the unknown fields found beside an `extensions` object, in place. */
 export function keepUnknownFields(extensions: JsonObject, unknownFields: JsonObject): JsonObject {
   delete extensions[UNKNOWN_FIELDS_KEY];
   if (Object.keys(unknownFields).length > 0) setOwn(extensions, UNKNOWN_FIELDS_KEY, unknownFields);
   return extensions;
 }
 
-/**
- * `source` with the V3 fields that a V2 export parked in `extensions['twinproof/ccv3']` filled in where the
- * source itself has nothing; fields the source does carry win.
- */
+/** `source` with the V3 fields a V2 export parked in `extensions['twinproof/ccv3']` filled in; the source's own win. */
 export function withParkedV3Fields(source: JsonObject): JsonObject {
   const extensions = source.extensions;
   const parked = isJsonObject(extensions) ? extensions[V3_FIELDS_KEY] : undefined;

@@ -86,7 +86,6 @@ export class FieldReader {
     return value;
   }
 
-  /** `{ "en": "…", "ja": "…" }`: string values, each held to the text limits. */
   textRecord(key: string): Record<string, string> {
     const value = this.source[key];
     if (value === undefined || value === null) return {};
@@ -108,7 +107,6 @@ export class FieldReader {
     return record;
   }
 
-  /** A nested object (absent or null → undefined); anything else is reported. */
   object(key: string): FieldReader | undefined {
     const value = this.source[key];
     if (value === undefined || value === null) return undefined;
@@ -119,7 +117,6 @@ export class FieldReader {
     return new FieldReader(value, this.at(key), this.issues, this.cloner);
   }
 
-  /** The object's `extensions`, copied verbatim. */
   extensions(): JsonObject {
     return this.cloner.cloneObject(this.source.extensions, this.at('extensions'));
   }

@@ -12,7 +12,6 @@ export interface CardErrorDetails {
   omitted?: number;
 }
 
-/** A regex key as written in the card, and its path there. */
 export interface RegexKeyAt {
   path: string;
   key: string;

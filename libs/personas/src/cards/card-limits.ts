@@ -6,7 +6,6 @@ const MIB = 1024 * KIB;
 
 /** Decoded card JSON (the file, the request body, or a PNG chunk once base64 is undone). */
 export const MAX_CARD_JSON_BYTES = 2 * MIB;
-/** A PNG card as uploaded. */
 export const MAX_PNG_BYTES = 8 * MIB;
 /**
  * Chunks in a PNG card. A real one has a handful plus its IDATs (libpng writes 8 KiB each: ~1,000 in 8 MiB);
@@ -35,7 +34,6 @@ export const CARD_LIMITS = {
   maxExtensionDepth: MAX_EXTENSION_DEPTH,
 } as const;
 
-/** "64 KiB", "2 MiB", "5.3 MiB": sizes in messages a person reads. */
 export function formatBytes(bytes: number): string {
   if (bytes < KIB) return `${bytes} bytes`;
   const [unit, size] = bytes < MIB ? ['KiB', bytes / KIB] : ['MiB', bytes / MIB];

@@ -8,10 +8,7 @@ export const MAX_CARD_BASE64_CHARS = Math.ceil(MAX_CARD_JSON_BYTES / 3) * 4 + 64
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/**
- * A PNG text chunk's card: base64 of UTF-8 JSON, as both specs and every writer we know produce. `what` names
- * the chunk in messages ("the PNG's 'chara' chunk").
- */
+/** Base64 of UTF-8 JSON, as both specs and every known writer produce; `what` names the chunk in messages. */
 export function decodeBase64Card(text: string, what: string): unknown {
   const compact = text.replace(/\s+/g, '');
   // A JSON object cannot be base64 ('{' is outside the alphabet), so raw JSON in the chunk is unambiguous.

@@ -12,7 +12,6 @@ import { PngChunk, readPngChunks, readTextChunk, textChunkKeyword } from './png-
 export interface ReadCardInput {
   /** A parsed card, or its raw text/bytes (a `.json` upload). */
   json?: unknown;
-  /** A PNG card as uploaded. */
   png?: Buffer;
 }
 

@@ -65,7 +65,6 @@ export function toPngCard(card: PersonaCard, basePng?: Buffer, meta: CardExportM
   return pngCardOf(texts, basePng ?? renderAvatarPng(card.name));
 }
 
-/** A card's JSON as a PNG card's text chunk holds it: base64 of UTF-8. */
 export function toPngCardText(card: TavernCardV2 | CharacterCardV3): string {
   return Buffer.from(JSON.stringify(card), 'utf8').toString('base64');
 }

@@ -4,11 +4,7 @@ import { encodePng } from './png-chunks';
 
 export const AVATAR_SIZE = 256;
 
-/**
- * A plain square PNG to carry a card when the persona has no image: one colour picked from the name's hash,
- * so the same persona always exports the same picture. 8-bit RGB, no interlace, every row filter 0 — the
- * simplest image every viewer opens.
- */
+/** One colour from the name's hash, so a persona without an image always exports the same picture. */
 export function renderAvatarPng(seed: string, size = AVATAR_SIZE): Buffer {
   const [red, green, blue] = colourFor(seed);
   const row = Buffer.alloc(1 + size * 3);
@@ -33,7 +29,6 @@ export function renderAvatarPng(seed: string, size = AVATAR_SIZE): Buffer {
   ]);
 }
 
-/** A mid-bright, moderately saturated colour: hue from the hash, so names spread around the wheel. */
 function colourFor(seed: string): [number, number, number] {
   const digest = createHash('sha256').update(seed, 'utf8').digest();
   const hue = digest.readUInt16BE(0) % 360;

@@ -103,7 +103,6 @@ export function encodeTextChunk(keyword: string, text: string): Buffer {
   );
 }
 
-/** The keyword of a tEXt, zTXt or iTXt chunk; undefined for other chunks and for text chunks without one. */
 export function textChunkKeyword(chunk: PngChunk): string | undefined {
   if (!TEXT_CHUNK_TYPES.has(chunk.type)) return undefined;
   const nul = chunk.data.indexOf(0);

@@ -3,7 +3,6 @@ import { IsIn, IsOptional, Matches } from 'class-validator';
 import { SLUG_PATTERN } from '../slug';
 import { MODEL_ID_PATTERN, VERIFICATION_LEVELS, VISIBILITIES } from './persona-fields.dto';
 
-/** The platform's own settings for an imported card, which no card format carries. */
 export class ImportPersonaQuery {
   @ApiPropertyOptional({ description: 'URL name; made from the card name when left out' })
   @IsOptional()

@@ -2,10 +2,7 @@ import { jsonDepth } from '@app/common';
 import { ValidateBy, ValidationOptions } from 'class-validator';
 import { MAX_EXTENSION_DEPTH } from '../cards/card-limits';
 
-/**
- * Values kept verbatim (`extensions`) may nest at most as deep as a card import allows (MAX_EXTENSION_DEPTH, the
- * object itself counting as one level), so what the API accepts exports to a card that imports again.
- */
+/** No deeper than a card import allows (the object is one level), so API input exports to a card that imports again. */
 export function MaxNesting(
   levels: number = MAX_EXTENSION_DEPTH,
   options?: ValidationOptions,

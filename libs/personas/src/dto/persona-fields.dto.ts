@@ -43,7 +43,6 @@ class LorebookSettingsDto {
   @IsOptional() @IsObject() @MaxNesting() extensions?: Record<string, unknown>;
 }
 
-/** Every field a creator may set; shared by create (name required there) and edit (all optional). */
 export class PersonaFieldsDto {
   @ApiPropertyOptional({ description: 'URL name; made from the name when left out', example: 'seraphina' })
   @IsOptional()

@@ -1,10 +1,7 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
 import { MAX_NAME_CHARS, MAX_TEXT_FIELD_BYTES } from '../cards/card-limits';
 
-/**
- * An object of strings (a language code → text), each within a card's text limits, as a card import requires:
- * what the API accepts exports to a card that imports again.
- */
+/** Each within a card's text limits, so what the API accepts exports to a card that imports again. */
 export function IsStringRecord(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {

@@ -3,12 +3,10 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsByteLength, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PERSONA_LIMITS as L } from './limits';
 
-/** An optional card text field, limited in UTF-8 bytes as cards are. */
 export function OptionalText(maxBytes: number = L.textBytes): PropertyDecorator {
   return applyDecorators(ApiPropertyOptional(), IsOptional(), IsString(), IsByteLength(0, maxBytes));
 }
 
-/** An optional list of strings: at most `maxItems`, each at most `maxBytes` (or `maxChars`) long. */
 export function OptionalTextList(
   maxItems: number,
   limit: { maxBytes: number } | { maxChars: number },

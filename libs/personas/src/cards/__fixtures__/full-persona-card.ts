@@ -1,10 +1,7 @@
 import { PersonaCard } from '../../persona-content';
 import { UNKNOWN_FIELDS_KEY } from '../card-extensions';
 
-/**
- * A PersonaCard with every field set to something other than its default, including fields kept verbatim
- * for other tools, so a round trip that drops or alters anything shows up as a diff.
- */
+/** Every field set to a non-default value, so a round trip that drops or alters anything shows up as a diff. */
 export function fullPersonaCard(): PersonaCard {
   return {
     name: 'Élodie « Lo » Marchand 🦊',
