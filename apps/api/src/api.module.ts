@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard, AuthModule } from '@app/auth';
-import { AllExceptionsFilter } from '@app/common';
+import { AllExceptionsFilter, loggingModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { ChatModule } from '@app/chat';
@@ -12,6 +12,7 @@ import { PersonasModule } from '@app/personas';
 import { ProofsModule } from '@app/proofs';
 import { RateLimitGuard, RateLimitModule } from '@app/rate-limit';
 import { RedisModule } from '@app/redis';
+import type { Logger } from 'pino';
 
 @Module({
   imports: [
@@ -34,10 +35,14 @@ import { RedisModule } from '@app/redis';
   ],
 })
 export class ApiModule {
-  static register(config: AppConfig): DynamicModule {
+  static register(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), VectorSupportModule.forRoot({ mode: config.pgvector })],
+      imports: [
+        ConfigModule.forRoot(config),
+        VectorSupportModule.forRoot({ mode: config.pgvector }),
+        loggingModule(logger),
+      ],
     };
   }
 }

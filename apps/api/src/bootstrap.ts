@@ -2,29 +2,37 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AppLogger, createValidationPipe, jsonBody, requestContextMiddleware } from '@app/common';
+import { createRootLogger, createValidationPipe, jsonBody, requestLogging } from '@app/common';
 import { AppConfig } from '@app/config';
 import { MAX_CARD_JSON_BYTES } from '@app/personas';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { ApiModule } from './api.module';
 import { CorsPolicy } from './cors-policy';
 import { RedisIoAdapter } from './redis-io.adapter';
 import { securityHeaders } from './security-headers';
 
-/** Builds the api exactly as production runs it; main.ts and the e2e tests both call this. */
-export async function createApi(config: AppConfig = AppConfig.fromProcessEnv()): Promise<INestApplication> {
-  const logger = new AppLogger({ format: config.log.format, level: config.log.level });
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config), {
+/**
+ * Builds the api exactly as production runs it; main.ts and the e2e tests both call this. Logs go to stdout unless
+ * a test gives them another `logDestination`.
+ */
+export async function createApi(
+  config: AppConfig = AppConfig.fromProcessEnv(),
+  options: { logDestination?: DestinationStream } = {},
+): Promise<INestApplication> {
+  const logger = createRootLogger(config.log, options.logDestination);
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, logger), {
     bodyParser: false,
-    logger,
+    bufferLogs: true,
   });
-  app.useLogger(logger);
+  app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   // The client address behind TRUST_PROXY proxy hops (0: the peer itself); rate limits count by it.
   app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders());
   const cors = new CorsPolicy(config);
   app.enableCors(cors.options);
-  app.use(requestContextMiddleware);
+  app.use(requestLogging(logger));
   // Card imports may be larger than ordinary requests; body-parser skips bodies already parsed.
   app.use('/v1/personas/import', jsonBody(Math.max(MAX_CARD_JSON_BYTES, config.limits.bodyBytes)));
   app.use(jsonBody(config.limits.bodyBytes));

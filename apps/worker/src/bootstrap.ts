@@ -1,7 +1,7 @@
 import { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppLogger } from '@app/common';
 import { AppConfig } from '@app/config';
+import { Logger } from 'nestjs-pino';
 import { assertEveryQueueHandled } from './job-handlers.check';
 import { WorkerModule } from './worker.module';
 
@@ -10,8 +10,8 @@ export async function createWorker(
   module: DynamicModule = WorkerModule.register(config),
 ): Promise<INestApplicationContext> {
   await assertEveryQueueHandled(module);
-  const logger = new AppLogger({ format: config.log.format, level: config.log.level });
-  const app = await NestFactory.createApplicationContext(module, { logger });
+  const app = await NestFactory.createApplicationContext(module, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   return app;
 }
