@@ -11,7 +11,7 @@ export class MemoryProcessor extends DrainingWorkerHost {
     super();
   }
 
-  async process(
+  protected async handle(
     job: Job<JobPayloads[JobName.ExtractMemories], { stored: number }, JobName>,
   ): Promise<{ stored: number }> {
     switch (job.name) {

@@ -12,7 +12,7 @@ export class ProofsProcessor extends DrainingWorkerHost {
     super();
   }
 
-  async process(job: Job<JobPayloads[JobName.AttestReceipt], string, JobName>): Promise<string> {
+  protected async handle(job: Job<JobPayloads[JobName.AttestReceipt], string, JobName>): Promise<string> {
     switch (job.name) {
       case JobName.AttestReceipt:
         return this.attestation.attest(job.data.inferenceId);

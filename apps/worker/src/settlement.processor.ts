@@ -12,7 +12,7 @@ export class SettlementProcessor extends DrainingWorkerHost {
     super();
   }
 
-  async process(job: Job<JobPayloads[JobName.AnchorBatch], string, JobName>): Promise<string> {
+  protected async handle(job: Job<JobPayloads[JobName.AnchorBatch], string, JobName>): Promise<string> {
     switch (job.name) {
       case JobName.AnchorBatch:
         return this.settlement.anchor(job.data.batchId);

@@ -1,5 +1,4 @@
 import { Processor } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
 import { JobName, JobPayloads, QueueName } from '@app/queue';
 import type { Job } from 'bullmq';
 import { DrainingWorkerHost } from './draining-worker-host';
@@ -7,14 +6,11 @@ import { DrainingWorkerHost } from './draining-worker-host';
 /** Answers pings, so operators and tests can see that a worker is consuming. */
 @Processor(QueueName.System)
 export class SystemProcessor extends DrainingWorkerHost {
-  private readonly logger = new Logger(SystemProcessor.name);
-
-  process(
+  protected handle(
     job: Job<JobPayloads[JobName.Ping], { pong: true; latencyMs: number }, JobName>,
   ): Promise<{ pong: true; latencyMs: number }> {
     switch (job.name) {
       case JobName.Ping:
-        this.logger.debug(`ping ${job.id}`);
         return Promise.resolve({ pong: true, latencyMs: Date.now() - job.data.sentAt });
       default:
         return Promise.reject(new Error(`The system queue has no handler for job "${job.name}"`));

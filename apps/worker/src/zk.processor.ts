@@ -12,7 +12,7 @@ export class ZkProcessor extends DrainingWorkerHost {
     super();
   }
 
-  async process(job: Job<JobPayloads[JobName.ProveReply], string, JobName>): Promise<string> {
+  protected async handle(job: Job<JobPayloads[JobName.ProveReply], string, JobName>): Promise<string> {
     switch (job.name) {
       case JobName.ProveReply:
         return this.zk.prove(job.data.inferenceId);

@@ -2,3 +2,4 @@ export * from './queue-names';
 export * from './queue-options';
 export * from './queue.module';
 export * from './proof-jobs';
+export * from './job-correlation';

@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { VerificationLevel } from '@app/database';
 import { Queue } from 'bullmq';
+import { correlated } from './job-correlation';
 import { JobName, JobPayloads, jobIds, QueueName } from './queue-names';
 
 export type EnsureOutcome = 'added' | 'promoted' | 'retried' | 'queued';
@@ -27,40 +28,46 @@ export class ProofJobs {
   async enqueueFor(inferenceId: string, verification: VerificationLevel): Promise<void> {
     if (verification === 'none') return;
     await Promise.all([
-      this.proofs.add(JobName.AttestReceipt, { inferenceId }, { jobId: jobIds.attestReceipt(inferenceId) }),
+      this.proofs.add(JobName.AttestReceipt, correlated({ inferenceId }), {
+        jobId: jobIds.attestReceipt(inferenceId),
+      }),
       verification === 'zk'
-        ? this.zk.add(JobName.ProveReply, { inferenceId }, { jobId: jobIds.proveReply(inferenceId) })
+        ? this.zk.add(JobName.ProveReply, correlated({ inferenceId }), {
+            jobId: jobIds.proveReply(inferenceId),
+          })
         : undefined,
     ]);
   }
 
   /** Scheduled when a batch opens, so a batch that never fills still closes once it is old enough. */
   async anchorLater(batchId: string, delayMs: number): Promise<void> {
-    await this.settlement.add(
-      JobName.AnchorBatch,
-      { batchId },
-      { jobId: jobIds.anchorBatch(batchId), delay: delayMs, attempts: ANCHOR_ATTEMPTS },
-    );
+    await this.settlement.add(JobName.AnchorBatch, correlated({ batchId }), {
+      jobId: jobIds.anchorBatch(batchId),
+      delay: delayMs,
+      attempts: ANCHOR_ATTEMPTS,
+    });
   }
 
   /** A full batch is anchored as soon as a worker is free, even if its age job is already waiting. */
   anchorNow(batchId: string): Promise<EnsureOutcome> {
     const jobId = jobIds.anchorBatch(batchId);
     return this.ensure(this.settlement, jobId, () =>
-      this.settlement.add(JobName.AnchorBatch, { batchId }, { jobId, attempts: ANCHOR_ATTEMPTS }),
+      this.settlement.add(JobName.AnchorBatch, correlated({ batchId }), { jobId, attempts: ANCHOR_ATTEMPTS }),
     );
   }
 
   reattest(inferenceId: string): Promise<EnsureOutcome> {
     const jobId = jobIds.attestReceipt(inferenceId);
     return this.ensure(this.proofs, jobId, () =>
-      this.proofs.add(JobName.AttestReceipt, { inferenceId }, { jobId }),
+      this.proofs.add(JobName.AttestReceipt, correlated({ inferenceId }), { jobId }),
     );
   }
 
   reprove(inferenceId: string): Promise<EnsureOutcome> {
     const jobId = jobIds.proveReply(inferenceId);
-    return this.ensure(this.zk, jobId, () => this.zk.add(JobName.ProveReply, { inferenceId }, { jobId }));
+    return this.ensure(this.zk, jobId, () =>
+      this.zk.add(JobName.ProveReply, correlated({ inferenceId }), { jobId }),
+    );
   }
 
   /**
