@@ -1,3 +1,4 @@
+import { runInLogContext } from '@app/common/log-context';
 import { ModelError, isAbortError } from './model-provider';
 import { OpenAiCompatibleProvider } from './openai-compatible.provider';
 import { OpenAiStandIn, startOpenAiStandIn } from './testing/openai-stand-in';
@@ -38,6 +39,16 @@ describe('OpenAI-compatible provider against a local stand-in', () => {
         { role: 'user', content: 'hi' },
       ],
     });
+  });
+
+  it("sends the message's id upstream as X-Request-Id, or the request's when there is no message yet", async () => {
+    const drain = async (): Promise<void> => {
+      for await (const token of provider.stream(request, new AbortController().signal)) void token;
+    };
+    await runInLogContext({ requestId: 'req-1', messageId: 'msg-1' }, drain);
+    await runInLogContext({ requestId: 'req-2' }, drain);
+    await drain();
+    expect(standIn.headers.map((headers) => headers['x-request-id'])).toEqual(['msg-1', 'req-2', undefined]);
   });
 
   it.each([

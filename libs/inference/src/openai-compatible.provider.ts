@@ -1,4 +1,5 @@
 import { ChatOpenAI } from '@langchain/openai';
+import { currentLogContext } from '@app/common/log-context';
 import { toLangChainMessages } from './langchain-messages';
 import { streamChunkText } from './langchain-stream';
 import { ModelError, ModelProvider, ModelRequest, ModelStream } from './model-provider';
@@ -47,6 +48,17 @@ function isNetworkFailure(error: unknown): boolean {
   return false;
 }
 
+// The upstream's logs can then be matched with ours: the message's id, or the request's (LangChain drops per-call
+// headers when streaming, so they are added here, where the call's async context is still current).
+function correlatedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const context = currentLogContext();
+  const correlationId = context?.messageId ?? context?.requestId;
+  if (!correlationId) return fetch(input, init);
+  const headers = new Headers(init?.headers);
+  headers.set('X-Request-Id', correlationId);
+  return fetch(input, { ...init, headers });
+}
+
 // Any server that speaks the OpenAI chat-completions API, through LangChain's ChatOpenAI.
 export class OpenAiCompatibleProvider implements ModelProvider {
   readonly id: string;
@@ -87,7 +99,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
       model = new ChatOpenAI({
         model: this.config.model,
         apiKey: this.config.apiKey ?? 'not-needed',
-        configuration: { baseURL: this.config.baseURL },
+        configuration: { baseURL: this.config.baseURL, fetch: correlatedFetch },
         maxTokens,
         temperature,
         topP,

@@ -1,4 +1,4 @@
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
 // A local stand-in for an OpenAI-compatible server (vLLM, llama.cpp, Ollama): just enough of
@@ -29,6 +29,8 @@ export interface OpenAiStandIn {
   /** Ends in /v1, as clients expect of a base URL. */
   readonly baseURL: string;
   readonly requests: RecordedRequest[];
+  /** The headers of each request, in the order of `requests`. */
+  readonly headers: IncomingHttpHeaders[];
   behave(behaviour: StandInBehaviour): void;
   close(): Promise<void>;
 }
@@ -55,6 +57,7 @@ export async function startOpenAiStandIn(
 ): Promise<OpenAiStandIn> {
   let current = behaviour;
   const requests: RecordedRequest[] = [];
+  const headers: IncomingHttpHeaders[] = [];
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
@@ -65,6 +68,7 @@ export async function startOpenAiStandIn(
     }
     const body = await readJson(request);
     requests.push(body);
+    headers.push(request.headers);
     if (current.kind === 'fail') {
       const error = { error: { message: `stand-in failure ${current.status}`, type: 'server_error' } };
       response.writeHead(current.status, { 'content-type': 'application/json' }).end(JSON.stringify(error));
@@ -89,6 +93,7 @@ export async function startOpenAiStandIn(
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,
+    headers,
     behave: (next) => {
       current = next;
     },
