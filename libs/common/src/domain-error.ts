@@ -61,3 +61,17 @@ export class UnauthenticatedError extends DomainError {
     super(ErrorCode.UNAUTHENTICATED, message);
   }
 }
+
+/** A dependency (Redis) cannot serve now: nothing was done, and the same request may be sent again. */
+export class UnavailableError extends DomainError {
+  constructor(message = 'Briefly unavailable; nothing was done, send again in a moment.') {
+    super(ErrorCode.UNAVAILABLE, message);
+  }
+}
+
+const ERROR_CODES = new Set<string>(Object.values(ErrorCode));
+
+/** For codes that arrive as strings (a reply's error event): whether the table of statuses knows them. */
+export function isErrorCode(code: string): code is ErrorCode {
+  return ERROR_CODES.has(code);
+}
