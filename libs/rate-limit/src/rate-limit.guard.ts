@@ -1,9 +1,8 @@
-import { CanActivate, ExecutionContext, Injectable, Logger, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppConfig } from '@app/config';
 import type { Request, Response } from 'express';
 import { RateLimitedError } from './rate-limit.errors';
-import { RateLimiter, RateLimitRule } from './rate-limiter';
+import { RateLimiter } from './rate-limiter';
 
 const RATE_LIMIT_BUCKET = 'twinproof:rateLimitBucket';
 type Bucket = 'api' | 'signup';
@@ -17,19 +16,10 @@ export const RateLimit = (bucket: Bucket | 'none'): MethodDecorator => SetMetada
 /** Runs after the auth guard: counts per user when there is one, per client address otherwise (and for sign-up). */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly logger = new Logger(RateLimitGuard.name);
-  private readonly rules: Record<Bucket, RateLimitRule>;
-
   constructor(
     private readonly limiter: RateLimiter,
     private readonly reflector: Reflector,
-    config: AppConfig,
-  ) {
-    this.rules = {
-      api: { bucket: 'api', limit: config.limits.requestsPerMinute, windowMs: 60_000 },
-      signup: { bucket: 'signup', limit: config.limits.signupsPerHour, windowMs: 3_600_000 },
-    };
-  }
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
@@ -41,20 +31,20 @@ export class RateLimitGuard implements CanActivate {
     // user would let each new account open the next one. req.ip honours TRUST_PROXY (app's 'trust proxy').
     const subject =
       request.user && bucket !== 'signup' ? `user:${request.user.id}` : `ip:${request.ip ?? 'unknown'}`;
-    let verdict;
-    try {
-      verdict = await this.limiter.hit(this.rules[bucket], subject);
-    } catch (error) {
-      // Fail open: a Redis outage should not turn every request into an error; it is logged loudly instead.
-      this.logger.warn(`Rate limit not enforced, Redis unavailable: ${String(error)}`);
-      return true;
-    }
     const response = context.switchToHttp().getResponse<Response>();
-    response.setHeader('X-RateLimit-Limit', this.rules[bucket].limit);
-    response.setHeader('X-RateLimit-Remaining', verdict.remaining);
-    if (!verdict.allowed) {
-      response.setHeader('Retry-After', Math.ceil(verdict.retryAfterMs / 1000));
-      throw new RateLimitedError(verdict.retryAfterMs);
+    const limit = this.limiter.rules[bucket].limit;
+    // A Redis outage should not turn every request into an error: the request goes through, logged loudly.
+    const verdict = await this.limiter.enforce(bucket, subject, 'allow').catch((error: unknown) => {
+      if (error instanceof RateLimitedError) {
+        response.setHeader('X-RateLimit-Limit', limit);
+        response.setHeader('X-RateLimit-Remaining', 0);
+        response.setHeader('Retry-After', Math.ceil(error.retryAfterMs / 1000));
+      }
+      throw error;
+    });
+    if (verdict) {
+      response.setHeader('X-RateLimit-Limit', limit);
+      response.setHeader('X-RateLimit-Remaining', verdict.remaining);
     }
     return true;
   }

@@ -1,12 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { RedisService } from '@app/redis';
-
-export interface RateLimitRule {
-  /** Names the counter, e.g. "api" or "signup". */
-  bucket: string;
-  limit: number;
-  windowMs: number;
-}
+import { Injectable, Logger } from '@nestjs/common';
+import { UnavailableError } from '@app/common';
+import { AppConfig } from '@app/config';
+import { isRedisOutage, RedisService } from '@app/redis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimitedError } from './rate-limit.errors';
+import { RateLimitName, rateLimitRules, RateLimitRule } from './rate-limit-rules';
 
 export interface RateLimitVerdict {
   allowed: boolean;
@@ -14,28 +12,87 @@ export interface RateLimitVerdict {
   retryAfterMs: number;
 }
 
-// One round trip: count the hit and (on the first hit of a window) set its expiry.
-const HIT_SCRIPT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return { count, redis.call('PTTL', KEYS[1]) }
-`;
+/**
+ * What a limit does when Redis cannot count: 'refuse' (UNAVAILABLE) where the work needs Redis anyway (chat),
+ * 'allow' where it does not and an outage must not stop it (HTTP requests, sign-ups), logged either way.
+ */
+export type WhenRedisDown = 'refuse' | 'allow';
 
 /**
- * Fixed-window counters in Redis, so every api instance shares the same limits. Fixed windows allow a burst of
- * up to twice the limit across a window edge; that is acceptable for abuse control and costs one call.
+ * Fixed-window counters in Redis (rate-limiter-flexible), so every api instance shares the same limits. Fixed
+ * windows allow a burst of up to twice the limit across a window edge; that is acceptable for abuse control and
+ * costs one call. Keys: `<REDIS_PREFIX>:ratelimit:<bucket>:<subject>`.
  */
 @Injectable()
 export class RateLimiter {
-  constructor(private readonly redis: RedisService) {}
+  private readonly logger = new Logger(RateLimiter.name);
+  readonly rules: ReturnType<typeof rateLimitRules>;
+  private readonly counters = new Map<string, RateLimiterRedis>();
 
+  constructor(
+    private readonly redis: RedisService,
+    config: AppConfig,
+  ) {
+    this.rules = rateLimitRules(config.limits);
+  }
+
+  /** Counts a hit and says whether it is within the rule; rejects with Redis's error when Redis cannot count. */
   async hit(rule: RateLimitRule, subject: string): Promise<RateLimitVerdict> {
-    const key = this.redis.key('ratelimit', rule.bucket, subject);
-    const [count, ttl] = (await this.redis.client.eval(HIT_SCRIPT, 1, key, String(rule.windowMs))) as [
-      number,
-      number,
-    ];
-    const retryAfterMs = ttl > 0 ? ttl : rule.windowMs;
-    return { allowed: count <= rule.limit, remaining: Math.max(0, rule.limit - count), retryAfterMs };
+    const outcome = await this.counter(rule)
+      .consume(subject)
+      .catch((refused: unknown) => {
+        if (refused instanceof RateLimiterRes) return refused;
+        throw refused;
+      });
+    const allowed = outcome.consumedPoints <= rule.limit;
+    const retryAfterMs = outcome.msBeforeNext > 0 ? outcome.msBeforeNext : rule.windowMs;
+    return { allowed, remaining: outcome.remainingPoints, retryAfterMs };
+  }
+
+  /**
+   * Counts a hit and throws RateLimitedError when it is over the limit. When Redis cannot count, `whenDown`
+   * decides: UnavailableError, or the hit goes through uncounted (and the verdict is undefined).
+   */
+  async enforce(
+    rule: RateLimitName | RateLimitRule,
+    subject: string,
+    whenDown: WhenRedisDown = 'refuse',
+  ): Promise<RateLimitVerdict | undefined> {
+    const resolved = typeof rule === 'string' ? this.rules[rule] : rule;
+    let verdict: RateLimitVerdict;
+    try {
+      verdict = await this.hit(resolved, subject);
+    } catch (error) {
+      if (whenDown === 'allow') {
+        this.logger.warn(`Limit ${resolved.bucket} not enforced, Redis unavailable: ${String(error)}`);
+        return undefined;
+      }
+      // A reply error to the counting script would be a bug, not an outage: it is reported as one (INTERNAL).
+      if (!isRedisOutage(error)) throw error;
+      this.logger.warn(`Refused under limit ${resolved.bucket}, Redis unavailable: ${String(error)}`);
+      throw new UnavailableError();
+    }
+    if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
+    return verdict;
+  }
+
+  private counter(rule: RateLimitRule): RateLimiterRedis {
+    const id = `${rule.bucket}/${rule.limit}/${rule.windowMs}`;
+    let counter = this.counters.get(id);
+    if (!counter) {
+      // The library counts whole seconds, and a zero duration would never expire.
+      if (rule.windowMs < 1000 || rule.windowMs % 1000 !== 0)
+        throw new Error(
+          `Rate limit ${rule.bucket}: the window must be whole seconds, not ${rule.windowMs} ms`,
+        );
+      counter = new RateLimiterRedis({
+        storeClient: this.redis.client,
+        keyPrefix: this.redis.key('ratelimit', rule.bucket),
+        points: rule.limit,
+        duration: rule.windowMs / 1000,
+      });
+      this.counters.set(id, counter);
+    }
+    return counter;
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, ErrorCode, renderError } from '@app/common';
 import type { Socket } from 'socket.io';
+import { RateLimitName } from './rate-limit-rules';
 import { RateLimitedError } from './rate-limit.errors';
-import { RateLimiter, RateLimitRule } from './rate-limiter';
+import { RateLimiter } from './rate-limiter';
 
 /** What a socket answers an event it refuses, in the ack shape of docs/realtime.md. */
 export type RefusalAck = { ok: false; error: { code: string; message: string } };
@@ -21,15 +22,9 @@ export class UnknownEventError extends DomainError {
   }
 }
 
-class EventsUnavailableError extends DomainError {
-  constructor() {
-    super(ErrorCode.UNAVAILABLE, 'Briefly unavailable; nothing was done, send again in a moment.');
-  }
-}
-
 export interface SocketEventPolicy {
   /** Counts this socket's events: one counter per subject (the user), shared by all its sockets and instances. */
-  rule: RateLimitRule;
+  rule: RateLimitName;
   subject: string;
   /** The events the namespace has handlers for; any other is answered, never left without an ack. */
   events: readonly string[];
@@ -52,7 +47,7 @@ export class SocketEventGuard {
 
   install(socket: Socket, policy: SocketEventPolicy): void {
     const known = new Set(policy.events);
-    const { limit, windowMs } = policy.rule;
+    const { limit, windowMs } = this.limiter.rules[policy.rule];
     // Counted here too: no socket may send more than its user may; once Redis refuses, the socket is refused here
     // until that window ends.
     let windowEnds = 0;
@@ -87,20 +82,16 @@ export class SocketEventGuard {
         if (typeof ack === 'function') (ack as (answer: RefusalAck) => void)(refusal);
         return;
       }
-      this.limiter.hit(policy.rule, policy.subject).then(
-        (verdict) => {
-          if (!verdict.allowed) {
-            refusedUntil = Date.now() + verdict.retryAfterMs;
-            refusal = answerOf(new RateLimitedError(verdict.retryAfterMs));
-            if (typeof ack === 'function') (ack as (answer: RefusalAck) => void)(refusal);
-            return;
-          }
+      this.limiter.enforce(policy.rule, policy.subject).then(
+        () => {
           if (!known.has(String(event))) return refuse(new UnknownEventError(event, policy.events));
           this.inTurn(policy.subject, packet, next);
         },
         (error: unknown) => {
-          this.logger.warn(`Socket event refused, Redis unavailable: ${String(error)}`);
-          refuse(new EventsUnavailableError());
+          if (!(error instanceof RateLimitedError)) return refuse(error); // UNAVAILABLE, or a bug (INTERNAL)
+          refusedUntil = Date.now() + error.retryAfterMs;
+          refusal = answerOf(error);
+          if (typeof ack === 'function') (ack as (answer: RefusalAck) => void)(refusal);
         },
       );
     });
@@ -134,7 +125,11 @@ export class SocketEventGuard {
   }
 }
 
+const logger = new Logger(SocketEventGuard.name);
+
 function answerOf(error: unknown): RefusalAck {
-  const { body } = renderError(error);
+  const { body, errorId } = renderError(error);
+  if (errorId)
+    logger.error(`Unexpected error ${errorId}`, error instanceof Error ? error.stack : String(error));
   return { ok: false, error: body.error };
 }

@@ -1,0 +1,32 @@
+import type { AppConfig } from '@app/config';
+
+export interface RateLimitRule {
+  /** Names the counter, e.g. "api" or "signup". */
+  bucket: string;
+  limit: number;
+  /** Whole seconds: counters expire in Redis by the second. */
+  windowMs: number;
+}
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+/** Every limit the platform enforces, over HTTP and socket.io alike; each bucket names its Redis counters. */
+export function rateLimitRules(limits: AppConfig['limits']) {
+  return {
+    /** Every HTTP request, per user (per address without a key). */
+    api: { bucket: 'api', limit: limits.requestsPerMinute, windowMs: MINUTE },
+    signup: { bucket: 'signup', limit: limits.signupsPerHour, windowMs: HOUR },
+    /** Every socket.io connection, whatever namespace it asks for, per address. */
+    socketHandshake: { bucket: 'socket-handshake', limit: limits.socketConnectsPerMinute, windowMs: MINUTE },
+    /** /chat handshakes per address, before the key is looked up, then per user. */
+    chatHandshake: { bucket: 'chat-handshake', limit: limits.socketConnectsPerMinute, windowMs: MINUTE },
+    chatConnect: { bucket: 'chat-connect', limit: limits.chatConnectsPerMinute, windowMs: MINUTE },
+    chatEvent: { bucket: 'chat-event', limit: limits.chatEventsPerMinute, windowMs: MINUTE },
+    /** Chat messages per user, whichever transport sends them. */
+    chatSend: { bucket: 'chat-send', limit: limits.chatSendsPerMinute, windowMs: MINUTE },
+    conversationStart: { bucket: 'conversation-start', limit: limits.conversationsPerHour, windowMs: HOUR },
+  } satisfies Record<string, RateLimitRule>;
+}
+
+export type RateLimitName = keyof ReturnType<typeof rateLimitRules>;
