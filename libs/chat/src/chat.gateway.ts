@@ -1,4 +1,4 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { Logger, OnModuleDestroy, UseInterceptors } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -8,24 +8,14 @@ import {
 } from '@nestjs/websockets';
 import { AuthUser, UsersService } from '@app/auth';
 import { AppConfig } from '@app/config';
-import { renderError } from '@app/common';
-import { ConversationNotFoundError } from '@app/conversations';
-import {
-  clientAddress,
-  RateLimitedError,
-  RateLimiter,
-  RateLimitRule,
-  SocketEventGuard,
-} from '@app/rate-limit';
+import { LogContextInterceptor, renderError } from '@app/common';
+import { clientAddress, RateLimiter, SocketEventGuard } from '@app/rate-limit';
 import { Ack, CHAT_NAMESPACE, rooms, ServerToClientEvents } from '@app/realtime';
 import type { Namespace, Socket } from 'socket.io';
 import { parseCancel, parseJoin, parseSend } from './chat-payloads';
-import { ChatUnavailableError } from './chat.errors';
 import { ChatEmitter } from './chat.emitter';
-import { ChatRepository } from './chat.repository';
 import { ChatService } from './chat.service';
-import { isRedisOutage } from './redis-outage';
-import { ReplayBuffer } from './replay-buffer';
+import { Resumed, ReplyResume } from './reply-resume';
 import { MonitoredSocket, SlowClientMonitor } from './slow-client-monitor';
 
 const SLOW_CLIENT_SWEEP_MS = 1_000;
@@ -64,6 +54,7 @@ async function acked<T extends object>(run: () => Promise<T>): Promise<Ack<T>> {
  */
 // CORS: the api's one policy (CORS_ORIGINS), applied by its socket.io adapter.
 @WebSocketGateway({ namespace: CHAT_NAMESPACE })
+@UseInterceptors(LogContextInterceptor)
 export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
   private readonly logger = new Logger(ChatGateway.name);
   private readonly slowClients: SlowClientMonitor;
@@ -72,8 +63,7 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
   constructor(
     private readonly users: UsersService,
     private readonly chat: ChatService,
-    private readonly chats: ChatRepository,
-    private readonly replay: ReplayBuffer,
+    private readonly resume: ReplyResume,
     private readonly emitter: ChatEmitter,
     private readonly limiter: RateLimiter,
     private readonly events: SocketEventGuard,
@@ -110,28 +100,14 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
     const auth = socket.handshake.auth as { token?: unknown };
     const token = typeof auth.token === 'string' ? auth.token : '';
     // Counted by address before the key is looked up: a stream of made-up keys costs a bounded number of queries.
-    const { socketConnectsPerMinute, chatConnectsPerMinute } = this.config.limits;
-    const address = clientAddress(socket.request, this.config.trustProxy);
-    await this.hit({ bucket: 'chat-handshake', limit: socketConnectsPerMinute, windowMs: 60_000 }, address);
+    await this.limiter.enforce('chatHandshake', clientAddress(socket.request, this.config.trustProxy));
     const user = await this.users.authenticate(token);
-    await this.hit({ bucket: 'chat-connect', limit: chatConnectsPerMinute, windowMs: 60_000 }, user.id);
+    await this.limiter.enforce('chatConnect', user.id);
     socket.data.user = user;
     // Every event, before its handler runs: joins and cancels cost database work and must not be flooded.
-    this.events.install(socket, {
-      rule: { bucket: 'chat-event', limit: this.config.limits.chatEventsPerMinute, windowMs: 60_000 },
-      subject: user.id,
-      events: Object.values(ClientEvent),
-    });
+    this.events.install(socket, { rule: 'chatEvent', subject: user.id, events: Object.values(ClientEvent) });
     // By key and by user, so that revoking the key (or deleting the user) can close this socket on any instance.
     await socket.join([rooms.user(user.id), rooms.apiKey(user.apiKeyId)]);
-  }
-
-  private async hit(rule: RateLimitRule, subject: string): Promise<void> {
-    const verdict = await this.limiter.hit(rule, subject).catch((error: unknown) => {
-      this.logger.warn(`Handshake refused, Redis unavailable: ${String(error)}`);
-      throw new ChatUnavailableError();
-    });
-    if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
   }
 
   @SubscribeMessage(ClientEvent.send)
@@ -165,36 +141,11 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
 
   /** Joins a conversation's room and returns what the client missed of a reply: the tokens after afterSeq, or the whole reply. */
   @SubscribeMessage(ClientEvent.join)
-  join(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody() payload: unknown,
-  ): Promise<Ack<Record<string, unknown>>> {
-    return acked(async () => {
-      const input = parseJoin(payload);
-      const conversation = await this.chats.findConversation(input.conversationId, socket.data.user.id);
-      if (!conversation) throw new ConversationNotFoundError(input.conversationId);
-      // Join first, then read the buffer: a token may then arrive twice (live and replayed), never zero times;
-      // clients drop any seq they already have.
-      await socket.join(rooms.conversation(conversation.id));
-      if (!input.messageId) return { conversationId: conversation.id };
-      const found = await this.chats.findMessage(input.messageId);
-      if (!found || found.conversationId !== conversation.id)
-        throw new ConversationNotFoundError(input.conversationId);
-      const message = await this.chat.settleAbandoned(found);
-      const buffered = await this.replay.after(message.id, input.afterSeq).catch((error: unknown) => {
-        throw isRedisOutage(error) ? new ChatUnavailableError() : error;
-      });
-      const missed = buffered.map((delta, i) => ({
-        seq: input.afterSeq + 1 + i,
-        delta,
-      }));
-      return {
-        conversationId: conversation.id,
-        messageId: message.id,
-        status: message.status,
-        content: message.status === 'streaming' ? undefined : message.content,
-        missed,
-      };
-    });
+  join(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<Ack<Resumed>> {
+    return acked(() =>
+      this.resume.resume(socket.data.user, parseJoin(payload), async (conversationId) => {
+        await socket.join(rooms.conversation(conversationId));
+      }),
+    );
   }
 }
