@@ -1,5 +1,5 @@
 // The system-prompt lines the prompt builder writes and the embedded model reads. They match
-// libs/conversations' prompt-sections.ts byte for byte (that lib depends on this one, not the reverse).
+// libs/prompt's prompt-sections.ts byte for byte (that lib depends on this one, not the reverse).
 // Blocks are separated by a blank line; list items are one line each.
 
 export const PERSONA_NAME_PREFIX = 'Name: ';
