@@ -3,10 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@app/auth';
 import { PersonasService } from '@app/personas';
 import type { Response } from 'express';
-import { randomUUID } from 'node:crypto';
-import type { DoneEvent } from '@app/realtime';
-import type { FinishReason } from '@app/inference';
-import { ChatService } from './chat.service';
+import { OpenAiCompletions, ReplyFailedError } from './openai-completions';
 import { continuedConversation, parseCompletionRequest } from './openai-request';
 import { CompletionResponse } from './openai-response';
 
@@ -16,7 +13,7 @@ import { CompletionResponse } from './openai-response';
 @Controller('v1')
 export class OpenAiCompatController {
   constructor(
-    private readonly chat: ChatService,
+    private readonly chatCompletions: OpenAiCompletions,
     private readonly personas: PersonasService,
   ) {}
 
@@ -56,60 +53,29 @@ export class OpenAiCompatController {
     const request = parseCompletionRequest(body);
     const continued = continuedConversation(conversationHeader, request.user);
     const format = new CompletionResponse(request.model);
-    let finished: DoneEvent | undefined;
-    let finishReason: FinishReason = 'stop';
-    let failure: { code: string; message: string } | undefined;
-    // Tokens may come before the headers are flushed (they need the inference id): hold them until then.
-    let pending: string[] | null = [];
-    const write = (text: string) => (pending ? pending.push(text) : response.write(text));
-    // Without a conversation to continue, the service starts one only once the message has passed its checks.
-    const accepted = await this.chat.send(user, {
-      ...(continued ? { conversationId: continued } : { startWithPersona: request.model }),
-      content: request.content,
-      clientMessageId: randomUUID(),
-      // A continued conversation's stored turns are the record the receipts chain; the client's copy is not used.
-      generation: continued ? { ...request.generation, history: undefined } : request.generation,
-      listener: {
-        token: (event) => {
-          if (!request.stream) return;
-          write(format.tokenEvent(event.delta));
-        },
-        done: (event, finish) => {
-          finished = event;
-          finishReason = finish;
-        },
-        error: (event) => (failure = event.error),
+    const completion = await this.chatCompletions.start(user, request, continued);
+    response.setHeader('X-Conversation-Id', completion.conversationId);
+    if (completion.inferenceId) response.setHeader('X-Inference-Id', completion.inferenceId);
+    if (!request.stream) {
+      // A reply that did not finish leaves through the exception filter, with its code's status.
+      const { done, finish } = await completion.finished();
+      response.json(format.completion(done, finish));
+      return;
+    }
+    response.setHeader('Content-Type', 'text/event-stream');
+    response.setHeader('Cache-Control', 'no-cache');
+    response.flushHeaders();
+    completion.stream((delta) => response.write(format.tokenEvent(delta)));
+    // A client that goes away should not keep the model busy.
+    response.on('close', () => completion.abandon());
+    const last = await completion.finished().then(
+      ({ done, finish }) => format.finalEvent(done, finish),
+      (error: unknown) => {
+        if (!(error instanceof ReplyFailedError)) throw error;
+        return format.errorEvent(error);
       },
-    });
-    response.setHeader('X-Conversation-Id', accepted.conversationId);
-    if (accepted.inferenceId) response.setHeader('X-Inference-Id', accepted.inferenceId);
-    if (request.stream) {
-      response.setHeader('Content-Type', 'text/event-stream');
-      response.setHeader('Cache-Control', 'no-cache');
-      response.flushHeaders();
-      pending.forEach((text) => response.write(text));
-      pending = null;
-      // A client that goes away should not keep the model busy.
-      response.on('close', () => {
-        if (!finished) this.chat.cancel(user, accepted.assistantMessageId).catch(() => undefined);
-      });
-    }
-    await accepted.reply;
-
-    if (request.stream) {
-      if (finished) response.write(format.finalEvent(finished, finishReason));
-      else
-        response.write(
-          `data: ${JSON.stringify({ error: failure ?? { code: 'MODEL_FAILED', message: 'The reply did not finish.' } })}\n\n`,
-        );
-      response.end('data: [DONE]\n\n');
-      return;
-    }
-    if (!finished) {
-      const error = failure ?? { code: 'MODEL_FAILED', message: 'The reply did not finish.' };
-      response.status(error.code === 'CANCELLED' ? 409 : 502).json({ error });
-      return;
-    }
-    response.json(format.completion(finished, finishReason));
+    );
+    response.write(last);
+    response.end('data: [DONE]\n\n');
   }
 }

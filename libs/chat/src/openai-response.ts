@@ -1,3 +1,4 @@
+import { DomainError, renderError } from '@app/common';
 import type { FinishReason } from '@app/inference';
 import type { DoneEvent } from '@app/realtime';
 import { randomUUID } from 'node:crypto';
@@ -30,6 +31,11 @@ export class CompletionResponse {
       conversation_id: done.conversationId,
       usage: usage(done),
     });
+  }
+
+  /** Instead of the last chunk, when the reply did not finish: the error in the shape every error has. */
+  errorEvent(error: DomainError): string {
+    return `data: ${JSON.stringify({ error: renderError(error).body.error })}\n\n`;
   }
 
   completion(done: DoneEvent, finish: FinishReason): Record<string, unknown> {
