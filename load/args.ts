@@ -100,7 +100,6 @@ const FLAGS = new Set([
 ]);
 const SWITCHES = new Set(['proofs', 'help']);
 
-/** Parses argv (without node and the script); throws UsageError naming the bad option. */
 export function parseArgs(
   argv: readonly string[],
   env: Record<string, string | undefined> = {},
@@ -193,11 +192,7 @@ export function parseArgs(
   };
 }
 
-/**
- * Enough users that none exceeds the per-user limit: each user's share of the requests that fall in one
- * 60-second rate-limit window, with 25% headroom because Poisson arrivals bunch. Over the OpenAI endpoint the
- * conversations created during setup count against the same per-user bucket as the turns.
- */
+/** Per-user share of one 60 s rate-limit window +25% (Poisson arrivals bunch); over OpenAI, setup's creates count too. */
 export function autoUsers(
   options: Pick<LoadOptions, 'target' | 'rate' | 'turns' | 'warmupS' | 'durationS' | 'perUserPerMinute'>,
 ): number {

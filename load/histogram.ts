@@ -11,11 +11,7 @@ export interface LatencySummary {
 
 export const PERCENTILES = ['p50', 'p90', 'p99', 'p99.9'] as const;
 
-/**
- * The one latency histogram of bench/ and load/: Node's built-in HDR histogram (HdrHistogram_c in Node core,
- * about four times faster to record into than hdr-histogram-js and no dependency), recording milliseconds at
- * microsecond resolution.
- */
+/** Node's built-in HDR histogram (about 4× faster to record into than hdr-histogram-js), ms at µs resolution. */
 export class LatencyHistogram {
   private readonly histogram: RecordableHistogram = createHistogram();
 
@@ -28,7 +24,6 @@ export class LatencyHistogram {
     return this.histogram.count;
   }
 
-  /** Figures for the load JSON report, rounded to 0.01 ms; undefined when nothing was recorded. */
   summary(): LatencySummary | undefined {
     if (this.histogram.count === 0) return undefined;
     const at = (p: number): number => Math.round(this.percentileMs(p) * 100) / 100;
@@ -42,7 +37,6 @@ export class LatencyHistogram {
     };
   }
 
-  /** A row for a bench console table: the same figures as text with two decimals. */
   row(): Record<string, string> {
     const at = (p: number): string => this.percentileMs(p).toFixed(2);
     return {

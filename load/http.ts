@@ -51,7 +51,6 @@ export async function callApi<T>(
   return (await response.json()) as T;
 }
 
-/** Runs fn over items with at most `limit` in flight, keeping the order of the results. */
 export async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,

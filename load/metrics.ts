@@ -14,9 +14,7 @@ export interface TurnTimeline {
   tokenAt: number[];
   /** socket.io: message:done; openai: the final chunk (finish_reason). */
   doneAt?: number;
-  /** When the client knew the turn was over, whether it succeeded or not. */
   endedAt?: number;
-  /** completion tokens as the server reported them in its usage. */
   usageTokens?: number;
   /** An error code from the platform (RATE_LIMITED, …) or from the client (TIMEOUT, DISCONNECTED, …). */
   error?: string;
@@ -37,9 +35,7 @@ export interface TurnLatencies {
   /** How late the generator sent it: actual − intended send time. */
   lagMs: number;
   ackMs?: number;
-  /** Undefined for a reply that streamed nothing. */
   ttftMs?: number;
-  /** Undefined for a reply of one token or none. */
   tpotMs?: number;
   itlMs: number[];
   e2eMs: number;
@@ -49,10 +45,8 @@ export interface TurnLatencies {
 }
 
 /**
- * The latencies of a successful turn, all measured from the INTENDED send time rather than the moment the
- * generator got round to sending. That is the coordinated-omission correction: a stalled generator (or a
- * stalled process it shares a CPU with) would otherwise delay the start of its own stopwatch and hide exactly
- * the stall it should be measuring. Token gaps (ITL, TPOT) do not depend on the start, so they are unaffected.
+ * Measured from the INTENDED send time, not the actual one (the coordinated-omission correction): a stalled generator
+ * would otherwise start its own stopwatch late and hide the stall. Token gaps (ITL, TPOT) do not depend on the start.
  */
 export function turnLatencies(
   timeline: TurnTimeline,
@@ -96,7 +90,6 @@ export function meetsSlo(latencies: TurnLatencies | undefined, slo: Slo): boolea
   return true;
 }
 
-/** Requests per second that met every limit at once; failed requests are never good. */
 export function goodput(turns: readonly (TurnLatencies | undefined)[], slo: Slo, elapsedS: number): number {
   if (elapsedS <= 0) return 0;
   return turns.filter((t) => meetsSlo(t, slo)).length / elapsedS;

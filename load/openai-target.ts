@@ -15,10 +15,8 @@ interface CompletionChunk {
 }
 
 /**
- * Drives POST /v1/chat/completions with stream: true, reading the server-sent events with fetch, as an OpenAI
- * client does. Each planned conversation was created beforehand and is continued with X-Conversation-Id, so
- * both targets measure the same work. The "ack" here is the arrival of the response headers: the platform
- * sends them once the turn is accepted, which is what the socket.io ack means too.
+ * POST /v1/chat/completions with stream: true over fetch, as an OpenAI client does, continuing conversations made
+ * beforehand (X-Conversation-Id). The "ack" is the response headers: sent once the turn is accepted, as socket.io's.
  */
 export class OpenAiTarget implements ChatTarget {
   readonly kind = 'openai';
@@ -124,11 +122,7 @@ export class OpenAiTarget implements ChatTarget {
   }
 }
 
-/**
- * proof:update only travels over socket.io, so with --proofs the OpenAI target also keeps one socket per user
- * and joins each conversation's room as it starts. That socket then receives the conversation's tokens too,
- * adding socket.io fan-out to the server's work: use such a run for proof lag, not to compare with plain runs.
- */
+/** proof:update is socket.io-only; this socket also gets the tokens (extra fan-out), so --proofs runs are for proof lag. */
 class ProofListeners {
   private readonly counts: Record<string, number> = {};
 

@@ -13,7 +13,6 @@ export interface PlanOptions {
 
 export interface PlannedConversation {
   index: number;
-  /** When the first turn is due, in ms after the run starts. */
   arrivalMs: number;
   /** Pause before turn i + 1, after turn i's reply has ended; one per turn after the first. */
   thinkMs: number[];
@@ -27,10 +26,8 @@ export interface Plan {
 }
 
 /**
- * The whole open-model schedule, drawn before the run: conversations arrive as a Poisson process (exponential
- * gaps with mean 1 / rate) over warm-up + duration. Arrivals never depend on how fast the platform answers,
- * which is what makes the model open. Drawing it up front also tells setup exactly how many conversations to
- * create, and keeps the schedule identical between runs with the same seed.
+ * Conversations arrive as a Poisson process, drawn before the run: arrivals never depend on how fast the platform
+ * answers (an open model), setup knows how many conversations to make, and a seed repeats the schedule.
  */
 export function buildPlan(options: PlanOptions): Plan {
   if (!(options.rate > 0)) throw new RangeError('rate must be positive');

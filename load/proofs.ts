@@ -10,22 +10,16 @@ export interface ProofUpdate {
 
 export interface ProofFigures {
   updatesSeen: number;
-  /** Updates by status, counting repeats. */
   statuses: Record<string, number>;
   /** Measured replies that ended with an inference id or message id to follow. */
   tracked: number;
   anchored: number;
   /** message:done (or the final chunk) → first 'anchored' update, ms. */
   anchorLag?: LatencySummary;
-  /** The same lag to the first update of every status seen. */
   lagByStatus: Record<string, LatencySummary | undefined>;
 }
 
-/**
- * Times how long a reply takes to be proven: from the moment the client saw it end to the first proof:update
- * of each status. Updates are matched by inference id or by message id, whichever the client knew, and may
- * arrive before the reply's end is recorded (an early 'pending'), so both sides are kept until the summary.
- */
+/** Reply end → first proof:update of each status, by inference or message id; an update may beat the reply's end. */
 export class ProofTracker {
   private readonly firstSeen = new Map<string, Map<string, number>>();
   private readonly ended: { keys: string[]; at: number }[] = [];
@@ -44,7 +38,6 @@ export class ProofTracker {
     }
   }
 
-  /** A measured reply ended; its proof is now awaited. */
   track(timeline: TurnTimeline): void {
     if (!timeline.measured || timeline.doneAt === undefined) return;
     const keys = [timeline.inferenceId, timeline.messageId].filter((k): k is string => typeof k === 'string');
@@ -60,7 +53,6 @@ export class ProofTracker {
     return times.length > 0 ? Math.min(...times) : undefined;
   }
 
-  /** Every tracked reply has been anchored (or failed): no point waiting longer. */
   settled(): boolean {
     return this.ended.every(
       ({ keys }) =>

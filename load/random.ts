@@ -1,4 +1,3 @@
-/** A uniform draw in [0, 1). */
 export type Random = () => number;
 
 // splitmix32 spreads a small integer seed over the whole state, so seeds 1 and 2 give unrelated streams.
@@ -13,10 +12,7 @@ function splitmix32(seed: number): () => number {
   };
 }
 
-/**
- * sfc32: a small, fast generator with a 128-bit state and good statistical quality. Math.random cannot be
- * seeded, and a load run must be repeatable: the same seed gives the same arrivals and think times.
- */
+/** sfc32, seeded: Math.random cannot be, and a load run must repeat its arrivals and think times for the same seed. */
 export function seededRandom(seed: number): Random {
   const init = splitmix32(seed);
   let a = init();
@@ -34,7 +30,6 @@ export function seededRandom(seed: number): Random {
   };
 }
 
-/** An exponential draw with the given mean (the gaps between Poisson arrivals); 0 for a mean of 0. */
 export function exponential(random: Random, mean: number): number {
   if (mean <= 0) return 0;
   // 1 - u lies in (0, 1], so the logarithm is always finite.

@@ -23,7 +23,6 @@ export interface LoadReport {
   counts: RunCounts;
   results: RunFigures;
   generator: GeneratorFigures;
-  /** Undefined when --proofs was not given. */
   proofs?: ProofFigures;
   anomalies: Record<string, number>;
 }
@@ -64,7 +63,6 @@ function sloText(options: Pick<LoadOptions, 'slo'>): string {
   return parts.length > 0 ? parts.join(', ') : 'no limits set';
 }
 
-/** The human-readable summary printed to stdout; the JSON report carries the same figures and more. */
 export function formatReport(report: LoadReport): string {
   const p = report.parameters;
   const r = report.results;

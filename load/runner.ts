@@ -6,7 +6,6 @@ import type { LoadUser, ReadyConversation } from './setup';
 import { ABANDONING_ERRORS, ChatTarget } from './target';
 
 export interface RunCounts {
-  /** Turns sent (or failed before sending), warm-up included. */
   turns: number;
   /** Turns not sent because they fell due after the measured window closed. */
   skippedAfterWindow: number;
@@ -42,11 +41,9 @@ const sleepUntil = (at: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
 
 /**
- * The open-model generator. Each conversation starts at its planned arrival whatever the platform is doing:
- * arrivals are never held back by slow replies (that would be a closed loop, which slows down exactly when the
- * platform does and so hides its stalls). Within a conversation a turn is due one think time after the previous
- * reply ended, as a person's would be. When the generator wakes late it sends at once, and every latency is
- * still measured from the time the turn was due.
+ * Open model: each conversation starts at its planned arrival whatever the platform does (a closed loop slows down
+ * with the platform and hides its stalls); a turn is due one think time after the previous reply. Late wake-ups
+ * send at once, measured from when the turn was due.
  */
 export async function runOpenModel(input: {
   options: LoadOptions;

@@ -16,14 +16,12 @@ export interface LoadPersona {
   created: boolean;
 }
 
-/** A planned conversation with the server-side conversation made for it and the user who owns it. */
 export interface ReadyConversation {
   plan: PlannedConversation;
   userIndex: number;
   conversationId: string;
 }
 
-/** Setup could not prepare the run; the message says what to change. */
 export class SetupError extends Error {}
 
 function hint(error: unknown, what: string): SetupError {
@@ -149,10 +147,7 @@ export async function preparePersona(
   }
 }
 
-/**
- * One server-side conversation per planned arrival, made before the clock starts so that TTFT does not include
- * creating it. Conversations go round-robin over the users, so each user's share of the load is even.
- */
+/** Made before the clock starts, so TTFT excludes creating them; round-robin over users, so each carries an even share. */
 export async function prepareConversations(
   options: LoadOptions,
   users: readonly LoadUser[],

@@ -57,11 +57,9 @@ function connect(url: string, apiKey: string): Promise<Socket> {
 }
 
 /**
- * Drives socket.io /chat with one connection per user, opened before the clock starts so that the handshake
- * is never part of a TTFT. One per user rather than per conversation: it is how a real client behaves (one tab,
- * many conversations), it stays under the gateway's per-user connection limit, and it needs far fewer sockets
- * than there are conversations. Events are routed by conversation id, because a conversation has at most one
- * turn in flight and its tokens may arrive before the send's ack does.
+ * One socket per user, opened before the clock starts so the handshake is never in a TTFT: like a real client (one
+ * tab, many conversations) and under the gateway's per-user connection limit. Events are routed by conversation id:
+ * a conversation has one turn in flight, and its tokens may beat the send's ack.
  */
 export class SocketTarget implements ChatTarget {
   readonly kind = 'socket';

@@ -1,14 +1,11 @@
-/** One server-sent event: its data lines joined with "\n", and its type when the server named one. */
 export interface SseEvent {
   event?: string;
   data: string;
 }
 
 /**
- * An incremental parser for the text/event-stream format (WHATWG HTML, "Server-sent events"): feed it text in
- * chunks of any size, split anywhere, and it returns each event once its closing blank line has arrived.
- * Handles CRLF, CR and LF line ends (including a CRLF split between two chunks), comment lines and multi-line
- * data. Fields other than data and event (id, retry) are of no use to a load test and are skipped.
+ * Incremental text/event-stream parser (WHATWG HTML, "Server-sent events"): chunks may split anywhere, a CRLF too.
+ * Fields other than data and event (id, retry) are of no use to a load test and are skipped.
  */
 export class SseParser {
   private buffer = '';
@@ -59,7 +56,6 @@ export class SseParser {
   }
 }
 
-/** The events of a fetch() response body, decoding UTF-8 across chunk boundaries. */
 export async function* readSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder();
   const parser = new SseParser();
