@@ -7,8 +7,6 @@ import {
 } from '@app/inference';
 // The line formats of the system message. The embedded model parses them, so they are a contract: the shared
 // prefixes come from @app/inference (persona-prompt-format.ts), and parsePromptSections must stay in step.
-
-// The embedded model parses these lines back; their one definition is in @app/inference, beside that parser.
 export const NAME_PREFIX = PERSONA_NAME_PREFIX;
 export { CANONICAL_MEMORY_HEADER };
 export const USER_FACTS_HEADER = MEMORY_SECTION_HEADER;
