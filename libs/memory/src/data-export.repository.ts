@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@app/database';
 
-/** Reads everything the platform holds about one user, for GET /v1/me/export. Secrets (key digests) excluded. */
+/** Everything held about one user (GET /v1/me/export), key digests excluded. */
 @Injectable()
 export class DataExportRepository {
   constructor(private readonly prisma: PrismaService) {}

@@ -1,8 +1,6 @@
 /**
- * Rule-based extraction of durable facts from what a consumer says about themselves. Deterministic and cheap,
- * so it runs in the memory job without a model; a model-backed extractor can replace it behind the same
- * function. Only first-person statements are taken, never questions, so what the persona said (or recalled)
- * is never stored as something the user said.
+ * Rule-based, deterministic and cheap, so the memory job needs no model. Only first-person statements, never
+ * questions, so what the persona said (or recalled) is never stored as something the user said.
  */
 export interface ExtractedFact {
   content: string;
@@ -56,7 +54,6 @@ export function extractFacts(text: string): ExtractedFact[] {
   return facts;
 }
 
-/** The supersession key of a stored fact (facts are stored as extracted, so re-reading them is exact). */
 export function factKey(content: string): string | null {
   return extractFacts(content)[0]?.key ?? null;
 }

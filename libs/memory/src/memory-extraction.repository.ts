@@ -33,10 +33,7 @@ export class MemoryExtractionRepository {
     return (await this.prisma.memory.count({ where: { sourceMessageId: messageId } })) > 0;
   }
 
-  /**
-   * Complete messages that have left the prompt's window (all but the newest `keepRecent`) and are not yet in
-   * the conversation's summary, oldest first.
-   */
+  /** Complete messages outside the prompt window (all but the newest `keepRecent`) not yet summarised, oldest first. */
   async unsummarised(
     conversationId: string,
     keepRecent: number,
@@ -68,15 +65,11 @@ export class MemoryExtractionRepository {
     return { summary: conversation.summary, messages };
   }
 
-
   liveFacts(personaId: string, userId: string): Promise<Memory[]> {
     return this.prisma.memory.findMany({ where: { personaId, userId, kind: 'fact', supersededById: null } });
   }
 
-  /**
-   * New facts, their supersessions and their vectors (when given, one per fact) in one transaction: a crash
-   * never leaves two live versions of one fact, nor a fact without its vector.
-   */
+  /** One transaction: a crash never leaves two live versions of one fact, nor a fact without its vector. */
   async store(
     source: SourceMessage,
     facts: (ExtractedFact & { supersedes: string[] })[],

@@ -9,7 +9,6 @@ import { foldIntoSummary } from './rolling-summary';
 /** Turns the prompt keeps verbatim; older ones are folded into the summary. Matches the chat's history window. */
 export const RECENT_TURNS_KEPT = 40;
 
-/** The memory job's work: remember what a consumer said about themselves, once, replacing what it contradicts. */
 @Injectable()
 export class MemoryExtractionService {
   private readonly logger = new Logger(MemoryExtractionService.name);
@@ -46,7 +45,6 @@ export class MemoryExtractionService {
     return stored;
   }
 
-  /** Folds turns that have left the prompt's window into the conversation's rolling summary. */
   private async updateSummary(source: SourceMessage): Promise<void> {
     const { summary, messages } = await this.repository.unsummarised(
       source.message.conversationId,
@@ -55,6 +53,10 @@ export class MemoryExtractionService {
     const last = messages.at(-1);
     if (!last) return;
     const said = messages.filter((m) => m.role === 'user').map((m) => m.content);
-    await this.conversations.saveSummary(source.message.conversationId, foldIntoSummary(summary, said), last.id);
+    await this.conversations.saveSummary(
+      source.message.conversationId,
+      foldIntoSummary(summary, said),
+      last.id,
+    );
   }
 }

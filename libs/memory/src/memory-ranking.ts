@@ -14,19 +14,15 @@ export interface RankWeights {
   relevance: number;
   recency: number;
   importance: number;
-  /** Days for the recency term to halve. */
   halfLifeDays: number;
   /** Weight of cosine similarity (clamped at 0) to the query; used only while vector support is enabled. */
   similarity?: number;
 }
 
 /**
- * The terms and their ranges: ts_rank is ~0.06-0.1 for a memory that shares a word with the question; recency
- * decays from 1 to 0.5 in 30 days; importance is 0-1. Cosine similarity of the lexical embedding is ~0.3-0.8
- * between texts on the same subject (typos and inflections included) and 0 +/- 0.12 (hashing noise)
- * otherwise, so at 0.3 it lifts a related memory by ~0.1-0.25, more than a word match and less than the
- * importance range, and noise moves a score by at most ~0.04. It decides where words differ in spelling,
- * and leaves recency and importance their say.
+ * Ranges: ts_rank ~0.06-0.1 for a shared word; recency 1 → 0.5 in 30 days; importance 0-1; lexical cosine ~0.3-0.8 on
+ * one subject, 0 ± 0.12 noise otherwise. At 0.3, similarity lifts a related memory by ~0.1-0.25 (more than a word
+ * match, less than importance), and noise moves a score by ~0.04 at most.
  */
 export const DEFAULT_RANK_WEIGHTS: RankWeights = {
   relevance: 1,
@@ -50,11 +46,7 @@ export interface QueryVector {
   literal: string;
 }
 
-/**
- * Full-text ranking, the path when vector support is off: filter to one (persona, user) first (index), then
- * rank every live memory there by text relevance, exponential recency decay and importance. Without matching
- * words, recency and importance decide.
- */
+/** The path when vectors are off; without matching words, recency and importance decide. */
 export function textRankingSql(input: RetrieveInput): Prisma.Sql {
   const w = input.weights ?? DEFAULT_RANK_WEIGHTS;
   const owner =
@@ -75,11 +67,8 @@ export function textRankingSql(input: RetrieveInput): Prisma.Sql {
 }
 
 /**
- * Hybrid ranking, the path when vector support is on. The same filter first and the same candidates (every
- * live memory of the (persona, user), as the text path), each also scored by cosine similarity to the query.
- * The similarity is exact, not from an approximate index: the scope is small (its own index finds it) and an
- * HNSW search filtered to one scope would return too few rows. A memory without a vector of this model for
- * its current content (the backfill has not reached it) scores 0 on similarity and ranks on the other terms.
+ * The path when vectors are on: same filter and candidates, plus exact cosine similarity. Not an approximate index:
+ * the scope is small, and HNSW filtered to one scope returns too few rows. A memory without a current vector scores 0.
  */
 export function hybridRankingSql(input: RetrieveInput, vector: QueryVector): Prisma.Sql {
   const w = input.weights ?? DEFAULT_RANK_WEIGHTS;

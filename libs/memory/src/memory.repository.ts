@@ -51,20 +51,13 @@ export class MemoryRepository {
       DELETE FROM "Memory" WHERE id IN (SELECT id FROM chain)`;
   }
 
-  /**
-   * Retrieval for a reply: filter to one (persona, user) first (index), then rank every live memory there by
-   * full-text relevance, recency and importance and, while vector support is on, similarity to the query too
-   * (see memory-ranking.ts for both queries and the weights).
-   */
+  /** One (persona, user) first (index), then ranked; memory-ranking.ts holds both queries and the weights. */
   async retrieve(input: RetrieveInput): Promise<RankedMemory[]> {
     const vector = (await this.vectors?.queryVector(input.query)) ?? null;
     return this.prisma.$queryRaw<RankedMemory[]>(rankingSql(input, vector));
   }
 
-  /**
-   * What one reply recalls: the consumer's own memories and the persona's canonical ones, each ranked in its own
-   * scope as `retrieve` does, with the query embedded once and both read in one statement.
-   */
+  /** The consumer's and the persona's canonical memories, each ranked in its scope, in one statement, embedded once. */
   async retrieveForReply(
     input: Omit<RetrieveInput, 'userId'> & { userId: string },
   ): Promise<{ user: RankedMemory[]; canonical: RankedMemory[] }> {

@@ -20,7 +20,6 @@ export interface MemoryView {
   updatedAt: Date;
 }
 
-/** What a persona remembers about the caller, under the caller's control: see, correct, forget. */
 @Injectable()
 export class MemoryService {
   constructor(

@@ -1,8 +1,4 @@
-/**
- * Extractive rolling summary: what the consumer said in turns that have left the prompt's window, in their own
- * words, first sentence of each, newest kept when it grows too long. Deterministic and model-free, like fact
- * extraction; a model-written summary can replace it behind this function.
- */
+/** The consumer's own words from turns that left the prompt window, first sentence each; deterministic, like facts. */
 export const SUMMARY_MAX_CHARS = 1_500;
 const SENTENCE_MAX_CHARS = 160;
 

@@ -1,13 +1,6 @@
-/**
- * Turns texts into fixed-length vectors for similarity search. The built-in one is lexical (see
- * LexicalEmbedder); a model behind an OpenAI-compatible /embeddings endpoint can take its place by providing
- * another implementation through VectorSupportModule's options.
- */
+/** The built-in one is lexical; an embeddings endpoint client can replace it through VectorSupportModule's options. */
 export interface Embedder {
-  /**
-   * Names the embedding space, version included. Stored beside every vector: vectors from another model (or
-   * another version of this one) are never compared with the query, and the backfill recomputes them.
-   */
+  /** Names the embedding space, version included: vectors of another model are never compared, and get recomputed. */
   readonly model: string;
   /** Length of every vector; the pgvector column is created with it. */
   readonly dimensions: number;

@@ -7,7 +7,6 @@ interface Owned {
   userId: string | null;
 }
 
-/** Pairs memories with the vectors made for them, in order, leaving out vectors with no direction. */
 export function embeddingRows(memories: readonly Owned[], made: StoredVectors): EmbeddingRow[] {
   if (made.vectors.length !== memories.length || made.texts.length !== memories.length)
     throw new Error(`The embedder returned ${made.vectors.length} vectors for ${memories.length} texts`);

@@ -32,7 +32,6 @@ export function hashFeatures(counts: ReadonlyMap<string, number>, into: Float64A
   }
 }
 
-/** Scales a vector to length 1 in place; a zero vector stays zero. */
 export function normalize(vector: Float64Array): Float64Array {
   let sum = 0;
   for (const x of vector) sum += x * x;

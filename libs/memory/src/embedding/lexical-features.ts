@@ -1,5 +1,3 @@
-// The text side of the lexical embedding: normalisation and the features that get hashed.
-
 // Function words carry no topic; left in, every two questions that start "what is my" would look alike.
 const STOPWORDS: ReadonlySet<string> = new Set(
   (
@@ -34,7 +32,6 @@ export interface FeatureGroups {
   trigrams: Map<string, number>;
 }
 
-/** Term counts of each feature group. */
 export function extractFeatures(text: string): FeatureGroups {
   const tokens = contentTokens(tokenize(text));
   const groups: FeatureGroups = { words: new Map(), bigrams: new Map(), trigrams: new Map() };

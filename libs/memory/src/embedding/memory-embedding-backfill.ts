@@ -6,10 +6,8 @@ import { VectorSupport } from './vector-support';
 export const BACKFILL_BATCH_SIZE = 500;
 
 /**
- * Gives vectors to live memories that have none of the current model for their current content: those from
- * before pgvector was enabled or the embedder changed, and those written or edited around the repositories
- * (imports, seeds, scripts). Idempotent: two runs at once only duplicate work. Started in the background when
- * the worker boots.
+ * Vectors for live memories lacking one of the current model for their current content (pgvector enabled late, a new
+ * embedder, writes around the repositories). Idempotent: two runs at once only duplicate work.
  */
 @Injectable()
 export class MemoryEmbeddingBackfill implements OnApplicationBootstrap, OnModuleDestroy {
@@ -39,7 +37,6 @@ export class MemoryEmbeddingBackfill implements OnApplicationBootstrap, OnModule
     await this.running;
   }
 
-  /** Embeds pending memories batch by batch, in id order; returns how many vectors it stored. */
   async run(batchSize: number = BACKFILL_BATCH_SIZE): Promise<number> {
     let stored = 0;
     let after: string | null = null;

@@ -5,11 +5,9 @@ import { createTableSql, EmbeddingRow, upsertEmbeddingsSql } from './memory-embe
 export interface ExtensionVersions {
   /** The version the server could install (pg_available_extensions), null when pgvector is not on it. */
   available: string | null;
-  /** The version installed in this database, null when not yet. */
   installed: string | null;
 }
 
-/** A live memory whose vector is missing, made by another model, or made from older content. */
 export interface PendingMemory {
   id: string;
   personaId: string;
@@ -21,7 +19,6 @@ export interface PendingMemory {
 // IF NOT EXISTS are not safe against each other without it.
 const SETUP_LOCK = 'twinproof.memory-embedding.setup';
 
-/** pgvector's catalogue and the "MemoryEmbedding" table; the only place that speaks SQL about them. */
 @Injectable()
 export class MemoryEmbeddingRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -33,7 +30,6 @@ export class MemoryEmbeddingRepository {
     return row ?? { available: null, installed: null };
   }
 
-  /** Installs pgvector (unless there) and creates the table, under an advisory lock; safe to repeat. */
   async install(dimensions: number, extensionInstalled: boolean): Promise<void> {
     const createTable = createTableSql(dimensions);
     await this.prisma.$transaction(
@@ -47,7 +43,6 @@ export class MemoryEmbeddingRepository {
     );
   }
 
-  /** The declared type of the embedding column, e.g. `vector(256)`; null when the table does not exist. */
   async embeddingColumnType(): Promise<string | null> {
     const [row] = await this.prisma.$queryRaw<{ type: string }[]>`
       SELECT format_type(a.atttypid, a.atttypmod) AS type
@@ -56,7 +51,6 @@ export class MemoryEmbeddingRepository {
     return row?.type ?? null;
   }
 
-  /** Stores vectors, with the caller's transaction when the memory is written in one. */
   async save(rows: readonly EmbeddingRow[], client: Prisma.TransactionClient = this.prisma): Promise<number> {
     if (rows.length === 0) return 0;
     return client.$executeRaw(upsertEmbeddingsSql(rows));

@@ -1,7 +1,6 @@
 import { Prisma } from '@app/database';
 import { toVectorLiteral } from './vector-math';
 
-/** One memory's vector, as stored in "MemoryEmbedding". */
 export interface EmbeddingRow {
   memoryId: string;
   personaId: string;
@@ -16,11 +15,9 @@ export interface EmbeddingRow {
 const MAX_DIMENSIONS = 16_000;
 
 /**
- * The table beside "Memory" (not a column on it: schema.prisma and its migrations must stay valid where
- * pgvector is missing). personaId and userId are copied from the memory, which never changes owner, so that
- * a future scoped nearest-neighbour search needs only an index, not a join. contentHash is md5 of the text
- * embedded: however a memory's content changes (an edit while vectors were off, a script), a vector that no
- * longer matches it is ignored by ranking and redone by the backfill.
+ * Beside "Memory", not a column on it: schema.prisma must stay valid without pgvector. Owner ids are copied (a memory
+ * never changes owner) so a scoped search needs no join; contentHash makes ranking ignore, and the backfill redo, a
+ * vector of content that has since changed.
  */
 export function createTableSql(dimensions: number): string {
   if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > MAX_DIMENSIONS)
@@ -36,10 +33,7 @@ export function createTableSql(dimensions: number): string {
   )`;
 }
 
-/**
- * Inserts or replaces vectors; only for memories that still exist, so a memory deleted since it was read is
- * skipped instead of failing the batch.
- */
+/** Only for memories that still exist, so one deleted since it was read is skipped instead of failing the batch. */
 export function upsertEmbeddingsSql(rows: readonly EmbeddingRow[]): Prisma.Sql {
   if (rows.length === 0) throw new Error('upsertEmbeddingsSql needs at least one row');
   const values = rows.map(

@@ -1,4 +1,3 @@
-/** Cosine similarity of two vectors of equal length (1 for the same direction, 0 for unrelated). */
 export function cosineSimilarity(a: readonly number[], b: readonly number[]): number {
   if (a.length !== b.length) throw new Error(`Vectors differ in length: ${a.length} and ${b.length}`);
   let dot = 0;
@@ -12,10 +11,7 @@ export function cosineSimilarity(a: readonly number[], b: readonly number[]): nu
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
-/**
- * pgvector's text form, `[0.1,-0.2,...]`. Seven significant digits: pgvector stores float4, so more would be
- * noise, and the query text stays short.
- */
+/** pgvector's text form, seven significant digits: pgvector stores float4, so more would be noise. */
 export function toVectorLiteral(vector: readonly number[]): string {
   for (const x of vector) if (!Number.isFinite(x)) throw new Error('A vector must hold finite numbers only');
   return `[${vector.map((x) => Number(x.toPrecision(7))).join(',')}]`;

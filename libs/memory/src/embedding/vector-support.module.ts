@@ -4,11 +4,9 @@ import { LexicalEmbedder } from './lexical-embedder';
 import { MemoryEmbeddingRepository } from './memory-embedding.repository';
 import { VECTOR_SUPPORT_OPTIONS, VectorSupport, type VectorSupportOptions } from './vector-support';
 
-/** Carries the app's VectorSupportOptions to every VectorSupportModule import; see forRoot. */
 @Module({})
 class VectorSupportOptionsModule {}
 
-/** pgvector detection and set-up, the embedder and the embedding table, one instance per app. */
 @Module({
   providers: [
     MemoryEmbeddingRepository,

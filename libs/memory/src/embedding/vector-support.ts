@@ -17,25 +17,19 @@ export interface VectorSupportOptions {
 export const VECTOR_SUPPORT_OPTIONS = Symbol('VECTOR_SUPPORT_OPTIONS');
 
 export interface VectorSupportStatus {
-  /** The server can install pgvector (it is in pg_available_extensions). */
   available: boolean;
-  /** Vectors are stored and used for ranking in this process. */
   enabled: boolean;
   /** Why, in words an operator can act on. */
   reason: string;
 }
 
-/** Vectors made for memories being stored, aligned with the texts they were made from. */
 export interface StoredVectors {
   model: string;
   texts: readonly string[];
   vectors: number[][];
 }
 
-/**
- * Decides once, at start, whether this process uses pgvector, and sets it up when so. Everything built on it
- * asks here first; while it says no, memory works exactly as with full-text search alone.
- */
+/** Decided once, at start; while it says no, memory works on full-text search alone. */
 @Injectable()
 export class VectorSupport implements OnModuleInit {
   private readonly logger = new Logger(VectorSupport.name);
@@ -62,7 +56,6 @@ export class VectorSupport implements OnModuleInit {
     await this.detect();
   }
 
-  /** Checks the server and sets up what is missing. Never throws: anything wrong leaves vectors off. */
   async detect(): Promise<VectorSupportStatus> {
     this.current = await this.decide().catch((error: unknown) => ({
       available: false,
@@ -81,10 +74,7 @@ export class VectorSupport implements OnModuleInit {
     return { model: this.embedder.model, texts, vectors: await this.embedder.embed(texts) };
   }
 
-  /**
-   * The query's vector for hybrid ranking. Null when vectors are off, when the query has nothing to embed, or
-   * when the embedder fails: a reply must not fail because of it, ranking by text alone is the fallback.
-   */
+  /** Null when vectors are off, nothing to embed, or the embedder fails: text ranking remains, the reply goes on. */
   async queryVector(query: string): Promise<QueryVector | null> {
     if (!this.enabled) return null;
     try {
