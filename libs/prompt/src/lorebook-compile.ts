@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MacroValues, substituteMacros } from './card-macros';
+import { MacroValues, NAME_MACRO_SOURCE, substituteMacros } from './card-macros';
 import {
   checkRegexKeyTemplate,
   findRegexRisk,
@@ -70,7 +70,7 @@ export interface CompiledLorebook {
   size: number;
 }
 
-const NAME_MACRO = /\{\{(?:char|user)\}\}|<(?:bot|user)>/i;
+const NAME_MACRO = new RegExp(NAME_MACRO_SOURCE, 'i');
 
 function newCompiledLorebook(lorebook: readonly PromptLorebookEntry[]): CompiledLorebook {
   let size = 0;

@@ -1,3 +1,4 @@
+import { NAME_MACRO_SOURCE } from '../card-macros';
 import type { PromptLorebookEntry } from '../prompt.types';
 import { describeRegexRisk, findRegexRisk } from './regex-safety';
 
@@ -14,8 +15,7 @@ export interface RegexKeyParts {
   slashed: boolean;
 }
 
-// The card macros, as ../card-macros.ts substitutes them at chat time (keep the two in step).
-const CARD_MACROS = /\{\{(?:char|user)\}\}|<(?:bot|user)>/gi;
+const CARD_MACROS = new RegExp(NAME_MACRO_SOURCE, 'gi');
 const V8_MESSAGE_PREFIX = /^Invalid regular expression: \/.*\/[a-z]*: /s;
 // Nothing here means anything but itself: most keys are words, and a card may have tens of thousands of them.
 const NO_SYNTAX = /^[^\\^$.|?*+()[\]{}]*$/;

@@ -1,3 +1,4 @@
+import { NAME_MACRO_SOURCE } from '../card-macros';
 import { ANY, CharSet, EMPTY, overlaps, union } from './char-set';
 import { RegexNode, RegexSyntaxError, RegexTree, parseRegex } from './regex-syntax';
 
@@ -108,7 +109,7 @@ export function findRegexRisk(
 // names) matches in one way only, so the analysis would pass it unless it is longer than MAX_STEPS; say so
 // without parsing.
 const LITERAL = /^[^\\^$.|?*+()[\]{}]*$/;
-const MACROS = /\{\{(?:char|user)\}\}|<(?:bot|user)>/gi;
+const MACROS = new RegExp(NAME_MACRO_SOURCE, 'gi');
 
 function isShortLiteral(source: string, macros: boolean): boolean {
   const literal = macros ? source.replace(MACROS, '') : source;

@@ -1,3 +1,4 @@
+import { NAME_MACRO_SOURCE } from '../card-macros';
 import {
   ANY,
   CharSet,
@@ -43,7 +44,7 @@ export interface RegexSyntaxOptions {
 
 export class RegexSyntaxError extends Error {}
 
-const MACRO = /\{\{(?:char|user)\}\}|<(?:bot|user)>/iy;
+const MACRO = new RegExp(NAME_MACRO_SOURCE, 'iy');
 const COUNTED = /\{(\d+)(?:(,)(\d*))?\}/y;
 const HEX2 = /[0-9a-f]{2}/iy;
 const HEX4 = /[0-9a-f]{4}/iy;

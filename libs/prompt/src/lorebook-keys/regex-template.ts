@@ -1,3 +1,4 @@
+import { NAME_MACRO_SOURCE } from '../card-macros';
 import { regexKeyParts } from './regex-key';
 import { findRegexRisk, LONGEST_NAME } from './regex-safety';
 
@@ -22,9 +23,9 @@ export interface RegexKeyTemplate {
   safeForAllNames: boolean;
 }
 
-// As ../card-macros.ts finds them (keep the two in step); global, to visit every occurrence.
-const MACROS = /\{\{(?:char|user)\}\}|<(?:bot|user)>/gi;
-const MACRO = /\{\{(?:char|user)\}\}|<(?:bot|user)>/i;
+// Global, to visit every occurrence.
+const MACROS = new RegExp(NAME_MACRO_SOURCE, 'gi');
+const MACRO = new RegExp(NAME_MACRO_SOURCE, 'i');
 /** Text before a macro that reads what follows as part of one token: a count, a group name, `(?`, `\k<`. */
 const OPEN_TOKEN_BEFORE = /(?:\{[\d,]*|\(\?|\(\?<[^>]*|\\k<[^>]*)$/;
 const BACKSLASHES_BEFORE = /\\+$/;
