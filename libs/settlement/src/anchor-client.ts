@@ -1,5 +1,4 @@
-// Anchors batch roots on ReceiptAnchor. `anchor` is idempotent, so a queue job may retry it after any failure,
-// including a crash after the transaction went out: a root already on chain comes back as that earlier anchoring.
+// `anchor` is idempotent, so a queue job may retry it after any failure, a crash after sending included.
 import { ErrorDescription, isError } from 'ethers';
 import {
   AnchorReader,
@@ -40,7 +39,6 @@ export interface AnchorResult extends AnchorRecord {
 const MAX_UINT32 = 2 ** 32 - 1;
 
 export class AnchorClient extends AnchorReader {
-  /** Set on a client returned by `deploy`. */
   deployment?: TxInfo;
   private deployedChecked = false;
 
@@ -48,7 +46,6 @@ export class AnchorClient extends AnchorReader {
     super(options, new ChainConnection(options));
   }
 
-  /** Deploys a new ReceiptAnchor owned by the key's account and returns a client for it. */
   static async deploy(options: Omit<AnchorClientOptions, 'contractAddress'>): Promise<AnchorClient> {
     const chain = new ChainConnection(options);
     try {
@@ -73,11 +70,7 @@ export class AnchorClient extends AnchorReader {
     return this.chain.address;
   }
 
-  /**
-   * Anchors `root` as batch `batchId`. If the root is already anchored (by an earlier attempt of this job or
-   * anyone else) it returns that anchoring with `alreadyAnchored: true`; if the batch id is taken by another
-   * root it throws BatchConflictError. Transport failures throw ChainUnreachableError, which is worth a retry.
-   */
+  /** A root already anchored returns, `alreadyAnchored: true`; a batch id used for another root: BatchConflictError. */
   async anchor(batchId: number, root: string, count: number, uri: string): Promise<AnchorResult> {
     requireBatchId(batchId);
     requireBytes32(root, 'root');
@@ -99,13 +92,11 @@ export class AnchorClient extends AnchorReader {
     if (receipt.status !== 1) return this.settleRefusal(undefined, batchId, root, receipt.hash);
 
     const log = receipt.logs.find((entry) => entry.address === this.contractAddress);
-    // A successful transaction without our event means the address holds no contract (any more): a dev chain
-    // restarted empty, say. Checked so that such an "anchor" is never reported as done.
+    // Success without our event means no contract at the address (a dev chain restarted empty): not done.
     if (!log) throw new ContractNotDeployedError(this.contractAddress, await this.chainId());
     return { ...parseAnchored(log), gasUsed: Number(receipt.gasUsed), alreadyAnchored: false };
   }
 
-  /** Lets another account anchor (or stops it); owner only. */
   async setAnchorer(account: string, allowed: boolean): Promise<TxInfo> {
     await this.requireDeployed();
     const data = receiptAnchorInterface.encodeFunctionData('setAnchorer', [account, allowed]);
@@ -126,8 +117,7 @@ export class AnchorClient extends AnchorReader {
     this.deployedChecked = true;
   }
 
-  // The chain's state, not the error text, decides what a refusal means: a root already there is success for an
-  // idempotent caller, whatever raced it there.
+  // The chain's state, not the error text, decides: a root already there is success for an idempotent caller.
   private async settleRefusal(
     error: unknown,
     batchId: number,

@@ -41,7 +41,6 @@ export class AnchorReader {
     return this.chain.chainId();
   }
 
-  /** Which chain this is, which incarnation of it, and what code the anchor address holds. */
   identity(): Promise<ChainIdentity> {
     return readChainIdentity(this.chain, this.contractAddress);
   }
@@ -95,7 +94,6 @@ export class AnchorReader {
   }
 }
 
-/** Decodes an Anchored log of ReceiptAnchor. */
 export function parseAnchored(log: Log): AnchorRecord {
   const parsed = receiptAnchorInterface.parseLog(log);
   if (!parsed || parsed.name !== 'Anchored')

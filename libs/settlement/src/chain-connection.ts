@@ -1,6 +1,5 @@
-// One JSON-RPC connection to an EVM chain, tuned for anchoring: requests go out at once (no batching timer),
-// transactions are confirmed by reading their receipt directly (ethers' own wait() polls
-// every 4 s over HTTP), and transport failures surface as ChainUnreachableError so a queue can retry.
+// Tuned for anchoring: requests go out at once (no batching timer), receipts are read directly (ethers' wait() polls
+// every 4 s), and transport failures become ChainUnreachableError so a queue can retry.
 import {
   FetchRequest,
   Network,
@@ -16,7 +15,6 @@ import { ConfirmationTimeoutError } from './settlement.errors';
 
 export interface ChainConnectionOptions {
   rpcUrl: string;
-  /** Only needed to send transactions. */
   privateKey?: string;
   /** Blocks a transaction must be under before it counts as done; 1 means mined. */
   confirmations?: number;
@@ -29,11 +27,9 @@ interface Connected {
   chainId: number;
 }
 
-// Receipt polling starts at once (an automining chain has the receipt before eth_sendRawTransaction returns)
-// and backs off to this ceiling, which is gentle enough for a public RPC endpoint.
+// Polling starts at once (automining has the receipt before the send returns), backing off to a gentle cap.
 const MAX_POLL_INTERVAL_MS = 500;
-// Estimates are exact for ReceiptAnchor, but a margin costs nothing (unused gas is not charged) and absorbs chains
-// whose estimates run slightly low.
+// Unused gas is not charged, and some chains estimate slightly low.
 const GAS_MARGIN_PERCENT = 120n;
 
 export class ChainConnection {
@@ -57,7 +53,6 @@ export class ChainConnection {
     this.signer = options.privateKey ? new Wallet(options.privateKey) : undefined;
   }
 
-  /** The sending account's address. */
   get address(): string {
     return this.requireSigner().address;
   }
@@ -74,7 +69,6 @@ export class ChainConnection {
     return this.rpc((provider) => provider.getCode(address));
   }
 
-  /** A raw JSON-RPC request, for reads ethers has no method for (the genesis block by number, say). */
   request(method: string, params: unknown[]): Promise<unknown> {
     return this.rpc((provider) => provider.send(method, params));
   }
@@ -87,11 +81,7 @@ export class ChainConnection {
     return this.rpc((provider) => provider.getTransactionReceipt(txHash));
   }
 
-  /**
-   * Signs, broadcasts and confirms one transaction. A revert found while estimating gas is thrown as ethers
-   * reports it (a CALL_EXCEPTION carrying the revert data); a mined but reverted transaction is returned with
-   * status 0, for the caller to interpret.
-   */
+  /** A revert found while estimating gas throws as ethers reports it; a mined revert returns with status 0. */
   async send(tx: { to?: string; data: string }): Promise<TransactionReceipt> {
     const signer = this.requireSigner();
     const { provider, chainId } = await this.connect();
@@ -111,8 +101,7 @@ export class ChainConnection {
             ? { type: 2, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas }
             : { type: 0, gasPrice: fees.gasPrice }),
         });
-        // The hash is known before broadcasting, so a node that mines the transaction but answers with an
-        // error (Hardhat does, for reverts) still leaves us a receipt to look up.
+        // Known before broadcasting: a node that mines but answers with an error (Hardhat, reverts) leaves a receipt.
         const hash = Transaction.from(signed).hash as string;
         try {
           await provider.send('eth_sendRawTransaction', [signed]);
@@ -125,7 +114,7 @@ export class ChainConnection {
     return this.confirm(txHash);
   }
 
-  /** Polls eth_getTransactionReceipt (and the head, for more than one confirmation) until the transaction is deep enough. */
+  /** Polls the receipt (and the head, for more than one confirmation) until the transaction is deep enough. */
   async confirm(txHash: string): Promise<TransactionReceipt> {
     const deadline = Date.now() + this.confirmationTimeoutMs;
     for (let attempt = 0; ; attempt++) {
@@ -173,9 +162,8 @@ export class ChainConnection {
     const network = Network.from(chainId);
     const request = new FetchRequest(this.rpcUrl);
     request.timeout = this.requestTimeoutMs;
-    // A static network skips ethers' chain-id check before every call. No cache: ethers otherwise answers a
-    // repeated identical request from the last 250 ms, so a second anchor right after the first reused its
-    // nonce and its (successful) gas estimate.
+    // Static network: no chain-id check per call. No cache: ethers answers a repeated request from the last 250 ms, so
+    // a second anchor right after the first would reuse its nonce and gas estimate.
     const provider = new DirectJsonRpcProvider(request, network, {
       staticNetwork: network,
       cacheTimeout: -1,

@@ -9,19 +9,16 @@ export interface ChainIdentity {
   chainId: number;
   /** Changes when a dev chain restarts: its genesis block carries the start time. */
   genesisHash: string;
-  /** keccak256 of the code at the anchor address; null when there is none. */
   codeHash: string | null;
 }
 
 let receiptAnchorCodeHash: string | undefined;
 
-/** The hash of ReceiptAnchor's deployed code, as compiled into this repository (computed once). */
 export function expectedAnchorCodeHash(): string {
   receiptAnchorCodeHash ??= keccak256(loadArtifact('ReceiptAnchor').deployedBytecode);
   return receiptAnchorCodeHash;
 }
 
-/** Three cheap reads, sent together. */
 export async function readChainIdentity(
   chain: ChainConnection,
   contractAddress: string,

@@ -1,10 +1,8 @@
-// The little JSON-RPC plumbing that ethers does not do the way a queue worker needs: telling "the chain is not
-// there" apart from "the chain said no", and learning the chain id without ethers' start-up loop (which, against a
-// node that is down, retries every second forever and logs each time instead of failing the call).
+// What ethers does not do as a queue worker needs: "the chain is not there" vs "the chain said no", and the chain id
+// without ethers' start-up loop (which, against a node that is down, retries every second forever).
 import { ChainUnreachableError } from './settlement.errors';
 
-// Node's socket errors, undici's, and ethers' own codes for transport failures (SERVER_ERROR is an HTTP error
-// status, e.g. a proxy answering 502 for a node that is down).
+// Transport failures: Node's socket errors, undici's, and ethers' codes (SERVER_ERROR: e.g. a proxy's 502).
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -26,10 +24,8 @@ const UNREACHABLE_CODES = new Set([
   'CHAIN_UNREACHABLE',
 ]);
 
-/** True when `error` (or anything in its cause chain) is a transport failure rather than an answer from the node. */
 export function isUnreachableError(error: unknown): boolean {
-  // Duck-typed rather than `instanceof Error`: errors from Node's own http and fetch come from another realm
-  // under jest, and instanceof fails across realms.
+  // Duck-typed: under jest, errors from Node's http and fetch come from another realm.
   let current: unknown = error;
   for (let depth = 0; isObject(current) && depth < 5; depth++) {
     if (typeof current.code === 'string' && UNREACHABLE_CODES.has(current.code)) return true;
@@ -43,7 +39,6 @@ function isObject(value: unknown): value is { code?: unknown; name?: unknown; ca
   return typeof value === 'object' && value !== null;
 }
 
-/** Rethrows transport failures as ChainUnreachableError and everything else unchanged. */
 export function asChainError(error: unknown, rpcUrl: string): unknown {
   return isUnreachableError(error) ? new ChainUnreachableError(rpcUrl, error) : error;
 }
@@ -53,7 +48,6 @@ interface JsonRpcReply {
   error?: { code: number; message: string };
 }
 
-/** eth_chainId over plain fetch, failing fast with ChainUnreachableError. */
 export async function fetchChainId(rpcUrl: string, timeoutMs: number): Promise<number> {
   let reply: JsonRpcReply;
   try {

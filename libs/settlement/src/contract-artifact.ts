@@ -1,6 +1,5 @@
-// The compiled contracts are committed under libs/settlement/artifacts (see scripts/compile-contracts.ts), so no
-// process ever needs solc at run time. The JSON is read from disk rather than imported because the swc build
-// copies no JSON into dist/.
+// Artifacts are committed (scripts/compile-contracts.ts), so nothing needs solc at run time; read from disk because the
+// swc build copies no JSON into dist/.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { JsonFragment } from 'ethers';
@@ -14,12 +13,10 @@ export interface ContractArtifact {
   solcVersion: string;
   evmVersion: string;
   optimizerRuns: number;
-  /** sha256 of the Solidity source the artifact was compiled from. */
   sourceHash: string;
 }
 
-// libs/settlement/src → ../artifacts in the source tree and under jest; dist/libs/settlement/src → the
-// repository's libs/settlement/artifacts after `npm run build`.
+// ../artifacts from the source tree and jest; from dist/libs/settlement/src, the repository's after `npm run build`.
 const CANDIDATE_DIRS = [
   resolve(__dirname, '..', 'artifacts'),
   resolve(__dirname, '..', '..', '..', '..', 'libs', 'settlement', 'artifacts'),

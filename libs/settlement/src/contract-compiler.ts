@@ -1,6 +1,5 @@
-// Compiles the Solidity sources under libs/settlement/contracts with the npm (wasm) build of solc. Used by
-// `scripts/compile-contracts.ts` and by the test that keeps the committed artifacts honest; the runtime only
-// reads the committed artifacts, so this file is deliberately not exported from the barrel (solc is ~10 MB of wasm).
+// wasm solc for scripts/compile-contracts.ts and the artifact drift test; the runtime reads the committed artifacts,
+// so this stays out of the barrel (solc is ~10 MB of wasm).
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -34,7 +33,6 @@ export const EVM_VERSION = 'shanghai';
 /** Tuned for calls, not deployment: `anchor` runs once per batch for the contract's whole life. */
 export const OPTIMIZER_RUNS = 10_000;
 
-/** libs/settlement/contracts, found from this file in both the source tree and a jest run. */
 export const CONTRACTS_DIR = resolve(__dirname, '..', 'contracts');
 export const ARTIFACTS_DIR = resolve(__dirname, '..', 'artifacts');
 
@@ -42,13 +40,11 @@ export function sha256Hex(text: string): string {
   return '0x' + createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** Compiles every `.sol` file in `contractsDir` and returns one artifact per contract, sorted by name. */
 export function compileContracts(contractsDir: string = CONTRACTS_DIR): ContractArtifact[] {
   const files = readdirSync(contractsDir)
     .filter((file) => file.endsWith('.sol'))
     .sort();
-  // Source unit names are bare file names, so the metadata hash in the bytecode does not depend on where the
-  // repository is checked out.
+  // Bare file names, so the bytecode's metadata hash does not depend on where the repository is checked out.
   const sources = Object.fromEntries(
     files.map((file) => [file, { content: readFileSync(join(contractsDir, file), 'utf8') }]),
   );

@@ -1,6 +1,5 @@
-// Hardhat's default accounts, derived from the public mnemonic "test test ... junk" at m/44'/60'/0'/0/i. Spelt out
-// rather than derived because the derivation costs ~200 ms at every dev-chain start; dev-accounts.spec.ts
-// re-derives them. Every one of these keys is public: never send value to them on a real network.
+// Hardhat's default accounts ("test test ... junk", m/44'/60'/0'/0/i), spelt out: deriving costs ~200 ms per dev-chain
+// start (dev-accounts.spec.ts re-derives them). These keys are public: never fund them on a real network.
 export interface DevAccount {
   address: string;
   privateKey: string;

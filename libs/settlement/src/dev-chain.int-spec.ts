@@ -63,7 +63,6 @@ describe('startDevChain', () => {
       await other.stop();
     }
     await expect(rpc(other.rpcUrl, 'eth_blockNumber')).rejects.toThrow();
-    // Stopping twice is harmless.
     await other.stop();
   });
 });

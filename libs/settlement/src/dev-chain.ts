@@ -1,13 +1,10 @@
-// A local EVM chain for development and tests: Hardhat 2's EDR network, run in this process and served over
-// JSON-RPC on loopback. It needs no hardhat.config file and prints nothing (no banner of private keys).
-// The chain lives in memory only: everything on it (contracts, anchors, balances) is gone once it stops, so a
-// fresh start must redeploy ReceiptAnchor, and roots anchored before a restart are no longer provable against it.
+// Hardhat 2's EDR network in this process, served on loopback: no config file, no banner of private keys. In memory
+// only: a restart must redeploy ReceiptAnchor, and roots anchored before it are no longer provable against it.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEV_ACCOUNTS } from './dev-accounts';
 
 export const DEV_CHAIN_ID = 31337;
-// 10,000 ETH each, Hardhat's default, so gas is never a concern on the dev chain.
 const DEV_ACCOUNT_BALANCE = 10n ** 22n;
 
 export interface DevChainOptions {
@@ -60,8 +57,7 @@ export async function startDevChain(options: DevChainOptions = {}): Promise<DevC
     { enabled: false },
   );
 
-  // Our own HTTP server around Hardhat's JSON-RPC handler (rather than its JsonRpcServer) so that stop() can drop
-  // keep-alive connections at once instead of waiting for clients to let go; no websocket endpoint is needed.
+  // Our own server around Hardhat's handler (not its JsonRpcServer), so stop() drops keep-alive connections at once.
   const handler = new JsonRpcHandler(provider);
   const server = createServer((request, response) => void handler.handleHttp(request, response));
   const address = await listen(server, options.port ?? 0, host);

@@ -16,10 +16,8 @@ export interface InclusionProof {
 export interface BatchTree {
   root: string;
   count: number;
-  /** Throws if `digest` is not in the batch. */
   proofFor(digest: string): InclusionProof;
   proofAt(leafIndex: number): InclusionProof & { digest: string };
-  /** JSON-serialisable; `loadBatchTree` reads it back (and re-checks every hash). */
   dump(): BatchTreeDump;
 }
 

@@ -1,6 +1,4 @@
-// ReceiptAnchor's interface, readable by people and by ethers. Kept in code (not read from the artifact) so the
-// api and the offline verifier can call the contract without the artifact on disk; receipt-anchor.abi.spec.ts
-// fails if it drifts from the compiled contract.
+// Kept in code so the api and the offline verifier need no artifact on disk; receipt-anchor.abi.spec.ts catches drift.
 import { Interface } from 'ethers';
 
 export const RECEIPT_ANCHOR_ABI = [

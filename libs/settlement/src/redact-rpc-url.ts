@@ -1,8 +1,6 @@
-// A private RPC URL often carries a provider key: in the path (/v3/<key>), the query (?apikey=) or the userinfo.
-// Logs, errors and the console show only where the chain is, never how it is reached.
+// RPC URLs often carry a provider key (path, query or userinfo): show where the chain is, never how it is reached.
 const HIDDEN = '…';
 
-/** The URL as it may be shown: scheme, host and port; a path, query, fragment or credentials become '…'. */
 export function redactRpcUrl(rpcUrl: string): string {
   const url = parse(rpcUrl);
   if (!url) return HIDDEN;
@@ -11,7 +9,6 @@ export function redactRpcUrl(rpcUrl: string): string {
   return hides || !['', '/'].includes(url.pathname) ? `${origin}/${HIDDEN}` : origin;
 }
 
-/** `text` with the URL shown as redactRpcUrl shows it, and any part of it that may hold a key replaced by '…'. */
 export function redactRpcUrlIn(text: string, rpcUrl: string): string {
   const url = parse(rpcUrl);
   const whole = [rpcUrl, url?.href ?? ''].filter((value) => value !== '');

@@ -1,8 +1,7 @@
 import { redactRpcUrl, redactRpcUrlIn } from './redact-rpc-url';
 
-// Errors a caller of the settlement library can act on. `retryable` is what a queue processor needs to know: an
-// unreachable or slow chain is worth another attempt (the anchor call is idempotent); a reverted or conflicting
-// anchor will fail the same way every time.
+// `retryable` is what a queue processor needs: an unreachable or slow chain is worth another attempt (anchoring is
+// idempotent); a reverted or conflicting anchor fails the same way every time.
 export enum SettlementErrorCode {
   CHAIN_UNREACHABLE = 'CHAIN_UNREACHABLE',
   CONFIRMATION_TIMEOUT = 'CONFIRMATION_TIMEOUT',
@@ -24,14 +23,10 @@ export abstract class SettlementError extends Error {
   }
 }
 
-/**
- * The RPC endpoint refused, dropped or did not answer the connection. The URL may hold a provider key and errors
- * end up in logs: only its redacted form is kept, and the cause (which may quote the URL) only as redacted text.
- */
+/** Errors reach logs and the URL may hold a key: only the redacted URL is kept, and the cause as redacted text. */
 export class ChainUnreachableError extends SettlementError {
   readonly code = SettlementErrorCode.CHAIN_UNREACHABLE;
   readonly retryable = true;
-  /** Scheme, host and port only (redactRpcUrl). */
   readonly rpcUrl: string;
 
   constructor(rpcUrl: string, cause: unknown) {
@@ -80,10 +75,7 @@ export class AnchorRevertedError extends SettlementError {
   }
 }
 
-/**
- * The node refused the transaction before running it (nonce taken, fee too low, not enough funds for gas):
- * conditions that pass, or that an operator can fix, so worth a retry.
- */
+/** Refused before running (nonce taken, fee too low, no funds for gas): conditions that pass or an operator fixes. */
 export class TransactionRejectedError extends SettlementError {
   readonly code = SettlementErrorCode.TRANSACTION_REJECTED;
   readonly retryable = true;
@@ -112,9 +104,8 @@ export class InvalidAnchorInputError extends SettlementError {
   readonly retryable = false;
 }
 
-// fetch reports a refused connection as "fetch failed" with the socket error as its cause: name the deepest one.
-// ethers' own messages embed the whole signed transaction; its shortMessage is the readable part. Duck-typed,
-// because errors from Node's http and fetch fail `instanceof Error` under jest (another realm).
+// fetch says "fetch failed" with the socket error as its cause (name the deepest); ethers' shortMessage leaves out the
+// signed transaction. Duck-typed: under jest, Node's http and fetch errors come from another realm.
 interface ErrorLike {
   message: string;
   shortMessage?: unknown;
