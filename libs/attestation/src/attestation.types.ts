@@ -21,12 +21,10 @@ export interface AttestationVerdict {
   measurement: string | null;
   /** The checksummed address the evidence commits to, or null when it commits to none in our format. */
   boundAddress: string | null;
-  /** Why `verified` is false. */
   reason?: string;
   /** dcap: the TCB status; nitro: 'debug' when the PCRs are zeroed, else 'production'; dev: 'development'. */
   status?: string;
   advisories?: string[];
-  /** ISO 8601. */
   issuedAt?: string;
   /** ISO 8601: when this evidence stops verifying (certificate, collateral or dev expiry). */
   expiresAt?: string;

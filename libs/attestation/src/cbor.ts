@@ -20,10 +20,9 @@ const decoder = new Decoder(options);
 const encoder = new Encoder(options);
 
 /**
- * Decodes exactly one data item. Input that cbor-x would not re-encode to the same bytes is rejected: trailing
- * bytes, indefinite lengths, non-minimal lengths, duplicate map keys and cbor-x record definitions all fail here,
- * so what a verifier reads is exactly what was signed. Registered tags cbor-x understands (RFC 8746 typed
- * arrays, dates) round-trip and come back as those objects, which no attestation field accepts.
+ * Exactly one item, and only input cbor-x re-encodes to the same bytes (no trailing bytes, indefinite or non-minimal
+ * lengths, duplicate keys, records), so a verifier reads exactly what was signed. Tags cbor-x knows (RFC 8746 typed
+ * arrays, dates) come back as objects, which no attestation field accepts.
  */
 export function decodeCbor(bytes: Uint8Array): CborValue {
   let decoded: unknown;
@@ -43,7 +42,6 @@ export function isCborTagged(value: CborValue): value is CborTagged {
   return typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && 'tag' in value;
 }
 
-/** Encodes the arrays of text and byte strings that COSE Sig_structures are made of. */
 export function encodeCbor(value: string | Uint8Array | readonly (string | Uint8Array)[]): Uint8Array {
   // A copy: cbor-x may hand back a view of a buffer it reuses for the next encode.
   return Uint8Array.from(encoder.encode(value));

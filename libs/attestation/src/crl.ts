@@ -16,9 +16,8 @@ const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
 class CrlError extends Error {}
 
 /**
- * Checks that a CRL was signed by `issuer` and is current at `now`. dcap-qvl looks up serial numbers in the
- * CRLs it is given but never checks who signed them or whether they are stale, so without this a
- * collateral supplier could hide a revocation behind an old or forged CRL.
+ * dcap-qvl looks serials up in the CRLs it is given but never checks their signer or age: without this, a collateral
+ * supplier could hide a revocation behind an old or forged CRL.
  */
 export function crlRefusal(name: string, der: Uint8Array, issuer: X509Certificate, now: Date): string | null {
   let crl: ParsedCrl;
@@ -33,7 +32,6 @@ export function crlRefusal(name: string, der: Uint8Array, issuer: X509Certificat
   return validityRefusal(name, crl.thisUpdate, crl.nextUpdate, now);
 }
 
-/** The thisUpdate / nextUpdate window of a DER CRL, or null when it cannot be read. */
 export function crlWindow(der: Uint8Array | null): { thisUpdate: Date; nextUpdate: Date } | null {
   if (der === null) return null;
   try {

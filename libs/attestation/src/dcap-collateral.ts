@@ -16,10 +16,7 @@ const TEXT_FIELDS = [
 ];
 const BINARY_FIELDS = ['root_ca_crl', 'pck_crl', 'tcb_info_signature', 'qe_identity_signature'];
 
-/**
- * Returns the collateral typed, or why it is unusable. It may come as an object or its JSON text; binary fields
- * may be hex strings or byte arrays, as PCCS clients differ.
- */
+/** Typed, or why unusable: an object or its JSON text, binary fields hex or byte arrays (PCCS clients differ). */
 export function readCollateral(input: unknown): DcapCollateral | string {
   const value = typeof input === 'string' ? parseJson(input) : input;
   if (typeof value !== 'object' || value === null) return 'malformed collateral: missing';
@@ -56,7 +53,6 @@ export function toBytes(value: unknown): Uint8Array | null {
   return null;
 }
 
-/** The issueDate / nextUpdate window of a tcb_info or qe_identity JSON document. */
 export function collateralWindow(json: string): { issueDate: Date; nextUpdate: Date } | null {
   try {
     const parsed = JSON.parse(json) as { issueDate?: unknown; nextUpdate?: unknown };
@@ -70,10 +66,7 @@ export function collateralWindow(json: string): { issueDate: Date; nextUpdate: D
   }
 }
 
-/**
- * Authenticates the CRLs dcap-qvl consults: the root CA CRL must be signed by the Intel root, the PCK CRL by the
- * CA that issued the quote's PCK certificate (itself signed by the Intel root), and both must be current.
- */
+/** The root CA CRL must be signed by the Intel root, the PCK CRL by the PCK certificate's issuer; both current. */
 export function revocationListRefusal(
   collateral: DcapCollateral,
   pckLeafDer: Uint8Array,

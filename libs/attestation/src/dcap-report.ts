@@ -8,7 +8,6 @@ export interface ReportFacts {
   details: Record<string, string>;
 }
 
-/** Reads the measurement registers of a parsed quote's report body. */
 export function describeReport(quote: Quote): ReportFacts {
   const td = quote.report.asTd10();
   if (td) {

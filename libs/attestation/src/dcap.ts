@@ -22,7 +22,6 @@ const PCK_CERT_CHAIN = 5;
 
 const verifier = QuoteVerifier.newWithRootCa(INTEL_SGX_ROOT_CA.raw);
 
-/** Verifies an Intel DCAP quote (base64) offline against the given collateral at `policy.now`. */
 export function verifyDcapQuote(
   kind: 'tdx' | 'sgx',
   document: string,
@@ -107,7 +106,6 @@ function allCertificates(collateral: DcapCollateral, pckChain: Uint8Array[]): X5
   return [...pckChain, ...pems.flatMap(pemToDer)].map((der) => new X509Certificate(der));
 }
 
-/** Turns dcap-qvl's terse errors into reasons that say what lapsed and when. */
 function libraryRefusal(
   message: string,
   collateral: DcapCollateral,

@@ -9,14 +9,12 @@ export const DEV_ATTESTATION_WARNING =
 export interface DevAttestationDocument {
   format: typeof DEV_ATTESTATION_FORMAT;
   warning: typeof DEV_ATTESTATION_WARNING;
-  /** Checksummed address of the node key the attestation vouches for. */
   nodeAddress: string;
   /** 0x-hex bytes32, e.g. devMeasurement('twinproof-node@1.4.0+abc123'). */
   measurement: string;
   /** ISO 8601, whole seconds (signed as Unix seconds). */
   issuedAt: string;
   expiresAt: string;
-  /** Checksummed address of the dev CA key. */
   authority: string;
   /** EIP-712 signature by `authority` over the other fields. */
   signature: string;

@@ -59,7 +59,6 @@ export function verifyDevAttestation(text: string, policy: AttestationPolicy): A
   return refusal ? rejected('dev', refusal, facts) : { ...facts, kind: 'dev', verified: true };
 }
 
-/** Returns the document, or what is wrong with it. */
 function parseDevAttestation(text: string): DevAttestationDocument | string {
   let value: unknown;
   try {

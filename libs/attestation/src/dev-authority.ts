@@ -30,10 +30,7 @@ export interface DevAttestationRequest {
   issuedAt?: Date;
 }
 
-/**
- * A local development CA: a secp256k1 key that signs development attestations for node keys. It stands in
- * for a TEE where there is none, and every document it issues says so in a signed field.
- */
+/** A secp256k1 key standing in for a TEE where there is none; every document it issues says so in a signed field. */
 export class DevAttestationAuthority {
   private constructor(private readonly wallet: Wallet) {}
 
@@ -94,7 +91,6 @@ export class DevAttestationAuthority {
     return authority;
   }
 
-  /** Issues a development attestation for a node key; returns the document's JSON text. */
   async issue(request: DevAttestationRequest): Promise<string> {
     if (!isHexString(request.measurement, 32)) throw new Error('measurement must be 0x-hex bytes32');
     if (!Number.isSafeInteger(request.validForMs) || request.validForMs <= 0) {

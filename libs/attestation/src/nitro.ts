@@ -7,9 +7,8 @@ import { chainSignatureRefusal, chainValidityRefusal, earliestExpiry } from './x
 import { errorMessage, rejected } from './verdict';
 
 /**
- * SHA-256 of the DER AWS Nitro Enclaves root certificate, as published at
- * https://docs.aws.amazon.com/enclaves/latest/user/verify-root.html. The document carries its own root in
- * cabundle[0], so without this pin any self-made CA would verify.
+ * SHA-256 of the DER AWS Nitro root (https://docs.aws.amazon.com/enclaves/latest/user/verify-root.html). The document
+ * carries its own root in cabundle[0], so without this pin any self-made CA would verify.
  */
 export const AWS_NITRO_ROOT_SHA256 = '641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b';
 

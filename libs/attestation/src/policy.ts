@@ -1,11 +1,9 @@
 import type { AttestationKind, AttestationPolicy } from './attestation.types';
 
 /**
- * DCAP TCB statuses accepted unless the policy says otherwise. All three mean the platform's microcode and
- * firmware are current (no OutOfDate level, nothing Revoked); the remaining advisories are mitigated by enclave
- * software (SWHardeningNeeded, e.g. LVI) or depend on a BIOS setting such as hyper-threading that cloud hosts
- * commonly keep on (ConfigurationAndSWHardeningNeeded). The advisory ids are returned so a stricter deployment
- * can narrow this list.
+ * All three mean current microcode and firmware (no OutOfDate, nothing Revoked); the remaining advisories are mitigated
+ * by enclave software (SWHardeningNeeded) or hang on a BIOS setting cloud hosts keep on (hyper-threading). Advisory ids
+ * are returned so a stricter deployment can narrow this list.
  */
 export const DEFAULT_ACCEPTED_TCB_STATUSES: readonly string[] = [
   'UpToDate',
@@ -23,7 +21,6 @@ export function bytesToHex(bytes: Uint8Array): string {
   return `0x${Buffer.from(bytes).toString('hex')}`;
 }
 
-/** Returns why the measurement is refused, or null when the policy accepts it. */
 export function measurementRefusal(
   kind: AttestationKind,
   measurement: string,
@@ -37,7 +34,6 @@ export function measurementRefusal(
     : `measurement not allowed: ${wanted} is not in the ${kind} allow-list`;
 }
 
-/** Returns why `now` lies outside [notBefore, notAfter], or null when it lies inside. */
 export function validityRefusal(what: string, notBefore: Date, notAfter: Date, now: Date): string | null {
   // NaN compares false both ways, so an unreadable date must refuse rather than fall through as valid.
   if ([notBefore, notAfter, now].some((date) => Number.isNaN(date.getTime())))

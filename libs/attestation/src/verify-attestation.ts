@@ -11,10 +11,7 @@ import { verifyDevAttestation } from './dev-attestation';
 import { verifyNitroAttestation } from './nitro';
 import { errorMessage, rejected } from './verdict';
 
-/**
- * Verifies attestation evidence against a policy. Never throws on bad evidence: the verdict says why it is
- * refused. Evidence usually arrives as JSON, so the kind and document are checked at run time too.
- */
+/** Never throws on bad evidence: the verdict says why. Evidence is often JSON, so it is checked at run time. */
 export async function verifyAttestation(
   evidence: AttestationEvidence,
   policy: AttestationPolicy,

@@ -18,17 +18,14 @@ export function notAfter(certificate: X509Certificate): Date {
   return new Date(certificate.validTo);
 }
 
-/** Extracts the DER certificates of a PEM bundle, in order. */
 export function pemToDer(pem: string): Buffer[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   return blocks.map((block) => Buffer.from(block.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'));
 }
 
 /**
- * Checks a chain ordered root first, leaf last: the root is the pinned one and signs itself, every other
- * certificate names and is signed by its predecessor, and every issuer is a CA.
- * Returns why the chain is refused, or null. Time validity is checked separately by `chainValidityRefusal`,
- * so that a tampered document is reported as tampered whatever date it is verified at.
+ * Root first: the pinned root signs itself, each other certificate names and is signed by its predecessor, and every
+ * issuer is a CA. Dates are checked apart (chainValidityRefusal), so a tampered document reads as tampered at any date.
  */
 export function chainSignatureRefusal(
   chain: readonly X509Certificate[],
