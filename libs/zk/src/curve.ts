@@ -13,7 +13,6 @@ export async function ensureCurve(): Promise<void> {
   await building;
 }
 
-/** Stops snarkjs' worker threads; the next proof or verification starts them again. */
 export async function releaseZkResources(): Promise<void> {
   building = null;
   const curve = (globalThis as CurveHolder).curve_bn128;

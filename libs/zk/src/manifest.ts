@@ -30,7 +30,6 @@ export interface ZkManifest {
   /** Names of the public signals, in the order snarkjs and the Solidity verifier take them. */
   publicSignals: string[];
   fixedPoint: { fracBits: number; accBits: number };
-  /** Poseidon commitment to the weights, decimal. */
   commitment: string;
   /** SHA-256 of the compiled constraint system (reply_score.r1cs, reproducible from the .circom, not kept). */
   circuitHash: string;
@@ -51,10 +50,7 @@ export interface ZkArtifacts {
 
 const ARTIFACTS_FROM_ROOT = join('libs', 'zk', 'artifacts');
 
-/**
- * The committed artifacts, found by walking up from this file: it runs from libs/zk/src under jest and from
- * dist/libs/zk/src after the swc build, and swc does not copy the artifacts into dist.
- */
+// Walks up from here: this runs from libs/zk/src (jest) and dist/libs/zk/src (swc, which copies no artifacts).
 export function findArtifactsDir(from: string = __dirname): string {
   for (let dir = resolve(from); ; dir = dirname(dir)) {
     const candidate = join(dir, ARTIFACTS_FROM_ROOT);

@@ -11,7 +11,6 @@ export const PUBLIC_SIGNAL_NAMES: readonly string[] = [
 ];
 
 export interface DecodedPublicSignals {
-  /** Signed fixed-point integers at scale 256. */
   scores: number[];
   features: number[];
   commitment: bigint;

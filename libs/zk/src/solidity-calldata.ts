@@ -29,7 +29,6 @@ export function loadVerifierArtifact(artifactsDir?: string): ZkVerifierArtifact 
   ) as ZkVerifierArtifact;
 }
 
-/** The raw transaction data for an eth_call to the verifier contract. */
 export async function encodeVerifyProofCall(
   bundle: Pick<ZkProofBundle, 'proof' | 'publicSignals'>,
   artifactsDir?: string,

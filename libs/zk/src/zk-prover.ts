@@ -12,11 +12,9 @@ import { decodePublicSignals, toReplyScores } from './public-signals';
 import type { ZkProofBundle } from './zk-bundle';
 
 export interface ZkProverOptions {
-  /** Defaults to the committed libs/zk/artifacts. */
   artifactsDir?: string;
 }
 
-/** Scores a reply with the committed model and proves the score with Groth16. */
 export class ZkProver {
   private readonly artifacts: ZkArtifacts;
   private readonly weights: MlpWeights = REPLY_SCORE_WEIGHTS;

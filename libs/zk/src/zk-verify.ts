@@ -6,10 +6,7 @@ import { SCORE_NAMES } from './model/weights';
 import { decodePublicSignals, toReplyScores, type DecodedPublicSignals } from './public-signals';
 import type { ReplyScores, ZkProofBundle } from './zk-bundle';
 
-/**
- * What a verifier needs: the proof and its public signals. Typed loosely because it usually comes from outside
- * (a stored job result, a downloaded bundle); any other bundle field present must agree with the manifest.
- */
+/** Typed loosely: it comes from outside; other bundle fields present must match the manifest. */
 export type ZkProofClaim = { proof: unknown; publicSignals: unknown } & {
   [K in Exclude<keyof ZkProofBundle, 'proof' | 'publicSignals'>]?: unknown;
 };
@@ -21,9 +18,8 @@ export interface ZkVerifyOptions {
 }
 
 /**
- * Checks a reply's proof against the committed verification key, and that it proves the committed model on this
- * very text: the public commitment must be the manifest's and the public features those recomputed from `text`.
- * Never throws on bad input; says why it refused.
+ * Checks the proof against the committed verification key, and that it proves the committed model on this very text
+ * (the manifest's commitment, features recomputed from `text`). Never throws; says why it refused.
  */
 export async function checkZkProof(
   claim: ZkProofClaim,

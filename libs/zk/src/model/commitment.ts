@@ -7,10 +7,7 @@ export function flattenWeights(weights: MlpWeights): number[] {
   return [...weights.w1.flat(), ...weights.b1, ...weights.w2.flat(), ...weights.b2];
 }
 
-/**
- * The public commitment the circuit checks the private weights against: the circuit's ChainedPoseidon (first link
- * Poseidon of 16 values, then Poseidon(previous, next <= 15 values)), over the weights as field elements.
- */
+/** As the circuit's ChainedPoseidon: Poseidon of the first 16 values, then Poseidon(previous, next <= 15 values). */
 export function commitWeights(weights: MlpWeights): bigint {
   const values = flattenWeights(weights).map(toField);
   const first = Math.min(16, values.length);

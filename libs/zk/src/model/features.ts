@@ -7,7 +7,6 @@ import {
   SECOND_PERSON_WORDS,
 } from './lexicon';
 
-/** The circuit's public feature inputs, in order. */
 export const FEATURE_NAMES = [
   'length',
   'exclamation',
@@ -25,10 +24,7 @@ const LENGTH_WORDS = 128;
 /** Lexicon hits are rare: one hit in four words already counts as the most. */
 const LEXICON_DENSITY = 4;
 
-/**
- * Eight features of a reply as fixed-point integers in [0, 255] (scale 256). Integer arithmetic only, so the
- * prover and every verifier get the same numbers on any platform.
- */
+/** Fixed-point integers in [0, 255], by integer arithmetic only, so the prover and every verifier agree anywhere. */
 export function extractFeatures(text: string): number[] {
   const normalized = text.normalize('NFKC').replace(/[\u2018\u2019\u02bc]/g, "'");
   const words = normalized.match(/[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu) ?? [];

@@ -1,7 +1,4 @@
-/**
- * Fixed-point conventions shared by the circuit (libs/zk/circuits/reply_score.circom) and the TypeScript model.
- * Every feature, weight and bias is an integer at scale 2^FRAC_BITS: 1.0 is 256.
- */
+/** As in libs/zk/circuits/reply_score.circom: every feature, weight and bias is an integer at scale 2^FRAC_BITS. */
 export const FRAC_BITS = 8;
 export const SCALE = 1 << FRAC_BITS;
 /** Features are unsigned and below 1.0; the circuit range-checks them to FRAC_BITS bits. */
@@ -17,7 +14,6 @@ export function toField(value: number | bigint): bigint {
   return v < 0n ? v + FIELD_PRIME : v;
 }
 
-/** A field element read back as a signed integer: the upper half of the field stands for negative numbers. */
 export function fromField(value: bigint | string): bigint {
   const v = BigInt(value);
   if (v < 0n || v >= FIELD_PRIME) throw new RangeError(`not a field element: ${String(value)}`);

@@ -2,7 +2,6 @@ import { ACC_BITS, SCALE } from './fixed-point';
 import type { MlpWeights } from './weights';
 
 export interface MlpOutput {
-  /** ReLU activations at scale 256. */
   hidden: number[];
   /** Scores at scale 256, signed; equal to the circuit's public outputs read as signed integers. */
   scores: number[];
@@ -10,10 +9,7 @@ export interface MlpOutput {
 
 const ACC_LIMIT = 2 ** ACC_BITS;
 
-/**
- * The circuit's arithmetic in plain TypeScript: same integer products, same floor after ReLU and after the output
- * layer, same accumulator bound. Every intermediate stays below 2^31, so doubles are exact.
- */
+/** The circuit's arithmetic: same products, floors and bound; every intermediate < 2^31, so doubles are exact. */
 export function runMlp(features: readonly number[], weights: MlpWeights): MlpOutput {
   const hidden = weights.w1.map((row, j) => {
     const z = checkBound(dot(row, features) + weights.b1[j] * SCALE, `hidden ${j}`);
@@ -26,10 +22,7 @@ export function runMlp(features: readonly number[], weights: MlpWeights): MlpOut
   return { hidden, scores };
 }
 
-/**
- * The largest |accumulator| any feature vector in [0, featureMax]^n can reach, layer by layer; the model is only
- * provable if this stays below 2^ACC_BITS.
- */
+/** The largest |accumulator| over features in [0, featureMax]^n; the model is provable only below 2^ACC_BITS. */
 export function accumulatorBound(weights: MlpWeights, featureMax: number): number {
   const hiddenMax: number[] = [];
   let bound = 0;
