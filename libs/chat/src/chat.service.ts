@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { AuthUser } from '@app/auth';
-import { DomainError, ErrorCode, ValidationError } from '@app/common';
+import { assignLogContext, DomainError, ErrorCode, ValidationError } from '@app/common';
 import {
   ConversationNotFoundError,
   ConversationsRepository,
@@ -34,42 +34,12 @@ import type { ReplyListener } from './reply-listener';
 import { ReplyPrompt } from './reply-prompt';
 import { FinishedReply, ReplyRecorder } from './reply-recorder';
 import { ReplyStream } from './reply-stream';
+import type { SendAccepted, SendInput, SendOptions } from './send.types';
 import { settledWithin } from './settled-within';
 
 export const MAX_MESSAGE_CHARS = 8_000;
 /** After failing the replies left at shutdown, how long to wait for them to be stored as failed. */
 const FAIL_ON_STOP_MS = 5_000;
-
-/**
- * Where a message goes: a conversation, or a new one with a persona (id or slug), started only once the message
- * has passed every check (a refused OpenAI request must not leave an empty conversation behind).
- */
-export type SendTarget = { conversationId: string } | { startWithPersona: string };
-
-export type SendInput = SendTarget & {
-  content: string;
-  clientMessageId: string;
-  listener?: ReplyListener;
-  generation?: GenerationRequest;
-};
-
-export interface SendOptions {
-  /**
-   * Runs once the caller is known to be a participant of a conversation that accepts messages, before the reply
-   * starts: the socket transport joins the conversation's room here, never before.
-   */
-  authorized?: (conversationId: string) => Promise<void>;
-}
-
-export interface SendAccepted {
-  conversationId: string;
-  userMessageId: string;
-  assistantMessageId: string;
-  /** Known before the first token, so HTTP clients get it in a header. Null for a repeated send. */
-  inferenceId: string | null;
-  /** Resolves when the reply has finished, failed or been cancelled (the socket ack does not wait for it). */
-  reply: Promise<void>;
-}
 
 /** A turn whose reply is about to start, holding the conversation's lock. */
 interface StartedReply {
@@ -148,7 +118,9 @@ export class ChatService implements OnModuleDestroy {
     }
     const release = (): Promise<void> =>
       this.lock.release(conversation.id, lockToken).catch((error: unknown) => {
-        this.logger.warn(`Could not release the lock of ${conversation.id}; it expires on its own: ${String(error)}`);
+        this.logger.warn(
+          `Could not release the lock of ${conversation.id}; it expires on its own: ${String(error)}`,
+        );
       });
     let turn: Turn;
     try {
@@ -162,6 +134,8 @@ export class ChatService implements OnModuleDestroy {
       return repeated(turn);
     }
     const inferenceId = randomUUID();
+    // From here on, every log line of this turn, and every job it causes, names the message and its inference.
+    assignLogContext({ messageId: turn.user.id, inferenceId });
     const reply = this.reply({
       user,
       conversation,
@@ -269,10 +243,16 @@ export class ChatService implements OnModuleDestroy {
       finished = reply;
     } catch (error) {
       const failure = replyFailure(error, controller.signal.reason);
-      await this.recorder.fail(assistantId, partial, failure.cancelled ? 'cancelled' : 'failed').catch(() => undefined);
+      await this.recorder
+        .fail(assistantId, partial, failure.cancelled ? 'cancelled' : 'failed')
+        .catch(() => undefined);
       if (!failure.cancelled) this.logger.warn(`Reply ${assistantId} failed: ${String(error)}`);
       await started.release();
-      const event: MessageErrorEvent = { conversationId: conversation.id, messageId: assistantId, error: failure.error };
+      const event: MessageErrorEvent = {
+        conversationId: conversation.id,
+        messageId: assistantId,
+        error: failure.error,
+      };
       this.emitter.toConversation(conversation.id, 'message:error', event);
       listener?.error(event);
     } finally {

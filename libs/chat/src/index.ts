@@ -1,4 +1,5 @@
 export * from './chat.module';
 export * from './chat.service';
+export * from './send.types';
 export * from './abandoned-replies';
 export * from './reply-listener';

@@ -21,7 +21,8 @@ export function replyFailure(error: unknown, abortReason: unknown): ReplyFailure
   // A stall aborts the stream too, but arrives as ModelStalledError, a ModelError.
   if (isAbortError(error))
     return { cancelled: true, error: { code: ErrorCode.CANCELLED, message: 'The reply was cancelled.' } };
-  if (error instanceof DomainError) return { cancelled: false, error: { code: error.code, message: error.message } };
+  if (error instanceof DomainError)
+    return { cancelled: false, error: { code: error.code, message: error.message } };
   if (error instanceof ModelError)
     return { cancelled: false, error: { code: ErrorCode.MODEL_FAILED, message: error.message } };
   return {

@@ -6,7 +6,7 @@ import { estimateTokens } from '@app/inference';
 import { LocalNode } from '@app/network';
 import type { PersonaContent } from '@app/personas';
 import type { BuiltPrompt } from '@app/prompt';
-import { JobName, JobPayloads, jobIds, ProofJobs, QueueName } from '@app/queue';
+import { correlated, JobName, JobPayloads, jobIds, ProofJobs, QueueName } from '@app/queue';
 import type { DoneEvent } from '@app/realtime';
 import { contentHashes, newReceiptSalt, RECEIPT_VERSION, ZERO_DIGEST } from '@app/receipts';
 import { Queue } from 'bullmq';
@@ -106,6 +106,7 @@ export class ReplyRecorder {
       // A finished reply must not be lost to a busy pool: wait for a connection longer than Prisma's 2 s default.
       { maxWaitMs: 15_000, timeoutMs: 15_000 },
     );
+    this.logger.debug(`Reply ${reply.assistantMessageId} stored with its signed receipt`);
     return {
       conversationId: conversation.id,
       messageId: reply.assistantMessageId,
@@ -127,15 +128,15 @@ export class ReplyRecorder {
    */
   async enqueueFollowUps(reply: FinishedReply): Promise<void> {
     const results = await Promise.allSettled([
-      this.memoryQueue.add(
-        JobName.ExtractMemories,
-        { messageId: reply.userMessageId },
-        { jobId: jobIds.extractMemories(reply.userMessageId) },
-      ),
+      this.memoryQueue.add(JobName.ExtractMemories, correlated({ messageId: reply.userMessageId }), {
+        jobId: jobIds.extractMemories(reply.userMessageId),
+      }),
       this.proofJobs.enqueueFor(reply.inferenceId, reply.persona.verification),
     ]);
     for (const result of results)
       if (result.status === 'rejected')
-        this.logger.warn(`Could not enqueue follow-up jobs for ${reply.inferenceId}: ${String(result.reason)}`);
+        this.logger.warn(
+          `Could not enqueue follow-up jobs for ${reply.inferenceId}: ${String(result.reason)}`,
+        );
   }
 }

@@ -20,8 +20,7 @@ export interface StreamTarget {
 
 /** What reached the client; on a failure, the partial text is kept for the record, never presented as complete. */
 export type StreamedReply = { text: string; ttftMs: number | null } & (
-  | { ok: true }
-  | { ok: false; error: unknown }
+  { ok: true } | { ok: false; error: unknown }
 );
 
 /**
