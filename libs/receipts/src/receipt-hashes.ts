@@ -41,10 +41,7 @@ export function commitInput(salt: string, messages: unknown): string {
   return commitText(salt, canonicalInput(messages));
 }
 
-/**
- * The content hashes a receipt of `version` carries for this reply: unsalted for v1, salted for v2. Throws when a
- * v2 receipt has no valid salt, or the input cannot be canonicalized.
- */
+/** Unsalted for v1, salted for v2; throws for a v2 receipt without a valid salt, or input JSON cannot canonicalize. */
 export function contentHashes(
   version: ReceiptVersion,
   content: { output: string; input: unknown; salt: string | null | undefined },

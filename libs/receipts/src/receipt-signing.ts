@@ -18,7 +18,6 @@ export function signReceipt(signer: Signer, receipt: Receipt): Promise<string> {
   return signer.signTypedData(RECEIPT_DOMAIN, RECEIPT_TYPES, receipt);
 }
 
-/** The address that signed the receipt, or null when the signature is malformed. */
 export function recoverReceiptSigner(
   receipt: Receipt,
   signature: string,

@@ -1,11 +1,9 @@
-// Receipts v1 and v2, exactly as docs/receipts.md specifies them. Changing a field or its order changes every digest: that is
-// a new receipt version, never an edit of these. v2 differs from v1 only in its domain and in what its content
-// hashes commit to (salted; see receipt-hashes.ts).
+// Receipts v1 and v2 exactly as docs/receipts.md specifies: changing a field or its order changes every digest, so
+// that is a new receipt version, never an edit. v2 differs only in its domain and salted hashes (receipt-hashes.ts).
 import type { TypedDataDomain, TypedDataField } from 'ethers';
 
 export type ReceiptVersion = 1 | 2;
 
-/** The version new receipts are signed with. */
 export const RECEIPT_VERSION: ReceiptVersion = 2;
 
 export const RECEIPT_DOMAINS: Readonly<Record<ReceiptVersion, TypedDataDomain>> = {

@@ -10,10 +10,8 @@ import type { BundleBatch } from '../bundle';
 import { CheckResult, fail, pass } from './verification.types';
 
 /**
- * Asks a chain, over plain JSON-RPC, whether a batch's root was anchored where the bundle says, trusting nothing
- * the bundle claims: the contract must run ReceiptAnchor's exact code (or be the one the verifier pinned), the
- * transaction must be a successful call to it in the stated block that emitted Anchored for this root, and the
- * contract's own record of the root must name that block.
+ * Trusts nothing the bundle claims: the contract must run ReceiptAnchor's exact code (or be the pinned one), and the
+ * transaction must be a successful call in the stated block emitting Anchored for this root, as the contract records.
  */
 export class ChainReader {
   private provider?: JsonRpcProvider;

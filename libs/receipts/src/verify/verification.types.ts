@@ -19,7 +19,6 @@ export interface CheckResult {
 }
 
 export interface Verification {
-  /** No check failed. */
   ok: boolean;
   /** No check failed and none was skipped: everything the product promises was shown. */
   complete: boolean;

@@ -93,11 +93,9 @@ export function parseAuditExport(text: string): AuditLine[] {
 }
 
 /**
- * Verifies a conversation export: every bundle on its own, then the conversation as a whole. The receipts'
- * previousDigest links must run unbroken from zero through every receipt in message order, so a turn removed,
- * altered or moved breaks the chain; and every delivered reply must come with the bundle that proves it. The
- * persona's greeting, before the consumer's first message, is no reply and has no receipt: the next receipt's
- * input must show it verbatim, and without that input it is reported unverifiable (skipped), never passed.
+ * Every bundle on its own, then the whole: previousDigest links run unbroken from zero in message order (a removed,
+ * altered or moved turn breaks them), every delivered reply has its bundle, and a greeting (no receipt) must appear
+ * verbatim in the next receipt's input, else it is skipped, never passed.
  */
 export async function verifyAudit(lines: AuditLine[], options: VerifyOptions): Promise<AuditVerification> {
   const header = lines[0];

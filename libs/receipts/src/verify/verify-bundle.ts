@@ -32,9 +32,8 @@ const sameAddress = (a: string, b: string): boolean => {
 };
 
 /**
- * Checks one bundle the way an outsider would, trusting nothing the platform says about it: recompute the digest,
- * recover the signer, verify the attestation binds that signer, recompute the content hashes, walk the Merkle
- * proof, ask the chain for the root, and verify the zk proof. Every check reports; none throws.
+ * As an outsider would, trusting nothing the platform says: recompute the digest, recover the signer, check that the
+ * attestation binds it, recompute the content hashes, walk the Merkle proof, ask the chain, verify the zk proof.
  */
 export async function verifyBundle(bundle: ProofBundle, options: VerifyOptions): Promise<Verification> {
   const checks: CheckResult[] = [];
@@ -122,10 +121,7 @@ async function checkAttestation(
   );
 }
 
-/**
- * v2 hashes are salted: without the salt (shown only to participants, and to whoever they share the bundle with)
- * there is nothing to recompute them from, so the check is skipped, never passed.
- */
+/** Salted: without the salt (shown only to participants) nothing can be recomputed, so it is skipped, never passed. */
 function saltProblem(
   check: 'output-hash' | 'input-hash',
   bundle: ProofBundle,
