@@ -2,11 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AttestationPolicy, DevAttestationAuthority } from '@app/attestation';
 import { AppConfig } from '@app/config';
 
-/**
- * What the worker accepts as node attestations. The local dev CA (the one `npm start` and the
- * in-process node use) is trusted too when TRUST_LOCAL_DEV_CA (default: outside production); otherwise only the
- * configured authorities and real TEE evidence are.
- */
+/** The local dev CA of `npm start` and the in-process node is trusted too if TRUST_LOCAL_DEV_CA (default: not production). */
 @Injectable()
 export class AttestationPolicyProvider {
   private devAuthorities?: Promise<string[]>;

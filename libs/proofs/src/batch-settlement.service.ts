@@ -8,9 +8,8 @@ import { ProofsRepository } from './proofs.repository';
 export type AnchorOutcome = 'anchored' | 'already-anchored' | 'unknown-batch' | 'empty';
 
 /**
- * The `settlement` job: seal a batch, build its Merkle tree, anchor the root, record every receipt's proof.
- * Safe to run twice or after a crash at any line: the root is stored before the transaction is sent, and the
- * chain client treats a root already on chain as anchored instead of sending it again.
+ * Seal, build the tree, anchor, record proofs. Safe to rerun after a crash at any line: the root is stored before the
+ * transaction is sent, and the chain client treats a root already on chain as anchored.
  */
 @Injectable()
 export class BatchSettlementService {

@@ -11,11 +11,8 @@ import { AnchorClientProvider } from './anchor-client.provider';
 import { AnchoredBatchesRepository } from './anchored-batches.repository';
 
 /**
- * A dev chain lives in memory: restarted, it has forgotten every root anchored before, and bundles of earlier
- * replies stop verifying. Before each batch (and on the reconciler's sweep) the worker reads the chain's identity
- * (chain id, genesis block, code at the anchor address: three cheap reads); when it is not the identity it last
- * checked, it looks whether the newest recorded root is still on chain, and if not anchors every recorded root
- * again, in batch order, updating their block numbers. Only on the dev chain: a real chain does not forget.
+ * A restarted dev chain has forgotten every root anchored before. Before each batch and on the sweep, when the chain's
+ * identity changed and the newest recorded root is gone, every recorded root is anchored again, in batch order.
  */
 @Injectable()
 export class ChainResetRecovery {

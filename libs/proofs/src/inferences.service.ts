@@ -37,10 +37,7 @@ export class InferencesService {
     return bundle;
   }
 
-  /**
-   * A conversation as JSON Lines for auditors: a header, then every message in order with its inference's full
-   * bundle. The receipts' previousDigest links let a verifier detect a removed or reordered turn.
-   */
+  /** JSON Lines for auditors: a header, then each message with its bundle; previousDigest links expose removed turns. */
   async *audit(user: AuthUser, conversationId: string): AsyncGenerator<string> {
     const found = await this.inferences.findConversationForAudit(conversationId, user.id);
     if (!found) throw new ConversationNotFoundError(conversationId);

@@ -9,7 +9,6 @@ const BATCH_LOCK_KEY = 72707370;
 export type InferenceForAttestation = InferenceRecord & {
   message: { content: string; status: string };
   node: Node | null;
-  /** The persona version the conversation is pinned to: the one the receipt must name. */
   conversation: { personaVersion: { hash: string } };
 };
 
@@ -51,10 +50,7 @@ export class ProofsRepository {
     });
   }
 
-  /**
-   * Records the checks as passed and gives the receipt a leaf in the open batch, in one transaction: a worker
-   * killed at any point either did all of it or none of it. Returns null if the receipt was already attested.
-   */
+  /** One transaction, so a worker killed at any point did all or none; null if the receipt was already attested. */
   async attestAndBatch(
     inferenceId: string,
     checks: { signature: Prisma.InputJsonValue; attestation: Prisma.InputJsonValue },
@@ -215,9 +211,8 @@ export class ProofsRepository {
   }
 
   /**
-   * Calls `use` with the inference's status as it is now, holding its row (FOR SHARE) until `use` returns: a
-   * status change (attested, anchored, failed) waits for it, so whatever `use` announces is never overtaken by a
-   * later status announced first. Null if the inference does not exist.
+   * Holds the inference's row (FOR SHARE) while `use` runs, so a status change waits and what `use` announces is never
+   * overtaken by a later status announced first. Null if the inference does not exist.
    */
   async withCurrentStatus<T>(
     inferenceId: string,
@@ -253,7 +248,6 @@ export class ProofsRepository {
     });
   }
 
-  /** zk replies whose proof has not been stored yet. */
   async findUnproved(olderThan: Date, limit: number): Promise<string[]> {
     const rows = await this.prisma.inferenceRecord.findMany({
       where: {

@@ -9,9 +9,8 @@ const SWEEP_LIMIT = 500;
 const count = (flags: boolean[]): number => flags.filter(Boolean).length;
 
 /**
- * Postgres is the truth about what still needs proving; Redis only schedules it. This sweep re-enqueues work the
- * queue lost (Redis restarted with nothing on disk, a process died between commit and enqueue, a chain that was
- * down outlived a job's retries). Job ids make it idempotent, so every worker may run it.
+ * Postgres is the truth about what still needs proving; Redis only schedules it. Re-enqueues what the queue lost (Redis
+ * restarted empty, a crash between commit and enqueue, a chain down past a job's retries); job ids make it idempotent.
  */
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -55,7 +54,6 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
-  /** One pass; returns how much it re-enqueued. */
   async sweep(): Promise<{ receipts: number; batches: number; zk: number }> {
     const { maxAgeMs, reconcileIntervalMs } = this.config.batches;
     // Work younger than this is most likely still in flight; give it a chance first.

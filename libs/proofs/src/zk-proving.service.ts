@@ -5,10 +5,7 @@ import { ProofEvents } from './proof-events';
 import type { ProofUpdateEvent } from './proof-update';
 import { ProofsRepository } from './proofs.repository';
 
-/**
- * The `zk` job: proves the persona's small scoring model on a reply with Groth16, checks the proof before storing
- * it, and records the proving time next to the inference time (what users asked verification to cost).
- */
+/** Proves the persona's scoring model on a reply, checks the proof before storing it, and records what proving cost. */
 @Injectable()
 export class ZkProvingService implements OnModuleDestroy {
   private readonly logger = new Logger(ZkProvingService.name);
@@ -53,10 +50,7 @@ export class ZkProvingService implements OnModuleDestroy {
     return 'proved';
   }
 
-  /**
-   * The zk result with the reply's status as it is *now*: proving takes seconds, during which the receipt may have
-   * been attested and anchored, and announcing the status read before proving would take clients backwards.
-   */
+  /** The status as it is *now*: proving takes seconds, and announcing one read before would take clients backwards. */
   private async announce(
     base: Pick<ProofUpdateEvent, 'inferenceId' | 'messageId' | 'conversationId'>,
     zk: NonNullable<ProofUpdateEvent['zk']>,
