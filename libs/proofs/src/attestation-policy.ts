@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AttestationPolicy, DevAttestationAuthority } from '@app/attestation';
 import { AppConfig } from '@app/config';
 
-/** The local dev CA of `npm start` and the in-process node is trusted too if TRUST_LOCAL_DEV_CA (default: not production). */
+/** The dev CA of `npm start` and the in-process node is trusted too if TRUST_LOCAL_DEV_CA (default: not production). */
 @Injectable()
 export class AttestationPolicyProvider {
   private devAuthorities?: Promise<string[]>;

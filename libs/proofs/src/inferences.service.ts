@@ -37,7 +37,7 @@ export class InferencesService {
     return bundle;
   }
 
-  /** JSON Lines for auditors: a header, then each message with its bundle; previousDigest links expose removed turns. */
+  /** JSON Lines for auditors: a header, then each message and its bundle; previousDigest links expose removed turns. */
   async *audit(user: AuthUser, conversationId: string): AsyncGenerator<string> {
     const found = await this.inferences.findConversationForAudit(conversationId, user.id);
     if (!found) throw new ConversationNotFoundError(conversationId);
