@@ -72,6 +72,8 @@ export class SocketEventGuard {
         // A client that goes on sending after being refused is flooding: each event would still cost the loop
         // its parsing and answer, so the connection is closed and what it has queued is never read.
         if (++refusedInWindow > limit) {
+          // Packets already read when it was closed come here too: one log line per socket, not per packet.
+          if (socket.disconnected) return;
           this.logger.warn(
             `Disconnected socket ${socket.id} of ${policy.subject}: it kept sending when refused`,
           );
