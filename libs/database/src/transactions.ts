@@ -11,7 +11,6 @@ export interface TransactionOptions {
   timeoutMs?: number;
 }
 
-/** Runs work in one interactive transaction; the caller decides the order of the repository calls inside it. */
 @Injectable()
 export class Transactions {
   constructor(private readonly prisma: PrismaService) {}

@@ -1,4 +1,3 @@
-/** The database a postgresql:// URL names (the path), e.g. `twinproof`. */
 export function databaseNameOf(databaseUrl: string): string {
   const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
   if (name === '') {
@@ -7,7 +6,6 @@ export function databaseNameOf(databaseUrl: string): string {
   return name;
 }
 
-/** The same server and credentials, another database. */
 export function withDatabaseName(databaseUrl: string, name: string): string {
   const url = new URL(databaseUrl);
   url.pathname = `/${encodeURIComponent(name)}`;

@@ -5,11 +5,7 @@ const INVALID_CATALOG_NAME = '3D000'; // "database does not exist"
 const DUPLICATE_DATABASE = '42P04';
 const UNIQUE_VIOLATION = '23505'; // two concurrent CREATE DATABASE can also end in this
 
-/**
- * Creates the database a URL names when it does not exist yet, so `npm start` works on a fresh machine.
- * It first tries the database itself, so servers where the `postgres` database is off limits still work
- * as long as the database exists.
- */
+/** So `npm start` works on a fresh machine. Tries the database first: the `postgres` database may be off limits. */
 export async function ensureDatabase(databaseUrl: string): Promise<{ database: string; created: boolean }> {
   const database = databaseNameOf(databaseUrl);
   if (await canConnect(databaseUrl)) return { database, created: false };

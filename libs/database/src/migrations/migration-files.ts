@@ -10,10 +10,7 @@ export interface MigrationFile {
   checksum: string;
 }
 
-/**
- * Every `<dir>/<name>/migration.sql`, in folder-name order, as `prisma migrate deploy` lists them.
- * Folders without a migration.sql are skipped, as Prisma does.
- */
+/** `<dir>/<name>/migration.sql` files in folder-name order, skipping folders without one, as Prisma does. */
 export async function readMigrationFiles(migrationsDir: string): Promise<MigrationFile[]> {
   await assertPostgresqlLockfile(migrationsDir);
   const entries = await readdir(migrationsDir, { withFileTypes: true });
@@ -34,10 +31,7 @@ export function checksumOf(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/**
- * Old Prisma versions wrote each byte without zero padding (prisma-engines issue 1887) and Prisma still
- * accepts those rows, so a database migrated by them is not reported as modified here either.
- */
+/** Old Prisma wrote bytes without zero padding (prisma-engines issue 1887) and still accepts those rows; so do we. */
 export function checksumMatches(recorded: string, current: string): boolean {
   if (recorded === current) return true;
   const unpadded = Buffer.from(current, 'hex').reduce((out, byte) => out + byte.toString(16), '');

@@ -1,9 +1,8 @@
 import type { ClientBase } from 'pg';
 
 /**
- * Character for character the table prisma-engines creates (`create_migrations_table` in
- * schema-engine/connectors/sql-schema-connector/src/flavour/postgres.rs), so that `prisma migrate deploy`
- * on a machine with the schema engine reads and extends what this runner wrote.
+ * Character for character prisma-engines' `create_migrations_table` (schema-engine's flavour/postgres.rs), so that
+ * `prisma migrate deploy` reads and extends what this runner wrote.
  */
 export const CREATE_MIGRATIONS_TABLE = `CREATE TABLE _prisma_migrations (
     id                      VARCHAR(36) PRIMARY KEY NOT NULL,
@@ -43,11 +42,7 @@ export async function listMigrationRecords(client: ClientBase): Promise<Migratio
   return rows;
 }
 
-/**
- * Prisma inserts the row when it starts, then bumps applied_steps_count and sets finished_at; this runner
- * writes the same end state in the migration's own transaction, so a crash cannot leave a half-written row.
- * logs stays NULL as Prisma leaves it on success.
- */
+/** Prisma's end state for the row, written in the migration's own transaction: a crash cannot leave it half-written. */
 export async function recordAppliedMigration(
   client: ClientBase,
   record: { id: string; name: string; checksum: string },

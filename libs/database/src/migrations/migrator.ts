@@ -29,10 +29,7 @@ export interface ApplyMigrationsResult {
   skipped: string[];
 }
 
-/**
- * Applies `prisma/migrations` the way `prisma migrate deploy` does and records them in `_prisma_migrations`
- * in Prisma's format, so either tool can take over from the other.
- */
+/** As `prisma migrate deploy` does, recorded in Prisma's format, so either tool can take over from the other. */
 export async function applyMigrations(options: ApplyMigrationsOptions): Promise<ApplyMigrationsResult> {
   const log = options.log ?? (() => undefined);
   const files = await readMigrationFiles(options.migrationsDir);

@@ -12,7 +12,6 @@ const IN_SCHEMA = `n.nspname = current_schema()`;
 const NOT_FROM_EXTENSION = (oid: string): string =>
   `NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.objid = ${oid} AND dep.deptype = 'e')`;
 
-/** Reads enums, tables, columns, indexes and foreign keys from pg_catalog. */
 export async function readDatabaseSchema(client: ClientBase): Promise<DatabaseSchema> {
   // One after another: a pg client runs one query at a time anyway.
   return {

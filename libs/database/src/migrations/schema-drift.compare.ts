@@ -12,11 +12,9 @@ import type {
 export interface CompareOptions {
   /** Tables the schema does not declare but that belong there (Prisma's own bookkeeping). */
   ignoredTables: ReadonlySet<string>;
-  /** Indexes the migrations add on purpose outside the schema. */
   allowedExtraIndexes: ReadonlySet<string>;
 }
 
-/** One line per difference, naming the object and both sides. Empty when the database matches. */
 export function compareSchemas(
   expected: ExpectedSchema,
   actual: DatabaseSchema,

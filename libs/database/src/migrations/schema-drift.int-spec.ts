@@ -116,7 +116,6 @@ describe('schema.prisma against prisma/migrations', () => {
   });
 });
 
-/** Applies one edit to the schema text, failing loudly when the text to change is gone. */
 function edit(text: string, find: string | RegExp, replace: string | ((match: string) => string)): string {
   const found = typeof find === 'string' ? text.includes(find) : find.test(text);
   if (!found)

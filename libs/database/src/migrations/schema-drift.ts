@@ -17,15 +17,9 @@ const ALLOWED_EXTRA_INDEXES: ReadonlySet<string> = new Set<string>([
 const IGNORED_TABLES: ReadonlySet<string> = new Set(['_prisma_migrations', 'MemoryEmbedding']);
 
 /**
- * Compares schema.prisma with the database behind `client` (its current schema, normally public) and
- * returns one readable line per difference: enums and their values; tables; columns with type, nullability
- * and default; primary keys, unique and other indexes (method, columns, operator classes, order); foreign
- * keys with their referential actions, all under Prisma's names. Both directions: what the schema declares
- * and the database lacks, and what the database has that the schema does not know, except columns the
- * schema declares `Unsupported(...)` (their type and nullability are still checked).
- *
- * Not modelled: implicit many-to-many join tables, views, multiSchema. The schema uses none of them; a
- * schema that starts to will show up here as drift until this learns them.
+ * One readable line per difference between schema.prisma and the database behind `client`, both ways, under Prisma's
+ * names (enums, tables, columns, keys, indexes, foreign keys); `Unsupported(...)` columns are checked for type and
+ * nullability only. Not modelled, as the schema uses none: implicit many-to-many tables, views, multiSchema.
  */
 export async function findDrift(schemaText: string, client: ClientBase): Promise<string[]> {
   const expected = buildExpectedSchema(readDatamodel(schemaText), scanSchemaText(schemaText));

@@ -3,7 +3,6 @@ export interface UnsupportedField {
   model: string;
   field: string;
   column: string;
-  /** The database type named in Unsupported("..."), e.g. `tsvector`. */
   type: string;
   optional: boolean;
 }
@@ -14,10 +13,7 @@ export interface SchemaTextFacts {
   relationMaps: Map<string, string>;
 }
 
-/**
- * Reads what the DMMF does not expose from the schema text. Line-based, which is enough for formatted
- * schemas (`prisma format` puts one field per line).
- */
+/** What the DMMF leaves out, read line by line: enough for `prisma format`ted schemas (one field per line). */
 export function scanSchemaText(schemaText: string): SchemaTextFacts {
   const facts: SchemaTextFacts = { unsupported: [], relationMaps: new Map() };
   let model: string | undefined;
