@@ -7,10 +7,7 @@ interface KeyFile {
   privateKey: string;
 }
 
-/**
- * A secp256k1 key kept in a 0600 file, created on first use: the local node's signing key survives restarts, so
- * receipts signed yesterday still recover to the node registered today.
- */
+/** Created on first use and kept, so receipts signed yesterday still recover to the node registered today. */
 export async function loadOrCreateKey(path: string): Promise<Wallet> {
   try {
     const stored = JSON.parse(await readFile(path, 'utf8')) as KeyFile;

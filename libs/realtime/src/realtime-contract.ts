@@ -4,10 +4,7 @@
 /** The socket.io namespace of chat (docs/realtime.md). */
 export const CHAT_NAMESPACE = '/chat';
 
-/**
- * Rooms of the /chat namespace. A socket joins `conversation` only after it is authorized for that conversation;
- * `user` and `apiKey` at the handshake, so a revoked key or a deleted user can be disconnected on every instance.
- */
+/** `conversation` is joined once authorized; `user` and `apiKey` at the handshake, to disconnect on every instance. */
 export const rooms = {
   conversation: (id: string): string => `conversation:${id}`,
   user: (id: string): string => `user:${id}`,

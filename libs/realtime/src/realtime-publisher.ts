@@ -7,9 +7,8 @@ import { CHAT_NAMESPACE, rooms, socketIoAdapterKey } from './realtime-contract';
 import type { ServerToClientEvents } from './realtime-events';
 
 /**
- * Reaches chat clients on every api instance without holding a socket.io server: it publishes on the Redis
- * channels the instances' adapter listens on. Fire and forget: a client that misses an event reads the state
- * over HTTP, and a socket that misses a disconnect is refused at its next handshake anyway.
+ * Publishes on the Redis channels every api instance's adapter listens on. Fire and forget: a missed event is read
+ * over HTTP, and a socket that misses a disconnect is refused at its next handshake.
  */
 @Injectable()
 export class RealtimePublisher implements OnModuleDestroy {
@@ -45,7 +44,6 @@ export class RealtimePublisher implements OnModuleDestroy {
     if (!this.closed) this.emitter.of(CHAT_NAMESPACE).in(rooms.apiKey(apiKeyId)).disconnectSockets(true);
   }
 
-  /** Closes every socket of this user, on every api instance. */
   disconnectUser(userId: string): void {
     if (!this.closed) this.emitter.of(CHAT_NAMESPACE).in(rooms.user(userId)).disconnectSockets(true);
   }

@@ -16,10 +16,7 @@ interface BullMqConnectionOwner extends ErrorEmitter {
 
 const logger = new Logger('Redis');
 
-/**
- * Logs a Redis outage once when it starts and once when it ends. ioredis and BullMQ emit 'error' on every
- * reconnection attempt; without a listener ioredis prints "Unhandled error event" each time and BullMQ a stack.
- */
+/** Once when an outage starts and once when it ends: ioredis and BullMQ emit 'error' on every reconnection attempt. */
 export class RedisOutageLog {
   private down = false;
 
