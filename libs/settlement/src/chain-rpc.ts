@@ -20,7 +20,7 @@ const UNREACHABLE_CODES = new Set([
   'TIMEOUT',
   'NETWORK_ERROR',
   'SERVER_ERROR',
-  // ChainUnreachableError itself: it no longer carries its cause (which may quote a private URL).
+  // ChainUnreachableError itself: it keeps no cause to walk (the cause may quote a private URL).
   'CHAIN_UNREACHABLE',
 ]);
 
