@@ -8,14 +8,12 @@ import {
   type ConversationWithPersona,
   type Turn,
 } from '@app/conversations';
-import type { Message } from '@app/database';
 import { AppConfig } from '@app/config';
 import { ModelRegistry } from '@app/inference';
 import { type PersonaContent, PersonasService } from '@app/personas';
-import { RateLimitedError, RateLimiter } from '@app/rate-limit';
+import { RateLimiter } from '@app/rate-limit';
 import type { DoneEvent, MessageErrorEvent } from '@app/realtime';
 import { randomUUID } from 'node:crypto';
-import { AbandonedReplies } from './abandoned-replies';
 import {
   ChatUnavailableError,
   ConversationBusyError,
@@ -26,7 +24,7 @@ import {
 import { ChatEmitter } from './chat.emitter';
 import { CONVERSATION_LOCK_TTL_MS, ConversationLock } from './conversation-lock';
 import { assertModelCanServe, GenerationRequest, personaModelId } from './generation-request';
-import { isRedisOutage } from './redis-outage';
+import { isRedisOutage } from '@app/redis';
 import { ReplyCancellation } from './reply-cancellation';
 import { replyFailure, SERVER_STOPPING } from './reply-failure';
 import { ReplyHeartbeat } from './reply-heartbeat';
@@ -55,8 +53,8 @@ interface StartedReply {
 
 /**
  * One chat turn, for every transport: send checks and stores the user's message and starts the reply; the reply
- * streams (ReplyStream), is signed and stored (ReplyRecorder), and hands everything else to jobs. Also cancel,
- * settling abandoned replies, and draining on shutdown.
+ * streams (ReplyStream), is signed and stored (ReplyRecorder), and hands everything else to jobs. Also cancel and
+ * draining on shutdown.
  */
 @Injectable()
 export class ChatService implements OnModuleDestroy {
@@ -75,7 +73,6 @@ export class ChatService implements OnModuleDestroy {
     private readonly lock: ConversationLock,
     private readonly cancellation: ReplyCancellation,
     private readonly heartbeat: ReplyHeartbeat,
-    private readonly abandoned: AbandonedReplies,
     private readonly emitter: ChatEmitter,
     private readonly prompts: ReplyPrompt,
     private readonly stream: ReplyStream,
@@ -92,13 +89,7 @@ export class ChatService implements OnModuleDestroy {
         ErrorCode.PAYLOAD_TOO_LARGE,
         `A message may have at most ${MAX_MESSAGE_CHARS} characters.`,
       );
-    const verdict = await this.onRedis(() =>
-      this.limiter.hit(
-        { bucket: 'chat-send', limit: this.config.limits.chatSendsPerMinute, windowMs: 60_000 },
-        user.id,
-      ),
-    );
-    if (!verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
+    await this.limiter.enforce('chatSend', user.id);
     const conversationId =
       'conversationId' in input
         ? input.conversationId
@@ -163,14 +154,6 @@ export class ChatService implements OnModuleDestroy {
     if (!message || message.conversation.userId !== user.id) throw new MessageNotFoundError(messageId);
     if (message.status !== 'streaming') return false;
     return this.onRedis(() => this.cancellation.cancel(messageId));
-  }
-
-  /**
-   * A reply as a resuming client should see it. One left streaming by an api that died (no heartbeat) is failed
-   * now, so the client does not wait for tokens that will never come; one that ended meanwhile is read again.
-   */
-  settleAbandoned<T extends Message>(message: T): Promise<T> {
-    return this.abandoned.settle(message);
   }
 
   /**

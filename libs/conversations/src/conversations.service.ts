@@ -1,10 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@app/auth';
 import { ValidationError } from '@app/common';
-import { AppConfig } from '@app/config';
 import type { Conversation, Message } from '@app/database';
 import { PersonasService } from '@app/personas';
-import { RateLimitedError, RateLimiter } from '@app/rate-limit';
+import { RateLimiter } from '@app/rate-limit';
 import { ConversationNotFoundError } from './conversations.errors';
 import { ConversationsRepository } from './conversations.repository';
 
@@ -31,13 +30,10 @@ export function fillNames(text: string, names: { char: string; user: string }): 
 
 @Injectable()
 export class ConversationsService {
-  private readonly logger = new Logger(ConversationsService.name);
-
   constructor(
     private readonly conversations: ConversationsRepository,
     private readonly personas: PersonasService,
     private readonly limiter: RateLimiter,
-    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -49,7 +45,8 @@ export class ConversationsService {
     personaIdOrSlug: string,
     { greet = true }: { greet?: boolean } = {},
   ): Promise<ConversationView> {
-    await this.countStart(caller);
+    // Fails open, as the HTTP limit does: starting a conversation needs only Postgres.
+    await this.limiter.enforce('conversationStart', caller.id, 'allow');
     const persona = await this.personas.findReadable(caller, personaIdOrSlug);
     const [version] = persona.versions;
     if (!version) throw new Error(`persona ${persona.id} has no version`);
@@ -68,20 +65,6 @@ export class ConversationsService {
       ...toConversationView(conversation, version.version),
       messages: conversation.messages.map(toMessageView),
     };
-  }
-
-  private async countStart(caller: AuthUser): Promise<void> {
-    const rule = {
-      bucket: 'conversation-start',
-      limit: this.config.limits.conversationsPerHour,
-      windowMs: 3_600_000,
-    };
-    const verdict = await this.limiter.hit(rule, caller.id).catch((error: unknown) => {
-      // Fail open, as the HTTP limit does: starting a conversation needs only Postgres.
-      this.logger.warn(`Conversation cap not enforced, Redis unavailable: ${String(error)}`);
-      return null;
-    });
-    if (verdict && !verdict.allowed) throw new RateLimitedError(verdict.retryAfterMs);
   }
 
   async requireParticipant(caller: AuthUser, conversationId: string): Promise<Conversation> {

@@ -1,2 +1,0 @@
-// Moved to @app/redis; kept until chat.service.ts imports it from there.
-export { isRedisOutage } from '@app/redis';
