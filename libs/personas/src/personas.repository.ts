@@ -169,7 +169,7 @@ export class PersonasRepository {
     return this.prisma.personaVersion.findUnique({ where: { personaId_version: { personaId, version } } });
   }
 
-  /** Full-text (weighted tsvector, GIN) or name trigram similarity for typos; filters narrow first. Without q, newest first. */
+  /** Full-text (weighted tsvector, GIN) or name trigram similarity for typos, filters first; no q: newest first. */
   search(filter: SearchFilter): Promise<PersonaRow[]> {
     const scope = filter.ownerId
       ? Prisma.sql`p."ownerId" = ${filter.ownerId}::uuid`

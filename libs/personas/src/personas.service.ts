@@ -173,10 +173,7 @@ export class PersonasService {
     return persona;
   }
 
-  /**
-   * Regex keys run on every chat turn, so one that can backtrack for ever is refused here, for creates, edits
-   * and imports alike; an edit of a persona stored before this check must fix its keys too.
-   */
+  /** Regex keys run every chat turn: one that can backtrack for ever is refused on create, edit and import alike. */
   private async contentFrom(
     input: PersonaInput & { name: string },
     settings: PersonaSettings,

@@ -1,9 +1,6 @@
 import { ValidationError } from '@app/common';
 
-/**
- * Opaque to clients. Listing pages by keyset (createdAt, id), stable while rows are added; ranked search pages
- * by offset, because ranks change with the query and keysets over floats are fragile.
- */
+/** Opaque. Listing pages by keyset (createdAt, id); ranked search by offset, as ranks change with the query. */
 export type SearchCursor =
   { kind: 'keyset'; createdAt: string; id: string } | { kind: 'offset'; offset: number };
 
@@ -11,10 +8,7 @@ export function encodeCursor(cursor: SearchCursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 }
 
-/**
- * Ranked search goes no deeper than this: an offset scan costs the database every row before it, and a cursor
- * past it can only be forged (a 100-per-page client would have paged 100 times through one query).
- */
+/** An offset scan costs every row before it, and a cursor past this can only be forged (100 pages of 100). */
 export const MAX_SEARCH_OFFSET = 10_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,10 +22,7 @@ function isIsoInstant(text: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString() === text;
 }
 
-/**
- * A cursor is client input like any other: forged ones (an offset of 1e300, an id that is not a UUID, a date
- * PostgreSQL cannot hold) are refused here with 400, never passed on to fail in SQL.
- */
+/** Client input like any other: forged cursors are refused here with 400, never passed on to fail in SQL. */
 export function decodeCursor(raw: string): SearchCursor {
   try {
     const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<SearchCursor> &

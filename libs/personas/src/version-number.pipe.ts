@@ -4,10 +4,7 @@ import { ValidationError } from '@app/common';
 /** PostgreSQL's `integer`, which holds version numbers: a larger one would fail in the database as a 500. */
 export const MAX_VERSION_NUMBER = 2 ** 31 - 1;
 
-/**
- * A persona version number from the path: a whole number from 1 to MAX_VERSION_NUMBER, else a 400. The global
- * validation pipe may already have converted the text to a number (NaN for "abc"), so both are accepted here.
- */
+/** 1 to MAX_VERSION_NUMBER, else 400; the global pipe may already have made the text a number (NaN for "abc"). */
 @Injectable()
 export class VersionNumberPipe implements PipeTransform<unknown, number> {
   transform(value: unknown): number {

@@ -3,9 +3,8 @@ import { TextLimit, checkText } from './card-text';
 import { JsonCloner, JsonObject, childPath, describeJson, isJsonObject, setOwn } from './json-value';
 
 /**
- * Typed reads of one JSON object in a card, each recording an issue (with its path) instead of throwing, so
- * one pass reports every problem. Absent and `null` both mean "not set" and give the spec default, because
- * writers disagree on which they use; a value of the wrong type is an error, never silently replaced.
+ * Typed reads that record an issue (with its path) instead of throwing, so one pass reports every problem. Absent
+ * and `null` both give the spec default (writers disagree); a wrong type is an error, never silently replaced.
  */
 export class FieldReader {
   constructor(

@@ -28,11 +28,7 @@ export function cardTooLarge(message: string, issues: CardIssue[] = []): DomainE
   return new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, message, { issues });
 }
 
-/**
- * Collects every problem in a card before failing, so the creator fixes them in one pass instead of one
- * upload per mistake. Shape problems win over size problems: a card that is both malformed and too big
- * is reported as INVALID_CARD, with the size issues listed too.
- */
+/** Collects every problem before failing, so one upload fixes all; malformed and too big reads as INVALID_CARD. */
 export class CardIssues {
   /** Keys of `use_regex` entries, with where they are, for the regex safety check (see card-reader.ts). */
   readonly regexKeys: RegexKeyAt[] = [];

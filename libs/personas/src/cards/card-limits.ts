@@ -7,10 +7,7 @@ const MIB = 1024 * KIB;
 /** Decoded card JSON (the file, the request body, or a PNG chunk once base64 is undone). */
 export const MAX_CARD_JSON_BYTES = 2 * MIB;
 export const MAX_PNG_BYTES = 8 * MIB;
-/**
- * Chunks in a PNG card. A real one has a handful plus its IDATs (libpng writes 8 KiB each: ~1,000 in 8 MiB);
- * a file of hundreds of thousands of empty chunks is made to cost the reader time and memory, not a picture.
- */
+/** A real card: a handful plus its IDATs (~1,000 of libpng's 8 KiB in 8 MiB); far more is an attack, not a picture. */
 export const MAX_PNG_CHUNKS = 4096;
 export const MAX_LOREBOOK_ENTRIES = 1000;
 /** Any one text field (description, a greeting, a lorebook entry's content, …), as UTF-8. */

@@ -18,10 +18,7 @@ export interface ReadCardInput {
 export type CardOrigin = 'json' | 'png:ccv3' | 'png:chara';
 
 export interface ReadCardOptions {
-  /**
-   * Leave the regex key safety check to checkCardRegexKeys, which lets other requests in while it runs (a card may
-   * hold thousands of regex keys): the keys come back in `regexKeys`.
-   */
+  /** Leave regex keys to checkCardRegexKeys, which yields to other requests; they come back in `regexKeys`. */
   deferRegexChecks?: boolean;
 }
 
@@ -48,10 +45,7 @@ const V1_ALIASES: ReadonlyArray<readonly [alias: string, field: string]> = [
   ['creatorcomment', 'creator_notes'],
 ];
 
-/**
- * Reads a Character Card (V1, V2 or V3; JSON or PNG) into PersonaCard. Throws INVALID_CARD for anything
- * malformed and PAYLOAD_TOO_LARGE for anything over the limits, with `details.issues` naming each field.
- */
+/** Any Character Card (V1-V3, JSON or PNG); INVALID_CARD or PAYLOAD_TOO_LARGE, `details.issues` naming each field. */
 export function readCard(input: ReadCardInput, options: ReadCardOptions = {}): ReadCardResult {
   const hasJson = input.json !== undefined;
   const hasPng = input.png !== undefined;
@@ -78,10 +72,7 @@ function readJsonCard(json: unknown, options: ReadCardOptions): Omit<ReadCardRes
   return readCardObject(json, true, options);
 }
 
-/**
- * `ccv3` wins over `chara` (SPEC_V3; SillyTavern and RisuAI read it the same way). If the `ccv3` chunk is
- * unreadable but a `chara` chunk works, the card still imports, with a warning saying so.
- */
+/** `ccv3` wins over `chara` (SPEC_V3, SillyTavern, RisuAI); an unreadable `ccv3` falls back to `chara`, warning. */
 function readPngCard(png: Buffer, options: ReadCardOptions): ReadCardResult {
   if (png.length > MAX_PNG_BYTES) {
     const message = `is ${formatBytes(png.length)}; the limit is ${formatBytes(MAX_PNG_BYTES)}`;

@@ -8,9 +8,8 @@ export type TextLimit = 'field' | 'name' | 'tag' | 'none';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * Text is stored verbatim: no trimming, no HTML stripping (the API returns JSON and clients escape when they
- * render). What is refused is what PostgreSQL cannot store (NUL in text and jsonb, lone surrogates in jsonb),
- * so a card fails here with a path instead of failing later as a 500.
+ * Stored verbatim (no trimming or HTML stripping: clients escape). Refused: what PostgreSQL cannot store (NUL, lone
+ * surrogates in jsonb), so a card fails here with a path, not later as a 500.
  */
 export function checkText(value: string, path: string, issues: CardIssues, limit: TextLimit): void {
   if (value.includes('\u0000'))

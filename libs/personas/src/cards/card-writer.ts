@@ -38,11 +38,7 @@ export function toCardV3(card: PersonaCard, meta: CardExportMeta = {}): Characte
   return { spec: 'chara_card_v3', spec_version: '3.0', data };
 }
 
-/**
- * Character Card V2, exactly per spec_v2. What V2 has no field for (nickname, group-only greetings,
- * multilingual notes, source, assets, dates; an entry's `use_regex`/`case_sensitive`) is parked under
- * `extensions['twinproof/ccv3']`, so a V2 export read back by us loses nothing, and V2 tools keep it verbatim.
- */
+/** Per spec_v2; what V2 has no field for is parked under `extensions['twinproof/ccv3']` (see card-extensions.ts). */
 export function toCardV2(card: PersonaCard, meta: CardExportMeta = {}): TavernCardV2 {
   const { extensions, unknownFields } = splitExtensions(card.extensions);
   const parked: ParkedV3Fields = v3OnlyFields(card, meta);
@@ -56,9 +52,8 @@ export function toCardV2(card: PersonaCard, meta: CardExportMeta = {}): TavernCa
 }
 
 /**
- * A PNG card: the V3 JSON in a `ccv3` tEXt chunk and the V2 JSON in a `chara` one for older readers, both as
- * base64 of UTF-8 (what SillyTavern writes). Any `chara`/`ccv3` text chunks in `basePng` are replaced; its
- * other chunks are kept byte for byte. Without a base image, a plain generated avatar carries the card.
+ * V3 JSON in a `ccv3` tEXt chunk and V2 in `chara` for older readers, base64 of UTF-8 as SillyTavern writes; other
+ * chunks of `basePng` are kept byte for byte. Without one, a generated avatar carries the card.
  */
 export function toPngCard(card: PersonaCard, basePng?: Buffer, meta: CardExportMeta = {}): Buffer {
   const texts = { chara: toPngCardText(toCardV2(card, meta)), ccv3: toPngCardText(toCardV3(card, meta)) };
@@ -69,10 +64,7 @@ export function toPngCardText(card: TavernCardV2 | CharacterCardV3): string {
   return Buffer.from(JSON.stringify(card), 'utf8').toString('base64');
 }
 
-/**
- * toPngCard from texts already made with toPngCardText, so a caller can make each in its own turn of the
- * event loop: for a large persona, each is a few megabytes of JSON and base64.
- */
+/** toPngCard from ready texts, so a caller can make each in its own event-loop turn (megabytes for a large persona). */
 export function pngCardOf(texts: { chara: string; ccv3: string }, png: Buffer): Buffer {
   return replaceTextChunks(
     png,

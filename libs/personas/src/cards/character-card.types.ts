@@ -1,8 +1,6 @@
-// The raw card shapes as the specs define them, in their snake_case:
-//   V2: https://github.com/malfoyslastname/character-card-spec-v2/blob/main/spec_v2.md
-//   V3: https://github.com/kwaroran/character-card-spec-v3/blob/main/SPEC_V3.md
-// These describe what the writers produce. The reader accepts looser input (absent optional fields, null for
-// "unset") and checks everything itself, so it works on `unknown` rather than trusting these types.
+// The raw card shapes (V2: https://github.com/malfoyslastname/character-card-spec-v2/blob/main/spec_v2.md, V3:
+// https://github.com/kwaroran/character-card-spec-v3/blob/main/SPEC_V3.md) as the writers produce them. The reader
+// works on `unknown` and checks everything itself: input is looser (absent fields, null for "unset").
 
 export type CardSpec = 'v1' | 'v2' | 'v3';
 

@@ -25,16 +25,14 @@ export function childPath(path: string, key: string): string {
   return `${path}[${JSON.stringify(key)}]`;
 }
 
-/** Assigns an own property even when the key is `__proto__`, which plain assignment would turn into a prototype change. */
+/** Assigns an own property even for `__proto__`, which plain assignment would turn into a prototype change. */
 export function setOwn(target: JsonObject, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**
- * Deep-copies values that are kept verbatim (`extensions`, fields the specs do not define), checking on the way
- * that they are plain JSON a database can hold. The node budget stops a hostile object graph (shared or
- * circular references) from turning a small request into unbounded work: a card within the JSON size limit
- * cannot have more values than it has bytes.
+ * Deep-copies values kept verbatim, checking they are plain JSON a database holds. The node budget stops a hostile
+ * graph (shared or circular references) from endless work: a card within its size limit holds fewer values than bytes.
  */
 export class JsonCloner {
   private nodes = 0;
@@ -100,9 +98,8 @@ export class JsonCloner {
 }
 
 /**
- * Serialised size of an already-parsed card, for the JSON size limit when the HTTP layer hands over an
- * object rather than text. Walks at most `stopAfter` bytes' worth and a bounded depth, so it is safe on input
- * the other checks have not seen (fields outside `data`). Returns `undefined` when the input nests too deeply.
+ * Serialised size of an already-parsed card, bounded by `stopAfter` and a depth limit so it is safe on unchecked input;
+ * `undefined` when it nests too deeply.
  */
 export function measureJsonBytes(value: unknown, stopAfter: number): number | undefined {
   let total = 0;

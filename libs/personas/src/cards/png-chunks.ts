@@ -24,9 +24,8 @@ export interface PngText {
 }
 
 /**
- * Splits a PNG into chunks, checking the signature, every length and CRC, that IHDR comes first and that an
- * IEND ends it. Anything after IEND is ignored, as image viewers do. More than `maxChunks` chunks is refused
- * before the next one is read, so the work (and the objects made) stay bounded whatever the file holds.
+ * Checks the signature, every length and CRC, IHDR first and IEND last (anything after is ignored, as viewers do);
+ * past `maxChunks` it stops before the next chunk, so work stays bounded whatever the file holds.
  */
 export function readPngChunks(png: Buffer, maxChunks: number = MAX_PNG_CHUNKS): PngChunk[] {
   if (png.length < PNG_SIGNATURE.length || !png.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE)) {
@@ -111,9 +110,8 @@ export function textChunkKeyword(chunk: PngChunk): string | undefined {
 }
 
 /**
- * The text of a tEXt, zTXt or iTXt chunk. Card tools write `tEXt` (SillyTavern, RisuAI), but some sites ship
- * cards in zTXt and some readers accept iTXt, so all three are read; compressed text is inflated with a cap so
- * a small zip bomb cannot expand into gigabytes.
+ * Card tools write tEXt, but some sites ship zTXt and some readers accept iTXt, so all three are read; compressed
+ * text is inflated with a cap, so a small zip bomb cannot expand into gigabytes.
  */
 export function readTextChunk(chunk: PngChunk, maxTextBytes: number): PngText {
   const keyword = textChunkKeyword(chunk);
@@ -164,10 +162,7 @@ function tooMuchText(bytes: number | undefined, maxTextBytes: number, label: str
   ]);
 }
 
-/**
- * The PNG with every text chunk whose keyword matches `replace` (case-insensitively, as SillyTavern matches)
- * removed, and `add` inserted as tEXt chunks just before IEND, in order.
- */
+/** Drops text chunks whose keyword is in `replace` (case-insensitively, as SillyTavern) and adds `add` before IEND. */
 export function replaceTextChunks(png: Buffer, replace: readonly string[], add: readonly PngText[]): Buffer {
   const drop = new Set(replace.map((keyword) => keyword.toLowerCase()));
   const kept = readPngChunks(png).filter((chunk) => !drop.has(textChunkKeyword(chunk)?.toLowerCase() ?? ''));
