@@ -3,10 +3,7 @@ import { getAddress, isHexString, ZeroAddress } from 'ethers';
 const ADDRESS_BYTES = 20;
 const REPORT_DATA_BYTES = 64;
 
-/**
- * Our DCAP convention: REPORTDATA (64 bytes) = node address (20 bytes) ‖ 44 zero bytes. The zero padding is what
- * distinguishes a binding from arbitrary report data; an all-zero field binds nothing.
- */
+/** REPORTDATA = address (20 bytes) ‖ 44 zero bytes: the padding marks a binding; all zeros bind none. */
 export function reportDataForAddress(address: string): Uint8Array {
   const reportData = new Uint8Array(REPORT_DATA_BYTES);
   reportData.set(Buffer.from(getAddress(address).slice(2), 'hex'));
@@ -19,10 +16,7 @@ export function addressFromReportData(reportData: Uint8Array): string | null {
   return nonZeroAddress(reportData.subarray(0, ADDRESS_BYTES));
 }
 
-/**
- * Nitro's user_data / public_key are free-form: we read an address when the field is exactly 20 raw bytes or
- * the UTF-8 text of a 0x address; anything else (a DER public key, a hash) binds no address.
- */
+/** Free-form fields: an address only as exactly 20 raw bytes or the UTF-8 of a 0x address; anything else binds none. */
 export function addressFromNitroField(field: Uint8Array | null): string | null {
   if (field === null) return null;
   if (field.length === ADDRESS_BYTES) return nonZeroAddress(field);

@@ -14,9 +14,8 @@ export interface AttestationVerdict {
   kind: AttestationKind;
   verified: boolean;
   /**
-   * Lower-case 0x-hex: dev = the issued measurement, nitro = PCR0, tdx = MRTD, sgx = MRENCLAVE.
-   * Reported whenever the document could be parsed, even when `verified` is false, so an operator can see
-   * what to add to an allow-list; only `verified` says it can be trusted.
+   * Lower-case 0x-hex (dev: issued, nitro: PCR0, tdx: MRTD, sgx: MRENCLAVE), even when not `verified`, so an operator
+   * sees what to allow-list; only `verified` says it can be trusted.
    */
   measurement: string | null;
   /** The checksummed address the evidence commits to, or null when it commits to none in our format. */
@@ -37,10 +36,7 @@ export type MeasurementAllowList = Partial<Record<AttestationKind, readonly stri
 export interface AttestationPolicy {
   /** The verification time; pinned in tests and offline audits, `new Date()` in a live verifier. */
   now: Date;
-  /**
-   * null: report measurements without enforcing them. Otherwise a kind without an entry allows nothing,
-   * so adding TDX support to a deployment cannot silently accept every TDX guest.
-   */
+  /** null: report, do not enforce. A kind without an entry allows nothing, so enabling TDX accepts no guest unasked. */
   allowedMeasurements: MeasurementAllowList | null;
   /** Addresses of the local dev CAs whose development attestations are accepted. */
   devAuthorities: readonly string[];

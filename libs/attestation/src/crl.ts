@@ -15,10 +15,7 @@ const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
 
 class CrlError extends Error {}
 
-/**
- * dcap-qvl looks serials up in the CRLs it is given but never checks their signer or age: without this, a collateral
- * supplier could hide a revocation behind an old or forged CRL.
- */
+/** dcap-qvl never checks a CRL's signer or age: without this, an old or forged CRL could hide a revocation. */
 export function crlRefusal(name: string, der: Uint8Array, issuer: X509Certificate, now: Date): string | null {
   let crl: ParsedCrl;
   try {

@@ -2,9 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { sha256Hex } from './x509';
 
 /**
- * Intel SGX Root CA (also the root of TDX DCAP), from
- * https://certificates.trustedservices.intel.com/Intel_SGX_Provisioning_Certification_RootCA.pem.
- * Embedded rather than taken from dcap-qvl so a library upgrade cannot silently move our trust anchor.
+ * https://certificates.trustedservices.intel.com/Intel_SGX_Provisioning_Certification_RootCA.pem (the TDX root too),
+ * embedded so a dcap-qvl upgrade cannot silently move our trust anchor.
  */
 const INTEL_SGX_ROOT_CA_PEM = `-----BEGIN CERTIFICATE-----
 MIICjzCCAjSgAwIBAgIUImUM1lqdNInzg7SVUr9QGzknBqwwCgYIKoZIzj0EAwIw
