@@ -17,10 +17,7 @@ export interface ZkVerifyOptions {
   artifactsDir?: string;
 }
 
-/**
- * Checks the proof against the committed verification key, and that it proves the committed model on this very text
- * (the manifest's commitment, features recomputed from `text`). Never throws; says why it refused.
- */
+/** Against the committed key, model and this text (features recomputed from `text`); never throws, says why not. */
 export async function checkZkProof(
   claim: ZkProofClaim,
   text: string,

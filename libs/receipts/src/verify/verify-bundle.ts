@@ -16,10 +16,7 @@ export interface VerifyOptions {
   chain?: ChainReader;
   /** The inference the caller asked about: a bundle carrying another inference's receipt fails. */
   expectedInferenceId?: string;
-  /**
-   * When the attestation must have been valid: by default when the node signed (the receipt's finishedAt), so an
-   * old receipt stays verifiable after its evidence expires; `policy` uses attestationPolicy.now as given.
-   */
+  /** When the evidence must have held: when the node signed (so old receipts outlive it), or attestationPolicy.now. */
   attestationTime?: 'signing' | 'policy';
 }
 
