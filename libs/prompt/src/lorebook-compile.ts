@@ -12,11 +12,8 @@ import type { RegexKeyTemplate, RegexRisk } from './lorebook-keys';
 import type { PromptLorebookEntry } from './prompt.types';
 
 /**
- * A lorebook's keys as compiled for chat. Compiling 10,000 keys (parsing regexes, checking them for safety,
- * indexing plain ones) takes longer than a turn's lorebook budget, so it happens in steps, each turn doing what
- * its deadline leaves room for and keeping the result: a key not yet compiled counts as not matching, and a
- * lorebook is whole after a few turns. Names differ per user, so keys with names in them are compiled per pair
- * of names, also in steps.
+ * Compiling 10,000 keys takes longer than a turn's lorebook budget, so it runs in steps over several turns; a key
+ * not yet compiled counts as not matching. Keys with names in them are compiled per pair of names.
  */
 export type CompiledKey =
   | { kind: 'plain'; id: number }
@@ -37,7 +34,6 @@ interface NamedKey {
   key: string;
   caseSensitive: boolean;
   regex: boolean;
-  /** Set when compiled, for regex keys. */
   template?: RegexKeyTemplate;
 }
 
@@ -48,7 +44,6 @@ export type ExpandedRegex = RunnableKey | RegexRisk | 'invalid' | 'blank' | unde
 export interface NamedKeys {
   /** Those read as plain text (and regex keys that do not compile), by id. */
   index: PlainKeyIndex;
-  /** Regex keys by slot. */
   regexes: ExpandedRegex[];
   /** How many of the lorebook's keys with names are compiled. */
   done: number;
@@ -112,7 +107,6 @@ function sortEntry(compiled: CompiledLorebook, entry: PromptLorebookEntry): void
     const regexKey: CompiledKey = { kind: 'regex', id, key };
     compiled.steps.push(() => {
       regexKey.compiled = compileRegexKey(key.trim(), caseSensitive ? '' : 'i');
-      // As it always has been, a regex key that does not compile is matched as plain text.
       if (regexKey.compiled === 'invalid') compiled.index.add(key, caseSensitive, id);
     });
     return regexKey;
@@ -123,10 +117,7 @@ function sortEntry(compiled: CompiledLorebook, entry: PromptLorebookEntry): void
   });
 }
 
-/**
- * Runs compile steps until the lorebook (and its keys with these names) is compiled or the deadline comes,
- * looking at the clock before each step. Returns the keys with names, as far as they are compiled.
- */
+/** Runs compile steps until all are done or the deadline comes; returns the keys with names compiled so far. */
 export function compileSteps(
   compiled: CompiledLorebook,
   macros: { plain: MacroValues; regex: MacroValues },
@@ -200,18 +191,14 @@ function compileRegexKey(
   return risk ?? runnable;
 }
 
-/** A regex key ready to run on a turn's text. */
 export type RunnableKey = RegExp | LiteralKey;
 
-// Nothing but ASCII characters that mean themselves in a pattern.
 const ASCII_LITERAL = /^[^\\^$.|?*+()[\]{}\u0080-\uffff]+$/;
 
 /**
- * A regex key of nothing but ASCII characters that mean themselves, as most are, run as a substring search: V8
- * compiles a regex twice over its first runs (about 140 µs for 185 characters), so a lorebook of 10,000 such
- * keys took more than 30 turns to run at all. The matches are the same: without the u or v flag, a
- * case-insensitive regex compares an ASCII character only with ASCII characters, by their upper case (ECMA-262
- * Canonicalize), which is what upper-casing a-z in both the key and the text does.
+ * A regex key of ASCII characters that mean themselves, run as a substring search: V8 compiles a regex twice over
+ * its first runs (~140 µs for 185 characters), so 10,000 such keys took over 30 turns. Same matches: without u or
+ * v, case-insensitive ASCII compares by upper case (ECMA-262 Canonicalize), as upper-casing a-z in both does.
  */
 export class LiteralKey {
   private constructor(
@@ -242,7 +229,6 @@ function validFlags(flags: string): boolean {
     } catch {
       valid = false;
     }
-    // Flags are a few letters from a small alphabet: the map stays small, but is bounded all the same.
     if (flagsValidity.size >= 1_000) flagsValidity.clear();
     flagsValidity.set(flags, valid);
   }
@@ -267,8 +253,7 @@ function coveredByTemplate(
   );
 }
 
-// Compiled keys with names, kept per pair of names so that the users of a persona need not recompile them every
-// turn. Each pair counts its keys' characters towards the cache's bound, like the lorebook's own keys.
+// Per pair of names, so a persona's users need not recompile every turn; each pair counts towards the cache bound.
 const MAX_NAME_PAIRS = 256;
 
 function namedKeys(compiled: CompiledLorebook, names: MacroValues): NamedKeys {
@@ -301,11 +286,9 @@ function namedKeyChars(compiled: CompiledLorebook): number {
   return compiled.withNames.reduce((total, { key }) => total + key.length, 0);
 }
 
-// A version's keys are compiled over its first turns and reused on every later one. Keyed by a fingerprint of the
-// keys and how they are read, so every version with the same keys shares one entry. Bounded by the key text held,
-// not by a count: a lorebook at the limits holds 10,000 keys of up to 200 characters (2 M), and compiled regex
-// keys hold about 29 bytes of heap per character (three lorebooks of 10,000 regex keys of 185 characters: 156 MiB),
-// so 8 M characters is at most about 220 MiB: four lorebooks at the limits, or many ordinary ones.
+// Keyed by a fingerprint of the keys, so versions with the same keys share one entry. Bounded by key text, not
+// count: compiled regex keys take ~29 bytes of heap per character, so 8 M characters is at most ~220 MiB (four
+// lorebooks at the limits of 10,000 keys of 200 characters, or many ordinary ones).
 const MAX_CACHED_LOREBOOKS = 256;
 const MAX_CACHED_KEY_CHARS = 8_000_000;
 const compiledLorebooks = new Map<string, CompiledLorebook>();

@@ -23,15 +23,11 @@ export const DEFAULT_SCAN_DEPTH = 4;
 export const DEFAULT_LOREBOOK_TOKEN_BUDGET = 512;
 
 /**
- * Every key runs on the api's event loop on every turn, so a lorebook's keys are compiled once per version,
- * over as many turns as that takes (see lorebook-compile.ts), and matched under bounds: plain keys in one pass
- * over the window with an index, regex keys (which may still take quadratic time after the edge's safety check)
- * only on the newest text, and a turn's compiling and matching share one time budget.
+ * Keys run on the api's event loop every turn, so they are compiled once per version (lorebook-compile.ts) and
+ * matched under bounds: regex keys, which may still be quadratic after the safety check, only on the newest text.
  */
 export interface LoreScanLimits {
-  /** Plain keys scan the last this many characters of the window. */
   scanChars: number;
-  /** Regex keys scan the last this many characters of the window. */
   regexScanChars: number;
   /** Once a turn's keys have taken this long, the rest count as not matching. */
   timeBudgetMs: number;
@@ -57,9 +53,8 @@ export interface TriggeredLoreEntry {
 }
 
 /**
- * The lorebook entries to include, in insertion order (then priority, highest first). Constant entries always
- * trigger; others need a primary key in the scan window, and selective ones also a secondary key. When the
- * entries exceed the lorebook budget, constant entries win first, then higher priority.
+ * In insertion order (then priority). Constant entries always trigger; others need a primary key in the window,
+ * selective ones also a secondary key. Over the budget, constant entries win first, then higher priority.
  */
 export function selectLorebookEntries(
   card: PromptCard,
@@ -130,9 +125,7 @@ interface Scan {
   regexText: string;
   /** regexText with a-z upper-cased, for literal keys; made when first needed. */
   upperRegexText?: string;
-  /** Regex keys with names in them, as far as compiled for this turn's names. */
   named: NamedKeys;
-  /** performance.now() after which keys are no longer run. */
   deadline: number;
   /** Ids of the plain keys (and names-dependent keys read as plain) found in the window. */
   found: ReadonlySet<number>;
@@ -195,11 +188,7 @@ function keyMatches(key: CompiledKey, index: number, scan: Scan): boolean {
   }
 }
 
-/**
- * Keys are written bare or as /pattern/flags. One that does not compile falls back to a literal, as it always
- * has; one that is too long or fails the safety check (a persona stored before the check existed, or one that a
- * name turned unsafe) is skipped, with a warning the first time.
- */
+/** An unsafe key (stored before the check existed, or made unsafe by a name) is skipped, warned once. */
 function regexMatches(key: string, compiled: RunnableKey | RegexRisk, index: number, scan: Scan): boolean {
   if (typeof compiled === 'string') {
     warnOnce(key, index, `is unsafe: ${describeRegexRisk(compiled)}`);
@@ -219,10 +208,7 @@ const warned = new Set<string>();
 const BUDGET_WARNING_INTERVAL_MS = 60_000;
 let lastBudgetWarning = -Infinity;
 
-/**
- * Says once per key and problem, not every turn, which key was skipped. The key is named by a fingerprint of
- * its text as the creator wrote it: the text itself may hold a real person's name.
- */
+/** Named by a fingerprint, not its text, which may hold a real person's name. */
 function warnOnce(key: string, index: number, problem: string): void {
   const fingerprint = createHash('sha256').update(key).digest('hex').slice(0, 12);
   const id = `${fingerprint}:${problem}`;
@@ -241,7 +227,6 @@ function warnBudgetSpent(): void {
   );
 }
 
-/** A name as literal text in a regex key. */
 export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

@@ -34,11 +34,7 @@ interface RankedMemory {
   canonical: boolean;
 }
 
-/**
- * Assembles the messages for one reply. Pure: no I/O, the same input always gives the same output (except for a
- * lorebook whose regex keys overrun their time budget, see lorebook.ts). It is async only because LangChain's
- * formatMessages is.
- */
+/** Pure but for lorebook keys that overrun their time budget; async only because LangChain's formatMessages is. */
 export async function buildPrompt(input: PromptInput): Promise<BuiltPrompt> {
   const { persona } = input;
   const macros: MacroValues = { char: persona.name, user: input.userName };

@@ -14,7 +14,6 @@ export const LORE_HEADER = LORE_SECTION_HEADER;
 export const SUMMARY_PREFIX = 'Summary of earlier conversation: ';
 export const ITEM_PREFIX = SECTION_ITEM_PREFIX;
 
-/** Blocks of the system message are separated by one blank line. */
 export const SECTION_SEPARATOR = '\n\n';
 
 /** Items are one line each; a newline inside an item would end it early for the parser. */

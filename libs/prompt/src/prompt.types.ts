@@ -59,6 +59,5 @@ export interface BuiltPrompt {
   lorebookEntries: number[];
   /** How many of the oldest history turns were left out to fit the budget. */
   droppedTurns: number;
-  /** Estimated with estimateTokens over `messages`. */
   promptTokens: number;
 }

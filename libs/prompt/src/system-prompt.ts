@@ -16,10 +16,7 @@ export const DEFAULT_MAIN_PROMPT =
 
 const ORIGINAL_MACRO = /\{\{original\}\}/gi;
 
-/**
- * The character part of the system message, laid out like SillyTavern's default story string: main prompt,
- * description, personality, scenario, then example dialogues. Empty fields leave no line behind.
- */
+/** Laid out like SillyTavern's default story string; empty fields leave no line behind. */
 export function renderCharacterBlock(card: PromptCard, macros: MacroValues): string {
   const mainPrompt =
     card.systemPrompt.trim() === ''

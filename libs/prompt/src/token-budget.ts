@@ -15,7 +15,6 @@ export function countPromptTokens(messages: readonly ChatMessage[]): number {
   return messages.reduce((sum, message) => sum + messageTokens(message), 0);
 }
 
-/** Tokens the prompt may use: the context window less what is kept for the reply. */
 export function promptAllowance(tokenBudget: number, maxResponseTokens: number): number {
   return Math.max(0, tokenBudget - maxResponseTokens);
 }
@@ -25,10 +24,7 @@ export interface FittedHistory {
   dropped: number;
 }
 
-/**
- * Keeps the most recent turns that fit, whole. Stops at the first turn that does not fit rather than skipping
- * it for older ones, so the model never sees a conversation with a hole in it.
- */
+/** Stops at the first turn that does not fit, so the model never sees a conversation with a hole in it. */
 export function fitRecentHistory(history: readonly ChatMessage[], allowance: number): FittedHistory {
   let used = 0;
   let start = history.length;

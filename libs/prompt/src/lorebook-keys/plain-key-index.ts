@@ -1,10 +1,7 @@
-// Plain lorebook keys match as whole words: not preceded or followed by a letter, digit or underscore (any
-// script), case-insensitively unless the entry says otherwise. Matching each key with its own regex cost
-// entries × keys scans of the message per turn (33 s for 64,000 keys and an 8,000-character message); this index
-// finds every key in one pass over the message instead: at each place a word can start, it looks up the keys
-// that begin with the word found there, by length, and compares only those.
+// Plain keys match as whole words (no letter, digit or underscore of any script on either side). A regex per key
+// took 33 s for 64,000 keys on an 8,000-character message; this index finds every key in one pass, looking up at
+// each place a word can start the keys that begin with that word, by length.
 
-// Words are runs of letters, digits and underscores; whitespace runs and every other character stand alone.
 const TOKEN = /[\p{L}\p{N}_]+|\s+|[^]/gu;
 const FIRST_TOKEN = /^(?:[\p{L}\p{N}_]+|[^])/u;
 const WORD_CHAR = /^[\p{L}\p{N}_]/u;
@@ -17,10 +14,7 @@ const CLOCK_EVERY = 128;
 const foldedChars = new Map<string, string>();
 const MAX_FOLDED_CHARS = 10_000;
 
-/**
- * Unicode simple case folding, as a regex with the `iu` flags compares characters, closely enough: each code
- * point maps to one code point of the same UTF-16 length, so positions in the folded text are those of the text.
- */
+/** Unicode simple case folding, close to an `iu` regex's; each code point keeps its UTF-16 length, so offsets hold. */
 export function foldCase(text: string): string {
   if (!NON_ASCII.test(text)) return text.toLowerCase();
   let folded = '';
@@ -47,7 +41,6 @@ export class ScanText {
   readonly starts: number[] = [];
   /** Where the word (or character) beginning at each start ends. */
   readonly firstEnds: number[] = [];
-  /** 1 where the character at that offset is a letter, digit or underscore. */
   readonly wordAt: Uint8Array;
   private foldedText: string | undefined;
 
@@ -74,10 +67,7 @@ export class ScanText {
   }
 }
 
-/**
- * Keys compared one way (case-sensitive or not): by first word, the lengths to try; by exact text, the ids. Most
- * first words start one key and most keys have one id, so those are kept as bare numbers rather than arrays.
- */
+/** Most first words start one key and most keys have one id, so those are bare numbers rather than arrays. */
 class KeyTable {
   private readonly lengthsByFirst = new Map<string, number | number[]>();
   private readonly idsByKey = new Map<string, number | number[]>();
@@ -144,10 +134,7 @@ function firstTokenLength(key: string): number {
   return length;
 }
 
-/**
- * Plain keys (macros already filled in), each under a caller-chosen id; `match` says which ids occur in a text
- * as whole words. Built once per lorebook version, matched once per turn.
- */
+/** Plain keys (macros filled in) under caller-chosen ids; built once per lorebook version, matched per turn. */
 export class PlainKeyIndex {
   private readonly caseSensitive = new KeyTable();
   private readonly caseInsensitive = new KeyTable();

@@ -2,10 +2,7 @@ import { NAME_MACRO_SOURCE } from '../card-macros';
 import type { PromptLorebookEntry } from '../prompt.types';
 import { describeRegexRisk, findRegexRisk } from './regex-safety';
 
-/**
- * The longest regex key accepted, as written (slashes and flags included): personas take it as the limit for any key,
- * applied to imported cards too, whose keys may otherwise be as long as any text field. Chat time skips longer ones.
- */
+/** As written, slashes and flags included; personas apply it to any key, imported cards too. Chat skips longer ones. */
 export const MAX_REGEX_KEY_CHARS = 200;
 
 export interface RegexKeyParts {
@@ -31,9 +28,8 @@ export function regexKeyParts(key: string): RegexKeyParts {
 }
 
 /**
- * What is wrong with a key of a `useRegex` entry, as a predicate ("is …"), or undefined if nothing is. A bare key
- * that does not compile is fine: it has always been matched as plain text, and SillyTavern exports set
- * `use_regex` on entries whose keys are plain words like "C++".
+ * As a predicate ("is …"). A bare key that does not compile is fine: it is matched as plain text, and SillyTavern
+ * exports set `use_regex` on entries whose keys are plain words like "C++".
  */
 export function findRegexKeyProblem(key: string): string | undefined {
   const trimmed = key.trim();
@@ -104,10 +100,7 @@ export function findLorebookKeyProblems(
 /** Checking one key is quick; thousands are not, so the async check lets other requests in this often. */
 const CHECK_SLICE_MS = 5;
 
-/**
- * findLorebookKeyProblems without holding the event loop: a lorebook of 10,000 long regex keys takes over a
- * second to check, and the api keeps answering other requests meanwhile.
- */
+/** A lorebook of 10,000 long regex keys takes over a second to check; the api keeps answering meanwhile. */
 export async function findLorebookKeyProblemsInSlices(
   entries: readonly Pick<PromptLorebookEntry, 'keys' | 'secondaryKeys' | 'useRegex'>[],
 ): Promise<LorebookKeyProblem[]> {
@@ -122,7 +115,6 @@ export async function findLorebookKeyProblemsInSlices(
   return problems;
 }
 
-/** Checks the keys one by one, yielding after each, and adds what is wrong to `problems`. */
 function* checkLorebookKeys(
   entries: readonly Pick<PromptLorebookEntry, 'keys' | 'secondaryKeys' | 'useRegex'>[],
   problems: LorebookKeyProblem[],

@@ -2,23 +2,18 @@ import { NAME_MACRO_SOURCE } from '../card-macros';
 import { ANY, CharSet, EMPTY, overlaps, union } from './char-set';
 import { RegexNode, RegexSyntaxError, RegexTree, parseRegex } from './regex-syntax';
 
-// A conservative check for regexes that V8's backtracking engine can take exponential or high-polynomial time
-// on. It errs towards refusing: lorebook keys are short and mostly words, so refusing a few harmless patterns
-// costs little, while one that slips through stalls the event loop for everyone. Rules:
+// Refuses regexes that V8's backtracking engine may run in exponential or high-polynomial time. It errs towards
+// refusing: keys are short and mostly words, while one slow key stalls the event loop for everyone. Rules:
 //   1. a repetition (other than `?`) may not hold an unbounded repetition: (a+)+, (.*a){12};
 //   2. an unbounded repetition may only hold a part that matches in one way: (a|a)*, (a|ab)*, (a?)+;
 //   3. a repetition may not hold a backreference: (a)\1+, ((a)\2)*;
 //   4. two unbounded repetitions that can take the same characters may not follow one another with only such
-//      characters between them, unless the second ends the pattern and each try of it is cheap: a*a*b,
-//      \w+\s?\w+!, .*a.*b, (\w+)\1, a+(?:\w{500}\s)+;
-//      nor may a counted repetition of 4 or more (V8 unrolls up to 3 into plain characters, and a loop costs
-//      about ten times as much per try), ending the pattern or not: \w+\d{4}, .+\s{500};
-//   5. the optional parts and overlapping alternatives may give at most 1024 ways to match at one position (4
-//      where the pattern also has an unbounded repetition); without one, ways × longest match may not pass
-//      2,048 either: a{1000,1016}a{1000,1016}b tries 289 splits of up to 2,032 characters at every position;
+//      characters between them, unless the second ends the pattern and each try of it is cheap: a*a*b, .*a.*b;
+//      nor may a counted repetition over 3 (V8 unrolls up to 3; a loop costs ~10× per try): \w+\d{4};
+//   5. at most 1024 ways to match at one position (4 with an unbounded repetition); without one, ways × longest
+//      match may not pass 2,048 (a{1000,1016}a{1000,1016}b tries 289 splits of 2,032 characters per position);
 //   6. at most 6 unbounded repetitions, lookarounds included.
-// Every character set is read case-insensitively and with `.` matching everything, the widest a lorebook key
-// can be compiled with, so sets overlap at least as much as they can at chat time.
+// Sets are read case-insensitively with `.` matching everything, the widest a key can be compiled with.
 
 export type RegexRisk =
   | 'nested-repetition'
@@ -31,11 +26,7 @@ export type RegexRisk =
 
 /** A repetition with more than this many possible counts (or no upper bound) is treated as unbounded. */
 const OPEN_SPAN = 16;
-/**
- * How many ways a pattern may match at one position. With an unbounded repetition each way, and each such
- * repetition, can cost a scan of the rest of the text from every position: a few times a quadratic scan of the
- * lorebook's regex window (tens of milliseconds on a 4,000-character window) is the most one key may cost.
- */
+// With an unbounded repetition each way can cost a quadratic scan of the 4,000-character window (tens of ms).
 const MAX_WAYS = 1024;
 const MAX_WAYS_WITH_UNBOUNDED = 4;
 const MAX_STEPS = 2_048;
@@ -105,9 +96,7 @@ export function findRegexRisk(
   }
 }
 
-// Most keys are words, and a lorebook may hold 10,000 of them: text with nothing but literal characters (and
-// names) matches in one way only, so the analysis would pass it unless it is longer than MAX_STEPS; say so
-// without parsing.
+// A lorebook may hold 10,000 keys, mostly words: literal text matches one way, so pass it without parsing.
 const LITERAL = /^[^\\^$.|?*+()[\]{}]*$/;
 const MACROS = new RegExp(NAME_MACRO_SOURCE, 'gi');
 
@@ -133,7 +122,6 @@ interface Summary {
   ways: number;
   /** The most characters one match may span (lookarounds counted as if they consumed what they read). */
   longest: number;
-  /** Holds an unbounded repetition. */
   open: boolean;
   /** How many unbounded repetitions (and backreferences to them) it holds. */
   unbounded: number;
@@ -169,10 +157,7 @@ class Analysis {
   private readonly summaries = new Map<RegexNode, Summary>();
   private readonly inProgress = new Set<RegexNode>();
 
-  /**
-   * Rules 1–3, checked bottom-up: a repetition (at most once aside) may not hold an unbounded repetition; an
-   * unbounded one may hold only a part that matches in exactly one way; none may hold a backreference.
-   */
+  /** Rules 1–3, checked bottom-up. */
   summary(node: RegexNode): Summary {
     const known = this.summaries.get(node);
     if (known) return known;
@@ -275,15 +260,9 @@ class Analysis {
     };
   }
 
-  /**
-   * Rule 4, left to right: `live` holds the characters of the unbounded repetitions that may still be consuming
-   * text when this node starts. A new unbounded repetition that can take one of those characters could split the
-   * same text with them in O(n) ways, each retried when what follows fails; a required character outside a live
-   * set ends that repetition for good. A repetition in `tail` position has nothing after it that could fail, so
-   * if each try of it is cheap it never makes the engine retry much and is exempt (`fire\w*`, `\w*fire\w*`).
-   * A counted repetition of more than 3, or a long backreference, costs a loop per try, so it may not overlap a
-   * live repetition even at the end.
-   */
+  // Rule 4, left to right: `live` holds the characters of unbounded repetitions that may still be consuming text.
+  // An overlapping new one splits that text in O(n) ways, each retried when what follows fails. One in `tail`
+  // position has nothing after it to fail, so a cheap one is exempt (`\w*fire\w*`); a counted one over 3 is not.
   walk(node: RegexNode, live: CharSet[], tail: boolean): CharSet[] {
     switch (node.kind) {
       case 'chars':
@@ -302,16 +281,14 @@ class Analysis {
       }
       case 'group':
         if (node.lookaround) {
-          // Run afresh at every try of a live repetition, so its own repetitions meet the live ones; it
-          // consumes nothing, so those stay live after it.
+          // Rerun at every try of a live repetition, and consumes nothing, so those stay live.
           for (const terms of node.alternatives) this.walkSequence(terms, live, false);
           return live;
         }
         return distinct(node.alternatives.flatMap((terms) => this.walkSequence(terms, live, tail)));
       case 'repeat': {
         if (isUnbounded(node.min, node.max)) {
-          // Its body matches in one way only and holds no unbounded repetition (rules 1 and 2), but may
-          // hold counted repetitions and lookarounds, which each try of a live repetition runs again.
+          // Rules 1–2 leave only counted repetitions and lookarounds in the body, rerun at each try.
           const body = this.summary(node.body);
           this.walk(node.body, live, false);
           const cheapTry = body.longest * Math.max(node.min, 1) <= UNROLLED_COUNT;
@@ -319,8 +296,7 @@ class Analysis {
         }
         if (node.max > UNROLLED_COUNT && live.some((set) => overlaps(set, this.summary(node.body).chars)))
           throw new UnsafeRegex('overlapping-repetitions');
-        // A body repeated more than once holds no unbounded repetition (rule 1), so one pass shows what
-        // the repetition ends; a body taken at most once is walked exactly as it runs.
+        // By rule 1 one pass over the body shows what the repetition ends.
         const after = this.walk(node.body, live, tail && node.max <= 1);
         return node.min === 0 ? distinct([...live, ...after]) : after;
       }

@@ -13,10 +13,8 @@ import {
   union,
 } from './char-set';
 
-// A small reader for the ECMAScript regex syntax, just detailed enough for the safety check in regex-safety.ts.
-// It is only given patterns that `new RegExp` has already accepted, so it need not report syntax errors well;
-// where the syntax is murky (Annex B quirks, `v`-mode set operations, \p{…}) it answers "any character", which
-// can only make the check stricter.
+// Reads only patterns `new RegExp` accepted, just enough for regex-safety.ts; where the syntax is murky (Annex B,
+// `v`-mode set operations, \p{…}) it answers "any character", which can only make the check stricter.
 
 export type RegexNode =
   | { kind: 'chars'; set: CharSet }
@@ -34,9 +32,7 @@ export interface RegexTree {
 }
 
 export interface RegexSyntaxOptions {
-  /** The `u` or `v` flag: stricter escapes, \p{…}, \u{…}. */
   unicode: boolean;
-  /** The `v` flag: classes may nest and use set operations. */
   unicodeSets: boolean;
   /** Read card macros as opaque names (for keys as a creator wrote them, before chat-time substitution). */
   macros: boolean;
@@ -228,7 +224,6 @@ class Parser {
     return node;
   }
 
-  /** The characters one escape (after the backslash) stands for, in or out of a class. */
   private escapedChars(): CharSet {
     const char = this.codePointText();
     switch (char) {

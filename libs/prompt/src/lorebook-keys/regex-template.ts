@@ -3,27 +3,19 @@ import { regexKeyParts } from './regex-key';
 import { findRegexRisk, LONGEST_NAME } from './regex-safety';
 
 /**
- * A regex key with card macros in it ({{user}}, {{char}}, <user>, <bot>), checked once for all names rather than
- * once per expansion: a lorebook may hold 10,000 of them, and checking each for each user costs seconds a turn.
- *
- * Why one check suffices: at chat time a name goes in as escaped literal text, so where a macro stands as a term
- * of its own, the expansion has a run of plain characters there, which the check (with `macros`) already read as
- * any characters, up to LONGEST_NAME of them. A name can make a safe template no less safe, only narrower. That
- * holds only where the text around the macro reads the name as terms: not after a backslash (`\{{user}}` with
- * "d" is `\d`, with "1" a backreference), not inside a count (`a{{{user}}}` with "9999"), a group's name or
- * `(?` (with "=" a lookahead), and not before a quantifier (which would repeat the name's last character only).
- * Keys with a macro in such a place are checked per expansion, as are names that are empty, too long, or hold
- * a macro themselves (which the later substitution would expand again).
+ * A regex key with name macros, checked once for all names, not per expansion (10,000 keys × users costs seconds
+ * a turn). One check suffices because a name goes in as escaped literal text, which the check (with `macros`) read
+ * as up to LONGEST_NAME of any characters; so only where the macro stands as terms of its own: not after a
+ * backslash (`\{{user}}` with "d" is `\d`), inside a count, a group name or `(?`, nor before a quantifier. Those
+ * keys, and names that are empty, too long or hold a macro (expanded again later), are checked per expansion.
  */
 export interface RegexKeyTemplate {
-  /** The pattern and flags as written, macros unexpanded. */
   source: string;
   flags: string;
   /** True when every expansion with names that fit (see namesFitRegexTemplate) is safe. */
   safeForAllNames: boolean;
 }
 
-// Global, to visit every occurrence.
 const MACROS = new RegExp(NAME_MACRO_SOURCE, 'gi');
 const MACRO = new RegExp(NAME_MACRO_SOURCE, 'i');
 /** Text before a macro that reads what follows as part of one token: a count, a group name, `(?`, `\k<`. */
