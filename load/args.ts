@@ -192,7 +192,7 @@ export function parseArgs(
   };
 }
 
-/** Per-user share of one 60 s rate-limit window +25% (Poisson arrivals bunch); over OpenAI, setup's creates count too. */
+/** Per-user share of one 60 s rate-limit window +25% (Poisson arrivals bunch); over OpenAI, setup's creates count. */
 export function autoUsers(
   options: Pick<LoadOptions, 'target' | 'rate' | 'turns' | 'warmupS' | 'durationS' | 'perUserPerMinute'>,
 ): number {

@@ -122,7 +122,7 @@ export class OpenAiTarget implements ChatTarget {
   }
 }
 
-/** proof:update is socket.io-only; this socket also gets the tokens (extra fan-out), so --proofs runs are for proof lag. */
+/** proof:update is socket.io-only; this socket also gets the tokens (more fan-out), so --proofs runs measure proofs. */
 class ProofListeners {
   private readonly counts: Record<string, number> = {};
 

@@ -147,7 +147,7 @@ export async function preparePersona(
   }
 }
 
-/** Made before the clock starts, so TTFT excludes creating them; round-robin over users, so each carries an even share. */
+/** Made before the clock starts, so TTFT excludes creating them; round-robin over users, for an even share each. */
 export async function prepareConversations(
   options: LoadOptions,
   users: readonly LoadUser[],

@@ -29,7 +29,7 @@ export class SseParser {
     return events;
   }
 
-  /** The stream has closed: a lone trailing CR still ends its line, but an event without its blank line is dropped, as the spec says. */
+  /** A lone trailing CR still ends its line; an event without its blank line is dropped, as the spec says. */
   end(): SseEvent[] {
     const events: SseEvent[] = [];
     if (this.buffer.endsWith('\r')) this.line(this.buffer.slice(0, -1), events);

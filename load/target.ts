@@ -20,7 +20,7 @@ export interface ChatTarget {
   close(): Promise<void>;
 }
 
-/** Errors after which a reply may still stream on the server: the simulated user walks away rather than collide with it. */
+/** Errors after which a reply may still stream on the server: the simulated user walks away rather than collide. */
 export const ABANDONING_ERRORS: ReadonlySet<string> = new Set([
   'TIMEOUT',
   'DISCONNECTED',
