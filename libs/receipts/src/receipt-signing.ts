@@ -13,7 +13,6 @@ export function receiptDigest(receipt: Receipt, version: ReceiptVersion = RECEIP
   return TypedDataEncoder.hash(RECEIPT_DOMAINS[version], RECEIPT_TYPES, receipt);
 }
 
-/** Signs a new receipt, always with the current version's domain. */
 export function signReceipt(signer: Signer, receipt: Receipt): Promise<string> {
   return signer.signTypedData(RECEIPT_DOMAIN, RECEIPT_TYPES, receipt);
 }

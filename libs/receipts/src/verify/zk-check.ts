@@ -2,7 +2,6 @@ import { checkZkProof } from '@app/zk';
 import type { BundleZk } from '../bundle';
 import { CheckResult, fail, pass } from './verification.types';
 
-/** The Groth16 proof verifies with the committed key, for the committed weights, on exactly this content. */
 export async function verifyZkBundle(zk: BundleZk, content: string): Promise<CheckResult> {
   const result = await checkZkProof(zk, content);
   if (!result.valid) return fail('zk-proof', result.reason);
