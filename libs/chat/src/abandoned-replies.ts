@@ -4,13 +4,11 @@ import type { Message } from '@app/database';
 import { ConversationLock } from './conversation-lock';
 import { REPLY_DEAD_AFTER_MS, ReplyHeartbeat } from './reply-heartbeat';
 
-/** How many abandoned replies one sweep settles; the next sweep takes the rest. */
 const SWEEP_LIMIT = 200;
 
 /**
- * Replies left `streaming` by an api that died (killed, out of memory): no heartbeat, older than the dead-after
- * threshold. Settling one marks it failed and frees its conversation at once, instead of after the lock's TTL;
- * a resuming client does it on conversation:join, the worker's sweep does it for replies nobody rejoins.
+ * Replies left `streaming` by an api that died. Settling one fails it and frees its conversation at once, not after
+ * the lock's TTL: on conversation:join, or in the worker's sweep for replies nobody rejoins.
  */
 @Injectable()
 export class AbandonedReplies {

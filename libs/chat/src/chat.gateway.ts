@@ -48,11 +48,8 @@ async function acked<T extends object>(run: () => Promise<T>): Promise<Ack<T>> {
   }
 }
 
-/**
- * The /chat namespace: authentication in the handshake, a room per user, per API key and per conversation, thin
- * handlers. A socket joins a conversation's room only once the service has found the caller to be its participant.
- */
-// CORS: the api's one policy (CORS_ORIGINS), applied by its socket.io adapter.
+// A socket joins a conversation's room only once the service has found the caller a participant. CORS: the api's
+// one policy (CORS_ORIGINS), applied by its socket.io adapter.
 @WebSocketGateway({ namespace: CHAT_NAMESPACE })
 @UseInterceptors(LogContextInterceptor)
 export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
@@ -139,7 +136,7 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
     }));
   }
 
-  /** Joins a conversation's room and returns what the client missed of a reply: the tokens after afterSeq, or the whole reply. */
+  /** Returns what the client missed of a reply: the tokens after afterSeq, or the whole reply. */
   @SubscribeMessage(ClientEvent.join)
   join(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<Ack<Resumed>> {
     return acked(() =>

@@ -39,7 +39,6 @@ export const MAX_MESSAGE_CHARS = 8_000;
 /** After failing the replies left at shutdown, how long to wait for them to be stored as failed. */
 const FAIL_ON_STOP_MS = 5_000;
 
-/** A turn whose reply is about to start, holding the conversation's lock. */
 interface StartedReply {
   user: AuthUser;
   conversation: ConversationWithPersona;
@@ -51,11 +50,7 @@ interface StartedReply {
   generation: GenerationRequest;
 }
 
-/**
- * One chat turn, for every transport: send checks and stores the user's message and starts the reply; the reply
- * streams (ReplyStream), is signed and stored (ReplyRecorder), and hands everything else to jobs. Also cancel and
- * draining on shutdown.
- */
+/** One chat turn for every transport; the reply streams in ReplyStream and is signed and stored by ReplyRecorder. */
 @Injectable()
 export class ChatService implements OnModuleDestroy {
   private readonly logger = new Logger(ChatService.name);
@@ -148,7 +143,6 @@ export class ChatService implements OnModuleDestroy {
     };
   }
 
-  /** Cancels a streaming reply, wherever it runs, if the caller is in its conversation. */
   async cancel(user: AuthUser, messageId: string): Promise<boolean> {
     const message = await this.conversations.findMessageWithConversation(messageId);
     if (!message || message.conversation.userId !== user.id) throw new MessageNotFoundError(messageId);
@@ -156,11 +150,8 @@ export class ChatService implements OnModuleDestroy {
     return this.onRedis(() => this.cancellation.cancel(messageId));
   }
 
-  /**
-   * A stopping api (deploy, scale-in) lets its streaming replies finish, for SHUTDOWN_DRAIN_MS, while Postgres and
-   * Redis are still up (Nest closes them after this hook), and refuses new sends. Replies still streaming then
-   * are failed with SERVER_STOPPING, stored as failed and told to their clients, never left half-saved.
-   */
+  // Streaming replies get SHUTDOWN_DRAIN_MS to finish while Postgres and Redis are still up (Nest closes them
+  // after this hook); the rest fail with SERVER_STOPPING, stored as failed, never left half-saved.
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     if (this.inFlight.size === 0) return;
@@ -171,10 +162,8 @@ export class ChatService implements OnModuleDestroy {
     await settledWithin(this.inFlight, FAIL_ON_STOP_MS);
   }
 
-  /**
-   * Streams, records and announces one reply. The lock is freed as soon as the reply is stored or has failed,
-   * before the client hears of it, so a client that sends again on message:done is never told "busy".
-   */
+  // The lock is freed once the reply is stored or has failed, before the client hears of it, so a client that
+  // sends again on message:done is never told "busy".
   private async reply(started: StartedReply): Promise<void> {
     const { user, conversation, turn, inferenceId, listener, generation } = started;
     const assistantId = turn.assistant.id;
@@ -245,10 +234,7 @@ export class ChatService implements OnModuleDestroy {
     if (finished) await this.recorder.enqueueFollowUps(finished);
   }
 
-  /**
-   * Starts the conversation a message opens, once the message has passed its checks, and checks first what the
-   * persona's model cannot do (response_format), so that nothing refused leaves a conversation behind.
-   */
+  /** Checks first what the persona's model cannot do, so that nothing refused leaves a conversation behind. */
   private async startConversation(
     user: AuthUser,
     personaIdOrSlug: string,

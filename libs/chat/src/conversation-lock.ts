@@ -26,10 +26,7 @@ export class ConversationLock {
     await this.redis.client.eval(RELEASE, 1, this.key(conversationId), token);
   }
 
-  /**
-   * Frees the lock of a conversation whose holder is known dead (no reply of it is alive), if the lock is at least
-   * `minAgeMs` old: a sender that just took it has not created its reply yet, so it is left alone.
-   */
+  /** For a holder known dead; a lock younger than `minAgeMs` may be a sender's that has not created its reply yet. */
   async releaseAbandoned(conversationId: string, minAgeMs: number): Promise<boolean> {
     const freed = await this.redis.client.eval(
       RELEASE_OLD,

@@ -10,16 +10,12 @@ export type Sampling = Pick<
 
 /** What a client may ask of one reply beyond its message (the OpenAI-compatible endpoint's parameters). */
 export interface GenerationRequest {
-  /**
-   * Earlier turns the client holds, oldest first, used instead of the stored ones: stateless OpenAI clients send
-   * the whole conversation every time. They enter the prompt (and the inference's recorded input) like stored ones.
-   */
+  /** Stateless OpenAI clients send the whole conversation; used instead of the stored turns, recorded like them. */
   history?: ChatMessage[];
   /** The client's own system message, placed right after the persona's. */
   instructions?: string;
   /** A cap on the reply, in estimateTokens units; the server's own cap still applies. */
   maxTokens?: number;
-  /** The reply ends before the first of these. */
   stop?: string[];
   sampling?: Sampling;
   /** JSON output; only models whose provider has structuredOutput can give it. */
@@ -39,7 +35,6 @@ export function assertModelCanServe(
     );
 }
 
-/** The model a conversation runs on: its pinned persona version's. */
 export function personaModelId(conversation: Pick<ConversationWithPersona, 'personaVersion'>): string {
   return (conversation.personaVersion.content as unknown as PersonaContent).modelId;
 }

@@ -12,7 +12,6 @@ export interface FinishedCompletion {
   finish: FinishReason;
 }
 
-/** A chat.completions request whose turn was accepted: the ids its headers carry, and its reply as it comes. */
 export interface StartedCompletion {
   conversationId: string;
   inferenceId: string | null;
@@ -33,7 +32,6 @@ export class ReplyFailedError extends DomainError {
   }
 }
 
-/** OpenAI's chat.completions over a persona's conversation: one chat turn, as ChatService runs it for every transport. */
 @Injectable()
 export class OpenAiCompletions {
   constructor(private readonly chat: ChatService) {}
@@ -49,7 +47,6 @@ export class OpenAiCompletions {
     // Pieces may come before the caller can write them (its headers wait for the inference id): held until then.
     let pending: string[] = [];
     let write: ((delta: string) => void) | undefined;
-    // Without a conversation to continue, the service starts one only once the message has passed its checks.
     const accepted = await this.chat.send(user, {
       ...(continued ? { conversationId: continued } : { startWithPersona: request.model }),
       content: request.content,

@@ -6,11 +6,9 @@ import { MAX_MESSAGE_CHARS } from './chat.service';
 export const MAX_MESSAGES = 256;
 
 export interface ClientConversation {
-  /** The last message, the user's new turn. */
   content: string;
-  /** The user and assistant turns before it, oldest first. */
   history: ChatMessage[];
-  /** The client's system (and developer) messages, in order, joined by blank lines; undefined when none. */
+  /** The client's system and developer messages, joined by blank lines. */
   instructions?: string;
 }
 

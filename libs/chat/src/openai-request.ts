@@ -11,18 +11,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface CompletionRequest {
   model: string;
-  /** The last user message: the new turn. */
   content: string;
-  /** The client's earlier turns and system message, and the reply's limits. */
   generation: Required<Pick<GenerationRequest, 'history'>> & GenerationRequest;
   stream: boolean;
   user?: string;
 }
 
 /**
- * Reads an OpenAI chat.completions request. Sampling parameters go to an upstream model (the embedded one is
- * deterministic and has nothing to sample); response_format JSON goes to models that can give it; a parameter that
- * would change what the reply is and that no model here can honour (n, tools, logprobs, ...) is refused by name.
+ * Sampling parameters go to an upstream model (the embedded one is deterministic); a parameter that would change
+ * what the reply is and that no model here can honour (n, tools, logprobs, ...) is refused by name.
  */
 export function parseCompletionRequest(body: unknown): CompletionRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body))

@@ -9,7 +9,6 @@ interface Usage {
   total_tokens: number;
 }
 
-/** The bodies of one chat.completions answer, as OpenAI shapes them, plus the inference and conversation ids. */
 export class CompletionResponse {
   private readonly id = `chatcmpl-${randomUUID()}`;
   private readonly created = Math.floor(Date.now() / 1000);
@@ -24,7 +23,6 @@ export class CompletionResponse {
     return event;
   }
 
-  /** The last streamed chunk: why the reply ended, its usage and ids. */
   finalEvent(done: DoneEvent, finish: FinishReason): string {
     return this.chunk({}, finish, {
       inference_id: done.inferenceId,

@@ -1,9 +1,8 @@
 import { ValidationError } from '@app/common';
 
 /**
- * OpenAI parameters that change what the reply is, and that no persona model here can honour: a persona turn has
- * exactly one stored, signed reply of text (response_format, which some models honour, is read in openai-request). Each is accepted only at its default (what clients send when they
- * mean "off"), and otherwise refused by name, never silently ignored.
+ * A persona turn has exactly one stored, signed reply of text; these parameters would change that. Each is accepted
+ * only at its default (what clients send for "off"), otherwise refused by name, never silently ignored.
  */
 const UNSUPPORTED: readonly { param: string; isDefault: (value: unknown) => boolean; why: string }[] = [
   { param: 'n', isDefault: (v) => v === 1, why: 'only one choice per request is supported (n: 1)' },

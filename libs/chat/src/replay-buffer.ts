@@ -3,10 +3,7 @@ import { RedisService } from '@app/redis';
 
 const TTL_SECONDS = 15 * 60;
 
-/**
- * The tokens of a streaming reply, in Redis so that a client reconnecting to any api instance gets what it
- * missed. Index = seq, so "after seq n" is one LRANGE.
- */
+/** In Redis, so a client reconnecting to any instance gets what it missed; index = seq, so "after n" is one LRANGE. */
 @Injectable()
 export class ReplayBuffer {
   constructor(private readonly redis: RedisService) {}

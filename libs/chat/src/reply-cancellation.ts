@@ -2,10 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { RedisService } from '@app/redis';
 import type Redis from 'ioredis';
 
-/**
- * Replies in flight on this instance, cancellable from any instance: a cancel is published on Redis and the
- * instance streaming that reply aborts it.
- */
+/** A cancel is published on Redis; the instance streaming that reply aborts it. */
 @Injectable()
 export class ReplyCancellation implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ReplyCancellation.name);
@@ -42,7 +39,6 @@ export class ReplyCancellation implements OnModuleInit, OnModuleDestroy {
     this.running.delete(messageId);
   }
 
-  /** Aborts every reply running here, with `reason` as its signal's reason. */
   abortAll(reason: unknown): void {
     for (const controller of this.running.values()) controller.abort(reason);
   }

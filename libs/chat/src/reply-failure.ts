@@ -2,7 +2,6 @@ import { DomainError, ErrorCode } from '@app/common';
 import { isAbortError, ModelError } from '@app/inference';
 import type { MessageErrorEvent } from '@app/realtime';
 
-/** The abort reason of replies failed because the api is stopping. */
 export const SERVER_STOPPING = Symbol('server stopping');
 
 const STOPPED_MID_REPLY =
@@ -14,7 +13,6 @@ export interface ReplyFailure {
   error: MessageErrorEvent['error'];
 }
 
-/** What the client is told about a reply that did not finish, from why it stopped. */
 export function replyFailure(error: unknown, abortReason: unknown): ReplyFailure {
   if (abortReason === SERVER_STOPPING)
     return { cancelled: false, error: { code: ErrorCode.SERVER_STOPPING, message: STOPPED_MID_REPLY } };

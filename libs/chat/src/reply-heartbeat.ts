@@ -6,9 +6,8 @@ export const REPLY_DEAD_AFTER_MS = 15_000;
 const BEAT_EVERY_MS = 5_000;
 
 /**
- * A streaming reply's sign of life. An api that is killed outright (SIGKILL, out of memory) cannot mark its
- * replies failed, and the conversation lock is no proof either way (it outlives the api for minutes, and a Redis
- * restart frees it under a live reply), so each reply beats while it streams.
+ * A killed api cannot mark its replies failed, and the lock is no proof either way (it outlives the api for
+ * minutes, and a Redis restart frees it under a live reply), so each reply beats while it streams.
  */
 @Injectable()
 export class ReplyHeartbeat {

@@ -22,7 +22,6 @@ export interface ReplyPromptInput {
   generation: GenerationRequest;
 }
 
-/** The prompt of one reply: the persona, what it remembers of this consumer, the recent turns and the new message. */
 @Injectable()
 export class ReplyPrompt {
   constructor(

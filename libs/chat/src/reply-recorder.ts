@@ -12,7 +12,6 @@ import { contentHashes, newReceiptSalt, RECEIPT_VERSION, ZERO_DIGEST } from '@ap
 import { Queue } from 'bullmq';
 import { ReplyRecordsRepository } from './reply-records.repository';
 
-/** A reply that streamed to its end, ready to be signed and stored. */
 export interface FinishedReply {
   inferenceId: string;
   conversation: ConversationWithPersona;
@@ -25,10 +24,6 @@ export interface FinishedReply {
   startedAt: Date;
 }
 
-/**
- * What happens to a reply once it has streamed: its receipt is signed and stored with it, in the conversation's
- * receipt chain, and everything that checks or builds on it is handed to jobs.
- */
 @Injectable()
 export class ReplyRecorder {
   private readonly logger = new Logger(ReplyRecorder.name);
@@ -42,10 +37,7 @@ export class ReplyRecorder {
     @InjectQueue(QueueName.Memory) private readonly memoryQueue: Queue<JobPayloads[JobName.ExtractMemories]>,
   ) {}
 
-  /**
-   * Locks the conversation's chain head, signs the receipt that follows it, and stores the reply with its record,
-   * all in one transaction: a reply is never complete without its record, and the chain never forks.
-   */
+  /** Lock chain head → sign → write, in one transaction: no reply without its record, and no fork in the chain. */
   async complete(reply: FinishedReply): Promise<DoneEvent> {
     const { inferenceId, conversation, persona, prompt, text, ttftMs, startedAt } = reply;
     const finishedAt = new Date();
@@ -122,10 +114,8 @@ export class ReplyRecorder {
     await this.conversations.endReply(messageId, partialText, status);
   }
 
-  /**
-   * After the reply is delivered: memory extraction and proofs. A failure here must not touch the stored reply;
-   * the worker's reconciler finds proof work that was never enqueued, and a missed memory job loses one turn's facts.
-   */
+  // A failure here must not touch the stored reply: the worker's reconciler finds proof work never enqueued, and a
+  // missed memory job loses one turn's facts.
   async enqueueFollowUps(reply: FinishedReply): Promise<void> {
     const results = await Promise.allSettled([
       this.memoryQueue.add(JobName.ExtractMemories, correlated({ messageId: reply.userMessageId }), {

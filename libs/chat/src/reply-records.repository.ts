@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma, Transaction, VerificationLevel } from '@app/database';
 
-/** A reply's inference record: the signed receipt and what it commits to. */
 export interface InferenceRecordData {
   id: string;
   messageId: string;
@@ -30,7 +29,6 @@ export interface InferenceRecordData {
   signer: string;
 }
 
-/** Where replies' inference records are created; the proofs library moves them through verification afterwards. */
 @Injectable()
 export class ReplyRecordsRepository {
   /** The digest of the conversation's newest receipt, which the next receipt chains to; null for the first. */

@@ -19,12 +19,10 @@ export interface Resumed {
   conversationId: string;
   messageId?: string;
   status?: MessageStatus;
-  /** The whole reply, once it has ended. */
   content?: string;
   missed?: { seq: number; delta: string }[];
 }
 
-/** A client (re)joining a conversation, and picking up a reply where its last token left off. */
 @Injectable()
 export class ReplyResume {
   constructor(

@@ -23,10 +23,7 @@ export type StreamedReply = { text: string; ttftMs: number | null } & (
   { ok: true } | { ok: false; error: unknown }
 );
 
-/**
- * The token loop of one reply: each delta goes to the conversation's room and the listener at once, and to the
- * replay buffer in the background, so a reconnecting client finds every token by its seq.
- */
+/** Each delta goes to the room and listener at once, and to the replay buffer in the background. */
 @Injectable()
 export class ReplyStream {
   constructor(

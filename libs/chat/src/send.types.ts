@@ -1,10 +1,7 @@
 import type { GenerationRequest } from './generation-request';
 import type { ReplyListener } from './reply-listener';
 
-/**
- * Where a message goes: a conversation, or a new one with a persona (id or slug), started only once the message
- * has passed every check (a refused OpenAI request must not leave an empty conversation behind).
- */
+/** A new conversation starts only once the message has passed every check: a refusal leaves none behind. */
 export type SendTarget = { conversationId: string } | { startWithPersona: string };
 
 export type SendInput = SendTarget & {
@@ -15,10 +12,7 @@ export type SendInput = SendTarget & {
 };
 
 export interface SendOptions {
-  /**
-   * Runs once the caller is known to be a participant of a conversation that accepts messages, before the reply
-   * starts: the socket transport joins the conversation's room here, never before.
-   */
+  /** Runs once the caller is known to be a participant, before the reply starts: sockets join the room here. */
   authorized?: (conversationId: string) => Promise<void>;
 }
 

@@ -18,17 +18,13 @@ export interface SlowClientLimits {
   maxBufferedBytes: number;
 }
 
-/**
- * socket.io buffers without limit for a client that never reads, so one stalled client could grow the api's memory
- * until it dies. Such a client is disconnected instead: nothing is lost, since every token is in the replay buffer
- * and `conversation:join` after reconnecting returns what it missed.
- */
+// socket.io buffers without limit for a client that never reads; disconnecting it loses nothing, since
+// `conversation:join` after reconnecting returns what it missed from the replay buffer.
 export class SlowClientMonitor {
   private readonly logger = new Logger(SlowClientMonitor.name);
 
   constructor(private readonly limits: SlowClientLimits) {}
 
-  /** Disconnects every socket over a limit; returns how many. */
   sweep(sockets: Iterable<MonitoredSocket>): number {
     let evicted = 0;
     for (const socket of sockets) {
