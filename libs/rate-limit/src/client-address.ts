@@ -1,10 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 
-/**
- * The client's address as Express finds it with `trust proxy` set to a hop count: the peer, unless it is a
- * trusted proxy, in which case the address it forwarded, and so on for `trustedHops` proxies. Express does this
- * for HTTP (req.ip); socket.io handshakes have only the raw request, so they use this.
- */
+/** Express's req.ip under `trust proxy` set to a hop count, for socket.io handshakes, which have only the raw request. */
 export function clientAddress(request: IncomingMessage, trustedHops: number): string {
   const peer = request.socket.remoteAddress ?? 'unknown';
   if (trustedHops === 0) return peer;

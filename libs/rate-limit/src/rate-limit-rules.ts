@@ -1,7 +1,6 @@
 import type { AppConfig } from '@app/config';
 
 export interface RateLimitRule {
-  /** Names the counter, e.g. "api" or "signup". */
   bucket: string;
   limit: number;
   /** Whole seconds: counters expire in Redis by the second. */
@@ -14,7 +13,6 @@ const HOUR = 3_600_000;
 /** Every limit the platform enforces, over HTTP and socket.io alike; each bucket names its Redis counters. */
 export function rateLimitRules(limits: AppConfig['limits']) {
   return {
-    /** Every HTTP request, per user (per address without a key). */
     api: { bucket: 'api', limit: limits.requestsPerMinute, windowMs: MINUTE },
     signup: { bucket: 'signup', limit: limits.signupsPerHour, windowMs: HOUR },
     /** Every socket.io connection, whatever namespace it asks for, per address. */

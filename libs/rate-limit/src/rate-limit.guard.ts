@@ -7,10 +7,7 @@ import { RateLimiter } from './rate-limiter';
 const RATE_LIMIT_BUCKET = 'twinproof:rateLimitBucket';
 type Bucket = 'api' | 'signup';
 
-/**
- * Puts a route under a stricter bucket than the default per-key limit (sign-up: per address, per hour), or,
- * with 'none', under no limit (health checks must work when Redis does not).
- */
+/** A stricter bucket than the default per-key limit, or 'none' (health checks must work when Redis does not). */
 export const RateLimit = (bucket: Bucket | 'none'): MethodDecorator => SetMetadata(RATE_LIMIT_BUCKET, bucket);
 
 /** Runs after the auth guard: counts per user when there is one, per client address otherwise (and for sign-up). */

@@ -12,17 +12,11 @@ export interface RateLimitVerdict {
   retryAfterMs: number;
 }
 
-/**
- * What a limit does when Redis cannot count: 'refuse' (UNAVAILABLE) where the work needs Redis anyway (chat),
- * 'allow' where it does not and an outage must not stop it (HTTP requests, sign-ups), logged either way.
- */
+/** Without Redis: 'refuse' where the work needs Redis anyway (chat), 'allow' where an outage must not stop it. */
 export type WhenRedisDown = 'refuse' | 'allow';
 
-/**
- * Fixed-window counters in Redis (rate-limiter-flexible), so every api instance shares the same limits. Fixed
- * windows allow a burst of up to twice the limit across a window edge; that is acceptable for abuse control and
- * costs one call. Keys: `<REDIS_PREFIX>:ratelimit:<bucket>:<subject>`.
- */
+// Fixed windows, shared by every instance: a burst of twice the limit across a window edge is acceptable for abuse
+// control, and costs one call. Keys: `<REDIS_PREFIX>:ratelimit:<bucket>:<subject>`.
 @Injectable()
 export class RateLimiter {
   private readonly logger = new Logger(RateLimiter.name);
@@ -49,10 +43,7 @@ export class RateLimiter {
     return { allowed, remaining: outcome.remainingPoints, retryAfterMs };
   }
 
-  /**
-   * Counts a hit and throws RateLimitedError when it is over the limit. When Redis cannot count, `whenDown`
-   * decides: UnavailableError, or the hit goes through uncounted (and the verdict is undefined).
-   */
+  /** When Redis cannot count, `whenDown` decides: UnavailableError, or through uncounted (verdict undefined). */
   async enforce(
     rule: RateLimitName | RateLimitRule,
     subject: string,

@@ -30,13 +30,8 @@ export interface SocketEventPolicy {
   events: readonly string[];
 }
 
-/**
- * socket.io's counterpart of RateLimitGuard: every event a client sends, known or not, is counted before any
- * handler runs, and a refused or unknown one gets an error ack. The events allowed run one at a time per user on
- * this instance: a burst (each join or cancel costs database work) waits its turn instead of holding the event
- * loop; a burst over the limit costs at most `limit` Redis calls per socket, and a socket that sends `limit` more
- * events after being refused is disconnected.
- */
+// Every event, known or not, is counted before any handler runs. Allowed events run one at a time per user on this
+// instance, so a burst of database work waits its turn instead of holding the event loop.
 @Injectable()
 export class SocketEventGuard {
   private readonly logger = new Logger(SocketEventGuard.name);
@@ -48,8 +43,7 @@ export class SocketEventGuard {
   install(socket: Socket, policy: SocketEventPolicy): void {
     const known = new Set(policy.events);
     const { limit, windowMs } = this.limiter.rules[policy.rule];
-    // Counted here too: no socket may send more than its user may; once Redis refuses, the socket is refused here
-    // until that window ends.
+    // Counted here too, so a burst over the limit costs at most `limit` Redis calls per socket.
     let windowEnds = 0;
     let inWindow = 0;
     let refusedUntil = 0;
@@ -99,10 +93,7 @@ export class SocketEventGuard {
     });
   }
 
-  /**
-   * Runs the handler once the subject's previous one has answered. The ack tells when a handler is done; an event
-   * sent without one gets an ack that only tells that (the handler's answer has nowhere to go anyway).
-   */
+  // The ack tells when a handler is done; an event sent without one gets an ack that only tells that.
   private inTurn(subject: string, packet: unknown[], next: () => void): void {
     const clientAck: unknown = packet.at(-1);
     let answered!: () => void;
