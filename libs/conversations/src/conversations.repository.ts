@@ -108,12 +108,10 @@ export class ConversationsRepository {
     });
   }
 
-  /** The user message and the reply placeholder together; the same clientMessageId again returns the first turn. */
   async createTurn(conversationId: string, content: string, clientMessageId: string): Promise<Turn> {
-    // One statement, not an interactive transaction: one round trip on the ack's path, and no connection held
-    // across round trips (under load, Prisma gave up starting those: "Unable to start a transaction").
-    // The reply's INSERT reads the user message's row, so the user message always gets the smaller seq.
-    // No lookup first: a repeat is rare, so the unique index detects it instead of a query on every send.
+    // One statement, not an interactive transaction: one round trip on the ack's path, and no connection held across
+    // round trips (under load Prisma failed with "Unable to start a transaction"). The reply's INSERT reads the user
+    // message's row, so that gets the smaller seq. Repeats are rare: the unique index finds them, not a lookup.
     try {
       const rows = await this.prisma.$queryRaw<Message[]>`
         WITH u AS (
@@ -142,7 +140,6 @@ export class ConversationsRepository {
     }
   }
 
-  /** The turn a clientMessageId already made, if any. */
   async findTurn(conversationId: string, clientMessageId: string): Promise<Turn | null> {
     const user = await this.prisma.message.findUnique({
       where: { conversationId_clientMessageId: { conversationId, clientMessageId } },
@@ -155,10 +152,7 @@ export class ConversationsRepository {
     return assistant ? { user, assistant, created: false } : null;
   }
 
-  /**
-   * Locks the conversation's row until `tx` ends: replies of one conversation then complete one after another,
-   * even if the Redis lock was lost (Redis restarted, a stream outlived the lock).
-   */
+  /** Until `tx` ends: replies complete one after another even if the Redis lock was lost (restart, outlived). */
   async lockForReply(tx: Transaction, conversationId: string): Promise<void> {
     await tx.$executeRaw`SELECT 1 FROM "Conversation" WHERE id = ${conversationId}::uuid FOR UPDATE`;
   }

@@ -36,10 +36,7 @@ export class ConversationsService {
     private readonly limiter: RateLimiter,
   ) {}
 
-  /**
-   * Pins the persona's current version: later edits do not change a conversation already under way. Capped per
-   * user here, where both ways of starting one (POST /v1/conversations, the OpenAI endpoint) pass.
-   */
+  /** Pins the persona's current version; capped here, where POST /v1/conversations and the OpenAI endpoint pass. */
   async start(
     caller: AuthUser,
     personaIdOrSlug: string,
