@@ -7,7 +7,6 @@ export const dbFactory = {
     return prisma.user.create({ data: { handle: `db-${role}-${randomBytes(5).toString('hex')}`, role } });
   },
 
-  /** A persona with its first version, owned by a new creator. */
   async persona(prisma: PrismaService): Promise<{ id: string; versionId: string }> {
     const tag = randomBytes(5).toString('hex');
     const creator = await dbFactory.user(prisma, 'creator');

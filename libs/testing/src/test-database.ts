@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-// The sub-path, not the @app/database barrel: that also loads Nest and the Prisma client, which jest's global
-// setup (the main user of this file) does not need to create and migrate a database.
+// The sub-path, not the barrel, which also loads Nest and the Prisma client that jest's global setup does not need.
 import {
   applyMigrations,
   defaultMigrationsDir,
@@ -23,10 +22,7 @@ export function testDatabaseAdminUrl(): string {
   return process.env.TEST_DATABASE_ADMIN_URL || DEFAULT_ADMIN_URL;
 }
 
-/**
- * `twinproof_test_<unix seconds, base 36>_<8 hex>`: the creation time is in the name so that databases
- * left by aborted runs can be recognised as stale without any bookkeeping.
- */
+/** The creation time is in the name, so databases left by aborted runs are recognised as stale without bookkeeping. */
 export function newTestDatabaseName(now: Date = new Date()): string {
   const seconds = Math.floor(now.getTime() / 1000).toString(36);
   return `twinproof_test_${seconds}_${randomBytes(4).toString('hex')}`;
@@ -36,7 +32,6 @@ export function testDatabaseUrl(name: string): string {
   return withDatabaseName(testDatabaseAdminUrl(), name);
 }
 
-/** A fresh database with every migration applied, for one test run or one test file. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = newTestDatabaseName();
   await withAdminClient((admin) => admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`));
@@ -50,7 +45,6 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return { name, url };
 }
 
-/** Drops a test database, closing whatever connections a test left open to it. */
 export async function dropTestDatabase(name: string): Promise<void> {
   // Refuses anything but a test database: one wrong argument must not drop real data.
   if (!NAME_PATTERN.test(name)) throw new Error(`Refusing to drop ${name}: not a twinproof_test_* database`);

@@ -1,9 +1,6 @@
 import Redis from 'ioredis';
 
-/**
- * Deletes every key that starts with `prefix` (a test run's REDIS_PREFIX) and returns how many went.
- * SCAN + UNLINK rather than KEYS + DEL, so a shared Redis is never blocked while a run cleans up.
- */
+/** SCAN + UNLINK rather than KEYS + DEL, so a shared Redis is never blocked while a run cleans up. */
 export async function deleteRedisKeysWithPrefix(redisUrl: string, prefix: string): Promise<number> {
   if (prefix === '') throw new Error('Refusing to delete every Redis key: the prefix is empty');
   // Fail fast instead of retrying forever when Redis is down; the caller decides whether that matters.

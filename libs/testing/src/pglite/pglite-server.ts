@@ -4,7 +4,6 @@ import { createInterface } from 'node:readline';
 // The sub-path, as in test-database.ts: the @app/database barrel loads Nest and the Prisma client.
 import { applyMigrations, defaultMigrationsDir, findPackageRoot } from '@app/database/migrations';
 
-/** PostgreSQL with pgvector, in a process of the test's own; reached through a postgresql:// URL. */
 export interface PgliteServer {
   url: string;
   stop(): Promise<void>;
@@ -14,9 +13,8 @@ const SCRIPT = join(__dirname, 'serve-pglite.js');
 const START_TIMEOUT_MS = 60_000;
 
 /**
- * Starts an empty in-memory PGlite (PostgreSQL 17 compiled to WebAssembly, with the `vector` extension
- * available as on a server with pgvector installed) and applies the project's migrations with its own
- * migrator. The app reaches it through its usual driver, so the SQL under test is the repositories' own.
+ * In-memory PGlite (PostgreSQL 17 in WebAssembly, with `vector`) with the migrations applied; the app reaches it
+ * through its usual driver, so the SQL under test is the repositories' own.
  */
 export async function startPgliteServer(): Promise<PgliteServer> {
   const child = spawn(process.execPath, [SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -62,10 +60,7 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/**
- * Whether the PostgreSQL server at `databaseUrl` can install pgvector. Synchronous (a short child process),
- * because jest decides which tests run, and which are reported skipped, while it collects them.
- */
+/** Synchronous (a short child process): jest decides which tests run, and which are skipped, while collecting. */
 export function serverHasPgvector(databaseUrl: string): boolean {
   const probe = `
     const { Client } = require('pg');

@@ -1,18 +1,15 @@
 import { serverHasPgvector, startPgliteServer } from './pglite-server';
 
-/** A PostgreSQL with pgvector that a test file can point its app at. */
 export interface PgvectorTarget {
   name: string;
   /** Decided while jest collects the tests: a target that cannot run is reported skipped, never passed. */
   runs: boolean;
-  /** Settings for AppConfig overrides, and how to let go of the server afterwards. */
   start(): Promise<{ overrides: Record<string, string>; stop(): Promise<void> }>;
 }
 
 /**
- * Where the pgvector path is tested: always on PGlite (it ships the extension), and also on the run's own
- * PostgreSQL server when that has pgvector installed (the project's machines do not: Debian 12's PostgreSQL 15
- * packages no pgvector, so there those tests are reported skipped).
+ * Always PGlite (it ships the extension), and the run's own server when it has pgvector (Debian 12's PostgreSQL 15
+ * packages none, so there those tests are reported skipped).
  */
 export function pgvectorTargets(): PgvectorTarget[] {
   const runDatabase = process.env.DATABASE_URL;
