@@ -6,7 +6,6 @@ import { createInterface } from 'node:readline';
 export interface LocalChain {
   rpcUrl: string;
   anchorContract: string;
-  /** The dev chain process `npm start` started, if it started one. */
   process?: ChildProcess;
 }
 
@@ -19,9 +18,8 @@ export function describeChain(chain: LocalChain): string {
 }
 
 /**
- * The chain `npm start` anchors on. A configured CHAIN_RPC_URL is used as given. Otherwise a chain already
- * answering on the default URL is reused, and if none does, a dev chain is started as a child process. Either
- * way ReceiptAnchor is deployed when the configured address holds no contract.
+ * A configured CHAIN_RPC_URL as given; else a chain already answering on the default URL; else a dev chain as a
+ * child process. ReceiptAnchor is deployed when the configured address holds no contract.
  */
 export async function ensureLocalChain(
   config: AppConfig,

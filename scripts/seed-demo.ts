@@ -17,10 +17,7 @@ export interface DemoCreator {
 
 const DEMO_HANDLE = 'demo-creator';
 
-/**
- * Makes sure a demo creator with a working key and one public persona exist, so a newcomer can try the API
- * at once. The key goes to a file readable only by its owner, never to the log.
- */
+/** So a newcomer can try the API at once; the key goes to a file only its owner can read, never to the log. */
 export async function seedDemo(keyFile: string): Promise<DemoCreator> {
   const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'] });
   try {

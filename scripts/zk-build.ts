@@ -1,11 +1,6 @@
 // `npm run build && node dist/scripts/zk-build.js [--ptau FILE] [--fresh-ptau] [--verbose]`: rebuilds the reply
-// score circuit's keys and writes libs/zk/artifacts (committed; nothing here runs at start-up or in CI).
-//   1. compiles libs/zk/circuits/reply_score.circom with circom2 (r1cs + wasm)
-//   2. powers of tau: --ptau uses a prepared public-ceremony file (production); otherwise a LOCAL dev ceremony
-//      (new accumulator, one random contribution, a beacon, phase-2 preparation), cached in libs/zk/build
-//   3. Groth16 setup, one random contribution and a beacon; checks the final key against r1cs and ptau
-//   4. exports the verification key and a Solidity verifier, compiles the verifier with solc
-//   5. writes manifest.json (hashes, commitment, constraint count), then proves and verifies one reply
+// score circuit's keys into libs/zk/artifacts (committed; nothing here runs at start-up or in CI). --ptau takes a
+// prepared public-ceremony file (production); otherwise a LOCAL dev ceremony is made, cached in libs/zk/build.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
