@@ -40,24 +40,20 @@ interface NamedKey {
 /** A regex key with the names in: unset until compiled, 'blank' when the names leave nothing. */
 export type ExpandedRegex = RunnableKey | RegexRisk | 'invalid' | 'blank' | undefined;
 
-/** The keys with names in them, compiled for one pair of names. */
 export interface NamedKeys {
   /** Those read as plain text (and regex keys that do not compile), by id. */
   index: PlainKeyIndex;
   regexes: ExpandedRegex[];
-  /** How many of the lorebook's keys with names are compiled. */
   done: number;
 }
 
 export interface CompiledLorebook {
   /** By entry; unset until the entry's keys are sorted. */
   entries: (CompiledEntry | undefined)[];
-  /** The entries still to be sorted into keys, held only until they all are. */
   unsorted: readonly PromptLorebookEntry[] | undefined;
   nextId: number;
   index: PlainKeyIndex;
   withNames: NamedKey[];
-  /** Compile steps in lorebook order, and how many have run. */
   steps: (() => void)[];
   done: number;
   byNames: Map<string, NamedKeys>;

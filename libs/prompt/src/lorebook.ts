@@ -46,7 +46,6 @@ export interface LoreScanWindow {
 }
 
 export interface TriggeredLoreEntry {
-  /** Index into card.lorebook. */
   index: number;
   /** With macros substituted, as it goes into the prompt. */
   content: string;
@@ -127,7 +126,6 @@ interface Scan {
   upperRegexText?: string;
   named: NamedKeys;
   deadline: number;
-  /** Ids of the plain keys (and names-dependent keys read as plain) found in the window. */
   found: ReadonlySet<number>;
 }
 
@@ -181,7 +179,6 @@ function keyMatches(key: CompiledKey, index: number, scan: Scan): boolean {
       const compiled = key.kind === 'regex' ? key.compiled : scan.named.regexes[key.slot];
       // Not compiled yet: a later turn will have it.
       if (compiled === undefined || compiled === 'blank') return false;
-      // One that does not compile was matched as plain text, with the other plain keys.
       if (compiled === 'invalid') return scan.found.has(key.id);
       return regexMatches(key.key, compiled, index, scan);
     }

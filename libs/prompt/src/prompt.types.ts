@@ -57,7 +57,6 @@ export interface BuiltPrompt {
   memoryIds: string[];
   /** Indexes into persona.lorebook of the entries included, in insertion order. */
   lorebookEntries: number[];
-  /** How many of the oldest history turns were left out to fit the budget. */
   droppedTurns: number;
   promptTokens: number;
 }

@@ -89,10 +89,7 @@ const LONG_S = 0x17f;
 const NON_ASCII_MAY_HAVE_CASE: CharSet = complement(union(range(0, 0x7f), SPACE));
 const K_AND_S: CharSet = union(single(0x4b), single(0x6b), single(0x53), single(0x73));
 
-/**
- * ASCII letters get their other case, k and s also KELVIN SIGN and LONG S; a non-ASCII character that may have a
- * case widens to all of them (and k, s), rather than carrying Unicode's tables.
- */
+/** k and s also get KELVIN SIGN and LONG S; a non-ASCII cased character widens to all of them, not Unicode's tables. */
 export function caseFolded(set: CharSet): CharSet {
   if (set.length === 1 && set[0][0] === set[0][1]) return caseFoldedChar(set[0][0]);
   return caseFoldedRanges(set);

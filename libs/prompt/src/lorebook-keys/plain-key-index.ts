@@ -39,7 +39,6 @@ function foldChar(char: string): string {
 export class ScanText {
   /** UTF-16 offsets where a key may start: the start of a word, or a non-space character not after a word. */
   readonly starts: number[] = [];
-  /** Where the word (or character) beginning at each start ends. */
   readonly firstEnds: number[] = [];
   readonly wordAt: Uint8Array;
   private foldedText: string | undefined;
@@ -60,7 +59,6 @@ export class ScanText {
     }
   }
 
-  /** The text case-folded, offsets unchanged. */
   get folded(): string {
     this.foldedText ??= foldCase(this.text);
     return this.foldedText;

@@ -17,10 +17,7 @@ const V8_MESSAGE_PREFIX = /^Invalid regular expression: \/.*\/[a-z]*: /s;
 // Nothing here means anything but itself: most keys are words, and a card may have tens of thousands of them.
 const NO_SYNTAX = /^[^\\^$.|?*+()[\]{}]*$/;
 
-/**
- * How a regex key reads: SillyTavern's `/pattern/flags`, or the bare pattern. `g`, `y` and `i` are dropped:
- * a key is tested once against the whole window, and case follows the entry's caseSensitive setting.
- */
+/** SillyTavern's `/pattern/flags` or a bare pattern; g, y, i dropped (one test per window, case set per entry). */
 export function regexKeyParts(key: string): RegexKeyParts {
   const slashed = /^\/(.+)\/([a-z]*)$/s.exec(key);
   if (!slashed) return { source: key, flags: '', slashed: false };
@@ -59,7 +56,6 @@ export interface LorebookKeyProblem {
   problem: string;
 }
 
-/** findRegexKeyProblem for each key (repeated keys are checked once). */
 export function findRegexKeyProblems(keys: readonly string[]): (string | undefined)[] {
   const checked = new Map<string, string | undefined>();
   return keys.map((key) => {
@@ -68,7 +64,6 @@ export function findRegexKeyProblems(keys: readonly string[]): (string | undefin
   });
 }
 
-/** findRegexKeyProblems, letting other requests in between slices. */
 export async function findRegexKeyProblemsInSlices(keys: readonly string[]): Promise<(string | undefined)[]> {
   const checked = new Map<string, string | undefined>();
   const problems: (string | undefined)[] = [];

@@ -30,9 +30,7 @@ const OPEN_SPAN = 16;
 const MAX_WAYS = 1024;
 const MAX_WAYS_WITH_UNBOUNDED = 4;
 const MAX_STEPS = 2_048;
-/** No match is longer than the text a key runs on; lorebook.ts gives regex keys 4,000 characters. */
 const LONGEST_TEXT = 4_096;
-/** What a macro may stand for: a persona's or a user's name. */
 export const LONGEST_NAME = 200;
 const MAX_UNBOUNDED = 6;
 const WAYS_CAP = 1e15;
@@ -113,9 +111,7 @@ class UnsafeRegex extends Error {
 }
 
 interface Summary {
-  /** Characters a match may start with. */
   first: CharSet;
-  /** Characters a match may contain. */
   chars: CharSet;
   nullable: boolean;
   /** An upper bound on the ways it can match starting at one position, ignoring unbounded repetitions. */

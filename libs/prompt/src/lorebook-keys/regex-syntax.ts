@@ -359,7 +359,6 @@ class Parser {
     return this.source[this.pos];
   }
 
-  /** Consumes and returns the text `pattern` (a sticky regex) matches here, if it does. */
   private sticky(pattern: RegExp): string | undefined {
     pattern.lastIndex = this.pos;
     const match = pattern.exec(this.source);
