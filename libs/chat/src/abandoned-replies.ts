@@ -34,7 +34,6 @@ export class AbandonedReplies {
     return ended ? { ...message, status: ended.status, content: ended.content } : message;
   }
 
-  /** One pass over replies streaming for longer than a live one could without a heartbeat; returns how many failed. */
   async sweep(): Promise<number> {
     const stale = await this.conversations.findStreamingBefore(
       new Date(Date.now() - REPLY_DEAD_AFTER_MS),

@@ -136,7 +136,6 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
     }));
   }
 
-  /** Returns what the client missed of a reply: the tokens after afterSeq, or the whole reply. */
   @SubscribeMessage(ClientEvent.join)
   join(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<Ack<Resumed>> {
     return acked(() =>

@@ -50,7 +50,6 @@ interface StartedReply {
   generation: GenerationRequest;
 }
 
-/** One chat turn for every transport; the reply streams in ReplyStream and is signed and stored by ReplyRecorder. */
 @Injectable()
 export class ChatService implements OnModuleDestroy {
   private readonly logger = new Logger(ChatService.name);

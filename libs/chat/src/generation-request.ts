@@ -12,7 +12,6 @@ export type Sampling = Pick<
 export interface GenerationRequest {
   /** Stateless OpenAI clients send the whole conversation; used instead of the stored turns, recorded like them. */
   history?: ChatMessage[];
-  /** The client's own system message, placed right after the persona's. */
   instructions?: string;
   /** A cap on the reply, in estimateTokens units; the server's own cap still applies. */
   maxTokens?: number;

@@ -23,7 +23,6 @@ export interface StartedCompletion {
   abandon(): void;
 }
 
-/** A reply that did not finish (cancelled, failed, the server stopping), told with its code's HTTP status. */
 export class ReplyFailedError extends DomainError {
   constructor(
     error: ErrorEventBody = { code: ErrorCode.MODEL_FAILED, message: 'The reply did not finish.' },

@@ -82,7 +82,6 @@ function tooLarge(what: string): DomainError {
   );
 }
 
-// content may be a string or a list of parts; only text parts are supported here.
 function textOf(content: unknown, param: string): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {

@@ -31,7 +31,6 @@ export class ReplyResume {
     private readonly replay: ReplayBuffer,
   ) {}
 
-  /** `joinRoom` is called once the caller is known to be the conversation's participant. */
   async resume(
     user: AuthUser,
     input: ResumeInput,
