@@ -10,7 +10,6 @@ export interface RateLimitRule {
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
-/** Every limit the platform enforces, over HTTP and socket.io alike; each bucket names its Redis counters. */
 export function rateLimitRules(limits: AppConfig['limits']) {
   return {
     api: { bucket: 'api', limit: limits.requestsPerMinute, windowMs: MINUTE },

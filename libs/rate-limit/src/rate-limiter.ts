@@ -30,7 +30,6 @@ export class RateLimiter {
     this.rules = rateLimitRules(config.limits);
   }
 
-  /** Counts a hit and says whether it is within the rule; rejects with Redis's error when Redis cannot count. */
   async hit(rule: RateLimitRule, subject: string): Promise<RateLimitVerdict> {
     const outcome = await this.counter(rule)
       .consume(subject)
