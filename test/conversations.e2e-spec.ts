@@ -63,7 +63,7 @@ describe('conversations (e2e)', () => {
     await request(api.url).get(`/v1/conversations/${id}/messages`).set(stranger.auth).expect(404);
     await request(api.url).get(`/v1/conversations/${id}/messages`).expect(401);
 
-    // Turns are written by the chat gateway; here directly, to test paging on its own.
+    // Chat writes turns through ConversationsRepository; here directly, to test paging on its own.
     const prisma = new PrismaService(AppConfig.fromProcessEnv());
     for (let i = 0; i < 5; i++) {
       await prisma.message.create({
