@@ -19,7 +19,7 @@ type Line = Record<string, unknown>;
  * model call (as X-Request-Id upstream), the stored and signed reply, and each job the reply caused.
  */
 describe('correlation ids in the logs (e2e)', () => {
-  // One destination for both apps: in one process, nestjs-pino logs through the first app's logger.
+  // One destination for both apps: in one process, nestjs-pino writes through the first app's pino logger.
   const logs = new LogCapture();
   let upstream: OpenAiStandIn;
   let api: INestApplication;
@@ -46,7 +46,7 @@ describe('correlation ids in the logs (e2e)', () => {
     api = await createApi(config, { logDestination: logs });
     await api.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(api.getHttpServer().address() as { port: number }).port}`;
-    worker = await createWorker(config, WorkerModule.register(config, logs));
+    worker = await createWorker(config, WorkerModule.register(config), { logDestination: logs });
 
     const creator = await signUp(url, 'creator');
     consumer = await signUp(url, 'consumer');

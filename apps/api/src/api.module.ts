@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard, AuthModule } from '@app/auth';
-import { AllExceptionsFilter, loggingModule } from '@app/common';
+import { AllExceptionsFilter } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { ChatModule } from '@app/chat';
@@ -12,7 +12,6 @@ import { PersonasModule } from '@app/personas';
 import { ProofsModule } from '@app/proofs';
 import { RateLimitGuard, RateLimitModule } from '@app/rate-limit';
 import { RedisModule } from '@app/redis';
-import type { Logger } from 'pino';
 
 @Module({
   imports: [
@@ -35,14 +34,10 @@ import type { Logger } from 'pino';
   ],
 })
 export class ApiModule {
-  static register(config: AppConfig, logger: Logger): DynamicModule {
+  static register(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        VectorSupportModule.forRoot({ mode: config.pgvector }),
-        loggingModule(logger),
-      ],
+      imports: [ConfigModule.forRoot(config), VectorSupportModule.forRoot({ mode: config.pgvector })],
     };
   }
 }

@@ -2,10 +2,9 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { createRootLogger, createValidationPipe, jsonBody, requestLogging } from '@app/common';
+import { createRootLogger, createValidationPipe, jsonBody, nestLogger, requestLogging } from '@app/common';
 import { AppConfig } from '@app/config';
 import { MAX_CARD_JSON_BYTES } from '@app/personas';
-import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ApiModule } from './api.module';
 import { CorsPolicy } from './cors-policy';
@@ -21,11 +20,10 @@ export async function createApi(
   options: { logDestination?: DestinationStream } = {},
 ): Promise<INestApplication> {
   const logger = createRootLogger(config.log, options.logDestination);
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, logger), {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config), {
     bodyParser: false,
-    bufferLogs: true,
+    logger: nestLogger(logger),
   });
-  app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   // The client address behind TRUST_PROXY proxy hops (0: the peer itself); rate limits count by it.
   app.set('trust proxy', config.trustProxy);

@@ -1,13 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ReplyRecoveryModule } from '@app/chat';
-import { createRootLogger, loggingModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MemoryExtractionModule, VectorSupportModule } from '@app/memory';
 import { ProofPipelineModule } from '@app/proofs';
 import { QueueModule } from '@app/queue';
 import { RedisModule } from '@app/redis';
-import type { DestinationStream } from 'pino';
 import { AbandonedReplySweeper } from './abandoned-reply.sweeper';
 import { MemoryProcessor } from './memory.processor';
 import { ProofsProcessor } from './proofs.processor';
@@ -36,15 +34,10 @@ export const WORKER_PROCESSORS = [
   providers: [AbandonedReplySweeper],
 })
 export class WorkerModule {
-  /** Logs go to stdout unless a test gives them another `logDestination`. */
-  static register(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
+  static register(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        VectorSupportModule.forRoot({ mode: config.pgvector }),
-        loggingModule(createRootLogger(config.log, logDestination)),
-      ],
+      imports: [ConfigModule.forRoot(config), VectorSupportModule.forRoot({ mode: config.pgvector })],
       providers: [...WORKER_PROCESSORS],
     };
   }

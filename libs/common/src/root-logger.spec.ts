@@ -13,7 +13,7 @@ describe('createRootLogger', () => {
       ['info', 'shown'],
       ['warn', 'also shown'],
     ]);
-    expect(typeof capture.lines[0].time).toBe('string');
+    expect(typeof capture.lines[0].time).toBe('number');
   });
 
   it('puts the ids of the context on every line logged in it, and only there', async () => {

@@ -1,5 +1,5 @@
-import { DynamicModule } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerService } from '@nestjs/common';
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DestinationStream, Level, Logger, LoggerOptions, pino } from 'pino';
 import PinoPretty from 'pino-pretty';
 import { logContextFields } from './log-context';
@@ -29,15 +29,14 @@ const REDACTED = [
 ];
 
 /**
- * The process's pino logger: JSON lines (a level name, an ISO time), or coloured text for a person at a terminal,
- * each with the ids of the request, event or job it was logged in. `destination` is for tests and benchmarks.
+ * The process's pino logger: JSON lines, or coloured text for a person at a terminal, each with the ids of the
+ * request, event or job it was logged in. `destination` is for tests and benchmarks.
  */
 export function createRootLogger(settings: LogSettings, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     level: PINO_LEVELS[settings.level],
     mixin: logContextFields,
     redact: { paths: REDACTED, censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (settings.format === 'pretty') {
     const pretty = PinoPretty({
@@ -50,13 +49,18 @@ export function createRootLogger(settings: LogSettings, destination?: Destinatio
     });
     return pino(options, pretty);
   }
-  return pino({ ...options, formatters: { level: (label) => ({ level: label }) } }, destination);
+  // Written synchronously, as Nest's logger did: a line logged just before the process exits is not lost.
+  return pino(
+    { ...options, formatters: { level: (label) => ({ level: label }) } },
+    destination ?? pino.destination({ dest: 1, sync: true }),
+  );
 }
 
 /**
- * nestjs-pino's Logger (for `app.useLogger`) over `logger`. The api's own pino-http middleware (request-logging.ts)
- * runs before body parsing, so nestjs-pino only binds each request's child logger (`useExisting`).
+ * `new Logger(X.name)` over `logger`, through nestjs-pino, for NestFactory's `logger` option. Not `bufferLogs` and
+ * `useLogger`: Nest holds buffered lines until the api listens, so a start-up that fails or hangs would show nothing.
+ * In a process that creates several, nestjs-pino writes through the first (tests running the api and a worker).
  */
-export function loggingModule(logger: Logger): DynamicModule {
-  return LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true });
+export function nestLogger(logger: Logger): LoggerService {
+  return new NestPinoLogger(new PinoLogger({ pinoHttp: { logger } }), {});
 }
