@@ -26,10 +26,17 @@ async function main(): Promise<void> {
   const keyFile = join(root, '.data/demo-creator.json');
   const demo = await seedDemo(keyFile);
   const devChainScript = join(root, 'dist/scripts/dev-chain.js');
-  // The one place outside libs/config that looks at the environment: only to tell "configured" from "default".
+  // Outside libs/config, the environment is looked at only here, to tell "configured" from "default" (the chain
+  // below, the log format).
   const chain = await ensureLocalChain(config, devChainScript, !!process.env.CHAIN_RPC_URL);
   // A fresh dev chain has forgotten earlier roots: the worker anchors them again (ChainResetRecovery).
-  const env = { ...process.env, CHAIN_RPC_URL: chain.rpcUrl, ANCHOR_CONTRACT: chain.anchorContract };
+  // At a terminal the processes log coloured text unless LOG_FORMAT is set; elsewhere JSON, as in production.
+  const env = {
+    ...process.env,
+    LOG_FORMAT: process.env.LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : config.log.format),
+    CHAIN_RPC_URL: chain.rpcUrl,
+    ANCHOR_CONTRACT: chain.anchorContract,
+  };
 
   const supervisor = new Supervisor({
     log: (line) => console.error(line),
