@@ -151,6 +151,26 @@ export class AppConfig {
       devCaFile: join(this.env.DATA_DIR, 'dev-ca.json'),
     };
   }
+  /** The node network as the api's router sees it (docs/network.md). */
+  get network(): {
+    inProcessNode: boolean;
+    heartbeatMs: number;
+    itlTimeoutMs: number;
+    maxAttempts: number;
+    registrationsPerHour: number;
+    routerPrivateKey?: string;
+    routerKeyFile: string;
+  } {
+    return {
+      inProcessNode: this.env.NODE_IN_PROCESS,
+      heartbeatMs: this.env.NODE_HEARTBEAT_MS,
+      itlTimeoutMs: this.env.NODE_ITL_TIMEOUT_MS,
+      maxAttempts: this.env.NODE_MAX_ATTEMPTS,
+      registrationsPerHour: this.env.NODE_REGISTRATIONS_PER_HOUR,
+      routerPrivateKey: this.env.ROUTER_PRIVATE_KEY,
+      routerKeyFile: join(this.env.DATA_DIR, 'router-key.json'),
+    };
+  }
   /**
    * Which attestations the worker accepts: dev attestations from the listed authorities, and from the local dev CA
    * (in DATA_DIR) when trustLocalDevCa (default: outside production). A measurement list, when set, is enforced.

@@ -90,6 +90,16 @@ export const configSchema = z
     DATA_DIR: z.string().min(1).default('.data'),
     NODE_NAME: z.string().min(1).max(64).default('local'),
     NODE_PRIVATE_KEY: hexKey.optional(),
+    // The in-process node is one candidate of the router; off, only registered node processes serve replies.
+    NODE_IN_PROCESS: bool.default(true),
+    // Nodes heartbeat this often; one silent for three intervals is not routed to.
+    NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
+    // A node that sends no token for this long is failed (before the first token, the next node is tried).
+    NODE_ITL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    NODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    NODE_REGISTRATIONS_PER_HOUR: z.coerce.number().int().positive().default(30),
+    // The key the api's router signs its calls to nodes with (otherwise generated and kept in DATA_DIR).
+    ROUTER_PRIVATE_KEY: hexKey.optional(),
     TRUSTED_DEV_AUTHORITIES: addressList.optional(),
     // Trust the dev attestation CA kept in DATA_DIR (the in-process node's). Default: outside production only.
     TRUST_LOCAL_DEV_CA: bool.optional(),
