@@ -1,4 +1,5 @@
-import { estimateTokens, type ChatMessage } from '@app/inference';
+import type { ChatMessage } from '@app/inference/chat-message';
+import { estimateTokens } from '@app/inference/model-provider';
 
 // The one estimate that quotas and receipts use too (ceil(UTF-16 code units / 4)); it under-counts CJK text, so
 // budgets keep some headroom.
