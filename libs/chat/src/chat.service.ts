@@ -10,6 +10,7 @@ import {
 } from '@app/conversations';
 import { AppConfig } from '@app/config';
 import { ModelRegistry } from '@app/inference';
+import { InferenceNodes } from '@app/network';
 import { type PersonaContent, PersonasService } from '@app/personas';
 import { RateLimiter } from '@app/rate-limit';
 import type { DoneEvent, MessageErrorEvent } from '@app/realtime';
@@ -63,6 +64,7 @@ export class ChatService implements OnModuleDestroy {
     private readonly conversationStarts: ConversationsService,
     private readonly personas: PersonasService,
     private readonly models: ModelRegistry,
+    private readonly nodes: InferenceNodes,
     private readonly limiter: RateLimiter,
     private readonly lock: ConversationLock,
     private readonly cancellation: ReplyCancellation,
@@ -173,22 +175,28 @@ export class ChatService implements OnModuleDestroy {
     let partial = '';
     let finished: FinishedReply | undefined;
     try {
-      const { prompt, maxTokens } = await this.prompts.build({
-        user,
-        conversation,
-        persona,
-        userMessage: turn.user,
-        generation,
-      });
-      // Providers enforce maxTokens and stop themselves, so what streams is exactly what is delivered.
-      const completion = this.models.resolve(persona.modelId).stream(
+      const [{ prompt, maxTokens }, previousDigest] = await Promise.all([
+        this.prompts.build({ user, conversation, persona, userMessage: turn.user, generation }),
+        this.recorder.chainHead(conversation.id),
+      ]);
+      const context = {
+        inferenceId,
+        conversationId: conversation.id,
+        previousDigest,
+        personaVersionHash: conversation.personaVersion.hash,
+      };
+      // Nodes enforce maxTokens and stop themselves, so what streams is exactly what is delivered.
+      const completion = this.nodes.stream(
         {
-          ...generation.sampling,
-          responseFormat: generation.responseFormat,
-          modelId: persona.modelId,
-          messages: prompt.messages,
-          maxTokens,
-          stop: generation.stop,
+          model: {
+            ...generation.sampling,
+            responseFormat: generation.responseFormat,
+            modelId: persona.modelId,
+            messages: prompt.messages,
+            maxTokens,
+            stop: generation.stop,
+          },
+          receipt: context,
         },
         controller.signal,
       );
@@ -197,12 +205,13 @@ export class ChatService implements OnModuleDestroy {
       partial = streamed.text;
       if (!streamed.ok) throw streamed.error;
       const reply: FinishedReply = {
-        inferenceId,
         conversation,
         persona,
         userMessageId: turn.user.id,
         assistantMessageId: assistantId,
+        context,
         prompt,
+        node: completion,
         text: streamed.text,
         ttftMs: streamed.ttftMs,
         startedAt,

@@ -1,7 +1,9 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { ErrorCode } from '@app/common';
 import { ConversationsRepository, ConversationStoreModule } from '@app/conversations';
 import { PrismaService } from '@app/database';
-import { NetworkModule } from '@app/network';
+import { ModelError } from '@app/inference';
+import { InferenceNodes, NetworkModule } from '@app/network';
 import type { PersonaContent } from '@app/personas';
 import { QueueModule } from '@app/queue';
 import { ZERO_DIGEST } from '@app/receipts';
@@ -10,11 +12,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { FinishedReply, ReplyRecorder } from './reply-recorder';
 import { ReplyRecordsRepository } from './reply-records.repository';
 
-describe('ReplyRecorder (PostgreSQL)', () => {
+const persona = { modelId: 'embedded', verification: 'attested' } as PersonaContent;
+
+describe('ReplyRecorder (PostgreSQL, the in-process node)', () => {
   let context: INestApplicationContext;
   let prisma: PrismaService;
   let conversations: ConversationsRepository;
   let recorder: ReplyRecorder;
+  let nodes: InferenceNodes;
 
   beforeAll(async () => {
     context = await createContext(
@@ -25,20 +30,25 @@ describe('ReplyRecorder (PostgreSQL)', () => {
     prisma = context.get(PrismaService);
     conversations = context.get(ConversationsRepository);
     recorder = context.get(ReplyRecorder);
+    nodes = context.get(InferenceNodes);
   });
   afterAll(() => context.close());
 
-  async function finishedTurns(count: number): Promise<FinishedReply[]> {
+  async function newConversation(): Promise<{ id: string; userId: string }> {
     const creator = await dbFactory.user(prisma, 'creator');
     const user = await dbFactory.user(prisma);
-    const tag = randomBytes(5).toString('hex');
-    const persona = await prisma.persona.create({
-      data: { slug: `rec-${tag}`, ownerId: creator.id, modelId: 'embedded', name: 'R' },
+    const created = await prisma.persona.create({
+      data: {
+        slug: `rec-${randomBytes(5).toString('hex')}`,
+        ownerId: creator.id,
+        modelId: 'embedded',
+        name: 'R',
+      },
     });
     // A receipt commits to the version's hash as bytes32 (versions are immutable: it is set at creation).
     const version = await prisma.personaVersion.create({
       data: {
-        personaId: persona.id,
+        personaId: created.id,
         version: 1,
         hash: `0x${randomBytes(32).toString('hex')}`,
         content: {},
@@ -46,59 +56,99 @@ describe('ReplyRecorder (PostgreSQL)', () => {
       },
     });
     const { id } = await prisma.conversation.create({
-      data: { personaId: persona.id, personaVersionId: version.id, userId: user.id },
+      data: { personaId: created.id, personaVersionId: version.id, userId: user.id },
     });
-    const conversation = await conversations.findWithPersona(id, user.id);
-    if (!conversation) throw new Error('no conversation');
-    const content = { modelId: 'embedded', verification: 'attested' } as PersonaContent;
-    const replies: FinishedReply[] = [];
-    for (let i = 0; i < count; i++) {
-      const turn = await conversations.createTurn(id, `message ${i}`, randomUUID());
-      replies.push({
-        inferenceId: randomUUID(),
-        conversation,
-        persona: content,
-        userMessageId: turn.user.id,
-        assistantMessageId: turn.assistant.id,
-        prompt: {
-          messages: [{ role: 'user', content: `message ${i}` }],
-          memoryIds: [],
-          lorebookEntries: [],
-          droppedTurns: 0,
-          promptTokens: 3,
-        },
-        text: `reply ${i}`,
-        ttftMs: 1,
-        startedAt: new Date(),
-      });
-    }
-    return replies;
+    return { id, userId: user.id };
   }
 
-  it('chains replies completed at the same moment (no Redis lock held) one after another, never forking', async () => {
-    const replies = await finishedTurns(4);
-    await Promise.all(replies.map((reply) => recorder.complete(reply)));
-    const records = await prisma.inferenceRecord.findMany({
-      where: { id: { in: replies.map((r) => r.inferenceId) } },
-      select: { digest: true, previousDigest: true },
-    });
-    const previous = records.map((r) => r.previousDigest);
-    // One chain: exactly one starts it, and every other follows a different record.
-    expect(previous.filter((digest) => digest === ZERO_DIGEST)).toHaveLength(1);
-    expect(new Set(previous).size).toBe(records.length);
-    const digests = new Set(records.map((r) => r.digest));
-    expect(previous.filter((digest) => digest !== ZERO_DIGEST).every((digest) => digests.has(digest))).toBe(
-      true,
+  /** A turn whose reply has streamed from the node, chained to `previousDigest`. */
+  async function streamedReply(
+    conversation: { id: string; userId: string },
+    previousDigest: string,
+  ): Promise<FinishedReply> {
+    const found = await conversations.findWithPersona(conversation.id, conversation.userId);
+    if (!found) throw new Error('no conversation');
+    const content = `hello ${randomUUID()}`;
+    const turn = await conversations.createTurn(conversation.id, content, randomUUID());
+    const receipt = {
+      inferenceId: randomUUID(),
+      conversationId: conversation.id,
+      previousDigest,
+      personaVersionHash: found.personaVersion.hash,
+    };
+    const messages = [{ role: 'user' as const, content }];
+    const node = nodes.stream(
+      { model: { modelId: 'embedded', messages, maxTokens: 20 }, receipt },
+      new AbortController().signal,
     );
+    let text = '';
+    for await (const delta of node) text += delta;
+    return {
+      conversation: found,
+      persona,
+      userMessageId: turn.user.id,
+      assistantMessageId: turn.assistant.id,
+      context: receipt,
+      prompt: { messages, memoryIds: [], lorebookEntries: [], droppedTurns: 0, promptTokens: 3 },
+      node,
+      text,
+      ttftMs: 1,
+      startedAt: new Date(),
+    };
+  }
+
+  const stored = (reply: FinishedReply) =>
+    prisma.inferenceRecord.findUnique({
+      where: { id: reply.context.inferenceId },
+      select: { digest: true, previousDigest: true, signer: true },
+    });
+
+  it('chains replies stored one after another, each to the one before', async () => {
+    const conversation = await newConversation();
+    const first = await streamedReply(conversation, await recorder.chainHead(conversation.id));
+    expect(first.context.previousDigest).toBe(ZERO_DIGEST);
+    await recorder.complete(first);
+    const second = await streamedReply(conversation, await recorder.chainHead(conversation.id));
+    await recorder.complete(second);
+    const [one, two] = [await stored(first), await stored(second)];
+    expect(two?.previousDigest).toBe(one?.digest);
+    expect(one?.signer).toBe(first.node.nodeAddress);
+  });
+
+  it('stores one of two replies that started on the same chain head (a lost lock), refuses the other, never forks', async () => {
+    const conversation = await newConversation();
+    const head = await recorder.chainHead(conversation.id);
+    const racing = await Promise.all([1, 2, 3].map(() => streamedReply(conversation, head)));
+    const outcomes = await Promise.allSettled(racing.map((reply) => recorder.complete(reply)));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const outcome of outcomes)
+      if (outcome.status === 'rejected')
+        expect(outcome.reason).toMatchObject({ code: ErrorCode.CONVERSATION_BUSY });
+    expect(await prisma.inferenceRecord.count({ where: { conversationId: conversation.id } })).toBe(1);
+  });
+
+  it('refuses a receipt that does not cover what the client received, and stores nothing', async () => {
+    const conversation = await newConversation();
+    const reply = await streamedReply(conversation, await recorder.chainHead(conversation.id));
+    await expect(recorder.complete({ ...reply, text: `${reply.text} (edited)` })).rejects.toBeInstanceOf(
+      ModelError,
+    );
+    expect(await stored(reply)).toBeNull();
+    const message = await prisma.message.findUniqueOrThrow({ where: { id: reply.assistantMessageId } });
+    expect(message.status).toBe('streaming');
   });
 
   it('stores the reply complete only together with its record', async () => {
-    const [reply] = await finishedTurns(1);
-    if (!reply) throw new Error('no reply');
+    const conversation = await newConversation();
+    const reply = await streamedReply(conversation, await recorder.chainHead(conversation.id));
     const done = await recorder.complete(reply);
     const message = await prisma.message.findUniqueOrThrow({ where: { id: reply.assistantMessageId } });
-    expect(message).toMatchObject({ status: 'complete', content: 'reply 0' });
+    expect(message).toMatchObject({ status: 'complete', content: reply.text });
     expect(await prisma.inferenceRecord.count({ where: { messageId: message.id } })).toBe(1);
-    expect(done).toMatchObject({ messageId: message.id, content: 'reply 0', inferenceId: reply.inferenceId });
+    expect(done).toMatchObject({
+      messageId: message.id,
+      content: reply.text,
+      inferenceId: reply.context.inferenceId,
+    });
   });
 });

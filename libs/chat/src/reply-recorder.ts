@@ -2,28 +2,37 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConversationsRepository, type ConversationWithPersona } from '@app/conversations';
 import { type Prisma, Transactions } from '@app/database';
-import { estimateTokens } from '@app/inference';
-import { LocalNode } from '@app/network';
+import { ModelError } from '@app/inference';
+import type { NodeStream, ReceiptContext } from '@app/network';
+import { verifyNodeReceipt } from '@app/node-protocol';
 import type { PersonaContent } from '@app/personas';
 import type { BuiltPrompt } from '@app/prompt';
 import { correlated, JobName, JobPayloads, jobIds, ProofJobs, QueueName } from '@app/queue';
 import type { DoneEvent } from '@app/realtime';
-import { contentHashes, newReceiptSalt, RECEIPT_VERSION, ZERO_DIGEST } from '@app/receipts';
+import { ZERO_DIGEST } from '@app/receipts';
 import { Queue } from 'bullmq';
+import { ConversationBusyError } from './chat.errors';
 import { ReplyRecordsRepository } from './reply-records.repository';
 
 export interface FinishedReply {
-  inferenceId: string;
   conversation: ConversationWithPersona;
   persona: PersonaContent;
   userMessageId: string;
   assistantMessageId: string;
+  /** What the node was asked to sign over, fixed when the reply started. */
+  context: ReceiptContext;
   prompt: BuiltPrompt;
+  /** The node's stream, ended: it holds the node's receipt. */
+  node: NodeStream;
   text: string;
   ttftMs: number | null;
   startedAt: Date;
 }
 
+/**
+ * What happens to a reply once it has streamed: the node's receipt is checked against what was sent and received,
+ * and stored with the reply in the conversation's receipt chain; everything that builds on it is handed to jobs.
+ */
 @Injectable()
 export class ReplyRecorder {
   private readonly logger = new Logger(ReplyRecorder.name);
@@ -32,65 +41,66 @@ export class ReplyRecorder {
     private readonly transactions: Transactions,
     private readonly conversations: ConversationsRepository,
     private readonly records: ReplyRecordsRepository,
-    private readonly node: LocalNode,
     private readonly proofJobs: ProofJobs,
     @InjectQueue(QueueName.Memory) private readonly memoryQueue: Queue<JobPayloads[JobName.ExtractMemories]>,
   ) {}
 
-  /** Lock chain head → sign → write, in one transaction: no reply without its record, and no fork in the chain. */
+  /** The digest the next receipt of the conversation chains to (read while the conversation's lock is held). */
+  async chainHead(conversationId: string): Promise<string> {
+    return (await this.records.currentChainHead(conversationId)) ?? ZERO_DIGEST;
+  }
+
+  /**
+   * Verify the node's receipt, then lock the conversation's row, check that the chain head is still the one the node
+   * signed over, and store the reply with its record, in one transaction: no reply without its record, no fork.
+   */
   async complete(reply: FinishedReply): Promise<DoneEvent> {
-    const { inferenceId, conversation, persona, prompt, text, ttftMs, startedAt } = reply;
-    const finishedAt = new Date();
-    const completionTokens = estimateTokens(text);
-    const totalMs = finishedAt.getTime() - startedAt.getTime();
-    // A fresh salt per reply: the receipt is public, and unsalted hashes would let anyone test guesses of it.
-    const salt = newReceiptSalt();
-    const { inputHash, outputHash } = contentHashes(RECEIPT_VERSION, {
-      output: text,
-      input: prompt.messages,
-      salt,
-    });
+    const { conversation, persona, prompt, text, ttftMs, startedAt, context } = reply;
+    const signed = await reply.node.receipt();
+    try {
+      verifyNodeReceipt(signed, {
+        nodeAddress: reply.node.nodeAddress,
+        context,
+        modelId: persona.modelId,
+        messages: prompt.messages,
+        text,
+      });
+    } catch (error) {
+      this.logger.warn(`Node ${reply.node.nodeId} sent a receipt that does not verify: ${String(error)}`);
+      throw new ModelError('The node that answered sent a receipt that does not verify; try again.', true);
+    }
+    const { receipt } = signed;
+    const totalMs = Date.now() - startedAt.getTime();
     await this.transactions.run(
       async (tx) => {
         await this.conversations.lockForReply(tx, conversation.id);
-        const previousDigest = (await this.records.chainHead(tx, conversation.id)) ?? ZERO_DIGEST;
-        const signed = await this.node.sign({
-          inferenceId,
-          conversationId: conversation.id,
-          previousDigest,
-          modelId: persona.modelId,
-          personaVersionHash: conversation.personaVersion.hash,
-          inputHash,
-          outputHash,
-          promptTokens: prompt.promptTokens,
-          completionTokens,
-          startedAt: startedAt.getTime(),
-          finishedAt: finishedAt.getTime(),
-        });
+        const head = (await this.records.chainHead(tx, conversation.id)) ?? ZERO_DIGEST;
+        // Another reply of this conversation was stored meanwhile (its Redis lock was lost): never fork the chain.
+        if (head !== context.previousDigest) throw new ConversationBusyError();
         await this.conversations.completeReply(tx, reply.assistantMessageId, text);
         await this.records.create(tx, {
-          id: inferenceId,
+          id: context.inferenceId,
           messageId: reply.assistantMessageId,
           conversationId: conversation.id,
-          modelId: persona.modelId,
+          modelId: receipt.modelId,
           verification: persona.verification,
           status: persona.verification === 'none' ? 'unverified' : 'pending',
           input: prompt.messages as unknown as Prisma.InputJsonValue,
-          inputHash,
-          outputHash,
-          salt,
-          personaVersionHash: conversation.personaVersion.hash,
+          inputHash: receipt.inputHash,
+          outputHash: receipt.outputHash,
+          salt: signed.salt,
+          personaVersionHash: receipt.personaVersionHash,
           memoryIds: prompt.memoryIds,
-          promptTokens: prompt.promptTokens,
-          completionTokens,
+          promptTokens: receipt.promptTokens,
+          completionTokens: receipt.completionTokens,
           ttftMs,
           totalMs,
-          startedAt,
-          finishedAt,
+          startedAt: new Date(receipt.startedAt),
+          finishedAt: new Date(receipt.finishedAt),
           nodeId: signed.nodeId,
-          receipt: signed.receipt as unknown as Prisma.InputJsonValue,
+          receipt: receipt as unknown as Prisma.InputJsonValue,
           digest: signed.digest,
-          previousDigest: signed.receipt.previousDigest,
+          previousDigest: receipt.previousDigest,
           signature: signed.signature,
           signer: signed.signer,
         });
@@ -103,8 +113,8 @@ export class ReplyRecorder {
       conversationId: conversation.id,
       messageId: reply.assistantMessageId,
       content: text,
-      inferenceId,
-      usage: { promptTokens: prompt.promptTokens, completionTokens },
+      inferenceId: context.inferenceId,
+      usage: { promptTokens: receipt.promptTokens, completionTokens: receipt.completionTokens },
       timings: { ttftMs, totalMs },
     };
   }
@@ -121,12 +131,12 @@ export class ReplyRecorder {
       this.memoryQueue.add(JobName.ExtractMemories, correlated({ messageId: reply.userMessageId }), {
         jobId: jobIds.extractMemories(reply.userMessageId),
       }),
-      this.proofJobs.enqueueFor(reply.inferenceId, reply.persona.verification),
+      this.proofJobs.enqueueFor(reply.context.inferenceId, reply.persona.verification),
     ]);
     for (const result of results)
       if (result.status === 'rejected')
         this.logger.warn(
-          `Could not enqueue follow-up jobs for ${reply.inferenceId}: ${String(result.reason)}`,
+          `Could not enqueue follow-up jobs for ${reply.context.inferenceId}: ${String(result.reason)}`,
         );
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Prisma, Transaction, VerificationLevel } from '@app/database';
+import { type Prisma, PrismaService, type Transaction, type VerificationLevel } from '@app/database';
 
 export interface InferenceRecordData {
   id: string;
@@ -31,6 +31,12 @@ export interface InferenceRecordData {
 
 @Injectable()
 export class ReplyRecordsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  currentChainHead(conversationId: string): Promise<string | null> {
+    return this.chainHead(this.prisma, conversationId);
+  }
+
   /** The digest of the conversation's newest receipt, which the next receipt chains to; null for the first. */
   async chainHead(tx: Transaction, conversationId: string): Promise<string | null> {
     const last = await tx.inferenceRecord.findFirst({

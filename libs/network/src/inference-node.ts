@@ -28,6 +28,8 @@ export interface NodeReceipt {
 /** A reply streaming from one node; `receipt()` resolves once iteration has ended without error. */
 export interface NodeStream extends ModelStream {
   readonly nodeId: string;
+  /** The address the node is registered with: its receipt must recover to it. */
+  readonly nodeAddress: string;
   receipt(): Promise<NodeReceipt>;
 }
 

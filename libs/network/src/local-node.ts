@@ -1,9 +1,19 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DevAttestationAuthority } from '@app/attestation';
 import { AppConfig } from '@app/config';
-import { Receipt, receiptDigest, signReceipt } from '@app/receipts';
+import { estimateTokens, ModelRegistry } from '@app/inference';
+import { countPromptTokens } from '@app/prompt/token-budget';
+import {
+  contentHashes,
+  newReceiptSalt,
+  Receipt,
+  RECEIPT_VERSION,
+  receiptDigest,
+  signReceipt,
+} from '@app/receipts';
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers';
 import { loadOrCreateKey } from './key-file';
+import type { NodeInferenceRequest, NodeReceipt, NodeStream } from './inference-node';
 import { NodesRepository } from './nodes.repository';
 
 export interface SignedReceipt {
@@ -31,6 +41,7 @@ export class LocalNode implements OnModuleInit {
   constructor(
     private readonly config: AppConfig,
     private readonly nodes: NodesRepository,
+    private readonly models: ModelRegistry,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -58,16 +69,59 @@ export class LocalNode implements OnModuleInit {
     );
   }
 
-  async sign(fields: Omit<Receipt, 'node'>): Promise<SignedReceipt> {
-    if (!this.wallet || !this.nodeId) throw new Error('The local inference node has not started.');
-    const receipt: Receipt = { ...fields, node: this.wallet.address };
-    const signature = await signReceipt(this.wallet, receipt);
-    return {
-      nodeId: this.nodeId,
-      receipt,
-      digest: receiptDigest(receipt),
-      signature,
-      signer: this.wallet.address,
+  /** Runs the model in this process and, once the stream has ended, signs a receipt over exactly what it streamed. */
+  stream(request: NodeInferenceRequest, signal: AbortSignal): NodeStream {
+    const { wallet, nodeId } = this.started();
+    const inner = this.models.resolve(request.model.modelId).stream(request.model, signal);
+    const startedAt = Date.now();
+    let text = '';
+    let finishedAt: number | undefined;
+    const sign = async (): Promise<NodeReceipt> => {
+      if (finishedAt === undefined) throw new Error('The reply has not finished; it has no receipt.');
+      const salt = newReceiptSalt();
+      const { inputHash, outputHash } = contentHashes(RECEIPT_VERSION, {
+        input: request.model.messages,
+        output: text,
+        salt,
+      });
+      const signed = await this.sign({
+        ...request.receipt,
+        modelId: request.model.modelId,
+        inputHash,
+        outputHash,
+        promptTokens: countPromptTokens(request.model.messages),
+        completionTokens: estimateTokens(text),
+        startedAt,
+        finishedAt,
+      });
+      return { ...signed, salt };
     };
+    return {
+      nodeId,
+      nodeAddress: wallet.address,
+      get finishReason() {
+        return inner.finishReason;
+      },
+      async *[Symbol.asyncIterator]() {
+        for await (const delta of inner) {
+          text += delta;
+          yield delta;
+        }
+        finishedAt = Date.now();
+      },
+      receipt: sign,
+    };
+  }
+
+  async sign(fields: Omit<Receipt, 'node'>): Promise<SignedReceipt> {
+    const { wallet, nodeId } = this.started();
+    const receipt: Receipt = { ...fields, node: wallet.address };
+    const signature = await signReceipt(wallet, receipt);
+    return { nodeId, receipt, digest: receiptDigest(receipt), signature, signer: wallet.address };
+  }
+
+  private started(): { wallet: Wallet; nodeId: string } {
+    if (!this.wallet || !this.nodeId) throw new Error('The local inference node has not started.');
+    return { wallet: this.wallet, nodeId: this.nodeId };
   }
 }
