@@ -1,2 +1,5 @@
+export * from './completion-body';
 export * from './messages';
+export * from './protocol.types';
+export * from './sse';
 export * from './verify-node-receipt';

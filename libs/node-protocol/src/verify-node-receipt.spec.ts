@@ -1,4 +1,4 @@
-import { Wallet } from 'ethers';
+import { Wallet, type Signer } from 'ethers';
 import type { NodeReceipt, ReceiptContext } from '@app/network/inference-node';
 import { countPromptTokens } from '@app/prompt/token-budget';
 import { estimateTokens } from '@app/inference/model-provider';
@@ -21,7 +21,7 @@ const messages = [
 const text = 'Hello, I am Ada.';
 const expected: ExpectedReceipt = { nodeAddress: node.address, context, modelId: 'embedded', messages, text };
 
-async function signed(overrides: Partial<Receipt> = {}, signer: Wallet = node): Promise<NodeReceipt> {
+async function signed(overrides: Partial<Receipt> = {}, signer: Signer = node): Promise<NodeReceipt> {
   const salt = newReceiptSalt();
   const receipt: Receipt = {
     ...context,

@@ -1,0 +1,60 @@
+import type { FinishReason } from '@app/inference/model-provider';
+import type { Receipt } from '@app/receipts/receipt.spec-types';
+import type { NodeHeartbeatStatus } from './messages';
+
+/** A message a peer sent that does not follow docs/network.md. */
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** POST /v1/nodes (bearer: the operator's API key). */
+export interface NodeRegistrationRequest {
+  address: string;
+  name: string;
+  url: string;
+  modelIds: string[];
+  region?: string;
+  provider?: string;
+  issuedAt: number;
+  signature: string;
+}
+
+export interface NodeRegistrationResponse {
+  id: string;
+  address: string;
+  status: string;
+  attestation: unknown;
+  /** The only key whose calls the node accepts. */
+  routerAddress: string;
+}
+
+/** POST /v1/nodes/:id/heartbeat (no API key: the signature by the node key is the credential). */
+export interface NodeHeartbeatRequest {
+  at: number;
+  outstanding: number;
+  status: NodeHeartbeatStatus;
+  signature: string;
+}
+
+/** `revoked` tells a node it gets no more traffic. */
+export interface NodeHeartbeatResponse {
+  status: string;
+}
+
+/** The one event after the last chunk of a reply that finished. */
+export interface ReceiptEvent {
+  object: 'twinproof.receipt';
+  finish_reason: FinishReason;
+  receipt: Receipt;
+  digest: string;
+  signature: string;
+  salt: string;
+}
+
+/** Instead of the receipt, when the reply failed mid-stream. */
+export interface NodeErrorEvent {
+  error: { code: string; message: string };
+}

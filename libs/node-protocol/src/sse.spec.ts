@@ -1,0 +1,82 @@
+import { chunkEvent, errorEvent, parseNodeEvents, receiptEvent, SSE_DONE, type NodeEvent } from './sse';
+import { parseCompletionBody, toCompletionBody } from './completion-body';
+import { ProtocolError } from './protocol.types';
+
+async function* pieces(text: string, size: number): AsyncGenerator<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  for (let at = 0; at < bytes.length; at += size) yield bytes.slice(at, at + size);
+}
+
+async function events(text: string, size = 7): Promise<NodeEvent[]> {
+  const all: NodeEvent[] = [];
+  for await (const event of parseNodeEvents(pieces(text, size))) all.push(event);
+  return all;
+}
+
+const meta = { id: 'chatcmpl-1', created: 1, model: 'embedded' };
+const receipt = {
+  finish_reason: 'stop' as const,
+  receipt: { inferenceId: 'i' } as never,
+  digest: '0x01',
+  signature: '0x02',
+  salt: '0x03',
+};
+
+describe('node SSE', () => {
+  it('reads back chunks, the receipt and [DONE], split anywhere (multi-byte text included)', async () => {
+    const stream =
+      chunkEvent(meta, 'Héllo ', true) + ': keep-alive\n\n' + chunkEvent(meta, 'wörld 👋', false);
+    const all = await events(stream + receiptEvent(receipt) + SSE_DONE, 3);
+    expect(all).toEqual([
+      { kind: 'delta', content: 'Héllo ' },
+      { kind: 'delta', content: 'wörld 👋' },
+      { kind: 'receipt', event: { object: 'twinproof.receipt', ...receipt } },
+      { kind: 'done' },
+    ]);
+  });
+
+  it('reads an error event and CRLF line ends', async () => {
+    const all = await events(errorEvent('MODEL_FAILED', 'upstream 500').replace(/\n/g, '\r\n'));
+    expect(all).toEqual([{ kind: 'error', code: 'MODEL_FAILED', message: 'upstream 500' }]);
+  });
+
+  it('refuses an event that is not JSON or a malformed receipt', async () => {
+    await expect(events('data: {nope\n\n')).rejects.toThrow(ProtocolError);
+    await expect(events('data: {"object":"twinproof.receipt"}\n\n')).rejects.toThrow(ProtocolError);
+  });
+});
+
+describe('completion body', () => {
+  const request = {
+    model: {
+      modelId: 'embedded',
+      messages: [{ role: 'user' as const, content: 'hi' }],
+      maxTokens: 20,
+      topP: 0.5,
+    },
+    receipt: {
+      inferenceId: 'i-1',
+      conversationId: 'c-1',
+      previousDigest: `0x${'00'.repeat(32)}`,
+      personaVersionHash: `0x${'ab'.repeat(32)}`,
+    },
+  };
+
+  it('round-trips through JSON', () => {
+    const parsed = parseCompletionBody(JSON.parse(JSON.stringify(toCompletionBody(request))));
+    expect(parsed.receipt).toEqual(request.receipt);
+    expect(parsed.model).toMatchObject(request.model);
+  });
+
+  it('names the first wrong field', () => {
+    const body = toCompletionBody(request);
+    expect(() => parseCompletionBody({ ...body, stream: false })).toThrow(/stream/);
+    expect(() => parseCompletionBody({ ...body, messages: [{ role: 'tool', content: 'x' }] })).toThrow(
+      /message/,
+    );
+    expect(() =>
+      parseCompletionBody({ ...body, twinproof: { ...body.twinproof, previousDigest: '0x1' } }),
+    ).toThrow(/previousDigest/);
+    expect(() => parseCompletionBody({ ...body, max_tokens: 0 })).toThrow(/max_tokens/);
+  });
+});
