@@ -8,6 +8,7 @@ import type { PersonaContent } from '@app/personas';
 import { QueueModule } from '@app/queue';
 import { ZERO_DIGEST } from '@app/receipts';
 import { createContext, dbFactory } from '@app/testing';
+import { Wallet } from 'ethers';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { FinishedReply, ReplyRecorder } from './reply-recorder';
 import { ReplyRecordsRepository } from './reply-records.repository';
@@ -127,15 +128,43 @@ describe('ReplyRecorder (PostgreSQL, the in-process node)', () => {
     expect(await prisma.inferenceRecord.count({ where: { conversationId: conversation.id } })).toBe(1);
   });
 
-  it('refuses a receipt that does not cover what the client received, and stores nothing', async () => {
+  /** The same reply as if a node process had sent it: its receipt is checked, not trusted. */
+  const fromRemote = (reply: FinishedReply, nodeAddress = reply.node.nodeAddress): FinishedReply => ({
+    ...reply,
+    node: {
+      nodeId: reply.node.nodeId,
+      nodeAddress,
+      inProcess: false,
+      finishReason: 'stop',
+      [Symbol.asyncIterator]: () => reply.node[Symbol.asyncIterator](),
+      receipt: () => reply.node.receipt(),
+    },
+  });
+
+  it("stores a node process's receipt that covers exactly what was sent and received", async () => {
     const conversation = await newConversation();
-    const reply = await streamedReply(conversation, await recorder.chainHead(conversation.id));
+    const reply = fromRemote(await streamedReply(conversation, await recorder.chainHead(conversation.id)));
+    await recorder.complete(reply);
+    expect(await stored(reply)).not.toBeNull();
+  });
+
+  it("refuses a node process's receipt that does not cover what the client received, and stores nothing", async () => {
+    const conversation = await newConversation();
+    const reply = fromRemote(await streamedReply(conversation, await recorder.chainHead(conversation.id)));
     await expect(recorder.complete({ ...reply, text: `${reply.text} (edited)` })).rejects.toBeInstanceOf(
       ModelError,
     );
     expect(await stored(reply)).toBeNull();
     const message = await prisma.message.findUniqueOrThrow({ where: { id: reply.assistantMessageId } });
     expect(message.status).toBe('streaming');
+  });
+
+  it('refuses a receipt signed by another key than the answering node is registered with', async () => {
+    const conversation = await newConversation();
+    const honest = await streamedReply(conversation, await recorder.chainHead(conversation.id));
+    const reply = fromRemote(honest, Wallet.createRandom().address);
+    await expect(recorder.complete(reply)).rejects.toBeInstanceOf(ModelError);
+    expect(await stored(reply)).toBeNull();
   });
 
   it('stores the reply complete only together with its record', async () => {

@@ -30,6 +30,8 @@ export interface NodeStream extends ModelStream {
   readonly nodeId: string;
   /** The address the node is registered with: its receipt must recover to it. */
   readonly nodeAddress: string;
+  /** The api's own node: its receipt is signed in this process, so checking it here would prove nothing. */
+  readonly inProcess: boolean;
   receipt(): Promise<NodeReceipt>;
 }
 

@@ -99,6 +99,7 @@ export class LocalNode implements OnModuleInit {
     return {
       nodeId,
       nodeAddress: wallet.address,
+      inProcess: true,
       get finishReason() {
         return inner.finishReason;
       },
