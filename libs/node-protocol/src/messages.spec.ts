@@ -31,9 +31,13 @@ describe('registration proof', () => {
   it('rejects another key, a stale time and a tampered field', async () => {
     const signature = await signRegistration(node, fields);
     const byOther = await signRegistration(Wallet.createRandom(), fields);
-    expect(verifyRegistration({ ...fields, signature: byOther }, NOW)).toMatchObject({ ok: false });
+    expect(verifyRegistration({ ...fields, signature: byOther }, NOW)).toMatchObject({
+      ok: false,
+      problem: 'signature',
+    });
     expect(verifyRegistration({ ...fields, signature }, NOW + 5 * 60_000)).toMatchObject({
       ok: false,
+      problem: 'stale',
       reason: expect.stringMatching(/fresh/),
     });
     expect(verifyRegistration({ ...fields, signature, url: 'http://evil:1' }, NOW)).toMatchObject({
@@ -86,11 +90,14 @@ describe('router credential', () => {
 
   it('rejects no header, another key, a stale time, another body and another node', async () => {
     const header = await routerCredential(router, node.address, body, NOW);
-    expect(verifyRouterCredential(undefined, expected, NOW)).toMatchObject({ ok: false });
+    expect(verifyRouterCredential(undefined, expected, NOW)).toMatchObject({ ok: false, problem: 'missing' });
     expect(verifyRouterCredential('garbage', expected, NOW)).toMatchObject({ ok: false });
     const byOther = await routerCredential(Wallet.createRandom(), node.address, body, NOW);
     expect(verifyRouterCredential(byOther, expected, NOW)).toMatchObject({ ok: false });
-    expect(verifyRouterCredential(header, expected, NOW + 61_000)).toMatchObject({ ok: false });
+    expect(verifyRouterCredential(header, expected, NOW + 61_000)).toMatchObject({
+      ok: false,
+      problem: 'stale',
+    });
     expect(verifyRouterCredential(header, { ...expected, rawBody: `${body} ` }, NOW)).toMatchObject({
       ok: false,
     });

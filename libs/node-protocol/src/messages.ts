@@ -12,7 +12,10 @@ export const ROUTER_CREDENTIAL_FRESH_MS = 60_000;
 /** Lower-case, as Node's http module (and Nest's @Headers) present it. */
 export const ROUTER_HEADER = 'x-twinproof-router';
 
-export type ProtocolCheck = { ok: true } | { ok: false; reason: string };
+/** `stale`: the time is outside the window; `signature`: not signed by the expected key; `missing`: no credential. */
+export type ProtocolProblem = 'stale' | 'signature' | 'missing';
+
+export type ProtocolCheck = { ok: true } | { ok: false; problem: ProtocolProblem; reason: string };
 
 const OK: ProtocolCheck = { ok: true };
 
@@ -54,9 +57,17 @@ export function verifyRegistration(
   now = Date.now(),
 ): ProtocolCheck {
   if (!isFresh(fields.issuedAt, now, REGISTRATION_FRESH_MS))
-    return { ok: false, reason: 'The registration is not fresh (issuedAt more than 5 minutes away).' };
+    return {
+      ok: false,
+      problem: 'stale',
+      reason: 'The registration is not fresh (issuedAt more than 5 minutes away).',
+    };
   if (!recovers(registrationMessage(fields), fields.signature, fields.address))
-    return { ok: false, reason: 'The registration is not signed by the key of its address.' };
+    return {
+      ok: false,
+      problem: 'signature',
+      reason: 'The registration is not signed by the key of its address.',
+    };
   return OK;
 }
 
@@ -85,9 +96,9 @@ export function verifyHeartbeat(
   now = Date.now(),
 ): ProtocolCheck {
   if (!isFresh(fields.at, now, HEARTBEAT_FRESH_MS))
-    return { ok: false, reason: 'The heartbeat is not fresh (at more than 60 s away).' };
+    return { ok: false, problem: 'stale', reason: 'The heartbeat is not fresh (at more than 60 s away).' };
   if (!recovers(heartbeatMessage(fields), fields.signature, nodeAddress))
-    return { ok: false, reason: 'The heartbeat is not signed by the node key.' };
+    return { ok: false, problem: 'signature', reason: 'The heartbeat is not signed by the node key.' };
   return OK;
 }
 
@@ -116,12 +127,16 @@ export function verifyRouterCredential(
   now = Date.now(),
 ): ProtocolCheck {
   const match = header === undefined ? null : /^(\d{1,16})\.(0x[0-9a-fA-F]+)$/.exec(header);
-  if (!match) return { ok: false, reason: 'No router credential.' };
+  if (!match) return { ok: false, problem: 'missing', reason: 'No router credential.' };
   const issuedAt = Number(match[1]);
   if (!isFresh(issuedAt, now, ROUTER_CREDENTIAL_FRESH_MS))
-    return { ok: false, reason: 'The router credential is not fresh.' };
+    return { ok: false, problem: 'stale', reason: 'The router credential is not fresh.' };
   const message = routerMessage(expected.nodeAddress, issuedAt, expected.rawBody);
   if (!recovers(message, match[2], expected.routerAddress))
-    return { ok: false, reason: 'The router credential is not signed by the router key.' };
+    return {
+      ok: false,
+      problem: 'signature',
+      reason: 'The router credential is not signed by the router key.',
+    };
   return OK;
 }
