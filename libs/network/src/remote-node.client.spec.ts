@@ -1,0 +1,166 @@
+import { Wallet } from 'ethers';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  chunkEvent,
+  errorEvent,
+  receiptEvent,
+  ROUTER_HEADER,
+  SSE_DONE,
+  verifyRouterCredential,
+} from '@app/node-protocol';
+import type { Receipt } from '@app/receipts/receipt.spec-types';
+import type { NodeInferenceRequest } from './inference-node';
+import { RemoteNodeClient, RemoteNodeError } from './remote-node.client';
+
+const router = Wallet.createRandom();
+const nodeKey = Wallet.createRandom();
+const meta = { id: 'chatcmpl-1', created: 1, model: 'embedded' };
+const request: NodeInferenceRequest = {
+  model: { modelId: 'embedded', messages: [{ role: 'user', content: 'hi' }] },
+  receipt: {
+    inferenceId: 'inf-1',
+    conversationId: 'conv-1',
+    previousDigest: `0x${'00'.repeat(32)}`,
+    personaVersionHash: `0x${'ab'.repeat(32)}`,
+  },
+};
+const signedReceipt = {
+  finish_reason: 'length' as const,
+  receipt: { inferenceId: 'inf-1', node: nodeKey.address } as Receipt,
+  digest: '0x01',
+  signature: '0x02',
+  salt: '0x03',
+};
+
+type Handler = (body: string, req: IncomingMessage, res: ServerResponse) => void;
+
+describe('RemoteNodeClient', () => {
+  let server: Server;
+  let url: string;
+  let handler: Handler;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => handler(body, req, res));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  });
+
+  const client = (): RemoteNodeClient =>
+    new RemoteNodeClient({ id: 'node-1', address: nodeKey.address, url }, router);
+
+  function sse(res: ServerResponse, ...events: string[]): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (const event of events) res.write(event);
+    res.end();
+  }
+
+  async function drain(stream: AsyncIterable<string>): Promise<string[]> {
+    const deltas: string[] = [];
+    for await (const delta of stream) deltas.push(delta);
+    return deltas;
+  }
+
+  async function failureOf(stream: AsyncIterable<string>): Promise<RemoteNodeError> {
+    const error = await drain(stream).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(RemoteNodeError);
+    return error as RemoteNodeError;
+  }
+
+  it('calls with a router credential over the exact body, streams the deltas and returns the node’s receipt', async () => {
+    let credential: ReturnType<typeof verifyRouterCredential> | undefined;
+    let sent: unknown;
+    handler = (body, req, res) => {
+      credential = verifyRouterCredential(req.headers[ROUTER_HEADER] as string, {
+        nodeAddress: nodeKey.address,
+        routerAddress: router.address,
+        rawBody: body,
+      });
+      sent = JSON.parse(body);
+      sse(
+        res,
+        chunkEvent(meta, 'Hel', true),
+        chunkEvent(meta, 'lo', false),
+        receiptEvent(signedReceipt),
+        SSE_DONE,
+      );
+    };
+    const stream = client().stream(request, new AbortController().signal);
+    await expect(stream.receipt()).rejects.toThrow(/not finished/);
+    expect(await drain(stream)).toEqual(['Hel', 'lo']);
+    expect(credential).toEqual({ ok: true });
+    expect(sent).toMatchObject({ model: 'embedded', stream: true, twinproof: request.receipt });
+    expect(stream.finishReason).toBe('length');
+    expect(stream).toMatchObject({ nodeId: 'node-1', nodeAddress: nodeKey.address, inProcess: false });
+    expect(await stream.receipt()).toEqual({
+      nodeId: 'node-1',
+      receipt: signedReceipt.receipt,
+      digest: '0x01',
+      signature: '0x02',
+      signer: nodeKey.address,
+      salt: '0x03',
+    });
+  });
+
+  it.each([
+    [401, true],
+    [503, true],
+    [400, false],
+  ])('maps an answer %i to a ModelError (retryable: %s) before any token', async (status, retryable) => {
+    handler = (_body, _req, res) => res.writeHead(status).end('{"error":{"code":"X","message":"no"}}');
+    const error = await failureOf(client().stream(request, new AbortController().signal));
+    expect(error).toMatchObject({ status, retryable, tokensArrived: false });
+  });
+
+  it('counts an unreachable node as retryable', async () => {
+    const gone = new RemoteNodeClient(
+      { id: 'gone', address: nodeKey.address, url: 'http://127.0.0.1:1' },
+      router,
+    );
+    const error = await failureOf(gone.stream(request, new AbortController().signal));
+    expect(error).toMatchObject({ retryable: true, tokensArrived: false });
+  });
+
+  it('says tokens had arrived when the node fails mid-stream or ends without a receipt', async () => {
+    handler = (_body, _req, res) =>
+      sse(res, chunkEvent(meta, 'Hel', true), errorEvent('MODEL_FAILED', 'upstream died'));
+    const failed = await failureOf(client().stream(request, new AbortController().signal));
+    expect(failed).toMatchObject({ tokensArrived: true });
+    expect(failed.message).toMatch(/upstream died/);
+
+    handler = (_body, _req, res) => sse(res, chunkEvent(meta, 'Hel', true), SSE_DONE);
+    const stream = client().stream(request, new AbortController().signal);
+    expect((await failureOf(stream)).message).toMatch(/without a receipt/);
+    await expect(stream.receipt()).rejects.toThrow();
+  });
+
+  it('ends with an AbortError when the caller aborts mid-stream', async () => {
+    handler = (_body, _req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunkEvent(meta, 'Hel', true));
+    };
+    const controller = new AbortController();
+    const stream = client().stream(request, controller.signal);
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const delta of stream) {
+          seen.push(delta);
+          controller.abort();
+        }
+      })(),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seen).toEqual(['Hel']);
+  });
+});

@@ -1,0 +1,131 @@
+import { abortError, ModelError, type FinishReason } from '@app/inference/model-provider';
+import {
+  parseNodeEvents,
+  ROUTER_HEADER,
+  routerCredential,
+  toCompletionBody,
+  type MessageSigner,
+  type ReceiptEvent,
+} from '@app/node-protocol';
+import type { NodeInferenceRequest, NodeReceipt, NodeStream } from './inference-node';
+
+export interface RegisteredNode {
+  id: string;
+  address: string;
+  /** Its public base URL, e.g. http://10.0.0.5:8080. */
+  url: string;
+}
+
+/** A node call that failed; the router may try another node while `tokensArrived` is false and it is retryable. */
+export class RemoteNodeError extends ModelError {
+  constructor(
+    message: string,
+    retryable: boolean,
+    readonly tokensArrived: boolean,
+    status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, retryable, status, options);
+  }
+}
+
+function describe(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error instanceof Error ? error.message : String(error)}${cause}`;
+}
+
+/** The api's client for one registered node process: router credentials out, SSE in (docs/network.md). */
+export class RemoteNodeClient {
+  constructor(
+    private readonly node: RegisteredNode,
+    private readonly router: MessageSigner,
+  ) {}
+
+  /** The receipt comes back unverified: the recorder checks it against what was sent and received. */
+  stream(request: NodeInferenceRequest, signal: AbortSignal): NodeStream {
+    const { node, router } = this;
+    let finishReason: FinishReason = 'stop';
+    let signed: NodeReceipt | undefined;
+    const toReceipt = (event: ReceiptEvent): NodeReceipt => ({
+      nodeId: node.id,
+      receipt: event.receipt,
+      digest: event.digest,
+      signature: event.signature,
+      signer: event.receipt.node,
+      salt: event.salt,
+    });
+
+    async function* generate(): AsyncGenerator<string> {
+      if (signal.aborted) throw abortError();
+      // Also ends the HTTP call when the caller stops iterating early.
+      const stop = new AbortController();
+      const body = JSON.stringify(toCompletionBody(request));
+      let tokensArrived = false;
+      const failed = (
+        message: string,
+        retryable: boolean,
+        status?: number,
+        cause?: unknown,
+      ): RemoteNodeError =>
+        new RemoteNodeError(`Node ${node.id}: ${message}`, retryable, tokensArrived, status, { cause });
+      try {
+        const response = await fetch(new URL('/v1/chat/completions', node.url), {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'text/event-stream',
+            [ROUTER_HEADER]: await routerCredential(router, node.address, body),
+          },
+          body,
+          signal: AbortSignal.any([signal, stop.signal]),
+        }).catch((error: unknown) => {
+          throw signal.aborted
+            ? abortError()
+            : failed(`unreachable (${describe(error)})`, true, undefined, error);
+        });
+        if (!response.ok || !response.body) {
+          const detail = (await response.text().catch(() => '')).slice(0, 200);
+          const { status } = response;
+          // 401: the node does not (yet) know this router key, or the clock is off; another node may take it.
+          const retryable = status >= 500 || status === 401 || status === 408 || status === 429;
+          throw failed(`answered ${status} ${detail}`.trim(), retryable, status);
+        }
+        let receipt: ReceiptEvent | undefined;
+        try {
+          for await (const event of parseNodeEvents(response.body)) {
+            if (event.kind === 'delta') {
+              tokensArrived = true;
+              yield event.content;
+            } else if (event.kind === 'receipt') receipt = event.event;
+            else if (event.kind === 'error')
+              throw failed(`${event.code}: ${event.message}`, event.code !== 'VALIDATION_FAILED');
+            else break;
+          }
+        } catch (error) {
+          if (signal.aborted) throw abortError();
+          if (error instanceof RemoteNodeError) throw error;
+          throw failed(`the stream broke (${describe(error)})`, true, undefined, error);
+        }
+        if (!receipt) throw failed('the stream ended without a receipt', true);
+        finishReason = receipt.finish_reason;
+        signed = toReceipt(receipt);
+      } finally {
+        stop.abort();
+      }
+    }
+
+    return {
+      nodeId: node.id,
+      nodeAddress: node.address,
+      inProcess: false,
+      get finishReason() {
+        return finishReason;
+      },
+      [Symbol.asyncIterator]: generate,
+      receipt: () =>
+        signed
+          ? Promise.resolve(signed)
+          : Promise.reject(new Error('The reply has not finished; it has no receipt.')),
+    };
+  }
+}
