@@ -25,12 +25,22 @@ describe('replyFailure', () => {
       cancelled: false,
       error: { code: ErrorCode.MODEL_FAILED, message: 'The model stopped responding; try again.' },
     });
-    expect(replyFailure(new ModelError('upstream said 500', true), undefined).error.message).toBe(
-      'upstream said 500',
-    );
+    expect(replyFailure(new ModelError('upstream said 500', true, 500), undefined).error).toEqual({
+      code: ErrorCode.MODEL_FAILED,
+      message: 'The model failed to answer (its server answered 500); try again.',
+    });
     expect(replyFailure(new DomainError(ErrorCode.UNAVAILABLE, 'later'), undefined).error.code).toBe(
       ErrorCode.UNAVAILABLE,
     );
+  });
+
+  it('never shows a model provider’s own error text, which can quote keys and hosts', () => {
+    const upstream = new ModelError(
+      'Model provider ext failed: 401 Incorrect API key provided: sk-SECRET at 10.1.2.3',
+      false,
+      401,
+    );
+    expect(replyFailure(upstream, undefined).error.message).not.toMatch(/SECRET|10\.1\.2\.3|Incorrect/);
   });
 
   it('never shows an unexpected error’s message to the client', () => {

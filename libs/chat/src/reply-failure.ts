@@ -1,6 +1,7 @@
 import { DomainError, ErrorCode } from '@app/common';
 import { isAbortError, ModelError } from '@app/inference';
 import type { MessageErrorEvent } from '@app/realtime';
+import { ModelStalledError } from './reply-stream';
 
 export const SERVER_STOPPING = Symbol('server stopping');
 
@@ -21,10 +22,12 @@ export function replyFailure(error: unknown, abortReason: unknown): ReplyFailure
     return { cancelled: true, error: { code: ErrorCode.CANCELLED, message: 'The reply was cancelled.' } };
   if (error instanceof DomainError)
     return { cancelled: false, error: { code: error.code, message: error.message } };
-  if (error instanceof ModelError)
+  if (error instanceof ModelStalledError)
     return { cancelled: false, error: { code: ErrorCode.MODEL_FAILED, message: error.message } };
+  // An upstream's own error text can quote keys and internal hosts: clients get its status at most, the log the rest.
+  const status = error instanceof ModelError && error.status ? ` (its server answered ${error.status})` : '';
   return {
     cancelled: false,
-    error: { code: ErrorCode.MODEL_FAILED, message: 'The model failed to answer; try again.' },
+    error: { code: ErrorCode.MODEL_FAILED, message: `The model failed to answer${status}; try again.` },
   };
 }
