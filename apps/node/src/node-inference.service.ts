@@ -1,0 +1,89 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { isAbortError, estimateTokens, ModelError } from '@app/inference/model-provider';
+import { ModelRegistry } from '@app/inference/model-registry';
+import type { NodeInferenceRequest } from '@app/network/inference-node';
+import { chunkEvent, errorEvent, receiptEvent, SSE_DONE } from '@app/node-protocol';
+import { countPromptTokens } from '@app/prompt/token-budget';
+import { commitInput, commitText, newReceiptSalt } from '@app/receipts/receipt-hashes';
+import { receiptDigest, signReceipt } from '@app/receipts/receipt-signing';
+import type { Receipt } from '@app/receipts/receipt.spec-types';
+import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { NodeDrain } from './node-drain';
+import { NodeIdentity } from './node-identity';
+
+/** Runs one inference, streams it as SSE and signs the receipt over exactly what was received and streamed. */
+@Injectable()
+export class NodeInference {
+  private readonly logger = new Logger(NodeInference.name);
+
+  constructor(
+    private readonly models: ModelRegistry,
+    private readonly identity: NodeIdentity,
+    private readonly drain: NodeDrain,
+  ) {}
+
+  async stream(request: NodeInferenceRequest, response: Response): Promise<void> {
+    const { model, receipt: context } = request;
+    const controller = new AbortController();
+    const release = this.drain.track(controller);
+    // The api went away (it aborted, or died): stop the model.
+    response.on('close', () => {
+      if (!response.writableEnded) controller.abort();
+    });
+    const startedAt = Date.now();
+    const meta = {
+      id: `chatcmpl-${randomUUID()}`,
+      created: Math.floor(startedAt / 1000),
+      model: model.modelId,
+    };
+    response.status(200);
+    response.setHeader('Content-Type', 'text/event-stream');
+    response.setHeader('Cache-Control', 'no-cache');
+    response.flushHeaders();
+    let text = '';
+    try {
+      const completion = this.models.resolve(model.modelId).stream(model, controller.signal);
+      for await (const delta of completion) {
+        if (delta === '') continue;
+        response.write(chunkEvent(meta, delta, text === ''));
+        text += delta;
+      }
+      const finishedAt = Date.now();
+      const { wallet } = this.identity;
+      const salt = newReceiptSalt();
+      const receipt: Receipt = {
+        ...context,
+        node: wallet.address,
+        modelId: model.modelId,
+        inputHash: commitInput(salt, model.messages),
+        outputHash: commitText(salt, text),
+        promptTokens: countPromptTokens(model.messages),
+        completionTokens: estimateTokens(text),
+        startedAt,
+        finishedAt,
+      };
+      const signature = await signReceipt(wallet, receipt);
+      response.write(
+        receiptEvent({
+          finish_reason: completion.finishReason,
+          receipt,
+          digest: receiptDigest(receipt),
+          signature,
+          salt,
+        }),
+      );
+      response.end(SSE_DONE);
+    } catch (error) {
+      const [code, message] = isAbortError(error)
+        ? this.drain.draining
+          ? ['SERVER_STOPPING', 'The node is stopping; the reply was cut.']
+          : ['CANCELLED', 'The reply was cancelled.']
+        : ['MODEL_FAILED', error instanceof ModelError ? error.message : 'The model failed.'];
+      if (!isAbortError(error)) this.logger.warn(`Inference ${context.inferenceId} failed: ${String(error)}`);
+      if (!response.writableEnded) response.end(errorEvent(code, message));
+    } finally {
+      release();
+    }
+  }
+}

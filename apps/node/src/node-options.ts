@@ -1,0 +1,171 @@
+import type { LogSettings } from '@app/common/root-logger';
+import { isEmbeddedModelId } from '@app/inference/embedded.provider';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** Everything a node process is told, from its flags or, for a flag not given, its environment variable. */
+export interface NodeOptions {
+  apiUrl: string;
+  operatorKey: string;
+  /** The ids it registers and serves. */
+  modelIds: string[];
+  upstream?: { baseURL: string; apiKey?: string; model: string };
+  /** 0: any free port. */
+  port: number;
+  host: string;
+  /** Where the api reaches it; by default http://127.0.0.1:<port> once listening. */
+  publicUrl?: string;
+  name: string;
+  dataDir: string;
+  region?: string;
+  provider?: string;
+  heartbeatMs: number;
+  /** How long SIGTERM lets running inferences finish before they are cut. */
+  drainMs: number;
+  log: LogSettings;
+}
+
+export class NodeOptionsError extends Error {
+  constructor(message: string) {
+    super(`${message}\n\n${USAGE}`);
+    this.name = new.target.name;
+  }
+}
+
+export const USAGE = `Usage: npm run node -- --api URL --operator-key KEY [options]   (docs/network.md)
+  --api URL               the Twinproof api                                  NODE_API_URL
+  --operator-key KEY      an API key of an operator (or admin) account         NODE_OPERATOR_KEY
+  --upstream URL          an OpenAI-compatible server (e.g. http://localhost:8000/v1); none: the embedded model
+                                                                               NODE_UPSTREAM_URL
+  --upstream-key KEY      its API key                                          NODE_UPSTREAM_KEY
+  --upstream-model NAME   the model name it knows (default: the model id)      NODE_UPSTREAM_MODEL
+  --model-id ID           the model id personas name (default: embedded, or --upstream-model with --upstream)
+                                                                               NODE_MODEL_ID
+  --listen PORT           (default 0: any free port)                           NODE_LISTEN
+  --host HOST             (default 0.0.0.0)                                    NODE_HOST
+  --public-url URL        where the api reaches this node (default http://127.0.0.1:PORT)  NODE_PUBLIC_URL
+  --name NAME             (default: the host name)                             NODE_NAME
+  --data-dir DIR          where its key is kept (default .data/node-NAME)      NODE_DATA_DIR
+  --region REGION / --provider PROVIDER   declared, for the network's figures  NODE_REGION / NODE_PROVIDER
+  --heartbeat-ms MS       (default 5000)                                       NODE_HEARTBEAT_MS
+  --drain-ms MS           SIGTERM waits this long for running replies (default 30000)  NODE_DRAIN_MS`;
+
+const FLAGS = {
+  api: 'NODE_API_URL',
+  'operator-key': 'NODE_OPERATOR_KEY',
+  upstream: 'NODE_UPSTREAM_URL',
+  'upstream-key': 'NODE_UPSTREAM_KEY',
+  'upstream-model': 'NODE_UPSTREAM_MODEL',
+  'model-id': 'NODE_MODEL_ID',
+  listen: 'NODE_LISTEN',
+  host: 'NODE_HOST',
+  'public-url': 'NODE_PUBLIC_URL',
+  name: 'NODE_NAME',
+  'data-dir': 'NODE_DATA_DIR',
+  region: 'NODE_REGION',
+  provider: 'NODE_PROVIDER',
+  'heartbeat-ms': 'NODE_HEARTBEAT_MS',
+  'drain-ms': 'NODE_DRAIN_MS',
+} as const;
+
+type Flag = keyof typeof FLAGS;
+
+function httpUrl(value: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new NodeOptionsError(`--${flag} must be an http(s) URL, not "${value}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new NodeOptionsError(`--${flag} must be an http(s) URL, not "${value}".`);
+  return value.replace(/\/+$/, '');
+}
+
+function integer(
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max)
+    throw new NodeOptionsError(`--${flag} must be an integer from ${min} to ${max}, not "${value}".`);
+  return parsed;
+}
+
+export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv): NodeOptions {
+  let values: Partial<Record<Flag, string>>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' }])),
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new NodeOptionsError(error instanceof Error ? error.message : String(error));
+  }
+  const get = (flag: Flag): string | undefined => {
+    const value = values[flag] ?? env[FLAGS[flag]];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const required = (flag: Flag): string => {
+    const value = get(flag);
+    if (value === undefined) throw new NodeOptionsError(`--${flag} (or ${FLAGS[flag]}) is required.`);
+    return value;
+  };
+
+  const apiUrl = httpUrl(required('api'), 'api');
+  const upstreamUrl = get('upstream');
+  const upstreamModel = get('upstream-model');
+  const modelId = get('model-id') ?? (upstreamUrl ? upstreamModel : 'embedded');
+  if (modelId === undefined)
+    throw new NodeOptionsError(
+      'With --upstream, give --model-id (the id personas name) or --upstream-model.',
+    );
+  if (upstreamUrl && isEmbeddedModelId(modelId))
+    throw new NodeOptionsError(
+      `--model-id "${modelId}" names the embedded model; an upstream needs its own id.`,
+    );
+  if (!upstreamUrl && !isEmbeddedModelId(modelId))
+    throw new NodeOptionsError(
+      `--model-id "${modelId}" is not the embedded model; give --upstream to serve it.`,
+    );
+  const name = (get('name') ?? hostname()).slice(0, 64);
+  const logLevel = env.LOG_LEVEL ?? 'log';
+  if (!['error', 'warn', 'log', 'debug', 'verbose'].includes(logLevel))
+    throw new NodeOptionsError(`LOG_LEVEL must be error, warn, log, debug or verbose, not "${logLevel}".`);
+  const publicUrl = get('public-url');
+  return {
+    apiUrl,
+    operatorKey: required('operator-key'),
+    modelIds: [modelId],
+    upstream: upstreamUrl
+      ? {
+          baseURL: httpUrl(upstreamUrl, 'upstream'),
+          apiKey: get('upstream-key'),
+          model: upstreamModel ?? modelId,
+        }
+      : undefined,
+    port: integer(get('listen'), 'listen', 0, 0, 65_535),
+    host: get('host') ?? '0.0.0.0',
+    publicUrl: publicUrl === undefined ? undefined : httpUrl(publicUrl, 'public-url'),
+    name,
+    dataDir: get('data-dir') ?? join('.data', `node-${name.replace(/[^\w.-]/g, '-')}`),
+    region: get('region')?.slice(0, 64),
+    provider: get('provider')?.slice(0, 64),
+    heartbeatMs: integer(get('heartbeat-ms'), 'heartbeat-ms', 5_000, 100, 3_600_000),
+    drainMs: integer(get('drain-ms'), 'drain-ms', 30_000, 0, 3_600_000),
+    log: {
+      format:
+        env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT === undefined && process.stdout.isTTY)
+          ? 'pretty'
+          : 'json',
+      level: logLevel as LogSettings['level'],
+    },
+  };
+}

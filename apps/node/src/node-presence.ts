@@ -1,0 +1,138 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { signHeartbeat, signRegistration, type NodeHeartbeatStatus } from '@app/node-protocol';
+import { ApiCallError, ApiClient } from './api.client';
+import { NodeDrain } from './node-drain';
+import { NodeIdentity } from './node-identity';
+import type { NodeOptions } from './node-options';
+import { NODE_OPTIONS } from './node.tokens';
+
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 15_000;
+
+/** Thrown for an answer retrying cannot change: a bad operator key, another operator's address, a revoked key. */
+export class RegistrationRefusedError extends Error {}
+
+/** Registration with the api, then a heartbeat every NODE_HEARTBEAT_MS until the process stops. */
+@Injectable()
+export class NodePresence {
+  private readonly logger = new Logger(NodePresence.name);
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private lastBeatFailed = false;
+  private url?: string;
+
+  constructor(
+    @Inject(NODE_OPTIONS) private readonly options: NodeOptions,
+    private readonly api: ApiClient,
+    private readonly identity: NodeIdentity,
+    private readonly drain: NodeDrain,
+  ) {}
+
+  /** Registers (retrying while the api is unreachable or failing) and starts heartbeating. */
+  async start(url: string): Promise<void> {
+    this.url = url;
+    await this.registerUntilDone();
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** One heartbeat now (the drain calls it so the router stops choosing this node at once). */
+  async beat(): Promise<void> {
+    const registration = this.identity.registration;
+    if (!registration) return;
+    const status: NodeHeartbeatStatus = this.drain.draining ? 'draining' : 'active';
+    const fields = {
+      nodeId: registration.nodeId,
+      at: Date.now(),
+      status,
+      outstanding: this.drain.outstanding,
+    };
+    try {
+      const signature = await signHeartbeat(this.identity.wallet, fields);
+      const answer = await this.api.heartbeat(registration.nodeId, {
+        at: fields.at,
+        status,
+        outstanding: fields.outstanding,
+        signature,
+      });
+      if (this.lastBeatFailed) this.logger.log('Heartbeats reach the api again');
+      this.lastBeatFailed = false;
+      this.noteRevoked(answer.status === 'revoked');
+    } catch (error) {
+      if (error instanceof ApiCallError && error.status === 403) return this.noteRevoked(true);
+      if (error instanceof ApiCallError && error.status === 404 && !this.drain.draining) {
+        // The api forgot this node (a fresh database): registering again is the way back.
+        this.logger.warn(`The api does not know node ${registration.nodeId}; registering again`);
+        await this.registerOnce().catch((again: unknown) => this.logger.warn(String(again)));
+        return;
+      }
+      if (!this.lastBeatFailed) this.logger.warn(`Heartbeat failed: ${String(error)}`);
+      this.lastBeatFailed = true;
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.beat().finally(() => this.schedule());
+    }, this.options.heartbeatMs);
+  }
+
+  private noteRevoked(revoked: boolean): void {
+    if (revoked && !this.identity.revoked)
+      this.logger.error(
+        'The api says this node is revoked: it gets no more traffic. Register a new key to return.',
+      );
+    this.identity.revoked = revoked;
+  }
+
+  private async registerUntilDone(): Promise<void> {
+    for (let wait = RETRY_FIRST_MS; !this.stopped; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
+      try {
+        return await this.registerOnce();
+      } catch (error) {
+        if (
+          error instanceof ApiCallError &&
+          error.status >= 400 &&
+          error.status < 500 &&
+          error.status !== 429
+        )
+          throw new RegistrationRefusedError(`The api refused this node: ${error.message}`);
+        this.logger.warn(`Registration failed (${String(error)}); trying again in ${wait} ms`);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  private async registerOnce(): Promise<void> {
+    const { wallet } = this.identity;
+    const url = this.url ?? '';
+    const operator = await this.api.me();
+    const issuedAt = Date.now();
+    const signature = await signRegistration(wallet, {
+      operatorUserId: operator.id,
+      address: wallet.address,
+      url,
+      issuedAt,
+    });
+    const answer = await this.api.register({
+      address: wallet.address,
+      name: this.options.name,
+      url,
+      modelIds: this.options.modelIds,
+      region: this.options.region,
+      provider: this.options.provider,
+      issuedAt,
+      signature,
+    });
+    this.identity.register({ nodeId: answer.id, routerAddress: answer.routerAddress });
+    this.identity.revoked = false;
+    this.logger.log(
+      `Node ${this.options.name} ${wallet.address} registered as ${answer.id} for ${operator.handle} at ${url}, serving ${this.options.modelIds.join(', ')}`,
+    );
+  }
+}

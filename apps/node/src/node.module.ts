@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ModelRegistry } from '@app/inference/model-registry';
+import { ApiClient } from './api.client';
+import { CompletionsController } from './completions.controller';
+import { HealthController } from './health.controller';
+import { NodeDrain } from './node-drain';
+import { NodeIdentity } from './node-identity';
+import { NodeInference } from './node-inference.service';
+import type { NodeOptions } from './node-options';
+import { NodePresence } from './node-presence';
+import { NODE_OPTIONS } from './node.tokens';
+import { ReplayGuard } from './replay-guard';
+import { RouterCredentialGuard } from './router-credential.guard';
+
+/** The node process (docs/network.md): its key, its presence at the api, and the inference API it serves. */
+@Module({})
+export class NodeModule {
+  static register(options: NodeOptions): DynamicModule {
+    return {
+      module: NodeModule,
+      controllers: [CompletionsController, HealthController],
+      providers: [
+        { provide: NODE_OPTIONS, useValue: options },
+        {
+          provide: ModelRegistry,
+          useFactory: () =>
+            new ModelRegistry({
+              openAiCompatible: options.upstream ? [{ id: options.modelIds[0], ...options.upstream }] : [],
+            }),
+        },
+        { provide: ReplayGuard, useValue: new ReplayGuard() },
+        ApiClient,
+        NodeDrain,
+        NodeIdentity,
+        NodeInference,
+        NodePresence,
+        RouterCredentialGuard,
+      ],
+    };
+  }
+}
