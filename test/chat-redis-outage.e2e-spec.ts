@@ -73,6 +73,14 @@ describe('sends during a Redis outage (e2e)', () => {
     });
     expect(await userMessages()).toBe(0);
 
+    // Other HTTP limits let requests through while Redis is away; sign-up does not, since each one mints a key.
+    await request(api.url).get('/v1/me').set(consumer.auth).expect(200);
+    const signup = await request(api.url)
+      .post('/v1/users')
+      .send({ handle: `outage-${randomUUID().slice(0, 8)}`, role: 'consumer' });
+    expect(signup.status).toBe(503);
+    expect(signup.body).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+
     // Resuming and cancelling a streaming reply need Redis too (replay buffer, cancel channel): retryable as well.
     const streaming = await prisma.message.create({
       data: { conversationId, role: 'assistant', content: '', status: 'streaming' },

@@ -30,8 +30,10 @@ export class RateLimitGuard implements CanActivate {
       request.user && bucket !== 'signup' ? `user:${request.user.id}` : `ip:${request.ip ?? 'unknown'}`;
     const response = context.switchToHttp().getResponse<Response>();
     const limit = this.limiter.rules[bucket].limit;
-    // A Redis outage should not turn every request into an error: the request goes through, logged loudly.
-    const verdict = await this.limiter.enforce(bucket, subject, 'allow').catch((error: unknown) => {
+    // A Redis outage should not turn every request into an error: the request goes through, logged loudly. Not a
+    // sign-up: each one mints a key, and uncounted, one address could open any number of accounts.
+    const whenDown = bucket === 'signup' ? 'refuse' : 'allow';
+    const verdict = await this.limiter.enforce(bucket, subject, whenDown).catch((error: unknown) => {
       if (error instanceof RateLimitedError) {
         response.setHeader('X-RateLimit-Limit', limit);
         response.setHeader('X-RateLimit-Remaining', 0);

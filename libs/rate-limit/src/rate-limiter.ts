@@ -6,6 +6,8 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from './rate-limit.errors';
 import { RateLimitName, rateLimitRules, RateLimitRule } from './rate-limit-rules';
 
+const LOST = new Set(['reconnecting', 'close', 'end']);
+
 export interface RateLimitVerdict {
   allowed: boolean;
   remaining: number;
@@ -27,10 +29,14 @@ export class RateLimiter {
     private readonly redis: RedisService,
     config: AppConfig,
   ) {
-    this.rules = rateLimitRules(config.limits);
+    this.rules = rateLimitRules(config.limits, config.network);
   }
 
   async hit(rule: RateLimitRule, subject: string): Promise<RateLimitVerdict> {
+    // Decide at once while a lost connection is being retried, instead of queueing behind ioredis's reconnects
+    // (2–12 s a request); the first connection at start-up is still waited for.
+    if (LOST.has(this.redis.client.status))
+      throw new Error(`Redis connection lost (${this.redis.client.status})`);
     const outcome = await this.counter(rule)
       .consume(subject)
       .catch((refused: unknown) => {
