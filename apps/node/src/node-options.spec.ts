@@ -1,0 +1,70 @@
+import { NodeOptionsError, parseNodeOptions } from './node-options';
+
+const required = ['--api', 'http://api.example:3000/', '--operator-key', 'tp_key'];
+
+describe('parseNodeOptions', () => {
+  it('serves the embedded model on any port by default, with its key under .data/node-<name>', () => {
+    const options = parseNodeOptions([...required, '--name', 'box 1'], {});
+    expect(options).toMatchObject({
+      apiUrl: 'http://api.example:3000',
+      operatorKey: 'tp_key',
+      modelIds: ['embedded'],
+      upstream: undefined,
+      port: 0,
+      host: '0.0.0.0',
+      publicUrl: undefined,
+      name: 'box 1',
+      dataDir: '.data/node-box-1',
+      heartbeatMs: 5_000,
+      drainMs: 30_000,
+    });
+  });
+
+  it('fronts an upstream under the model id personas name; flags win over the environment', () => {
+    const options = parseNodeOptions(
+      [...required, '--upstream', 'http://gpu:8000/v1', '--model-id', 'llama3', '--listen', '8080'],
+      { NODE_UPSTREAM_MODEL: 'meta-llama/Llama-3-8B', NODE_UPSTREAM_KEY: 'sk-up', NODE_MODEL_ID: 'ignored' },
+    );
+    expect(options).toMatchObject({
+      modelIds: ['llama3'],
+      upstream: { baseURL: 'http://gpu:8000/v1', apiKey: 'sk-up', model: 'meta-llama/Llama-3-8B' },
+      port: 8080,
+    });
+    expect(
+      parseNodeOptions([...required, '--upstream', 'http://gpu:8000/v1', '--upstream-model', 'm'], {}),
+    ).toMatchObject({ modelIds: ['m'], upstream: { model: 'm' } });
+  });
+
+  it('reads everything from the environment when no flag is given', () => {
+    const options = parseNodeOptions([], {
+      NODE_API_URL: 'https://api.example',
+      NODE_OPERATOR_KEY: 'tp_env',
+      NODE_PUBLIC_URL: 'https://node.example',
+      NODE_REGION: 'eu-west',
+      NODE_PROVIDER: 'hetzner',
+      NODE_HEARTBEAT_MS: '1000',
+    });
+    expect(options).toMatchObject({
+      apiUrl: 'https://api.example',
+      operatorKey: 'tp_env',
+      publicUrl: 'https://node.example',
+      region: 'eu-west',
+      provider: 'hetzner',
+      heartbeatMs: 1_000,
+    });
+  });
+
+  it.each([
+    [[], /--api/],
+    [['--api', 'http://a'], /--operator-key/],
+    [['--api', 'ftp://a', '--operator-key', 'k'], /--api must be an http/],
+    [[...required, '--listen', '70000'], /--listen/],
+    [[...required, '--model-id', 'llama3'], /give --upstream/],
+    [[...required, '--upstream', 'http://gpu/v1'], /--model-id/],
+    [[...required, '--upstream', 'http://gpu/v1', '--model-id', 'embedded'], /embedded model/],
+    [[...required, '--unknown', 'x'], /unknown/i],
+  ])('refuses %j with a readable message and the usage', (argv, message) => {
+    expect(() => parseNodeOptions(argv, {})).toThrow(NodeOptionsError);
+    expect(() => parseNodeOptions(argv, {})).toThrow(message);
+  });
+});
