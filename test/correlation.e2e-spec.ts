@@ -65,7 +65,7 @@ describe('correlation ids in the logs (e2e)', () => {
     const started = await startReply(socket, conversation.body.id as string, 'My cat is called Miso.');
     const done = (await started.reply).done!;
     sent = { ...started.ack, inferenceId: done.inferenceId };
-    await updates.until((u) => u.inferenceId === done.inferenceId && u.status === 'attested');
+    await updates.until((u) => u.inferenceId === done.inferenceId && u.status === 'anchored');
     await waitFor(
       async () => !!jobLine(jobIds.extractMemories(sent.userMessageId)),
       'the memory job to be logged',
@@ -102,6 +102,7 @@ describe('correlation ids in the logs (e2e)', () => {
 
   it('gives the socket event that sent the message its own request id and the message id', () => {
     const line = sendEventLine();
+    expect(line.app).toBe('api');
     expect(line.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(line.messageId).toBe(sent.userMessageId);
   });
@@ -123,5 +124,11 @@ describe('correlation ids in the logs (e2e)', () => {
     const memory = jobIds.extractMemories(sent.userMessageId);
     expect(jobLine(attest)).toMatchObject({ ...ids, jobId: attest, queue: 'proofs' });
     expect(jobLine(memory)).toMatchObject({ ...ids, jobId: memory, queue: 'memory' });
+  });
+
+  it("never puts one message's ids on a batch's lines: a batch holds many users' receipts", () => {
+    const anchored = logs.lines.filter((line) => typeof line.msg === 'string' && /anchored/.test(line.msg));
+    expect(anchored.length).toBeGreaterThan(0);
+    for (const line of anchored) expect(line).not.toHaveProperty('messageId');
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 // @app/<lib>/<path> is for a library's parts that load neither Nest nor the Prisma client: scripts, jest's global
 // setup and personas' card import use these instead of the barrels, which load both.
 const SUB_PATHS = [
+  '@app/common/log-context',
   '@app/database/migrations',
   '@app/prompt/lorebook-keys',
   '@app/settlement/anchor-client',

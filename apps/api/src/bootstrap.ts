@@ -19,7 +19,7 @@ export async function createApi(
   config: AppConfig = AppConfig.fromProcessEnv(),
   options: { logDestination?: DestinationStream } = {},
 ): Promise<INestApplication> {
-  const logger = createRootLogger(config.log, options.logDestination);
+  const logger = createRootLogger({ ...config.log, app: 'api' }, options.logDestination);
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config), {
     bodyParser: false,
     logger: nestLogger(logger),

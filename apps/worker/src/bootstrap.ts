@@ -13,7 +13,7 @@ export async function createWorker(
   options: { logDestination?: DestinationStream } = {},
 ): Promise<INestApplicationContext> {
   await assertEveryQueueHandled(module);
-  const logger = nestLogger(createRootLogger(config.log, options.logDestination));
+  const logger = nestLogger(createRootLogger({ ...config.log, app: 'worker' }, options.logDestination));
   const app = await NestFactory.createApplicationContext(module, { logger });
   app.enableShutdownHooks();
   return app;

@@ -6,7 +6,7 @@ import { LogContext, runInLogContext } from './log-context';
 
 /**
  * Runs each socket event's handler in a fresh log context (HTTP requests get theirs from request-logging.ts), and
- * logs the event at debug once its handler has answered, with the ids the handler added to the context.
+ * logs the event once its handler has answered (as HTTP requests are), with the ids the handler added to the context.
  */
 @Injectable()
 export class LogContextInterceptor implements NestInterceptor {
@@ -21,7 +21,7 @@ export class LogContextInterceptor implements NestInterceptor {
     return runInLogContext(fields, () => next.handle()).pipe(
       finalize(() =>
         runInLogContext(fields, () =>
-          this.logger.debug(`${event} handled in ${(performance.now() - started).toFixed(1)} ms`),
+          this.logger.log(`${event} handled in ${(performance.now() - started).toFixed(1)} ms`),
         ),
       ),
     );

@@ -8,6 +8,8 @@ export interface LogSettings {
   format: 'json' | 'pretty';
   /** Nest's names (LOG_LEVEL): `log` is pino's info, `verbose` its trace. */
   level: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** The process (api, worker, node) on every line: `npm start` interleaves several on one terminal. */
+  app?: string;
 }
 
 const PINO_LEVELS: Record<LogSettings['level'], Level> = {
@@ -36,6 +38,7 @@ export function createRootLogger(settings: LogSettings, destination?: Destinatio
   const options: LoggerOptions = {
     level: PINO_LEVELS[settings.level],
     mixin: logContextFields,
+    base: { pid: process.pid, ...(settings.app && { app: settings.app }) },
     redact: { paths: REDACTED, censor: '[redacted]' },
   };
   if (settings.format === 'pretty') {
@@ -43,8 +46,8 @@ export function createRootLogger(settings: LogSettings, destination?: Destinatio
       destination: destination ?? 1,
       sync: true,
       translateTime: 'SYS:HH:MM:ss.l',
-      ignore: 'pid,hostname,context',
-      messageFormat: '{if context}[{context}] {end}{msg}',
+      ignore: 'pid,hostname,context,app',
+      messageFormat: '{if app}{app} {end}{if context}[{context}] {end}{msg}',
       singleLine: true,
     });
     return pino(options, pretty);

@@ -39,20 +39,25 @@ export class ProofJobs {
     ]);
   }
 
+  // Batch jobs carry no correlation ids: a batch holds many users' receipts, not those of the reply that opened it.
   /** Scheduled when a batch opens, so a batch that never fills still closes once it is old enough. */
   async anchorLater(batchId: string, delayMs: number): Promise<void> {
-    await this.settlement.add(JobName.AnchorBatch, correlated({ batchId }), {
-      jobId: jobIds.anchorBatch(batchId),
-      delay: delayMs,
-      attempts: ANCHOR_ATTEMPTS,
-    });
+    await this.settlement.add(
+      JobName.AnchorBatch,
+      { batchId },
+      {
+        jobId: jobIds.anchorBatch(batchId),
+        delay: delayMs,
+        attempts: ANCHOR_ATTEMPTS,
+      },
+    );
   }
 
   /** A full batch is anchored as soon as a worker is free, even if its age job is already waiting. */
   anchorNow(batchId: string): Promise<EnsureOutcome> {
     const jobId = jobIds.anchorBatch(batchId);
     return this.ensure(this.settlement, jobId, () =>
-      this.settlement.add(JobName.AnchorBatch, correlated({ batchId }), { jobId, attempts: ANCHOR_ATTEMPTS }),
+      this.settlement.add(JobName.AnchorBatch, { batchId }, { jobId, attempts: ANCHOR_ATTEMPTS }),
     );
   }
 
