@@ -1,7 +1,8 @@
 // A node process (apps/node) as an operator runs it, against the real api: it registers, serves the api's router
 // with node-signed receipts, refuses calls without the router's credential and replays, and drains on SIGTERM.
 import { INestApplication } from '@nestjs/common';
-import { RemoteNodeClient, RouterIdentity, type NodeInferenceRequest } from '@app/network';
+import { OpenAiStandIn, startOpenAiStandIn } from '@app/inference/testing/openai-stand-in';
+import { RemoteNodeClient, RemoteNodeError, RouterIdentity, type NodeInferenceRequest } from '@app/network';
 import { ROUTER_HEADER, routerCredential, toCompletionBody, verifyNodeReceipt } from '@app/node-protocol';
 import { ZERO_DIGEST } from '@app/receipts';
 import { Wallet, hexlify, randomBytes } from 'ethers';
@@ -30,60 +31,90 @@ interface ListedNode {
   modelIds: string[];
 }
 
+interface RunningNode {
+  child: ChildProcess;
+  url: string;
+  listed: ListedNode;
+  dataDir: string;
+}
+
+/** Spawns the built node process against the api and waits until the api lists it as healthy. */
+async function startNode(apiUrl: string, operatorKey: string, args: string[]): Promise<RunningNode> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'twinproof-node-'));
+  const port = await freePort();
+  const name = `e2e-node-${randomUUID().slice(0, 8)}`;
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'dist/apps/node/src/main.js'),
+      ...['--api', apiUrl, '--operator-key', operatorKey, ...args],
+      ...['--listen', String(port), '--host', '127.0.0.1', '--name', name, '--data-dir', dataDir],
+      ...['--heartbeat-ms', '200', '--drain-ms', '10000'],
+    ],
+    { env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  let listed: ListedNode | undefined;
+  await waitFor(
+    async () => {
+      const { body } = await request(apiUrl).get('/v1/nodes');
+      const found = (body as { data: ListedNode[] }).data.find((n) => n.name === name);
+      if (found?.healthy) listed = found;
+      return listed !== undefined;
+    },
+    'the node to register and heartbeat',
+    30_000,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}\nnode output:\n${output.join('')}`);
+  });
+  return { child, url: `http://127.0.0.1:${port}`, listed: listed!, dataDir };
+}
+
+function stopNode(node: RunningNode | undefined): void {
+  if (!node) return;
+  if (node.child.exitCode === null) node.child.kill('SIGKILL');
+  rmSync(node.dataDir, { recursive: true, force: true });
+}
+
 describe('node process (e2e)', () => {
   let api: ApiHarness;
   let app: INestApplication;
+  let embedded: RunningNode;
+  let fronting: RunningNode;
+  let upstream: OpenAiStandIn;
   let node: ChildProcess;
   let nodeUrl: string;
   let listed: ListedNode;
-  let dataDir: string;
-  const output: string[] = [];
-  const name = `e2e-node-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
     api = await startApi();
     app = api.app;
     const operator = await signUp(api.url, 'operator');
-    dataDir = mkdtempSync(join(tmpdir(), 'twinproof-node-'));
-    const port = await freePort();
-    nodeUrl = `http://127.0.0.1:${port}`;
-    node = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'dist/apps/node/src/main.js'),
-        ...['--api', api.url, '--operator-key', operator.apiKey, '--model-id', MODEL_ID],
-        ...['--listen', String(port), '--host', '127.0.0.1', '--name', name, '--data-dir', dataDir],
-        ...['--heartbeat-ms', '200', '--drain-ms', '10000'],
-      ],
-      { env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    node.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    node.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    await waitFor(
-      async () => {
-        const { body } = await request(api.url).get('/v1/nodes');
-        const found = (body as { data: ListedNode[] }).data.find((n) => n.name === name);
-        if (found?.healthy) listed = found;
-        return listed !== undefined;
-      },
-      'the node to register and heartbeat',
-      30_000,
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}\nnode output:\n${output.join('')}`);
-    });
+    upstream = await startOpenAiStandIn();
+    [embedded, fronting] = await Promise.all([
+      startNode(api.url, operator.apiKey, ['--model-id', MODEL_ID]),
+      startNode(api.url, operator.apiKey, [
+        ...['--upstream', upstream.baseURL, '--upstream-key', 'sk-upstream'],
+        ...['--upstream-model', 'llama-3-8b', '--model-id', 'llama3'],
+      ]),
+    ]);
+    ({ child: node, url: nodeUrl, listed } = embedded);
   }, 120_000);
 
   afterAll(async () => {
-    if (node && node.exitCode === null) node.kill('SIGKILL');
+    stopNode(embedded);
+    stopNode(fronting);
+    await upstream?.close();
     await api?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  function inference(): NodeInferenceRequest {
+  function inference(modelId = MODEL_ID): NodeInferenceRequest {
     return {
       model: {
-        modelId: MODEL_ID,
+        modelId,
         messages: [
           { role: 'system', content: 'You are Ada, a patient teacher.' },
           { role: 'user', content: 'Tell me about the weather.' },
@@ -175,6 +206,48 @@ describe('node process (e2e)', () => {
     const replay = await post(body, { [ROUTER_HEADER]: header });
     expect(replay.status).toBe(401);
     expect(await replay.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('fronts an OpenAI-compatible upstream under the model id personas name, and signs its reply', async () => {
+    upstream.behave({ kind: 'reply', tokens: ['Hello', ' from', ' llama'] });
+    const asked = inference('llama3');
+    asked.model.temperature = 0.2;
+    const stream = new RemoteNodeClient(
+      { id: fronting.listed.id, address: fronting.listed.address, url: fronting.url },
+      app.get(RouterIdentity),
+    ).stream(asked, new AbortController().signal);
+    let text = '';
+    for await (const delta of stream) text += delta;
+    expect(text).toBe('Hello from llama');
+    expect(upstream.requests.at(-1)).toMatchObject({ model: 'llama-3-8b', temperature: 0.2, stream: true });
+    expect(upstream.headers.at(-1)?.authorization).toBe('Bearer sk-upstream');
+    const receipt = await stream.receipt();
+    expect(() =>
+      verifyNodeReceipt(receipt, {
+        nodeAddress: fronting.listed.address,
+        context: asked.receipt,
+        modelId: 'llama3',
+        messages: asked.model.messages,
+        text,
+      }),
+    ).not.toThrow();
+  });
+
+  it('reports an upstream failure as a retryable error event without the upstream’s own text', async () => {
+    upstream.behave({ kind: 'fail', status: 500 });
+    const stream = new RemoteNodeClient(
+      { id: fronting.listed.id, address: fronting.listed.address, url: fronting.url },
+      app.get(RouterIdentity),
+    ).stream(inference('llama3'), new AbortController().signal);
+    const failure = await stream[Symbol.asyncIterator]()
+      .next()
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(failure).toBeInstanceOf(RemoteNodeError);
+    expect(failure).toMatchObject({ retryable: true, tokensArrived: false });
+    expect((failure as Error).message).toMatch(/MODEL_FAILED: The model failed \(its server answered 500\)/);
   });
 
   it('on SIGTERM takes no new inferences, finishes the running one with its receipt, tells the api, and exits', async () => {

@@ -12,6 +12,17 @@ import { randomUUID } from 'node:crypto';
 import { NodeDrain } from './node-drain';
 import { NodeIdentity } from './node-identity';
 
+/** What the api is told of a failed inference. */
+function failureOf(error: unknown, draining: boolean): { code: string; message: string } {
+  if (isAbortError(error))
+    return draining
+      ? { code: 'SERVER_STOPPING', message: 'The node is stopping; the reply was cut.' }
+      : { code: 'CANCELLED', message: 'The reply was cancelled.' };
+  // The upstream's own text can quote keys and hosts: the api gets its status at most, this node's log the rest.
+  const status = error instanceof ModelError && error.status ? ` (its server answered ${error.status})` : '';
+  return { code: 'MODEL_FAILED', message: `The model failed${status}.` };
+}
+
 /** Runs one inference, streams it as SSE and signs the receipt over exactly what was received and streamed. */
 @Injectable()
 export class NodeInference {
@@ -75,11 +86,7 @@ export class NodeInference {
       );
       response.end(SSE_DONE);
     } catch (error) {
-      const [code, message] = isAbortError(error)
-        ? this.drain.draining
-          ? ['SERVER_STOPPING', 'The node is stopping; the reply was cut.']
-          : ['CANCELLED', 'The reply was cancelled.']
-        : ['MODEL_FAILED', error instanceof ModelError ? error.message : 'The model failed.'];
+      const { code, message } = failureOf(error, this.drain.draining);
       if (!isAbortError(error)) this.logger.warn(`Inference ${context.inferenceId} failed: ${String(error)}`);
       if (!response.writableEnded) response.end(errorEvent(code, message));
     } finally {
