@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(NodeModule.register(options), {
     // The router credential signs the exact bytes of the body.
     rawBody: true,
-    logger: nestLogger(createRootLogger(options.log)),
+    logger: nestLogger(createRootLogger({ ...options.log, app: 'node' })),
   });
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: MAX_BODY });
