@@ -15,7 +15,7 @@ export class InferencesController {
   @Get('inferences/:id')
   @ApiOkResponse({
     description:
-      '{ id, messageId, status, receipt, signature, signer, attestation, batch?, zk?, salt? (participants, v2) }',
+      '{ id, messageId, conversationId, status, verification, receipt, digest, signature, signer, attestation, batch, zk, grounding { personaVersionHash, memoryIds? (participants) }, timings, error, salt? (participants, v2) }',
   })
   get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<InferenceView> {
     return this.inferences.get(user, id);
