@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService } from '@app/database';
-import type { Node } from '@app/database';
+import { isRecordNotFound, isUniqueViolation, Prisma, PrismaService } from '@app/database';
+import type { Node, NodeStatus } from '@app/database';
+import { NodeAddressTakenError, NodeNotFoundError, NodeRevokedError } from './nodes.errors';
 
 export interface NodeRegistration {
   address: string;
@@ -11,6 +12,15 @@ export interface NodeRegistration {
   attestation: Prisma.InputJsonValue;
   measurement: string | null;
 }
+
+export interface OperatorNodeRegistration extends NodeRegistration {
+  operatorId: string;
+  region: string | null;
+  provider: string | null;
+  teeKind: string;
+}
+
+export type NodeWithOperator = Node & { operator: { handle: string } | null };
 
 @Injectable()
 export class NodesRepository {
@@ -26,11 +36,58 @@ export class NodesRepository {
     });
   }
 
+  /** Creates the node, or refreshes it when `existing` is this operator's and not revoked (checked in the update). */
+  async saveOperatorNode(existing: Node | null, node: OperatorNodeRegistration): Promise<Node> {
+    const data = { ...node, status: 'active' as const, lastHeartbeatAt: new Date() };
+    try {
+      if (!existing) return await this.prisma.node.create({ data });
+      return await this.prisma.node.update({
+        where: { id: existing.id, operatorId: node.operatorId, status: { not: 'revoked' } },
+        data,
+      });
+    } catch (error) {
+      // Lost a race: another registration took the address, or a revocation landed first.
+      if (isUniqueViolation(error)) throw new NodeAddressTakenError(node.address);
+      if (isRecordNotFound(error)) throw new NodeRevokedError(node.address);
+      throw error;
+    }
+  }
+
+  /** null when the node was revoked meanwhile: a heartbeat never brings a revoked node back. */
+  async recordHeartbeat(id: string, status: NodeStatus): Promise<Node | null> {
+    const { count } = await this.prisma.node.updateMany({
+      where: { id, status: { not: 'revoked' } },
+      data: { status, lastHeartbeatAt: new Date() },
+    });
+    return count === 0 ? null : this.findById(id);
+  }
+
+  async revoke(id: string): Promise<Node> {
+    try {
+      return await this.prisma.node.update({ where: { id }, data: { status: 'revoked' } });
+    } catch (error) {
+      if (isRecordNotFound(error)) throw new NodeNotFoundError(id);
+      throw error;
+    }
+  }
+
   findByAddress(address: string): Promise<Node | null> {
     return this.prisma.node.findUnique({ where: { address } });
   }
 
   findById(id: string): Promise<Node | null> {
     return this.prisma.node.findUnique({ where: { id } });
+  }
+
+  listWithOperators(): Promise<NodeWithOperator[]> {
+    return this.prisma.node.findMany({
+      include: { operator: { select: { handle: true } } },
+      orderBy: { createdAt: 'asc' },
+    });
+  }
+
+  /** Operator-registered nodes the router may send to; health (heartbeat age) is judged by the caller. */
+  listRoutable(): Promise<Node[]> {
+    return this.prisma.node.findMany({ where: { status: 'active', operatorId: { not: null } } });
   }
 }

@@ -10,7 +10,10 @@ export interface RateLimitRule {
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
-export function rateLimitRules(limits: AppConfig['limits']) {
+export function rateLimitRules(
+  limits: AppConfig['limits'],
+  network: Pick<AppConfig['network'], 'registrationsPerHour'>,
+) {
   return {
     api: { bucket: 'api', limit: limits.requestsPerMinute, windowMs: MINUTE },
     signup: { bucket: 'signup', limit: limits.signupsPerHour, windowMs: HOUR },
@@ -23,6 +26,7 @@ export function rateLimitRules(limits: AppConfig['limits']) {
     /** Chat messages per user, whichever transport sends them. */
     chatSend: { bucket: 'chat-send', limit: limits.chatSendsPerMinute, windowMs: MINUTE },
     conversationStart: { bucket: 'conversation-start', limit: limits.conversationsPerHour, windowMs: HOUR },
+    nodeRegister: { bucket: 'node-register', limit: network.registrationsPerHour, windowMs: HOUR },
   } satisfies Record<string, RateLimitRule>;
 }
 

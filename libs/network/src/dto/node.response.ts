@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+const STATUSES = ['active', 'draining', 'offline', 'revoked'];
+
+export class RegisteredNodeResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() address!: string;
+  @ApiProperty({ enum: STATUSES }) status!: string;
+  @ApiProperty({ description: 'The attestation the api issued for the node key: { kind, document }' })
+  attestation!: unknown;
+  @ApiProperty({ description: 'The only key whose router credentials the node may accept' })
+  routerAddress!: string;
+}
+
+export class NodeHeartbeatResponse {
+  @ApiProperty({ enum: STATUSES, description: 'The node’s status as the api sees it' }) status!: string;
+}
+
+export class NodeResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() address!: string;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'The operator’s handle; null in-process',
+  })
+  operator!: string | null;
+  @ApiProperty({ type: [String] }) modelIds!: string[];
+  @ApiPropertyOptional({ nullable: true, type: String }) region!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) provider!: string | null;
+  @ApiProperty({ example: 'dev' }) attestationKind!: string;
+  @ApiProperty({ enum: STATUSES }) status!: string;
+  @ApiPropertyOptional({ nullable: true, type: Date }) lastHeartbeatAt!: Date | null;
+  @ApiProperty({ description: 'Active with a heartbeat younger than 3 intervals (NODE_HEARTBEAT_MS)' })
+  healthy!: boolean;
+}

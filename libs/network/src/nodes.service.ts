@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { DevAttestationAuthority, devMeasurement } from '@app/attestation';
+import type { AuthUser } from '@app/auth';
+import { AppConfig } from '@app/config';
+import type { Node } from '@app/database';
+import { HEARTBEAT_FRESH_MS, verifyHeartbeat, verifyRegistration } from '@app/node-protocol';
+import { RateLimiter } from '@app/rate-limit';
+import { getAddress } from 'ethers';
+import type { NodeHeartbeatDto } from './dto/node-heartbeat.dto';
+import type { NodeResponse, RegisteredNodeResponse } from './dto/node.response';
+import type { RegisterNodeDto } from './dto/register-node.dto';
+import {
+  BadHeartbeatSignatureError,
+  InvalidRegistrationProofError,
+  NodeAddressTakenError,
+  NodeNotFoundError,
+  NodeRevokedError,
+  NotNodeOperatorError,
+  StaleHeartbeatError,
+} from './nodes.errors';
+import { NodesRepository } from './nodes.repository';
+import { RouterIdentity } from './router-identity';
+import { isHealthy } from './router/node-health';
+
+// The api cannot measure a remote node: its dev attestation vouches for the key alone, and says which build it names.
+const REMOTE_NODE_MEASUREMENT = devMeasurement('twinproof/node/v1');
+const DEV_ATTESTATION_VALIDITY_MS = 365 * 24 * 3_600_000;
+
+/** Operators register their nodes, nodes heartbeat with their key, operators and admins revoke (docs/network.md). */
+@Injectable()
+export class NodesService {
+  private authority?: Promise<DevAttestationAuthority>;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly nodes: NodesRepository,
+    private readonly routerIdentity: RouterIdentity,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  async register(user: AuthUser, dto: RegisterNodeDto): Promise<RegisteredNodeResponse> {
+    await this.limiter.enforce('nodeRegister', user.id, 'allow');
+    const proof = verifyRegistration({ operatorUserId: user.id, ...dto });
+    if (!proof.ok) throw new InvalidRegistrationProofError(proof.reason);
+    const address = getAddress(dto.address);
+    const existing = await this.nodes.findByAddress(address);
+    if (existing && existing.operatorId !== user.id) throw new NodeAddressTakenError(address);
+    if (existing?.status === 'revoked') throw new NodeRevokedError(address);
+    const authority = await this.devAuthority();
+    const document = await authority.issue({
+      nodeAddress: address,
+      measurement: REMOTE_NODE_MEASUREMENT,
+      validForMs: DEV_ATTESTATION_VALIDITY_MS,
+    });
+    const node = await this.nodes.saveOperatorNode(existing, {
+      address,
+      name: dto.name,
+      url: dto.url,
+      modelIds: dto.modelIds,
+      region: dto.region ?? null,
+      provider: dto.provider ?? null,
+      operatorId: user.id,
+      teeKind: 'dev',
+      attestationKind: 'dev',
+      attestation: { kind: 'dev', document },
+      measurement: REMOTE_NODE_MEASUREMENT,
+    });
+    return {
+      id: node.id,
+      address: node.address,
+      status: node.status,
+      attestation: node.attestation,
+      routerAddress: this.routerIdentity.address,
+    };
+  }
+
+  /** The node key is the credential: no API key, and nothing changes unless the node signed it just now. */
+  async heartbeat(id: string, dto: NodeHeartbeatDto): Promise<{ status: Node['status'] }> {
+    const node = await this.nodes.findById(id);
+    if (!node) throw new NodeNotFoundError(id);
+    const now = Date.now();
+    const check = verifyHeartbeat({ nodeId: id, ...dto }, node.address, now);
+    if (!check.ok) {
+      const fresh = Math.abs(now - dto.at) <= HEARTBEAT_FRESH_MS;
+      throw fresh ? new BadHeartbeatSignatureError() : new StaleHeartbeatError();
+    }
+    if (node.status === 'revoked') throw new NodeRevokedError(id);
+    const updated = await this.nodes.recordHeartbeat(id, dto.status);
+    if (!updated) throw new NodeRevokedError(id);
+    return { status: updated.status };
+  }
+
+  async revoke(user: AuthUser, id: string): Promise<void> {
+    const node = await this.nodes.findById(id);
+    if (!node) throw new NodeNotFoundError(id);
+    if (user.role !== 'admin' && node.operatorId !== user.id) throw new NotNodeOperatorError();
+    await this.nodes.revoke(id);
+  }
+
+  async list(): Promise<NodeResponse[]> {
+    const now = Date.now();
+    const nodes = await this.nodes.listWithOperators();
+    return nodes.map((node) => ({
+      id: node.id,
+      name: node.name,
+      address: node.address,
+      operator: node.operator?.handle ?? null,
+      modelIds: node.modelIds,
+      region: node.region,
+      provider: node.provider,
+      attestationKind: node.attestationKind,
+      status: node.status,
+      lastHeartbeatAt: node.lastHeartbeatAt,
+      healthy: isHealthy(node, this.config.network.heartbeatMs, now),
+    }));
+  }
+
+  private devAuthority(): Promise<DevAttestationAuthority> {
+    this.authority ??= DevAttestationAuthority.loadOrCreate(this.config.node.devCaFile).catch(
+      (error: unknown) => {
+        this.authority = undefined;
+        throw error;
+      },
+    );
+    return this.authority;
+  }
+}

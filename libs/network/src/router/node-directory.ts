@@ -1,0 +1,86 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import type { Node } from '@app/database';
+import { ModelRegistry } from '@app/inference';
+import { LocalNode } from '../local-node';
+import { NodesRepository } from '../nodes.repository';
+import { isHealthy } from './node-health';
+import { IN_PROCESS_KEY, NodeTarget } from './node-target';
+import { RemoteNodeConnector } from './remote-node-connector';
+
+// Registrations and heartbeats reach the router through Postgres (any api instance may receive them); one read a
+// second at most, however many replies start.
+const DIRECTORY_TTL_MS = 1_000;
+
+interface Connected {
+  url: string;
+  address: string;
+  target: NodeTarget;
+}
+
+/** The nodes that may serve a model now: the in-process node when on, and registered nodes that are healthy. */
+@Injectable()
+export class NodeDirectory {
+  private readonly logger = new Logger(NodeDirectory.name);
+  private snapshot?: { at: number; nodes: Node[] };
+  private loading?: Promise<Node[]>;
+  private readonly connected = new Map<string, Connected>();
+  private readonly inProcess: NodeTarget;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly nodes: NodesRepository,
+    private readonly models: ModelRegistry,
+    private readonly connector: RemoteNodeConnector,
+    local: LocalNode,
+  ) {
+    this.inProcess = {
+      key: IN_PROCESS_KEY,
+      inProcess: true,
+      stream: (request, signal) => local.stream(request, signal),
+    };
+  }
+
+  async candidates(modelId: string, now = Date.now()): Promise<NodeTarget[]> {
+    const { inProcessNode, heartbeatMs } = this.config.network;
+    const targets: NodeTarget[] = [];
+    if (inProcessNode && this.models.has(modelId)) targets.push(this.inProcess);
+    for (const node of await this.registered(now)) {
+      if (node.modelIds.includes(modelId) && isHealthy(node, heartbeatMs, now))
+        targets.push(this.target(node));
+    }
+    return targets;
+  }
+
+  private async registered(now: number): Promise<Node[]> {
+    if (this.snapshot && now - this.snapshot.at < DIRECTORY_TTL_MS) return this.snapshot.nodes;
+    this.loading ??= this.nodes
+      .listRoutable()
+      .then((nodes) => {
+        this.snapshot = { at: Date.now(), nodes };
+        return nodes;
+      })
+      .catch((error: unknown) => {
+        // The last list is better than none: a reply still fails later if the database is really down.
+        this.logger.warn(`Could not read the registered nodes: ${String(error)}`);
+        return this.snapshot?.nodes ?? [];
+      })
+      .finally(() => {
+        this.loading = undefined;
+      });
+    return this.loading;
+  }
+
+  private target(node: Node): NodeTarget {
+    const known = this.connected.get(node.id);
+    if (known && known.url === node.url && known.address === node.address) return known.target;
+    const client = this.connector.connect({ id: node.id, address: node.address, url: node.url });
+    const target: NodeTarget = {
+      key: node.id,
+      inProcess: false,
+      stream: (request, signal) => client.stream(request, signal),
+    };
+    this.connected.set(node.id, { url: node.url, address: node.address, target });
+    return target;
+  }
+}

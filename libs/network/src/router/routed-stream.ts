@@ -1,0 +1,204 @@
+import type { Logger } from '@nestjs/common';
+import { DomainError } from '@app/common';
+import { abortError, type FinishReason, isAbortError, ModelError } from '@app/inference';
+import type { NodeInferenceRequest, NodeReceipt, NodeStream } from '../inference-node';
+import { NoNodeAvailableError, NodeStalledError } from '../nodes.errors';
+import type { CircuitBreaker } from './circuit-breaker';
+import type { NodeLoad } from './node-load';
+import type { NodeTarget } from './node-target';
+
+/** What one routed reply needs from the router. */
+export interface RoutingPolicy {
+  readonly maxAttempts: number;
+  readonly itlTimeoutMs: number;
+  readonly breaker: CircuitBreaker;
+  readonly load: NodeLoad;
+  readonly logger: Logger;
+  /** The best node for the model that has not been tried for this reply, or undefined. */
+  choose(modelId: string, tried: ReadonlySet<string>): Promise<NodeTarget | undefined>;
+}
+
+/**
+ * One reply through the router: before its first token a failing node is replaced by the next best (up to
+ * NODE_MAX_ATTEMPTS), invisibly to the client; after it, a failure ends the reply. Which node answered is known
+ * once the first token (or the end) has arrived.
+ */
+export class RoutedStream implements NodeStream {
+  private chosen?: NodeStream;
+
+  constructor(
+    private readonly policy: RoutingPolicy,
+    private readonly request: NodeInferenceRequest,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  get nodeId(): string {
+    return this.answering().nodeId;
+  }
+
+  get nodeAddress(): string {
+    return this.answering().nodeAddress;
+  }
+
+  get inProcess(): boolean {
+    return this.answering().inProcess;
+  }
+
+  get finishReason(): FinishReason {
+    return this.answering().finishReason;
+  }
+
+  receipt(): Promise<NodeReceipt> {
+    return this.answering().receipt();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<string> {
+    const { modelId } = this.request.model;
+    const tried = new Set<string>();
+    let lastError: Error | undefined;
+    while (tried.size < this.policy.maxAttempts) {
+      const target = await this.policy.choose(modelId, tried);
+      if (!target) break;
+      tried.add(target.key);
+      const attempt = new Attempt(this.policy, target, this.request, this.signal);
+      try {
+        const first = await attempt.first();
+        this.chosen = attempt.stream;
+        if (first.done) return;
+        yield first.value;
+        yield* attempt.rest();
+        return;
+      } catch (error) {
+        if (this.chosen || this.signal.aborted || !isNodeFault(error)) throw error;
+        lastError = error instanceof Error ? error : new Error(String(error));
+        this.policy.logger.warn(
+          `Node ${target.key} failed before the first token of inference ${this.request.receipt.inferenceId} ` +
+            `(${errorMessage(error)}); trying another node`,
+        );
+      } finally {
+        attempt.close();
+      }
+    }
+    throw lastError ?? new NoNodeAvailableError(modelId);
+  }
+
+  private answering(): NodeStream {
+    if (!this.chosen) throw new Error('No node has answered this reply yet.');
+    return this.chosen;
+  }
+}
+
+/** One node's try at the reply; it reports the node's outcome to the breaker and its load once. */
+class Attempt {
+  private readonly controller = new AbortController();
+  private readonly startedAt = Date.now();
+  private readonly unlink: () => void;
+  private opened?: { stream: NodeStream; iterator: AsyncIterator<string> };
+  private outcome?: 'succeeded' | 'failed' | 'released';
+
+  constructor(
+    private readonly policy: RoutingPolicy,
+    private readonly target: NodeTarget,
+    private readonly request: NodeInferenceRequest,
+    private readonly signal: AbortSignal,
+  ) {
+    const abort = (): void => this.controller.abort(signal.reason);
+    if (signal.aborted) abort();
+    signal.addEventListener('abort', abort, { once: true });
+    this.unlink = () => signal.removeEventListener('abort', abort);
+    if (!target.inProcess) policy.breaker.claim(target.key);
+    policy.load.opened(target.key);
+  }
+
+  get stream(): NodeStream {
+    return this.started().stream;
+  }
+
+  async first(): Promise<IteratorResult<string>> {
+    const first = await this.next(() => {
+      const stream = this.target.stream(this.request, this.controller.signal);
+      this.opened = { stream, iterator: stream[Symbol.asyncIterator]() };
+      return this.opened.iterator.next();
+    });
+    this.policy.load.firstToken(this.target.key, Date.now() - this.startedAt);
+    if (first.done) this.settle('succeeded');
+    return first;
+  }
+
+  async *rest(): AsyncGenerator<string> {
+    const { iterator } = this.started();
+    for (;;) {
+      const next = await this.next(() => iterator.next());
+      if (next.done) break;
+      yield next.value;
+    }
+    this.settle('succeeded');
+  }
+
+  /** Ends the attempt however it went: a consumer that stopped early, a failure, or the end of the stream. */
+  close(): void {
+    this.unlink();
+    if (!this.outcome) {
+      this.settle('released');
+      this.controller.abort();
+      void this.opened?.iterator.return?.()?.catch(() => undefined);
+    }
+    this.policy.load.closed(this.target.key);
+  }
+
+  private started(): { stream: NodeStream; iterator: AsyncIterator<string> } {
+    if (!this.opened) throw new Error('The attempt has not started.');
+    return this.opened;
+  }
+
+  private async next(step: () => Promise<IteratorResult<string>>): Promise<IteratorResult<string>> {
+    try {
+      if (this.signal.aborted) throw abortError();
+      return await this.within(step());
+    } catch (error) {
+      this.settle(this.signal.aborted || !isNodeFault(error) ? 'released' : 'failed');
+      this.controller.abort();
+      throw error;
+    }
+  }
+
+  // The in-process node is bounded by MODEL_IDLE_TIMEOUT_MS in the reply, as before the network existed.
+  private within(pending: Promise<IteratorResult<string>>): Promise<IteratorResult<string>> {
+    const limitMs = this.target.inProcess ? undefined : this.policy.itlTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const guard = new Promise<never>((_, reject) => {
+      if (limitMs !== undefined) timer = setTimeout(() => reject(new NodeStalledError(limitMs)), limitMs);
+      onAbort = () => reject(abortError());
+      this.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    // The loser of the race may still reject; that rejection is expected and needs no handler of its own.
+    void pending.catch(() => undefined);
+    return Promise.race([pending, guard]).finally(() => {
+      clearTimeout(timer);
+      if (onAbort) this.signal.removeEventListener('abort', onAbort);
+    });
+  }
+
+  private settle(outcome: 'succeeded' | 'failed' | 'released'): void {
+    if (this.outcome) return;
+    this.outcome = outcome;
+    if (this.target.inProcess) return;
+    if (outcome === 'succeeded') this.policy.breaker.succeeded(this.target.key);
+    else if (outcome === 'failed') this.policy.breaker.failed(this.target.key);
+    else this.policy.breaker.released(this.target.key);
+  }
+}
+
+/**
+ * Connect errors, 5xx, a refused credential, a stall: the node's fault, and another node may well answer. A request
+ * the model refuses (a non-retryable ModelError) or a cancel says nothing about the node.
+ */
+function isNodeFault(error: unknown): boolean {
+  if (isAbortError(error) || error instanceof DomainError) return false;
+  return !(error instanceof ModelError) || error.retryable;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
