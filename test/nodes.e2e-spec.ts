@@ -1,0 +1,242 @@
+import request from 'supertest';
+import { PrismaService } from '@app/database';
+import { signHeartbeat, signRegistration } from '@app/node-protocol';
+import { isAddress, Wallet } from 'ethers';
+import { randomUUID } from 'node:crypto';
+import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+
+const REGISTRATIONS_PER_HOUR = 4;
+
+describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
+  let api: ApiHarness;
+  let prisma: PrismaService;
+
+  beforeAll(async () => {
+    api = await startApi({ NODE_REGISTRATIONS_PER_HOUR: String(REGISTRATIONS_PER_HOUR) });
+    prisma = api.app.get(PrismaService);
+  });
+  afterAll(() => api.close());
+
+  async function registrationBody(
+    operatorId: string,
+    key: Wallet,
+    overrides: { issuedAt?: number; signer?: Wallet; url?: string } = {},
+  ) {
+    const url = overrides.url ?? `http://127.0.0.1:${4000 + Math.floor(Math.random() * 1000)}`;
+    const issuedAt = overrides.issuedAt ?? Date.now();
+    const signature = await signRegistration(overrides.signer ?? key, {
+      operatorUserId: operatorId,
+      address: key.address,
+      url,
+      issuedAt,
+    });
+    return {
+      address: key.address,
+      name: 'box',
+      url,
+      modelIds: ['embedded'],
+      region: 'eu-west',
+      issuedAt,
+      signature,
+    };
+  }
+
+  async function register(operator: TestUser, key = Wallet.createRandom()) {
+    const response = await request(api.url)
+      .post('/v1/nodes')
+      .set(operator.auth)
+      .send(await registrationBody(operator.id, key))
+      .expect(201);
+    return { id: response.body.id as string, key, body: response.body };
+  }
+
+  async function heartbeat(
+    id: string,
+    key: Wallet,
+    fields: { at?: number; status?: 'active' | 'draining'; outstanding?: number },
+    expected: number,
+  ) {
+    const body = {
+      at: fields.at ?? Date.now(),
+      status: fields.status ?? 'active',
+      outstanding: fields.outstanding ?? 0,
+    };
+    const signature = await signHeartbeat(key, { nodeId: id, ...body });
+    return request(api.url)
+      .post(`/v1/nodes/${id}/heartbeat`)
+      .send({ ...body, signature })
+      .expect(expected);
+  }
+
+  async function listed(id: string) {
+    const response = await request(api.url).get('/v1/nodes').expect(200);
+    return (response.body.data as { id: string; [field: string]: unknown }[]).find((node) => node.id === id);
+  }
+
+  it('registers an operator’s node with a dev attestation and the router’s address, and lists it as healthy', async () => {
+    const operator = await signUp(api.url, 'operator');
+    const { id, key, body } = await register(operator);
+    expect(body).toMatchObject({ id, address: key.address, status: 'active' });
+    expect(body.attestation).toMatchObject({ kind: 'dev', document: expect.any(String) });
+    expect(isAddress(body.routerAddress)).toBe(true);
+
+    expect(await listed(id)).toEqual({
+      id,
+      name: 'box',
+      address: key.address,
+      operator: operator.handle,
+      modelIds: ['embedded'],
+      region: 'eu-west',
+      provider: null,
+      attestationKind: 'dev',
+      status: 'active',
+      lastHeartbeatAt: expect.any(String),
+      healthy: true,
+    });
+  });
+
+  it('checks the proof: another key, another operator’s id, or a stale time is refused with 400', async () => {
+    const operator = await signUp(api.url, 'operator');
+    const key = Wallet.createRandom();
+    const cases = [
+      await registrationBody(operator.id, key, { signer: Wallet.createRandom() }),
+      await registrationBody(randomUUID(), key),
+      await registrationBody(operator.id, key, { issuedAt: Date.now() - 6 * 60_000 }),
+    ];
+    for (const body of cases) {
+      const response = await request(api.url).post('/v1/nodes').set(operator.auth).send(body).expect(400);
+      expect(response.body.error).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(response.body.error.details[0].field).toBe('signature');
+    }
+    expect(await prisma.node.findUnique({ where: { address: key.address } })).toBeNull();
+  });
+
+  it('refuses malformed registrations field by field, never with a 500', async () => {
+    const operator = await signUp(api.url, 'operator');
+    const good = await registrationBody(operator.id, Wallet.createRandom());
+    const bad: Record<string, unknown>[] = [
+      { ...good, address: 'not-an-address' },
+      { ...good, url: 'ftp://example.com' },
+      { ...good, modelIds: [] },
+      { ...good, issuedAt: 'soon' },
+      { ...good, signature: '0x1234' },
+    ];
+    for (const body of bad) {
+      const response = await request(api.url).post('/v1/nodes').set(operator.auth).send(body).expect(400);
+      expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
+  it('lets only its operator re-register an address: another operator gets 409', async () => {
+    const owner = await signUp(api.url, 'operator');
+    const rival = await signUp(api.url, 'operator');
+    const { id, key } = await register(owner);
+    const taken = await request(api.url)
+      .post('/v1/nodes')
+      .set(rival.auth)
+      .send(await registrationBody(rival.id, key))
+      .expect(409);
+    expect(taken.body.error.code).toBe('CONFLICT');
+    const again = await register(owner, key);
+    expect(again.id).toBe(id);
+    expect((await listed(id))?.operator).toBe(owner.handle);
+  });
+
+  it('refuses registration without a key (401) and from a consumer or creator (403)', async () => {
+    const key = Wallet.createRandom();
+    await request(api.url)
+      .post('/v1/nodes')
+      .send(await registrationBody(randomUUID(), key))
+      .expect(401);
+    for (const role of ['consumer', 'creator'] as const) {
+      const user = await signUp(api.url, role);
+      const response = await request(api.url)
+        .post('/v1/nodes')
+        .set(user.auth)
+        .send(await registrationBody(user.id, key))
+        .expect(403);
+      expect(response.body.error.code).toBe('FORBIDDEN');
+    }
+  });
+
+  it('limits registrations per operator per hour (429), without touching another operator', async () => {
+    const flooder = await signUp(api.url, 'operator');
+    for (let i = 0; i < REGISTRATIONS_PER_HOUR; i += 1) await register(flooder);
+    const refused = await request(api.url)
+      .post('/v1/nodes')
+      .set(flooder.auth)
+      .send(await registrationBody(flooder.id, Wallet.createRandom()))
+      .expect(429);
+    expect(refused.body.error.code).toBe('RATE_LIMITED');
+    await register(await signUp(api.url, 'operator'));
+  });
+
+  it('takes heartbeats signed by the node key: draining takes the node out of rotation, a fresh one restores it', async () => {
+    const { id, key } = await register(await signUp(api.url, 'operator'));
+    await prisma.node.update({ where: { id }, data: { lastHeartbeatAt: new Date(Date.now() - 60_000) } });
+    expect((await listed(id))?.healthy).toBe(false);
+
+    const beat = await heartbeat(id, key, {}, 200);
+    expect(beat.body).toEqual({ status: 'active' });
+    expect((await listed(id))?.healthy).toBe(true);
+
+    expect((await heartbeat(id, key, { status: 'draining', outstanding: 2 }, 200)).body).toEqual({
+      status: 'draining',
+    });
+    expect(await listed(id)).toMatchObject({ status: 'draining', healthy: false });
+  });
+
+  it('refuses heartbeats: another key 401, a stale time 400, an unknown node 404, a malformed one 400', async () => {
+    const { id, key } = await register(await signUp(api.url, 'operator'));
+    const stranger = await heartbeat(id, Wallet.createRandom(), {}, 401);
+    expect(stranger.body.error.code).toBe('UNAUTHENTICATED');
+    const stale = await heartbeat(id, key, { at: Date.now() - 2 * 60_000 }, 400);
+    expect(stale.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'at' }] });
+    const unknown = await heartbeat(randomUUID(), key, {}, 404);
+    expect(unknown.body.error.code).toBe('NOT_FOUND');
+
+    const signed = await heartbeat(id, key, {}, 200);
+    expect(signed.body.status).toBe('active');
+    await request(api.url)
+      .post(`/v1/nodes/${id}/heartbeat`)
+      .send({ at: Date.now(), outstanding: -1, status: 'active', signature: '0x00' })
+      .expect(400);
+    await request(api.url).post('/v1/nodes/not-a-uuid/heartbeat').send({}).expect(400);
+    // A stranger's signature over a changed status changes nothing.
+    expect((await listed(id))?.status).toBe('active');
+  });
+
+  it('lets only the node’s operator or an admin revoke it; a revoked node is told so and cannot come back', async () => {
+    const owner = await signUp(api.url, 'operator');
+    const { id, key } = await register(owner);
+    for (const role of ['operator', 'consumer'] as const) {
+      const other = await signUp(api.url, role);
+      const response = await request(api.url).delete(`/v1/nodes/${id}`).set(other.auth).expect(403);
+      expect(response.body.error.code).toBe('FORBIDDEN');
+    }
+    await request(api.url).delete(`/v1/nodes/${id}`).expect(401);
+    await request(api.url).delete(`/v1/nodes/${randomUUID()}`).set(owner.auth).expect(404);
+    expect((await listed(id))?.status).toBe('active');
+
+    await request(api.url).delete(`/v1/nodes/${id}`).set(owner.auth).expect(204);
+    expect(await listed(id)).toMatchObject({ status: 'revoked', healthy: false });
+
+    const told = await heartbeat(id, key, {}, 403);
+    expect(told.body.error).toMatchObject({ code: 'FORBIDDEN', details: { status: 'revoked' } });
+    const back = await request(api.url)
+      .post('/v1/nodes')
+      .set(owner.auth)
+      .send(await registrationBody(owner.id, key))
+      .expect(403);
+    expect(back.body.error.code).toBe('FORBIDDEN');
+    expect((await listed(id))?.status).toBe('revoked');
+  });
+
+  it('lets an admin revoke any operator’s node', async () => {
+    const { id } = await register(await signUp(api.url, 'operator'));
+    const admin = await signUp(api.url, 'consumer');
+    await prisma.user.update({ where: { id: admin.id }, data: { role: 'admin' } });
+    await request(api.url).delete(`/v1/nodes/${id}`).set(admin.auth).expect(204);
+    expect((await listed(id))?.status).toBe('revoked');
+  });
+});
