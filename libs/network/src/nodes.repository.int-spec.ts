@@ -1,0 +1,104 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { PrismaService } from '@app/database';
+import { createContext, dbFactory } from '@app/testing';
+import { Wallet } from 'ethers';
+import { NodeAddressTakenError, NodeNotFoundError, NodeRevokedError } from './nodes.errors';
+import { NodesRepository, OperatorNodeRegistration } from './nodes.repository';
+
+describe('NodesRepository (PostgreSQL)', () => {
+  let context: INestApplicationContext;
+  let repository: NodesRepository;
+  let prisma: PrismaService;
+  let operatorId: string;
+
+  beforeAll(async () => {
+    context = await createContext([], [NodesRepository]);
+    repository = context.get(NodesRepository);
+    prisma = context.get(PrismaService);
+    operatorId = (await dbFactory.user(prisma)).id;
+  });
+  afterAll(() => context.close());
+
+  const registration = (overrides: Partial<OperatorNodeRegistration> = {}): OperatorNodeRegistration => ({
+    address: Wallet.createRandom().address,
+    name: 'box',
+    url: 'http://127.0.0.1:4100',
+    modelIds: ['embedded'],
+    attestationKind: 'dev',
+    attestation: { kind: 'dev', document: 'doc' },
+    measurement: null,
+    operatorId,
+    region: null,
+    provider: null,
+    teeKind: 'dev',
+    ...overrides,
+  });
+
+  it('lets one of two concurrent first registrations of an address win; the other is told it is taken', async () => {
+    const node = registration();
+    const results = await Promise.allSettled([
+      repository.saveOperatorNode(null, node),
+      repository.saveOperatorNode(null, node),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected');
+    expect(refused?.reason).toBeInstanceOf(NodeAddressTakenError);
+  });
+
+  it('refreshes a registration in place, and never revives a node revoked meanwhile', async () => {
+    const first = await repository.saveOperatorNode(null, registration());
+    const refreshed = await repository.saveOperatorNode(
+      first,
+      registration({ address: first.address, url: 'http://b' }),
+    );
+    expect(refreshed).toMatchObject({ id: first.id, url: 'http://b', status: 'active' });
+
+    await repository.revoke(first.id);
+    await expect(
+      repository.saveOperatorNode(refreshed, registration({ address: first.address })),
+    ).rejects.toBeInstanceOf(NodeRevokedError);
+    expect((await repository.findById(first.id))?.status).toBe('revoked');
+  });
+
+  it('records heartbeats, but a heartbeat racing a revocation does not bring the node back', async () => {
+    const node = await repository.saveOperatorNode(null, registration());
+    await prisma.node.update({ where: { id: node.id }, data: { lastHeartbeatAt: new Date(0) } });
+    const beat = await repository.recordHeartbeat(node.id, 'draining');
+    expect(beat?.status).toBe('draining');
+    expect(beat?.lastHeartbeatAt?.getTime()).toBeGreaterThan(Date.now() - 10_000);
+
+    await repository.revoke(node.id);
+    expect(await repository.recordHeartbeat(node.id, 'active')).toBeNull();
+    expect((await repository.findById(node.id))?.status).toBe('revoked');
+  });
+
+  it('offers the router only active nodes that an operator registered', async () => {
+    const active = await repository.saveOperatorNode(null, registration());
+    const draining = await repository.saveOperatorNode(null, registration());
+    await repository.recordHeartbeat(draining.id, 'draining');
+    const revoked = await repository.saveOperatorNode(null, registration());
+    await repository.revoke(revoked.id);
+    const { address, name, modelIds, attestationKind, attestation, measurement } = registration();
+    const inProcess = await repository.register({
+      address,
+      name,
+      url: 'in-process',
+      modelIds,
+      attestationKind,
+      attestation,
+      measurement,
+    });
+
+    const ids = (await repository.listRoutable()).map((node) => node.id);
+    expect(ids).toContain(active.id);
+    expect(ids).not.toContain(draining.id);
+    expect(ids).not.toContain(revoked.id);
+    expect(ids).not.toContain(inProcess.id);
+  });
+
+  it('says which node it cannot revoke', async () => {
+    await expect(repository.revoke('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(
+      NodeNotFoundError,
+    );
+  });
+});
