@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DevAttestationAuthority } from '@app/attestation';
 import { AppConfig } from '@app/config';
 import { estimateTokens, ModelRegistry } from '@app/inference';
@@ -33,10 +33,11 @@ const DEV_ATTESTATION_VALIDITY_MS = 365 * 24 * 3_600_000;
  * persisted key, registers itself with a development attestation, and signs one receipt per reply.
  */
 @Injectable()
-export class LocalNode implements OnModuleInit {
+export class LocalNode implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(LocalNode.name);
   private wallet?: Wallet;
   private nodeId?: string;
+  private heartbeat?: NodeJS.Timeout;
 
   constructor(
     private readonly config: AppConfig,
@@ -64,9 +65,20 @@ export class LocalNode implements OnModuleInit {
     });
     this.wallet = wallet;
     this.nodeId = node.id;
+    // Listed as healthy like any node: GET /v1/nodes and the network's figures read heartbeats.
+    this.heartbeat = setInterval(() => {
+      this.nodes.recordHeartbeat(node.id, 'active').catch((error: unknown) => {
+        this.logger.warn(`Heartbeat of the in-process node not recorded: ${String(error)}`);
+      });
+    }, this.config.network.heartbeatMs);
+    this.heartbeat.unref();
     this.logger.log(
       `Inference node ${name} ${wallet.address} registered (dev attestation by ${authority.address})`,
     );
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.heartbeat);
   }
 
   /** Runs the model in this process and, once the stream has ended, signs a receipt over exactly what it streamed. */
