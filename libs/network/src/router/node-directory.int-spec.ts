@@ -1,0 +1,107 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { ErrorCode } from '@app/common';
+import { AppConfig } from '@app/config';
+import { PrismaService } from '@app/database';
+import { ModelRegistry } from '@app/inference';
+import { createContext, dbFactory } from '@app/testing';
+import { Wallet } from 'ethers';
+import { randomBytes } from 'node:crypto';
+import type { NodeInferenceRequest, NodeStream } from '../inference-node';
+import type { LocalNode } from '../local-node';
+import { NodesRepository } from '../nodes.repository';
+import { NodeDirectory } from './node-directory';
+import { NodeRouter } from './node-router';
+import { IN_PROCESS_KEY } from './node-target';
+import type { RemoteNodeConnector } from './remote-node-connector';
+
+describe('NodeDirectory and NodeRouter over the registry (PostgreSQL)', () => {
+  let context: INestApplicationContext;
+  let repository: NodesRepository;
+  let prisma: PrismaService;
+  let operatorId: string;
+
+  beforeAll(async () => {
+    context = await createContext([], [NodesRepository]);
+    repository = context.get(NodesRepository);
+    prisma = context.get(PrismaService);
+    operatorId = (await dbFactory.user(prisma)).id;
+  });
+  afterAll(() => context.close());
+
+  const connector: RemoteNodeConnector = {
+    connect: () => ({ stream: () => ({}) as NodeStream }),
+  };
+  const local = { stream: () => ({}) as NodeStream } as unknown as LocalNode;
+
+  function directory(env: Record<string, string> = {}) {
+    const config = AppConfig.fromProcessEnv({ NODE_HEARTBEAT_MS: '1000', ...env });
+    return {
+      config,
+      directory: new NodeDirectory(config, repository, new ModelRegistry(), connector, local),
+    };
+  }
+
+  async function node(modelIds: string[], lastHeartbeatAt = new Date()) {
+    const saved = await repository.saveOperatorNode(null, {
+      address: Wallet.createRandom().address,
+      name: 'box',
+      url: 'http://127.0.0.1:4100',
+      modelIds,
+      attestationKind: 'dev',
+      attestation: { kind: 'dev', document: 'doc' },
+      measurement: null,
+      operatorId,
+      region: null,
+      provider: null,
+      teeKind: 'dev',
+    });
+    await prisma.node.update({ where: { id: saved.id }, data: { lastHeartbeatAt } });
+    return saved.id;
+  }
+
+  const uniqueModel = () => `model-${randomBytes(4).toString('hex')}`;
+
+  it('offers registered nodes that serve the model and heartbeat within 3 intervals, and nothing else', async () => {
+    const model = uniqueModel();
+    const fresh = await node([model]);
+    const otherModel = await node([uniqueModel()]);
+    const stale = await node([model], new Date(Date.now() - 3_500));
+    const draining = await node([model]);
+    await repository.recordHeartbeat(draining, 'draining');
+    const revoked = await node([model]);
+    await repository.revoke(revoked);
+
+    const keys = (await directory().directory.candidates(model)).map((target) => target.key);
+    expect(keys).toEqual([fresh]);
+    expect(keys).not.toContain(otherModel);
+    expect(keys).not.toContain(stale);
+  });
+
+  it('offers the in-process node first for a model this api runs, and only while NODE_IN_PROCESS is on', async () => {
+    const embedded = await node(['embedded']);
+    const on = (await directory().directory.candidates('embedded')).map((target) => target.key);
+    expect(on[0]).toBe(IN_PROCESS_KEY);
+    expect(on).toContain(embedded);
+    const off = (await directory({ NODE_IN_PROCESS: 'false' }).directory.candidates('embedded')).map(
+      (t) => t.key,
+    );
+    expect(off).not.toContain(IN_PROCESS_KEY);
+    expect(off).toContain(embedded);
+    expect((await directory().directory.candidates(uniqueModel())).map((t) => t.key)).not.toContain(
+      IN_PROCESS_KEY,
+    );
+  });
+
+  it('fails a reply with UNAVAILABLE when the only node serving the model has stopped heartbeating', async () => {
+    const model = uniqueModel();
+    await node([model], new Date(Date.now() - 60_000));
+    const { config, directory: nodes } = directory({ NODE_IN_PROCESS: 'false' });
+    const router = new NodeRouter(config, nodes);
+    const request: NodeInferenceRequest = {
+      model: { modelId: model, messages: [{ role: 'user', content: 'hi' }] },
+      receipt: { inferenceId: 'i', conversationId: 'c', previousDigest: '0x', personaVersionHash: '0x' },
+    };
+    const stream = router.stream(request, new AbortController().signal)[Symbol.asyncIterator]();
+    await expect(stream.next()).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
+  });
+});
