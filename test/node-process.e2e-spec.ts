@@ -11,8 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import OpenAI from 'openai';
 import request from 'supertest';
-import { signUp, startApi, type ApiHarness } from './support/api-harness';
+import { createPersona, signUp, startApi, type ApiHarness } from './support/api-harness';
 import { freePort } from './support/isolated-services';
 import { waitFor } from './support/wait-for';
 
@@ -287,5 +288,40 @@ describe('node process (e2e)', () => {
       }),
     ).not.toThrow();
     expect(await exited).toBe(0);
+  });
+});
+
+describe('a chat served by a node process (e2e)', () => {
+  let api: ApiHarness;
+  let node: RunningNode | undefined;
+
+  beforeAll(async () => {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
+    // Without the in-process node, only the node process can answer.
+    api = await startApi({ NODE_IN_PROCESS: 'false' });
+    const operator = await signUp(api.url, 'operator');
+    node = await startNode(api.url, operator.apiKey, ['--model-id', 'embedded']);
+  }, 120_000);
+
+  afterAll(async () => {
+    stopNode(node);
+    await api?.close();
+  });
+
+  it('answers a consumer with a reply whose stored receipt the node signed', async () => {
+    const [creator, consumer] = await Promise.all([signUp(api.url, 'creator'), signUp(api.url, 'consumer')]);
+    const { slug } = await createPersona(api.url, creator, { name: 'Oracle', personality: 'calm' });
+    const client = new OpenAI({ apiKey: consumer.apiKey, baseURL: `${api.url}/v1`, maxRetries: 0 });
+    const reply = await client.chat.completions.create({
+      model: slug,
+      messages: [{ role: 'user', content: 'Hello!' }],
+    });
+    expect(reply.choices[0]?.message.content).toEqual(expect.stringContaining('Oracle'));
+    const inferenceId = (reply as unknown as { inference_id: string }).inference_id;
+    const bundle = await request(api.url)
+      .get(`/v1/inferences/${inferenceId}/bundle`)
+      .set(consumer.auth)
+      .expect(200);
+    expect(bundle.body.receipt.node).toBe(node!.listed.address);
   });
 });
