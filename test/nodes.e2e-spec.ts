@@ -1,11 +1,12 @@
 import request from 'supertest';
 import { PrismaService } from '@app/database';
 import { signHeartbeat, signRegistration } from '@app/node-protocol';
-import { isAddress, Wallet } from 'ethers';
+import { type HDNodeWallet, isAddress, Wallet } from 'ethers';
 import { randomUUID } from 'node:crypto';
 import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
 
 const REGISTRATIONS_PER_HOUR = 4;
+type NodeKey = Wallet | HDNodeWallet;
 
 describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
   let api: ApiHarness;
@@ -19,8 +20,8 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
 
   async function registrationBody(
     operatorId: string,
-    key: Wallet,
-    overrides: { issuedAt?: number; signer?: Wallet; url?: string } = {},
+    key: NodeKey,
+    overrides: { issuedAt?: number; signer?: NodeKey; url?: string } = {},
   ) {
     const url = overrides.url ?? `http://127.0.0.1:${4000 + Math.floor(Math.random() * 1000)}`;
     const issuedAt = overrides.issuedAt ?? Date.now();
@@ -52,7 +53,7 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
 
   async function heartbeat(
     id: string,
-    key: Wallet,
+    key: NodeKey,
     fields: { at?: number; status?: 'active' | 'draining'; outstanding?: number },
     expected: number,
   ) {
