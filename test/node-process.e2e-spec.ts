@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import request from 'supertest';
-import { createPersona, signUp, startApi, type ApiHarness } from './support/api-harness';
+import { createPersona, signUp, startApi, type ApiHarness, type TestUser } from './support/api-harness';
 import { freePort } from './support/isolated-services';
 import { waitFor } from './support/wait-for';
 
@@ -85,6 +85,7 @@ describe('node process (e2e)', () => {
   let embedded: RunningNode;
   let fronting: RunningNode;
   let upstream: OpenAiStandIn;
+  let operator: TestUser;
   let node: ChildProcess;
   let nodeUrl: string;
   let listed: ListedNode;
@@ -93,7 +94,7 @@ describe('node process (e2e)', () => {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
     api = await startApi();
     app = api.app;
-    const operator = await signUp(api.url, 'operator');
+    operator = await signUp(api.url, 'operator');
     upstream = await startOpenAiStandIn();
     [embedded, fronting] = await Promise.all([
       startNode(api.url, operator.apiKey, ['--model-id', MODEL_ID]),
@@ -249,6 +250,14 @@ describe('node process (e2e)', () => {
     expect(failure).toBeInstanceOf(RemoteNodeError);
     expect(failure).toMatchObject({ retryable: true, tokensArrived: false });
     expect((failure as Error).message).toMatch(/MODEL_FAILED: The model failed \(its server answered 500\)/);
+  });
+
+  it('learns from its heartbeat that its operator revoked it', async () => {
+    await request(api.url).delete(`/v1/nodes/${fronting.listed.id}`).set(operator.auth).expect(204);
+    await waitFor(async () => {
+      const health = (await (await fetch(`${fronting.url}/health`)).json()) as { status: string };
+      return health.status === 'revoked';
+    }, 'the node to learn it was revoked');
   });
 
   it('on SIGTERM takes no new inferences, finishes the running one with its receipt, tells the api, and exits', async () => {
