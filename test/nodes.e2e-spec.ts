@@ -6,6 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
 
 const REGISTRATIONS_PER_HOUR = 4;
+// Short, so the in-process node's heartbeats are seen within a second; long enough that a node listed right after
+// its registration or heartbeat is still within 3 intervals.
+const HEARTBEAT_MS = 250;
+const IN_PROCESS_NAME = `in-process-${randomUUID().slice(0, 8)}`;
 type NodeKey = Wallet | HDNodeWallet;
 
 describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
@@ -13,7 +17,11 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
   let prisma: PrismaService;
 
   beforeAll(async () => {
-    api = await startApi({ NODE_REGISTRATIONS_PER_HOUR: String(REGISTRATIONS_PER_HOUR) });
+    api = await startApi({
+      NODE_REGISTRATIONS_PER_HOUR: String(REGISTRATIONS_PER_HOUR),
+      NODE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+      NODE_NAME: IN_PROCESS_NAME,
+    });
     prisma = api.app.get(PrismaService);
   });
   afterAll(() => api.close());
@@ -231,6 +239,18 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
       .expect(403);
     expect(back.body.error.code).toBe('FORBIDDEN');
     expect((await listed(id))?.status).toBe('revoked');
+  });
+
+  it('lists the api’s in-process node, which keeps itself healthy by heartbeating', async () => {
+    const find = async () => {
+      const response = await request(api.url).get('/v1/nodes').expect(200);
+      return (response.body.data as { name: string; [field: string]: unknown }[]).find(
+        (node) => node.name === IN_PROCESS_NAME,
+      );
+    };
+    expect(await find()).toMatchObject({ operator: null, attestationKind: 'dev', status: 'active' });
+    await new Promise((resolve) => setTimeout(resolve, 4 * HEARTBEAT_MS));
+    expect(await find()).toMatchObject({ healthy: true });
   });
 
   it('lets an admin revoke any operator’s node', async () => {
