@@ -64,7 +64,7 @@ describe('NodePresence', () => {
     await expect(refused.presence.start('http://n')).rejects.toThrow(RegistrationRefusedError);
   }, 10_000);
 
-  it('heartbeats signed by the node key with its drain state, and notes a revocation', async () => {
+  it('heartbeats signed by the node key with its drain state, and notes a new router key and a revocation', async () => {
     const beats: NodeHeartbeatRequest[] = [];
     const heartbeat = jest.fn(async (_id: string, body: NodeHeartbeatRequest) => {
       beats.push(body);
@@ -77,6 +77,11 @@ describe('NodePresence', () => {
     await presence.beat();
     expect(beats[0]).toMatchObject({ status: 'draining', outstanding: 1 });
     expect(verifyHeartbeat({ ...beats[0], nodeId: 'node-1' }, wallet.address)).toEqual({ ok: true });
+
+    const rotated = Wallet.createRandom().address;
+    heartbeat.mockResolvedValueOnce({ status: 'active', routerAddress: rotated } as never);
+    await presence.beat();
+    expect(identity.registration?.routerAddress).toBe(rotated);
 
     heartbeat.mockRejectedValueOnce(new ApiCallError(403, 'FORBIDDEN', 'revoked'));
     await presence.beat();

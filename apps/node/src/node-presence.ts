@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { signHeartbeat, signRegistration, type NodeHeartbeatStatus } from '@app/node-protocol';
+import { sameAddress, signHeartbeat, signRegistration, type NodeHeartbeatStatus } from '@app/node-protocol';
+import { isAddress } from 'ethers';
 import { ApiCallError, ApiClient } from './api.client';
 import { NodeDrain } from './node-drain';
 import { NodeIdentity } from './node-identity';
@@ -62,6 +63,7 @@ export class NodePresence {
       if (this.lastBeatFailed) this.logger.log('Heartbeats reach the api again');
       this.lastBeatFailed = false;
       this.noteRevoked(answer.status === 'revoked');
+      this.noteRouter(answer.routerAddress);
     } catch (error) {
       if (error instanceof ApiCallError && error.status === 403) return this.noteRevoked(true);
       if (error instanceof ApiCallError && error.status === 404 && !this.drain.draining) {
@@ -88,6 +90,15 @@ export class NodePresence {
         'The api says this node is revoked: it gets no more traffic. Register a new key to return.',
       );
     this.identity.revoked = revoked;
+  }
+
+  // The api's router key can change (a new ROUTER_PRIVATE_KEY): calls signed by the new one must not be refused.
+  private noteRouter(routerAddress: string | undefined): void {
+    const registration = this.identity.registration;
+    if (!registration || !routerAddress || !isAddress(routerAddress)) return;
+    if (sameAddress(routerAddress, registration.routerAddress)) return;
+    this.logger.log(`The api's router key is now ${routerAddress}`);
+    this.identity.register({ ...registration, routerAddress });
   }
 
   private async registerUntilDone(): Promise<void> {

@@ -39,9 +39,10 @@ export interface NodeHeartbeatRequest {
   signature: string;
 }
 
-/** `revoked` tells a node it gets no more traffic. */
+/** `revoked` tells a node it gets no more traffic; `routerAddress`, when given, replaces the one it registered with. */
 export interface NodeHeartbeatResponse {
   status: string;
+  routerAddress?: string;
 }
 
 /** The one event after the last chunk of a reply that finished. */
