@@ -10,6 +10,8 @@ const REGISTRATIONS_PER_HOUR = 4;
 // its registration or heartbeat is still within 3 intervals.
 const HEARTBEAT_MS = 250;
 const IN_PROCESS_NAME = `in-process-${randomUUID().slice(0, 8)}`;
+// The nodes registered here listen nowhere: they serve a model no persona names, so no other file's api routes to them.
+const MODEL_ID = 'nodes-e2e';
 type NodeKey = Wallet | HDNodeWallet;
 
 describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
@@ -43,7 +45,7 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
       address: key.address,
       name: 'box',
       url,
-      modelIds: ['embedded'],
+      modelIds: [MODEL_ID],
       region: 'eu-west',
       issuedAt,
       signature,
@@ -94,7 +96,7 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
       name: 'box',
       address: key.address,
       operator: operator.handle,
-      modelIds: ['embedded'],
+      modelIds: [MODEL_ID],
       region: 'eu-west',
       provider: null,
       attestationKind: 'dev',

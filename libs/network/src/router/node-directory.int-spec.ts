@@ -26,7 +26,12 @@ describe('NodeDirectory and NodeRouter over the registry (PostgreSQL)', () => {
     prisma = context.get(PrismaService);
     operatorId = (await dbFactory.user(prisma)).id;
   });
-  afterAll(() => context.close());
+  const created: string[] = [];
+  // Other files' apis share this database: nodes that serve `embedded` and listen nowhere must not outlive the file.
+  afterAll(async () => {
+    await prisma.node.updateMany({ where: { id: { in: created } }, data: { status: 'revoked' } });
+    await context.close();
+  });
 
   const connector: RemoteNodeConnector = {
     connect: () => ({ stream: () => ({}) as NodeStream }),
@@ -55,6 +60,7 @@ describe('NodeDirectory and NodeRouter over the registry (PostgreSQL)', () => {
       provider: null,
       teeKind: 'dev',
     });
+    created.push(saved.id);
     await prisma.node.update({ where: { id: saved.id }, data: { lastHeartbeatAt } });
     return saved.id;
   }

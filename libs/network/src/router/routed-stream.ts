@@ -95,6 +95,7 @@ class Attempt {
   private readonly unlink: () => void;
   private opened?: { stream: NodeStream; iterator: AsyncIterator<string> };
   private outcome?: 'succeeded' | 'failed' | 'released';
+  private answered = false;
 
   constructor(
     private readonly policy: RoutingPolicy,
@@ -120,6 +121,7 @@ class Attempt {
       this.opened = { stream, iterator: stream[Symbol.asyncIterator]() };
       return this.opened.iterator.next();
     });
+    this.answered = true;
     this.policy.load.firstToken(this.target.key, Date.now() - this.startedAt);
     if (first.done) this.settle('succeeded');
     return first;
@@ -156,7 +158,10 @@ class Attempt {
       if (this.signal.aborted) throw abortError();
       return await this.within(step());
     } catch (error) {
-      this.settle(this.signal.aborted || !isNodeFault(error) ? 'released' : 'failed');
+      const failed = !this.signal.aborted && isNodeFault(error);
+      this.settle(failed ? 'failed' : 'released');
+      // A node that failed before its first token ranks as the slowest possible, not as an unmeasured one.
+      if (failed && !this.answered) this.policy.load.firstToken(this.target.key, this.policy.itlTimeoutMs);
       this.controller.abort();
       throw error;
     }
