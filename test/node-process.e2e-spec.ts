@@ -222,7 +222,11 @@ describe('node process (e2e)', () => {
     for await (const delta of stream) text += delta;
     expect(text).toBe('Hello from llama');
     expect(upstream.requests.at(-1)).toMatchObject({ model: 'llama-3-8b', temperature: 0.2, stream: true });
-    expect(upstream.headers.at(-1)?.authorization).toBe('Bearer sk-upstream');
+    expect(upstream.headers.at(-1)).toMatchObject({
+      authorization: 'Bearer sk-upstream',
+      // The upstream's logs can be matched with the api's and the node's.
+      'x-request-id': asked.receipt.inferenceId,
+    });
     const receipt = await stream.receipt();
     expect(() =>
       verifyNodeReceipt(receipt, {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { runInLogContext } from '@app/common/log-context';
 import { isAbortError, estimateTokens, ModelError } from '@app/inference/model-provider';
 import { ModelRegistry } from '@app/inference/model-registry';
 import type { NodeInferenceRequest } from '@app/network/inference-node';
@@ -34,7 +35,13 @@ export class NodeInference {
     private readonly drain: NodeDrain,
   ) {}
 
-  async stream(request: NodeInferenceRequest, response: Response): Promise<void> {
+  /** Its log lines, and the upstream's X-Request-Id, carry the inference id the api logs too. */
+  stream(request: NodeInferenceRequest, response: Response): Promise<void> {
+    const { inferenceId } = request.receipt;
+    return runInLogContext({ requestId: inferenceId, inferenceId }, () => this.run(request, response));
+  }
+
+  private async run(request: NodeInferenceRequest, response: Response): Promise<void> {
     const { model, receipt: context } = request;
     const controller = new AbortController();
     const release = this.drain.track(controller);
@@ -85,6 +92,9 @@ export class NodeInference {
         }),
       );
       response.end(SSE_DONE);
+      this.logger.debug(
+        `Served ${receipt.completionTokens} tokens of ${model.modelId} in ${finishedAt - startedAt} ms`,
+      );
     } catch (error) {
       const { code, message } = failureOf(error, this.drain.draining);
       if (!isAbortError(error)) this.logger.warn(`Inference ${context.inferenceId} failed: ${String(error)}`);
