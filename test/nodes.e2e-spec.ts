@@ -178,7 +178,10 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
       .set(flooder.auth)
       .send(await registrationBody(flooder.id, Wallet.createRandom()))
       .expect(429);
-    expect(refused.body.error.code).toBe('RATE_LIMITED');
+    expect(refused.body.error).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { retryAfterSeconds: expect.any(Number) },
+    });
     await register(await signUp(api.url, 'operator'));
   });
 
