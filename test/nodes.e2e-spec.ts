@@ -186,15 +186,15 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
   });
 
   it('takes heartbeats signed by the node key: draining takes the node out of rotation, a fresh one restores it', async () => {
-    const { id, key } = await register(await signUp(api.url, 'operator'));
+    const { id, key, body } = await register(await signUp(api.url, 'operator'));
     await prisma.node.update({ where: { id }, data: { lastHeartbeatAt: new Date(Date.now() - 60_000) } });
     expect((await listed(id))?.healthy).toBe(false);
 
     const beat = await heartbeat(id, key, {}, 200);
-    expect(beat.body).toEqual({ status: 'active' });
+    expect(beat.body).toEqual({ status: 'active', routerAddress: body.routerAddress });
     expect((await listed(id))?.healthy).toBe(true);
 
-    expect((await heartbeat(id, key, { status: 'draining', outstanding: 2 }, 200)).body).toEqual({
+    expect((await heartbeat(id, key, { status: 'draining', outstanding: 2 }, 200)).body).toMatchObject({
       status: 'draining',
     });
     expect(await listed(id)).toMatchObject({ status: 'draining', healthy: false });

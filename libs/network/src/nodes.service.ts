@@ -2,12 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { DevAttestationAuthority, devMeasurement } from '@app/attestation';
 import type { AuthUser } from '@app/auth';
 import { AppConfig } from '@app/config';
-import type { Node } from '@app/database';
 import { HEARTBEAT_FRESH_MS, verifyHeartbeat, verifyRegistration } from '@app/node-protocol';
 import { RateLimiter } from '@app/rate-limit';
 import { getAddress } from 'ethers';
 import type { NodeHeartbeatDto } from './dto/node-heartbeat.dto';
-import type { NodeResponse, RegisteredNodeResponse } from './dto/node.response';
+import type { NodeHeartbeatResponse, NodeResponse, RegisteredNodeResponse } from './dto/node.response';
 import type { RegisterNodeDto } from './dto/register-node.dto';
 import {
   BadHeartbeatSignatureError,
@@ -75,7 +74,7 @@ export class NodesService {
   }
 
   /** The node key is the credential: no API key, and nothing changes unless the node signed it just now. */
-  async heartbeat(id: string, dto: NodeHeartbeatDto): Promise<{ status: Node['status'] }> {
+  async heartbeat(id: string, dto: NodeHeartbeatDto): Promise<NodeHeartbeatResponse> {
     const node = await this.nodes.findById(id);
     if (!node) throw new NodeNotFoundError(id);
     const now = Date.now();
@@ -87,7 +86,8 @@ export class NodesService {
     if (node.status === 'revoked') throw new NodeRevokedError(id);
     const updated = await this.nodes.recordHeartbeat(id, dto.status);
     if (!updated) throw new NodeRevokedError(id);
-    return { status: updated.status };
+    // The router key may have changed (a new ROUTER_PRIVATE_KEY): the node takes the new one without a restart.
+    return { status: updated.status, routerAddress: this.routerIdentity.address };
   }
 
   async revoke(user: AuthUser, id: string): Promise<void> {

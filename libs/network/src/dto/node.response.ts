@@ -14,6 +14,7 @@ export class RegisteredNodeResponse {
 
 export class NodeHeartbeatResponse {
   @ApiProperty({ enum: STATUSES, description: 'The node’s status as the api sees it' }) status!: string;
+  @ApiProperty({ description: 'The router key the node must accept now' }) routerAddress!: string;
 }
 
 export class NodeResponse {
