@@ -3,12 +3,21 @@
 import { INestApplication } from '@nestjs/common';
 import { OpenAiStandIn, startOpenAiStandIn } from '@app/inference/testing/openai-stand-in';
 import { RemoteNodeClient, RemoteNodeError, RouterIdentity, type NodeInferenceRequest } from '@app/network';
-import { ROUTER_HEADER, routerCredential, toCompletionBody, verifyNodeReceipt } from '@app/node-protocol';
+import {
+  ROUTER_HEADER,
+  routerCredential,
+  signRegistration,
+  toCompletionBody,
+  verifyNodeReceipt,
+} from '@app/node-protocol';
 import { ZERO_DIGEST } from '@app/receipts';
 import { Wallet, hexlify, randomBytes } from 'ethers';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -34,6 +43,8 @@ interface ListedNode {
 
 interface RunningNode {
   child: ChildProcess;
+  apiUrl: string;
+  operatorKey: string;
   url: string;
   listed: ListedNode;
   dataDir: string;
@@ -70,11 +81,19 @@ async function startNode(apiUrl: string, operatorKey: string, args: string[]): P
   ).catch((error: unknown) => {
     throw new Error(`${String(error)}\nnode output:\n${output.join('')}`);
   });
-  return { child, url: `http://127.0.0.1:${port}`, listed: listed!, dataDir };
+  return { child, apiUrl, operatorKey, url: `http://127.0.0.1:${port}`, listed: listed!, dataDir };
 }
 
-function stopNode(node: RunningNode | undefined): void {
+/**
+ * Revoked, then killed: the run shares one database, and a node listed as healthy would be routed to by the next test
+ * file's api for three heartbeat intervals.
+ */
+async function stopNode(node: RunningNode | undefined): Promise<void> {
   if (!node) return;
+  await request(node.apiUrl)
+    .delete(`/v1/nodes/${node.listed.id}`)
+    .set({ Authorization: `Bearer ${node.operatorKey}` })
+    .catch(() => undefined);
   if (node.child.exitCode === null) node.child.kill('SIGKILL');
   rmSync(node.dataDir, { recursive: true, force: true });
 }
@@ -107,8 +126,7 @@ describe('node process (e2e)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    stopNode(embedded);
-    stopNode(fronting);
+    await Promise.all([stopNode(embedded), stopNode(fronting)]);
     await upstream?.close();
     await api?.close();
   });
@@ -307,17 +325,18 @@ describe('node process (e2e)', () => {
 describe('a chat served by a node process (e2e)', () => {
   let api: ApiHarness;
   let node: RunningNode | undefined;
+  let operator: TestUser;
 
   beforeAll(async () => {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
     // Without the in-process node, only the node process can answer.
     api = await startApi({ NODE_IN_PROCESS: 'false' });
-    const operator = await signUp(api.url, 'operator');
+    operator = await signUp(api.url, 'operator');
     node = await startNode(api.url, operator.apiKey, ['--model-id', 'embedded']);
   }, 120_000);
 
   afterAll(async () => {
-    stopNode(node);
+    await stopNode(node);
     await api?.close();
   });
 
@@ -336,5 +355,54 @@ describe('a chat served by a node process (e2e)', () => {
       .set(consumer.auth)
       .expect(200);
     expect(bundle.body.receipt.node).toBe(node!.listed.address);
+  });
+
+  it('tries the live node when the one it chose fails before its first token, invisibly to the consumer', async () => {
+    // A registered node that answers every call 503, and counts them.
+    let refusals = 0;
+    const broken = createServer((_req, res) => {
+      refusals += 1;
+      res.writeHead(503).end();
+    });
+    await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+    const brokenKey = Wallet.createRandom();
+    const url = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
+    const issuedAt = Date.now();
+    const signature = await signRegistration(brokenKey, {
+      operatorUserId: operator.id,
+      address: brokenKey.address,
+      url,
+      issuedAt,
+    });
+    const registered = await request(api.url)
+      .post('/v1/nodes')
+      .set(operator.auth)
+      .send({ address: brokenKey.address, name: 'broken', url, modelIds: ['embedded'], issuedAt, signature })
+      .expect(201);
+    // The router reads the registered nodes at most once a second.
+    await sleep(1_100);
+    try {
+      const [creator, consumer] = await Promise.all([
+        signUp(api.url, 'creator'),
+        signUp(api.url, 'consumer'),
+      ]);
+      const { slug } = await createPersona(api.url, creator, { name: 'Oracle', personality: 'calm' });
+      const client = new OpenAI({ apiKey: consumer.apiKey, baseURL: `${api.url}/v1`, maxRetries: 0 });
+      for (let i = 0; i < 3; i += 1) {
+        const reply = await client.chat.completions.create({
+          model: slug,
+          messages: [{ role: 'user', content: `Hello ${i}!` }],
+        });
+        expect(reply.choices[0]?.message.content).toEqual(expect.stringContaining('Oracle'));
+      }
+      // The broken node was chosen (an untried node's time to first token counts as the lowest) and passed over.
+      expect(refusals).toBeGreaterThan(0);
+    } finally {
+      await request(api.url)
+        .delete(`/v1/nodes/${(registered.body as { id: string }).id}`)
+        .set(operator.auth);
+      broken.closeAllConnections();
+      await new Promise((resolve) => broken.close(resolve));
+    }
   });
 });
