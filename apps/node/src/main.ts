@@ -36,9 +36,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     Logger.log(`${signal}: taking no new inferences, finishing ${drain.outstanding} running`, 'Node');
-    const draining = drain.drain(options.drainMs);
-    await presence.beat();
-    const { cut } = await draining;
+    // Tell the api at once (the router stops choosing this node) while the running inferences finish.
+    const [{ cut }] = await Promise.all([drain.drain(options.drainMs), presence.beat()]);
     presence.stop();
     if (cut > 0)
       Logger.warn(`${cut} inferences were still running after ${options.drainMs} ms and were cut`, 'Node');
