@@ -98,6 +98,20 @@ describe('NodeDirectory and NodeRouter over the registry (PostgreSQL)', () => {
     );
   });
 
+  it('reads the registry again within a heartbeat interval, so a node heartbeating on time never looks stale', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const model = uniqueModel();
+    const { directory: nodes } = directory({ NODE_HEARTBEAT_MS: '300' });
+    const id = await node([model]);
+    await sleep(250);
+    expect((await nodes.candidates(model)).map((t) => t.key)).toEqual([id]);
+    await sleep(250);
+    await repository.recordHeartbeat(id, 'active');
+    await sleep(450);
+    // Its heartbeat read 700 ms ago is 950 ms old (stale at 3 × 300 ms); the one it sent 450 ms ago is not.
+    expect((await nodes.candidates(model)).map((t) => t.key)).toEqual([id]);
+  });
+
   it('fails a reply with UNAVAILABLE when the only node serving the model has stopped heartbeating', async () => {
     const model = uniqueModel();
     await node([model], new Date(Date.now() - 60_000));

@@ -9,7 +9,8 @@ import { IN_PROCESS_KEY, NodeTarget } from './node-target';
 import { RemoteNodeConnector } from './remote-node-connector';
 
 // Registrations and heartbeats reach the router through Postgres (any api instance may receive them); one read a
-// second at most, however many replies start.
+// second at most, however many replies start, and never older than a heartbeat interval: a live node's heartbeat is
+// then at most 2 intervals old when it is judged, inside the 3 that keep it healthy.
 const DIRECTORY_TTL_MS = 1_000;
 
 interface Connected {
@@ -53,7 +54,8 @@ export class NodeDirectory {
   }
 
   private async registered(now: number): Promise<Node[]> {
-    if (this.snapshot && now - this.snapshot.at < DIRECTORY_TTL_MS) return this.snapshot.nodes;
+    const ttlMs = Math.min(DIRECTORY_TTL_MS, this.config.network.heartbeatMs);
+    if (this.snapshot && now - this.snapshot.at < ttlMs) return this.snapshot.nodes;
     this.loading ??= this.nodes
       .listRoutable()
       .then((nodes) => {
