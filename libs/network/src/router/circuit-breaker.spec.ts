@@ -50,6 +50,13 @@ describe('CircuitBreaker', () => {
     expect(breaker.allows('n', t0 + 10_001)).toBe(true);
   });
 
+  it('opens at once when tripped (nothing listens at the node), with the same half-open trial after 10 s', () => {
+    const breaker = new CircuitBreaker();
+    breaker.tripped('n', t0);
+    expect(breaker.allows('n', t0 + 1)).toBe(false);
+    expect(breaker.allows('n', t0 + 10_000)).toBe(true);
+  });
+
   it('keeps nodes apart', () => {
     const breaker = new CircuitBreaker();
     for (let i = 0; i < 3; i += 1) breaker.failed('a', t0);

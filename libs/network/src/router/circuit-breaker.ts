@@ -43,6 +43,11 @@ export class CircuitBreaker {
     this.states.set(key, { kind: 'open', since: now });
   }
 
+  /** Nothing listens at the node's address: no use trying it again before the half-open trial. */
+  tripped(key: string, now = Date.now()): void {
+    this.states.set(key, { kind: 'open', since: now });
+  }
+
   /** A request that ended without telling anything about the node (the caller cancelled it). */
   released(key: string): void {
     const state = this.states.get(key);

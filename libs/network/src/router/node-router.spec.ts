@@ -201,6 +201,28 @@ describe('NodeRouter', () => {
     expect(nodes.map((node) => node.calls)).toEqual([1, 1, 1, 0]);
   });
 
+  it('does not spend attempts on nodes that refuse the connection, and opens their circuits at once', async () => {
+    const refused = () =>
+      new ModelError('unreachable (fetch failed)', true, undefined, {
+        cause: new TypeError('fetch failed', {
+          cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+        }),
+      });
+    const dead = ['d1', 'd2', 'd3'].map(
+      (key) => new FakeNode(key, { tokens: [], failAt: 0, error: refused() }),
+    );
+    const healthy = new FakeNode('healthy', { tokens: ['ok'] });
+    directory.targets = [...dead, healthy];
+    expect(await collect(stream())).toBe('ok');
+    expect(dead.map((node) => [node.calls, router.breaker.state(node.key)])).toEqual([
+      [1, 'open'],
+      [1, 'open'],
+      [1, 'open'],
+    ]);
+    expect(await collect(stream())).toBe('ok');
+    expect(dead.map((node) => node.calls)).toEqual([1, 1, 1]);
+  });
+
   it('fails with UNAVAILABLE when no node serves the model', async () => {
     directory.targets = [];
     const error = await collect(stream()).catch((caught: unknown) => caught);

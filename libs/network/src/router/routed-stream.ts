@@ -55,8 +55,9 @@ export class RoutedStream implements NodeStream {
   async *[Symbol.asyncIterator](): AsyncIterator<string> {
     const { modelId } = this.request.model;
     const tried = new Set<string>();
+    let attempts = 0;
     let lastError: Error | undefined;
-    while (tried.size < this.policy.maxAttempts) {
+    while (attempts < this.policy.maxAttempts) {
       const target = await this.policy.choose(modelId, tried);
       if (!target) break;
       tried.add(target.key);
@@ -71,6 +72,8 @@ export class RoutedStream implements NodeStream {
       } catch (error) {
         if (this.chosen || this.signal.aborted || !isNodeFault(error)) throw error;
         lastError = error instanceof Error ? error : new Error(String(error));
+        // A refused connection costs no time: it does not use up an attempt (each node is still tried once at most).
+        if (!isConnectionRefused(error)) attempts += 1;
         this.policy.logger.warn(
           `Node ${target.key} failed before the first token of inference ${this.request.receipt.inferenceId} ` +
             `(${errorMessage(error)}); trying another node`,
@@ -94,7 +97,7 @@ class Attempt {
   private readonly startedAt = Date.now();
   private readonly unlink: () => void;
   private opened?: { stream: NodeStream; iterator: AsyncIterator<string> };
-  private outcome?: 'succeeded' | 'failed' | 'released';
+  private outcome?: 'succeeded' | 'failed' | 'refused' | 'released';
   private answered = false;
   private watchdog?: NodeJS.Timeout;
   private waiting = false;
@@ -166,7 +169,7 @@ class Attempt {
     } catch (thrown) {
       const error = this.stalled ? new NodeStalledError(this.policy.itlTimeoutMs) : thrown;
       const failed = !this.signal.aborted && isNodeFault(error);
-      this.settle(failed ? 'failed' : 'released');
+      this.settle(failed ? (isConnectionRefused(error) ? 'refused' : 'failed') : 'released');
       // A node that failed before its first token ranks as the slowest possible, not as an unmeasured one.
       if (failed && !this.answered) this.policy.load.firstToken(this.target.key, this.policy.itlTimeoutMs);
       this.controller.abort();
@@ -192,12 +195,13 @@ class Attempt {
     }, this.policy.itlTimeoutMs);
   }
 
-  private settle(outcome: 'succeeded' | 'failed' | 'released'): void {
+  private settle(outcome: 'succeeded' | 'failed' | 'refused' | 'released'): void {
     if (this.outcome) return;
     this.outcome = outcome;
     if (this.target.inProcess) return;
     if (outcome === 'succeeded') this.policy.breaker.succeeded(this.target.key);
     else if (outcome === 'failed') this.policy.breaker.failed(this.target.key);
+    else if (outcome === 'refused') this.policy.breaker.tripped(this.target.key);
     else this.policy.breaker.released(this.target.key);
   }
 }
@@ -209,6 +213,18 @@ class Attempt {
 function isNodeFault(error: unknown): boolean {
   if (isAbortError(error) || error instanceof DomainError) return false;
   return !(error instanceof ModelError) || error.retryable;
+}
+
+// Nothing listens there (a dead node still inside its heartbeat window): the connection fails at once.
+const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EADDRNOTAVAIL']);
+
+/** Looks through the causes fetch wraps a connect error in (TypeError → Error or AggregateError with a code). */
+export function isConnectionRefused(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 4) return false;
+  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string' && REFUSED_CODES.has(code)) return true;
+  if (Array.isArray(errors) && errors.some((inner) => isConnectionRefused(inner, depth + 1))) return true;
+  return isConnectionRefused(cause, depth + 1);
 }
 
 function errorMessage(error: unknown): string {
