@@ -1,6 +1,7 @@
 // Three real node processes behind the api's router, under a live chat over socket.io (docs/network.md): a node
 // killed before its first token is replaced invisibly and the reply is signed by another node, attested and anchored;
-// chats keep completing while it is dead; a node killed after its first token fails the reply (no takeover yet).
+// chats keep completing while it is dead; a stalled node is given up on after NODE_ITL_TIMEOUT_MS; a node killed
+// after its first token fails the reply (no takeover yet).
 import { INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { ChainReader, ProofBundle, verifyBundle } from '@app/receipts';
@@ -23,12 +24,13 @@ import { waitFor } from './support/wait-for';
 // first token, or after it while the reply still streams.
 const MODEL_ID = 'embedded:slow';
 const HEARTBEAT_MS = 300;
+const ITL_TIMEOUT_MS = 3_000;
 const overrides = {
   // Only the node processes serve.
   NODE_IN_PROCESS: 'false',
   NODE_HEARTBEAT_MS: String(HEARTBEAT_MS),
   // Above the profile's first token, so no healthy node counts as stalled on two busy cores.
-  NODE_ITL_TIMEOUT_MS: '3000',
+  NODE_ITL_TIMEOUT_MS: String(ITL_TIMEOUT_MS),
   // Small batches that close fast, so a reply is anchored within a second or two.
   BATCH_MAX_AGE_MS: '300',
   RECONCILE_INTERVAL_MS: '1000',
@@ -202,6 +204,33 @@ describe('failover between three node processes under a live chat (e2e)', () => 
     } finally {
       secondSocket.disconnect();
     }
+  });
+
+  it('replaces a stalled node (no token within NODE_ITL_TIMEOUT_MS) like a failed one', async () => {
+    const tokens = countTokens(socket);
+    const startedAt = Date.now();
+    const started = await startReply(socket, await conversation(consumer), 'Are you there?');
+    const stalled = await nodeServingNow(alive());
+    stalled.pause();
+    try {
+      const reply = await started.reply;
+      expect(reply.error).toBeUndefined();
+      // Its first token came from another node, after the stalled one had been given up on.
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(ITL_TIMEOUT_MS);
+      expect(tokens.of(started.ack.assistantMessageId)).toBeGreaterThan(0);
+      const signer = await signerOf(reply.done!.inferenceId);
+      expect(signer).not.toBe(stalled.listed.address);
+      expect(alive().map((n) => n.listed.address)).toContain(signer);
+    } finally {
+      tokens.stop();
+      stalled.resume();
+    }
+    // Back: it heartbeats again, so the next case has two nodes again.
+    await waitFor(
+      async () => (await listNodes(api.url)).find((n) => n.id === stalled.listed.id)?.healthy === true,
+      'the resumed node to be healthy again',
+      5_000,
+    );
   });
 
   // Takeover mid-stream is a later increment (docs/network.md): when it lands, this reply completes on another node

@@ -35,6 +35,10 @@ export interface NodeProcess {
   /** Everything the process wrote, for a failure message. */
   output(): string;
   health(): Promise<NodeHealth>;
+  /** SIGSTOP: the process holds its connections open but answers nothing, like a stalled node. */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
   /** Sends the signal and resolves once the process has exited. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /**
@@ -106,6 +110,8 @@ export async function startNodeProcess(
     child,
     output: () => output.join(''),
     health: async () => (await (await fetch(`${url}/health`)).json()) as NodeHealth,
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     kill: async (signal = 'SIGKILL') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
