@@ -15,7 +15,7 @@ import {
   listNodes,
   nodeServingNow,
   NodeProcess,
-  startNodeProcess,
+  startNodeProcesses,
 } from './support/node-processes';
 import { devAttestationPolicy } from './support/verification';
 import { waitFor } from './support/wait-for';
@@ -55,13 +55,9 @@ describe('failover between three node processes under a live chat (e2e)', () => 
     worker = await createWorker(AppConfig.fromProcessEnv({ LOG_LEVEL: 'warn', ...overrides }));
     chain = new ChainReader(AppConfig.fromProcessEnv().chain.rpcUrl);
     const [operator, creator] = await Promise.all([signUp(api.url, 'operator'), signUp(api.url, 'creator')]);
-    nodes = await Promise.all(
-      [0, 1, 2].map(() =>
-        startNodeProcess(api.url, operator.apiKey, [
-          ...['--model-id', MODEL_ID, '--heartbeat-ms', String(HEARTBEAT_MS)],
-        ]),
-      ),
-    );
+    nodes = await startNodeProcesses(3, api.url, operator.apiKey, [
+      ...['--model-id', MODEL_ID, '--heartbeat-ms', String(HEARTBEAT_MS)],
+    ]);
     ({ id: personaId } = await createPersona(api.url, creator, {
       name: 'Nia',
       personality: 'calm',

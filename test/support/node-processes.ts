@@ -85,9 +85,22 @@ export async function startNodeProcess(
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const removeDataDir = (): void => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  // A test process that exits without its afterAll must not leave a node heartbeating.
+  const killOnExit = (): void => {
+    if (running()) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  const stop = async (): Promise<void> => {
+    process.off('exit', killOnExit);
+    if (running()) child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
+    const registered = (await listNodes(apiUrl)).find((n) => n.name === name);
+    if (registered && registered.status !== 'revoked')
+      await request(apiUrl)
+        .delete(`/v1/nodes/${registered.id}`)
+        .set({ Authorization: `Bearer ${operatorKey}` })
+        .expect(204);
   };
 
   let listed: ListedNode | undefined;
@@ -98,8 +111,8 @@ export async function startNodeProcess(
     },
     `node ${name} to register and heartbeat`,
     30_000,
-  ).catch((error: unknown) => {
-    removeDataDir();
+  ).catch(async (error: unknown) => {
+    await stop().catch(() => undefined);
     throw new Error(`${String(error)}\nnode output:\n${output.join('')}`);
   });
 
@@ -113,17 +126,28 @@ export async function startNodeProcess(
     pause: () => child.kill('SIGSTOP'),
     resume: () => child.kill('SIGCONT'),
     kill: async (signal = 'SIGKILL') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (running()) child.kill(signal);
       await exited;
     },
-    dispose: async () => {
-      removeDataDir();
-      await request(apiUrl)
-        .delete(`/v1/nodes/${listed!.id}`)
-        .set({ Authorization: `Bearer ${operatorKey}` })
-        .expect(204);
-    },
+    dispose: stop,
   };
+}
+
+/** Starts `count` nodes at once; if one fails to come up, the others are disposed before the error is thrown. */
+export async function startNodeProcesses(
+  count: number,
+  apiUrl: string,
+  operatorKey: string,
+  args: string[] = [],
+): Promise<NodeProcess[]> {
+  const started = await Promise.allSettled(
+    Array.from({ length: count }, () => startNodeProcess(apiUrl, operatorKey, args)),
+  );
+  const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = started.find((result) => result.status === 'rejected');
+  if (!failed) return nodes;
+  await Promise.all(nodes.map((node) => node.dispose().catch(() => undefined)));
+  throw failed.reason;
 }
 
 /**
