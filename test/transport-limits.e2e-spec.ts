@@ -91,6 +91,7 @@ describe('the same limits whatever the transport (e2e)', () => {
         code: 'RATE_LIMITED',
         details: { retryAfterSeconds: expect.any(Number) },
       });
+      expect(refused.headers['retry-after']).toBe(String(refused.body.error.details.retryAfterSeconds));
       const overOpenAi = await request(api.url)
         .post('/v1/chat/completions')
         .set(consumer.auth)

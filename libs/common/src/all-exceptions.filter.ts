@@ -16,6 +16,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.error(`Unhandled error ${rendered.errorId}`, stack);
     }
     if (response.headersSent) return;
+    // Every 429, from the guard or from a service's own limit (conversation starts, node registrations), says when.
+    const details = rendered.body.error.details as { retryAfterSeconds?: unknown } | undefined;
+    if (typeof details?.retryAfterSeconds === 'number')
+      response.setHeader('Retry-After', details.retryAfterSeconds);
     response.status(rendered.status).json(rendered.body);
   }
 }
