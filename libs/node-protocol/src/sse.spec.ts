@@ -1,4 +1,12 @@
-import { chunkEvent, errorEvent, parseNodeEvents, receiptEvent, SSE_DONE, type NodeEvent } from './sse';
+import {
+  chunkEvent,
+  errorEvent,
+  NODE_EVENT_MAX_CHARS,
+  parseNodeEvents,
+  receiptEvent,
+  SSE_DONE,
+  type NodeEvent,
+} from './sse';
 import { parseCompletionBody, toCompletionBody } from './completion-body';
 import { ProtocolError } from './protocol.types';
 
@@ -14,6 +22,7 @@ async function events(text: string, size = 7): Promise<NodeEvent[]> {
 }
 
 const meta = { id: 'chatcmpl-1', created: 1, model: 'embedded' };
+const sseEventOf = (chars: number): string => chunkEvent(meta, 'x'.repeat(chars), false);
 const receipt = {
   finish_reason: 'stop' as const,
   receipt: { inferenceId: 'i' } as never,
@@ -38,6 +47,46 @@ describe('node SSE', () => {
   it('reads an error event and CRLF line ends', async () => {
     const all = await events(errorEvent('MODEL_FAILED', 'upstream 500').replace(/\n/g, '\r\n'));
     expect(all).toEqual([{ kind: 'error', code: 'MODEL_FAILED', message: 'upstream 500' }]);
+  });
+
+  it('reads the same events whatever the read size, every separator included (1 byte to all at once)', async () => {
+    const stream =
+      chunkEvent(meta, 'a', true) +
+      'data: {"object":"chat.completion.chunk","choices":[{"delta":{"content":"b"}}]}\r\n\r\n' +
+      'data: {"object":"chat.completion.chunk","choices":[{"delta":{"content":"c"}}]}\n\r\n' +
+      'data: {"object":"chat.completion.chunk","choices":[{"delta":{"content":"d"}}]}\r\n\n' +
+      SSE_DONE;
+    const expected = ['a', 'b', 'c', 'd'].map((content) => ({ kind: 'delta', content }));
+    for (const size of [1, 2, 3, 5, stream.length])
+      expect(await events(stream, size)).toEqual([...expected, { kind: 'done' }]);
+  });
+
+  it('reads an event just under the size cap, arriving in small reads', async () => {
+    const content = 'x'.repeat(NODE_EVENT_MAX_CHARS - 200);
+    expect(await events(chunkEvent(meta, content, false) + SSE_DONE, 4096)).toEqual([
+      { kind: 'delta', content },
+      { kind: 'done' },
+    ]);
+  });
+
+  it('fails on an event over the cap as soon as it is too big: an endless line cannot grow memory', async () => {
+    const mib = new TextEncoder().encode('x'.repeat(1 << 20));
+    let sent = 0;
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      yield new TextEncoder().encode('data: "');
+      for (; sent < 20; sent += 1) yield mib;
+    }
+    const read = async (): Promise<void> => {
+      for await (const event of parseNodeEvents(endless())) void event;
+    };
+    await expect(read()).rejects.toThrow(
+      new ProtocolError(`The node sent an event over ${NODE_EVENT_MAX_CHARS} characters.`),
+    );
+    expect(sent).toBeLessThanOrEqual(1);
+    // One read holding a whole event over the cap is refused too.
+    await expect(events(sseEventOf(NODE_EVENT_MAX_CHARS + 1), Infinity)).rejects.toThrow(
+      /over 1048576 characters/,
+    );
   });
 
   it('refuses an event that is not JSON or a malformed receipt', async () => {

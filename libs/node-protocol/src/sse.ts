@@ -83,27 +83,60 @@ function toEvent(data: string): NodeEvent | undefined {
   return undefined;
 }
 
+/** The largest event a node may send; a bigger one is a protocol error (a node must not grow the api's memory). */
+export const NODE_EVENT_MAX_CHARS = 1 << 20;
+
+const SEPARATOR = /\r?\n\r?\n/;
+// A separator is at most 4 characters, so one that straddles two reads starts within the last 3 of the first.
+const SEPARATOR_OVERLAP = 3;
+
+function tooBig(): ProtocolError {
+  return new ProtocolError(`The node sent an event over ${NODE_EVENT_MAX_CHARS} characters.`);
+}
+
+function* toEvents(blocks: readonly string[]): Generator<NodeEvent> {
+  for (const block of blocks) {
+    if (block.length > NODE_EVENT_MAX_CHARS) throw tooBig();
+    const data = block
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(line.startsWith('data: ') ? 6 : 5));
+    if (data.length === 0) continue;
+    const event = toEvent(data.join('\n'));
+    if (event) yield event;
+  }
+}
+
 /** Server-sent events from a node, in order; comments and events of unknown kinds are skipped. */
 export async function* parseNodeEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<NodeEvent> {
   const decoder = new TextDecoder();
-  let buffered = '';
-  const take = function* (final: boolean): Generator<NodeEvent> {
-    const blocks = buffered.split(/\r?\n\r?\n/);
-    buffered = final ? '' : (blocks.pop() ?? '');
-    for (const block of blocks) {
-      const data = block
-        .split(/\r?\n/)
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(line.startsWith('data: ') ? 6 : 5));
-      if (data.length === 0) continue;
-      const event = toEvent(data.join('\n'));
-      if (event) yield event;
+  // The event still open, in the pieces it arrived in: each read is scanned once, so cost stays linear.
+  let pending: string[] = [];
+  let pendingChars = 0;
+  let tail = '';
+  const take = (text: string): string[] => {
+    const window = tail + text;
+    const found = SEPARATOR.exec(window);
+    if (!found) {
+      pending.push(text);
+      pendingChars += text.length;
+      tail = window.slice(-SEPARATOR_OVERLAP);
+      if (pendingChars > NODE_EVENT_MAX_CHARS) throw tooBig();
+      return [];
     }
+    const all = pending.join('') + text;
+    const start = pendingChars - tail.length;
+    const blocks = [all.slice(0, start + found.index)];
+    const rest = all.slice(start + found.index + found[0].length).split(SEPARATOR);
+    const open = rest.pop() ?? '';
+    blocks.push(...rest);
+    pending = [open];
+    pendingChars = open.length;
+    tail = open.slice(-SEPARATOR_OVERLAP);
+    if (pendingChars > NODE_EVENT_MAX_CHARS) throw tooBig();
+    return blocks;
   };
-  for await (const bytes of body) {
-    buffered += decoder.decode(bytes, { stream: true });
-    yield* take(false);
-  }
-  buffered += decoder.decode();
-  yield* take(true);
+  for await (const bytes of body) yield* toEvents(take(decoder.decode(bytes, { stream: true })));
+  const last = take(decoder.decode());
+  yield* toEvents([...last, pending.join('')]);
 }
