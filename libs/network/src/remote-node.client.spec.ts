@@ -11,7 +11,7 @@ import {
 } from '@app/node-protocol';
 import type { Receipt } from '@app/receipts/receipt.spec-types';
 import type { NodeInferenceRequest } from './inference-node';
-import { RemoteNodeClient, RemoteNodeError } from './remote-node.client';
+import { NODE_REPLY_MAX_TOKENS, RemoteNodeClient, RemoteNodeError } from './remote-node.client';
 
 const router = Wallet.createRandom();
 const nodeKey = Wallet.createRandom();
@@ -143,6 +143,53 @@ describe('RemoteNodeClient', () => {
     const stream = client().stream(request, new AbortController().signal);
     expect((await failureOf(stream)).message).toMatch(/without a receipt/);
     await expect(stream.receipt()).rejects.toThrow();
+  });
+
+  /** Answers with valid chunks of `piece` until the client hangs up; resolves with how many it wrote. */
+  function endlessTokens(piece: string): Promise<number> {
+    return new Promise((resolve) => {
+      handler = (_body, req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        let written = 0;
+        const write = (): void => {
+          if (res.destroyed) return resolve(written);
+          written += 1;
+          if (res.write(chunkEvent(meta, piece, written === 1))) setImmediate(write);
+          else res.once('drain', write);
+        };
+        req.socket.once('close', () => resolve(written));
+        write();
+      };
+    });
+  }
+
+  it('fails and hangs up on a node that streams past the reply’s maxTokens (no retry once tokens arrived)', async () => {
+    const written = endlessTokens('abcd');
+    const stream = client().stream(
+      { ...request, model: { ...request.model, maxTokens: 50 } },
+      new AbortController().signal,
+    );
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const delta of stream) seen.push(delta);
+    })().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(RemoteNodeError);
+    expect(error).toMatchObject({ retryable: false, tokensArrived: true });
+    expect((error as Error).message).toMatch(/cap of 50 tokens/);
+    // What reached the caller stays within the cap and its small slack, and the node was hung up on.
+    expect(seen.join('').length).toBeGreaterThanOrEqual(200);
+    expect(seen.join('').length).toBeLessThanOrEqual(300);
+    expect(await written).toBeLessThan(10_000);
+  });
+
+  it('caps a reply without maxTokens at NODE_REPLY_MAX_TOKENS', async () => {
+    const written = endlessTokens('x'.repeat(400));
+    const error = await failureOf(client().stream(request, new AbortController().signal));
+    expect(error.message).toMatch(new RegExp(`cap of ${NODE_REPLY_MAX_TOKENS} tokens`));
+    expect(await written).toBeLessThan(1_000);
   });
 
   it('ends with an AbortError when the caller aborts mid-stream', async () => {

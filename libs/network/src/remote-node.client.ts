@@ -1,4 +1,4 @@
-import { abortError, ModelError, type FinishReason } from '@app/inference/model-provider';
+import { abortError, maxCompletionChars, ModelError, type FinishReason } from '@app/inference/model-provider';
 import {
   parseNodeEvents,
   ROUTER_HEADER,
@@ -28,6 +28,11 @@ export class RemoteNodeError extends ModelError {
     super(message, retryable, status, options);
   }
 }
+
+/** A reply with no maxTokens still ends: a node streaming valid tokens forever must not grow the api's memory. */
+export const NODE_REPLY_MAX_TOKENS = 8192;
+// Above maxTokens, in estimateTokens units (what the receipt counts): a node may round its last piece up.
+const REPLY_TOKEN_SLACK = 16;
 
 function describe(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
@@ -61,6 +66,9 @@ export class RemoteNodeClient {
       const stop = new AbortController();
       const body = JSON.stringify(toCompletionBody(request));
       let tokensArrived = false;
+      const maxTokens = request.model.maxTokens ?? NODE_REPLY_MAX_TOKENS;
+      const maxChars = maxCompletionChars(maxTokens + REPLY_TOKEN_SLACK);
+      let chars = 0;
       const failed = (
         message: string,
         retryable: boolean,
@@ -94,6 +102,9 @@ export class RemoteNodeClient {
         try {
           for await (const event of parseNodeEvents(response.body)) {
             if (event.kind === 'delta') {
+              chars += event.content.length;
+              if (chars > maxChars)
+                throw failed(`streamed past the reply's cap of ${maxTokens} tokens`, !tokensArrived);
               tokensArrived = true;
               yield event.content;
             } else if (event.kind === 'receipt') receipt = event.event;
