@@ -3,10 +3,10 @@ import { ErrorCode } from '@app/common';
 import { ConversationsRepository, ConversationStoreModule } from '@app/conversations';
 import { PrismaService } from '@app/database';
 import { ModelError } from '@app/inference';
-import { InferenceNodes, NetworkModule } from '@app/network';
+import { InferenceNodes, NetworkModule, type NodeReceipt } from '@app/network';
 import type { PersonaContent } from '@app/personas';
 import { QueueModule } from '@app/queue';
-import { ZERO_DIGEST } from '@app/receipts';
+import { receiptDigest, signReceipt, ZERO_DIGEST } from '@app/receipts';
 import { createContext, dbFactory } from '@app/testing';
 import { Wallet } from 'ethers';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -129,9 +129,11 @@ describe('ReplyRecorder (PostgreSQL, the in-process node)', () => {
   });
 
   /** The same reply as if a node process had sent it: its receipt is checked, not trusted. */
+  const rejected: string[] = [];
   const fromRemote = (reply: FinishedReply, nodeAddress = reply.node.nodeAddress): FinishedReply => ({
     ...reply,
     node: {
+      rejectReceipt: (reason: string) => rejected.push(reason),
       nodeId: reply.node.nodeId,
       nodeAddress,
       inProcess: false,
@@ -163,6 +165,48 @@ describe('ReplyRecorder (PostgreSQL, the in-process node)', () => {
     const conversation = await newConversation();
     const honest = await streamedReply(conversation, await recorder.chainHead(conversation.id));
     const reply = fromRemote(honest, Wallet.createRandom().address);
+    rejected.length = 0;
+    await expect(recorder.complete(reply)).rejects.toBeInstanceOf(ModelError);
+    expect(await stored(reply)).toBeNull();
+    // The router hears of it, so the node stops getting replies.
+    expect(rejected).toHaveLength(1);
+  });
+
+  /** The reply as a node process with its own key would send it, its receipt changed by `changes` and re-signed. */
+  async function signedByNode(
+    reply: FinishedReply,
+    changes: Record<string, unknown>,
+  ): Promise<FinishedReply> {
+    const wallet = Wallet.createRandom();
+    const original = await reply.node.receipt();
+    const receipt = { ...original.receipt, ...changes, node: wallet.address };
+    const forged: NodeReceipt = {
+      ...original,
+      receipt,
+      digest: receiptDigest(receipt),
+      signature: await signReceipt(wallet, receipt),
+      signer: wallet.address,
+    };
+    const remote = fromRemote(reply, wallet.address);
+    return { ...remote, node: { ...remote.node, receipt: () => Promise.resolve(forged) } };
+  }
+
+  it('stores only the signed fields of a receipt, not what a node put beside them', async () => {
+    const conversation = await newConversation();
+    const honest = await streamedReply(conversation, await recorder.chainHead(conversation.id));
+    const reply = await signedByNode(honest, { verified: true, injected: 'x'.repeat(1000) });
+    await recorder.complete(reply);
+    const record = await prisma.inferenceRecord.findUniqueOrThrow({
+      where: { id: reply.context.inferenceId },
+    });
+    expect(record.receipt).not.toHaveProperty('injected');
+    expect(record.receipt).not.toHaveProperty('verified');
+  });
+
+  it("refuses a receipt whose times fall outside the api's own window for the reply", async () => {
+    const conversation = await newConversation();
+    const honest = await streamedReply(conversation, await recorder.chainHead(conversation.id));
+    const reply = await signedByNode(honest, { startedAt: 1, finishedAt: 2 });
     await expect(recorder.complete(reply)).rejects.toBeInstanceOf(ModelError);
     expect(await stored(reply)).toBeNull();
   });

@@ -9,10 +9,13 @@ import type { PersonaContent } from '@app/personas';
 import type { BuiltPrompt } from '@app/prompt';
 import { correlated, JobName, JobPayloads, jobIds, ProofJobs, QueueName } from '@app/queue';
 import type { DoneEvent } from '@app/realtime';
-import { ZERO_DIGEST } from '@app/receipts';
+import { receiptFieldsOnly, ZERO_DIGEST } from '@app/receipts';
 import { Queue } from 'bullmq';
 import { ConversationBusyError } from './chat.errors';
 import { ReplyRecordsRepository } from './reply-records.repository';
+
+/** How far a node's clock may be from the api's. */
+const CLOCK_SKEW_MS = 60_000;
 
 export interface FinishedReply {
   conversation: ConversationWithPersona;
@@ -59,7 +62,8 @@ export class ReplyRecorder {
     const signed = await reply.node.receipt();
     // ~3 ms of CPU (an ECDSA recovery) that tells nothing about a receipt this process signed itself.
     if (!reply.node.inProcess) this.verify(reply, signed);
-    const { receipt } = signed;
+    // Extra fields a node put beside the signed ones would be stored and served as if they were part of it.
+    const receipt = receiptFieldsOnly(signed.receipt);
     const totalMs = Date.now() - startedAt.getTime();
     await this.transactions.run(
       async (tx) => {
@@ -111,6 +115,10 @@ export class ReplyRecorder {
 
   private verify(reply: FinishedReply, signed: NodeReceipt): void {
     try {
+      // The node's clock is its own; its times must still fall inside the api's own window for the reply.
+      const { startedAt, finishedAt } = signed.receipt;
+      if (startedAt < reply.startedAt.getTime() - CLOCK_SKEW_MS || finishedAt > Date.now() + CLOCK_SKEW_MS)
+        throw new Error(`its times (${startedAt}–${finishedAt}) fall outside the reply's`);
       verifyNodeReceipt(signed, {
         nodeAddress: reply.node.nodeAddress,
         context: reply.context,
@@ -120,6 +128,7 @@ export class ReplyRecorder {
       });
     } catch (error) {
       this.logger.warn(`Node ${reply.node.nodeId} sent a receipt that does not verify: ${String(error)}`);
+      reply.node.rejectReceipt?.(String(error));
       throw new ModelError('The node that answered sent a receipt that does not verify; try again.', true);
     }
   }

@@ -33,6 +33,8 @@ export interface NodeStream extends ModelStream {
   /** The api's own node: its receipt is signed in this process, so checking it here would prove nothing. */
   readonly inProcess: boolean;
   receipt(): Promise<NodeReceipt>;
+  /** The api refused this node's receipt (a lying or broken node): a router stops sending it replies. */
+  rejectReceipt?(reason: string): void;
 }
 
 /** Where a reply gets a node: the router (or, alone, the in-process node). */

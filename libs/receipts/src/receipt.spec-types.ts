@@ -55,3 +55,11 @@ export interface Receipt {
 }
 
 export const ZERO_DIGEST = `0x${'00'.repeat(32)}`;
+
+/** The receipt's own fields and nothing else: a signature covers only these, so nothing else may be stored with it. */
+export function receiptFieldsOnly(receipt: Receipt): Receipt {
+  const fields = Object.fromEntries(
+    RECEIPT_TYPES.Receipt.map(({ name }) => [name, (receipt as unknown as Record<string, unknown>)[name]]),
+  );
+  return fields as unknown as Receipt;
+}

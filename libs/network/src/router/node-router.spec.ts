@@ -223,6 +223,18 @@ describe('NodeRouter', () => {
     expect(dead.map((node) => node.calls)).toEqual([1, 1, 1]);
   });
 
+  it('stops routing to a node whose receipt the api refused, though its streams end well', async () => {
+    const liar = new FakeNode('liar', { tokens: ['fast'] });
+    const honest = new FakeNode('honest', { tokens: ['ok'] });
+    directory.targets = [liar, honest];
+    const first = stream();
+    expect(await collect(first)).toBe('fast');
+    first.rejectReceipt?.('its signature does not recover to the node');
+    expect(router.breaker.state('liar')).toBe('open');
+    expect(await collect(stream())).toBe('ok');
+    expect(liar.calls).toBe(1);
+  });
+
   it('fails with UNAVAILABLE when no node serves the model', async () => {
     directory.targets = [];
     const error = await collect(stream()).catch((caught: unknown) => caught);

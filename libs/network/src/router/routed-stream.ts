@@ -25,6 +25,7 @@ export interface RoutingPolicy {
  */
 export class RoutedStream implements NodeStream {
   private chosen?: NodeStream;
+  private chosenKey?: string;
 
   constructor(
     private readonly policy: RoutingPolicy,
@@ -52,6 +53,15 @@ export class RoutedStream implements NodeStream {
     return this.answering().receipt();
   }
 
+  // A node whose streams end well but whose receipts do not verify would otherwise win every reply (fast first token,
+  // closed circuit) and fail them all: its circuit opens as if nothing listened there.
+  rejectReceipt(reason: string): void {
+    const key = this.chosenKey;
+    if (!key || this.answering().inProcess) return;
+    this.policy.breaker.tripped(key);
+    this.policy.logger.warn(`Node ${key} sent a receipt the api refused (${reason}); not routed to for now`);
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<string> {
     const { modelId } = this.request.model;
     const tried = new Set<string>();
@@ -65,6 +75,7 @@ export class RoutedStream implements NodeStream {
       try {
         const first = await attempt.first();
         this.chosen = attempt.stream;
+        this.chosenKey = target.key;
         if (first.done) return;
         yield first.value;
         yield* attempt.rest();
