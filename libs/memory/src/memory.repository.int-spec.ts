@@ -55,7 +55,13 @@ describe('MemoryRepository (PostgreSQL)', () => {
 
   it("recalls, for a reply, the asker's memories and the persona's canonical ones apart, never another consumer's", async () => {
     await prisma.memory.create({
-      data: { personaId, userId: null, scope: 'persona', kind: 'fact', content: 'the persona keeps a dog named Ash' },
+      data: {
+        personaId,
+        userId: null,
+        scope: 'persona',
+        kind: 'fact',
+        content: 'the persona keeps a dog named Ash',
+      },
     });
     const query = 'tell me about the dog';
     const recalled = await repository.retrieveForReply({ personaId, userId: alice, query, limit: 10 });

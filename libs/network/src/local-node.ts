@@ -46,6 +46,8 @@ export class LocalNode implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // Off, it is no node at all: not registered, so GET /v1/nodes does not list a healthy node that serves nothing.
+    if (!this.config.network.inProcessNode) return;
     const { name, privateKey, keyFile, devCaFile } = this.config.node;
     const wallet = privateKey ? new Wallet(privateKey) : await loadOrCreateKey(keyFile);
     const authority = await DevAttestationAuthority.loadOrCreate(devCaFile);
