@@ -123,6 +123,26 @@ describe('RemoteNodeClient', () => {
     expect(error).toMatchObject({ status, retryable, tokensArrived: false });
   });
 
+  it('reads only the start of an error answer’s body: an endless 500 body fails promptly with its status', async () => {
+    let closed!: () => void;
+    const hungUp = new Promise<void>((resolve) => (closed = resolve));
+    handler = (_body, req, res) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      const block = 'E'.repeat(64 * 1024);
+      const write = (): void => {
+        if (res.destroyed) return;
+        if (res.write(block)) setImmediate(write);
+        else res.once('drain', write);
+      };
+      req.socket.once('close', closed);
+      write();
+    };
+    const error = await failureOf(client().stream(request, new AbortController().signal));
+    expect(error).toMatchObject({ status: 500, retryable: true, tokensArrived: false });
+    expect(error.message).toBe(`Node node-1: answered 500 ${'E'.repeat(200)}`);
+    await hungUp;
+  });
+
   it('counts an unreachable node as retryable', async () => {
     const gone = new RemoteNodeClient(
       { id: 'gone', address: nodeKey.address, url: 'http://127.0.0.1:1' },

@@ -34,6 +34,29 @@ export const NODE_REPLY_MAX_TOKENS = 8192;
 // Above maxTokens, in estimateTokens units (what the receipt counts): a node may round its last piece up.
 const REPLY_TOKEN_SLACK = 16;
 
+const ERROR_DETAIL_BYTES = 200;
+
+/** The start of an error answer's body, then the rest is cancelled: a node's body is not read whole. */
+async function errorDetail(body: ReadableStream<Uint8Array> | null): Promise<string> {
+  if (!body) return '';
+  const reader = body.getReader();
+  const bytes: Uint8Array[] = [];
+  let length = 0;
+  try {
+    while (length < ERROR_DETAIL_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes.push(value);
+      length += value.length;
+    }
+  } catch {
+    // What arrived before the body broke is detail enough.
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(bytes).subarray(0, ERROR_DETAIL_BYTES).toString('utf8');
+}
+
 function describe(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
   return `${error instanceof Error ? error.message : String(error)}${cause}`;
@@ -92,7 +115,7 @@ export class RemoteNodeClient {
             : failed(`unreachable (${describe(error)})`, true, undefined, error);
         });
         if (!response.ok || !response.body) {
-          const detail = (await response.text().catch(() => '')).slice(0, 200);
+          const detail = await errorDetail(response.body);
           const { status } = response;
           // 401: the node does not (yet) know this router key, or the clock is off; another node may take it.
           const retryable = status >= 500 || status === 401 || status === 408 || status === 429;
