@@ -143,6 +143,18 @@ describe('RemoteNodeClient', () => {
     await hungUp;
   });
 
+  it.each([301, 302, 307, 308])('never follows a redirect (%i): it is the node’s failure', async (status) => {
+    const paths: string[] = [];
+    handler = (_body, req, res) => {
+      paths.push(`${req.method ?? ''} ${req.url ?? ''}`);
+      res.writeHead(status, { location: `${url}/internal/secret` }).end();
+    };
+    const error = await failureOf(client().stream(request, new AbortController().signal));
+    expect(error).toMatchObject({ retryable: true, tokensArrived: false });
+    expect(error.message).toMatch(/redirect/);
+    expect(paths).toEqual(['POST /v1/chat/completions']);
+  });
+
   it('counts an unreachable node as retryable', async () => {
     const gone = new RemoteNodeClient(
       { id: 'gone', address: nodeKey.address, url: 'http://127.0.0.1:1' },

@@ -57,9 +57,20 @@ async function errorDetail(body: ReadableStream<Uint8Array> | null): Promise<str
   return Buffer.concat(bytes).subarray(0, ERROR_DETAIL_BYTES).toString('utf8');
 }
 
+// By shape, not instanceof: fetch's errors come from Node's own realm, which need not be the caller's (jest's vm).
+function messageOf(error: unknown): string | undefined {
+  return typeof error === 'object' &&
+    error !== null &&
+    'message' in error &&
+    typeof error.message === 'string'
+    ? error.message
+    : undefined;
+}
+
 function describe(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${error instanceof Error ? error.message : String(error)}${cause}`;
+  const inner =
+    typeof error === 'object' && error !== null && 'cause' in error ? messageOf(error.cause) : undefined;
+  return `${messageOf(error) ?? String(error)}${inner === undefined ? '' : `: ${inner}`}`;
 }
 
 /** The api's client for one registered node process: router credentials out, SSE in (docs/network.md). */
@@ -108,6 +119,8 @@ export class RemoteNodeClient {
             [ROUTER_HEADER]: await routerCredential(router, node.address, body),
           },
           body,
+          // A node's redirect would make the api call any URL the node names (SSRF): it is the node's fault.
+          redirect: 'error',
           signal: AbortSignal.any([signal, stop.signal]),
         }).catch((error: unknown) => {
           throw signal.aborted
