@@ -138,6 +138,23 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
     }
   });
 
+  it('refuses a url with a user name or password, or naming a link-local or cloud metadata host (400)', async () => {
+    const operator = await signUp(api.url, 'operator');
+    for (const url of [
+      'http://user:pw@127.0.0.1:4001',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[fe80::1]:8080',
+      'http://metadata.google.internal',
+    ]) {
+      const key = Wallet.createRandom();
+      const body = await registrationBody(operator.id, key, { url });
+      const response = await request(api.url).post('/v1/nodes').set(operator.auth).send(body).expect(400);
+      expect(response.body.error.code).toBe('VALIDATION_FAILED');
+      expect(response.body.error.details[0].field).toBe('url');
+      expect(await prisma.node.findUnique({ where: { address: key.address } })).toBeNull();
+    }
+  });
+
   it('lets only its operator re-register an address: another operator gets 409', async () => {
     const owner = await signUp(api.url, 'operator');
     const rival = await signUp(api.url, 'operator');

@@ -10,6 +10,7 @@ import {
   IsUrl,
   Length,
 } from 'class-validator';
+import { IsNodeUrl } from './node-url.decorator';
 import { IsSignature } from './signature';
 
 export const NODE_MODEL_IDS_MAX = 32;
@@ -24,8 +25,13 @@ export class RegisterNodeDto {
   @Length(1, 64)
   name!: string;
 
-  @ApiProperty({ example: 'https://node1.example.com', description: 'Where the router calls the node' })
+  @ApiProperty({
+    example: 'https://node1.example.com',
+    description:
+      'Where the router calls the node; no user name or password, no link-local or cloud metadata address',
+  })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @IsNodeUrl()
   @Length(1, 2048)
   url!: string;
 
