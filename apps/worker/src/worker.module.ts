@@ -3,11 +3,13 @@ import { ReplyRecoveryModule } from '@app/chat';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MemoryExtractionModule, VectorSupportModule } from '@app/memory';
+import { NetworkRollupModule } from '@app/network';
 import { ProofPipelineModule } from '@app/proofs';
 import { QueueModule } from '@app/queue';
 import { RedisModule } from '@app/redis';
 import { AbandonedReplySweeper } from './abandoned-reply.sweeper';
 import { MemoryProcessor } from './memory.processor';
+import { NetworkRollupLoop } from './network-rollup.loop';
 import { ProofsProcessor } from './proofs.processor';
 import { SettlementProcessor } from './settlement.processor';
 import { SystemProcessor } from './system.processor';
@@ -30,8 +32,9 @@ export const WORKER_PROCESSORS = [
     MemoryExtractionModule,
     ProofPipelineModule,
     ReplyRecoveryModule,
+    NetworkRollupModule,
   ],
-  providers: [AbandonedReplySweeper],
+  providers: [AbandonedReplySweeper, NetworkRollupLoop],
 })
 export class WorkerModule {
   static register(config: AppConfig): DynamicModule {

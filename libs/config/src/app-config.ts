@@ -160,6 +160,9 @@ export class AppConfig {
     registrationsPerHour: number;
     routerPrivateKey?: string;
     routerKeyFile: string;
+    rollupMs: number;
+    maxShare: number;
+    minOperators: number;
   } {
     return {
       inProcessNode: this.env.NODE_IN_PROCESS,
@@ -169,6 +172,9 @@ export class AppConfig {
       registrationsPerHour: this.env.NODE_REGISTRATIONS_PER_HOUR,
       routerPrivateKey: this.env.ROUTER_PRIVATE_KEY,
       routerKeyFile: join(this.env.DATA_DIR, 'router-key.json'),
+      rollupMs: this.env.NETWORK_ROLLUP_MS,
+      maxShare: this.env.NETWORK_MAX_SHARE,
+      minOperators: this.env.NETWORK_MIN_OPERATORS,
     };
   }
   /**

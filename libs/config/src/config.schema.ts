@@ -98,6 +98,12 @@ export const configSchema = z
     NODE_ITL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     NODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     NODE_REGISTRATIONS_PER_HOUR: z.coerce.number().int().positive().default(30),
+    // How often a worker folds new inference records into the hourly traffic counters GET /v1/network reads.
+    NETWORK_ROLLUP_MS: z.coerce.number().int().min(100).default(30_000),
+    // GET /v1/network warns when one operator, provider or TEE kind serves more than this share of a window's requests,
+    NETWORK_MAX_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+    // or when a model is served by fewer than this many operators among healthy nodes.
+    NETWORK_MIN_OPERATORS: z.coerce.number().int().min(1).default(2),
     // The key the api's router signs its calls to nodes with (otherwise generated and kept in DATA_DIR).
     ROUTER_PRIVATE_KEY: hexKey.optional(),
     TRUSTED_DEV_AUTHORITIES: addressList.optional(),

@@ -38,4 +38,38 @@ export const dbFactory = {
       },
     });
   },
+
+  /** Served replies' records, one conversation for all: what the network's traffic rollup counts. */
+  async inferenceRecords(
+    prisma: PrismaService,
+    records: { nodeId: string | null; promptTokens: number; completionTokens: number; createdAt: Date }[],
+  ): Promise<void> {
+    const persona = await dbFactory.persona(prisma);
+    const consumer = await dbFactory.user(prisma);
+    const conversation = await prisma.conversation.create({
+      data: { personaId: persona.id, personaVersionId: persona.versionId, userId: consumer.id },
+    });
+    const messages = await prisma.message.createManyAndReturn({
+      data: records.map(() => ({
+        conversationId: conversation.id,
+        role: 'assistant' as const,
+        content: 'r',
+      })),
+      select: { id: true },
+    });
+    await prisma.inferenceRecord.createMany({
+      data: records.map((record, i) => ({
+        ...record,
+        messageId: messages[i].id,
+        conversationId: conversation.id,
+        modelId: 'embedded',
+        input: [],
+        inputHash: '0x',
+        outputHash: '0x',
+        personaVersionHash: '0x',
+        startedAt: record.createdAt,
+        finishedAt: record.createdAt,
+      })),
+    });
+  },
 };
