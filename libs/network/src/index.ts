@@ -5,3 +5,6 @@ export * from './nodes.repository';
 export * from './inference-node';
 export * from './remote-node.client';
 export * from './router-identity';
+export * from './traffic/network-rollup';
+export * from './traffic/network-rollup.module';
+export * from './traffic/network-traffic.repository';
