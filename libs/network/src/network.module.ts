@@ -6,17 +6,21 @@ import { LocalNode } from './local-node';
 import { NodesController } from './nodes.controller';
 import { NodesRepository } from './nodes.repository';
 import { NodesService } from './nodes.service';
+import { NetworkReportService } from './traffic/network-report.service';
+import { NetworkRollupModule } from './traffic/network-rollup.module';
+import { NetworkController } from './traffic/network.controller';
 import { NodeDirectory } from './router/node-directory';
 import { NodeRouter } from './router/node-router';
 import { HttpNodeConnector, RemoteNodeConnector } from './router/remote-node-connector';
 import { RouterIdentity } from './router-identity';
 
 @Module({
-  imports: [InferenceModule, RateLimitModule],
-  controllers: [NodesController],
+  imports: [InferenceModule, RateLimitModule, NetworkRollupModule],
+  controllers: [NodesController, NetworkController],
   providers: [
     NodesRepository,
     NodesService,
+    NetworkReportService,
     LocalNode,
     RouterIdentity,
     NodeDirectory,

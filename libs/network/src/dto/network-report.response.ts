@@ -1,0 +1,70 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+class EntityShareResponse {
+  @ApiProperty({
+    description: 'Node id, operator handle (platform: the in-process node), provider, region or TEE kind',
+  })
+  key!: string;
+  @ApiProperty() requests!: number;
+  @ApiProperty() promptTokens!: number;
+  @ApiProperty() completionTokens!: number;
+  @ApiProperty({ description: 'Of the window’s requests, 0–1' }) share!: number;
+}
+
+class ConcentrationResponse {
+  @ApiProperty({ type: [EntityShareResponse], description: 'Largest share first' })
+  entities!: EntityShareResponse[];
+  @ApiProperty({ description: 'Herfindahl–Hirschman index: sum of squared percent shares, 0–10,000' })
+  hhi!: number;
+  @ApiProperty({ description: 'The fewest entities whose shares sum past 50%; 0 without traffic' })
+  nakamoto!: number;
+}
+
+class WindowReportResponse {
+  @ApiProperty({ description: 'The first hour counted' }) since!: Date;
+  @ApiProperty() requests!: number;
+  @ApiProperty() promptTokens!: number;
+  @ApiProperty() completionTokens!: number;
+  @ApiProperty({ type: ConcentrationResponse }) nodes!: ConcentrationResponse;
+  @ApiProperty({ type: ConcentrationResponse }) operators!: ConcentrationResponse;
+  @ApiProperty({ type: ConcentrationResponse }) providers!: ConcentrationResponse;
+  @ApiProperty({ type: ConcentrationResponse }) regions!: ConcentrationResponse;
+  @ApiProperty({ type: ConcentrationResponse }) teeKinds!: ConcentrationResponse;
+}
+
+class WindowsResponse {
+  @ApiProperty({ name: '1h', type: WindowReportResponse }) '1h'!: WindowReportResponse;
+  @ApiProperty({ name: '24h', type: WindowReportResponse }) '24h'!: WindowReportResponse;
+  @ApiProperty({ name: '7d', type: WindowReportResponse }) '7d'!: WindowReportResponse;
+}
+
+class NodeCountsResponse {
+  @ApiProperty() active!: number;
+  @ApiProperty() draining!: number;
+  @ApiProperty() offline!: number;
+  @ApiProperty() revoked!: number;
+  @ApiProperty({ description: 'Active with a heartbeat younger than 3 intervals' }) healthy!: number;
+}
+
+class ConcentrationWarningResponse {
+  @ApiProperty({
+    enum: ['share', 'operators'],
+    description:
+      'share: one entity serves more than NETWORK_MAX_SHARE of a window; operators: a model has fewer ' +
+      'than NETWORK_MIN_OPERATORS operators among healthy nodes',
+  })
+  kind!: 'share' | 'operators';
+  @ApiProperty({ required: false, enum: ['1h', '24h', '7d'] }) window?: string;
+  @ApiProperty({ required: false, enum: ['operator', 'provider', 'teeKind'] }) dimension?: string;
+  @ApiProperty({ required: false }) key?: string;
+  @ApiProperty({ required: false }) share?: number;
+  @ApiProperty({ required: false }) modelId?: string;
+  @ApiProperty({ required: false }) operators?: number;
+}
+
+export class NetworkReportResponse {
+  @ApiProperty() generatedAt!: Date;
+  @ApiProperty({ type: NodeCountsResponse }) nodes!: NodeCountsResponse;
+  @ApiProperty({ type: WindowsResponse }) windows!: WindowsResponse;
+  @ApiProperty({ type: [ConcentrationWarningResponse] }) warnings!: ConcentrationWarningResponse[];
+}
