@@ -1,0 +1,120 @@
+import { AppConfig } from '@app/config';
+import type { NodesRepository, NodeWithOperator } from '../nodes.repository';
+import { NetworkReportService } from './network-report.service';
+import type { NetworkTrafficRepository, NodeTrafficTotals } from './network-traffic.repository';
+
+const NOW = new Date('2026-12-03T15:20:00Z');
+
+function node(id: string, fields: Partial<NodeWithOperator> = {}): NodeWithOperator {
+  return {
+    id,
+    address: id,
+    name: id,
+    url: 'http://127.0.0.1:4100',
+    operatorId: null,
+    operator: null,
+    modelIds: ['m'],
+    region: null,
+    provider: null,
+    teeKind: 'dev',
+    attestationKind: 'dev',
+    attestation: {},
+    measurement: null,
+    status: 'active',
+    lastHeartbeatAt: NOW,
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...fields,
+  };
+}
+
+function service(nodes: NodeWithOperator[], totals: NodeTrafficTotals[], env: Record<string, string> = {}) {
+  const since: Date[] = [];
+  const traffic = {
+    totalsSince: (from: Date) => {
+      since.push(from);
+      return Promise.resolve(totals);
+    },
+  } as unknown as NetworkTrafficRepository;
+  const repository = { listWithOperators: () => Promise.resolve(nodes) } as unknown as NodesRepository;
+  return { since, reports: new NetworkReportService(AppConfig.fromProcessEnv(env), repository, traffic) };
+}
+
+const served = (nodeId: string, requests: number): NodeTrafficTotals => ({
+  nodeId,
+  requests,
+  promptTokens: requests,
+  completionTokens: requests,
+});
+
+describe('NetworkReportService', () => {
+  it('counts a node without an operator as platform, an undeclared provider and region as unknown', async () => {
+    const { reports } = service(
+      [node('local'), node('a', { operator: { handle: 'alice' }, operatorId: 'u1', provider: 'aws' })],
+      [served('local', 1), served('a', 3)],
+    );
+    const { windows } = await reports.report(NOW);
+    expect(windows['24h'].operators.entities.map((e) => [e.key, e.share])).toEqual([
+      ['alice', 0.75],
+      ['platform', 0.25],
+    ]);
+    expect(windows['24h'].providers.entities.map((e) => e.key)).toEqual(['aws', 'unknown']);
+    expect(windows['24h'].regions.entities.map((e) => e.key)).toEqual(['unknown']);
+  });
+
+  it('reads each window from the start of the hour it begins in', async () => {
+    const { reports, since } = service([], []);
+    await reports.report(NOW);
+    expect(since.map((d) => d.toISOString())).toEqual([
+      '2026-12-03T14:00:00.000Z',
+      '2026-12-02T15:00:00.000Z',
+      '2026-11-26T15:00:00.000Z',
+    ]);
+  });
+
+  it('warns only above the configured share', async () => {
+    const nodes = [
+      node('a', { operator: { handle: 'alice' }, operatorId: 'u1' }),
+      node('b', { operator: { handle: 'bob' }, operatorId: 'u2' }),
+    ];
+    const even = await service(nodes, [served('a', 1), served('b', 1)]).reports.report(NOW);
+    expect(even.warnings.filter((w) => w.kind === 'share' && w.dimension === 'operator')).toEqual([]);
+    // One TEE kind (dev) serves everything: a warning per window.
+    expect(even.warnings.filter((w) => w.kind === 'share' && w.dimension === 'teeKind')).toHaveLength(3);
+
+    const lowered = await service(nodes, [served('a', 1), served('b', 1)], {
+      NETWORK_MAX_SHARE: '0.4',
+    }).reports.report(NOW);
+    expect(lowered.warnings.filter((w) => w.kind === 'share' && w.dimension === 'operator')).toHaveLength(6);
+  });
+
+  it('counts a model’s operators among healthy nodes only; a revoked node lists no model', async () => {
+    const stale = new Date(NOW.getTime() - 60_000);
+    const { reports } = service(
+      [
+        node('a', { operator: { handle: 'alice' }, operatorId: 'u1', modelIds: ['m', 'x'] }),
+        node('b', { operator: { handle: 'bob' }, operatorId: 'u2', modelIds: ['m'] }),
+        node('c', {
+          operator: { handle: 'carol' },
+          operatorId: 'u3',
+          modelIds: ['x', 'y'],
+          lastHeartbeatAt: stale,
+        }),
+        node('d', { operator: { handle: 'dave' }, operatorId: 'u4', modelIds: ['z'], status: 'revoked' }),
+      ],
+      [],
+    );
+    const report = await reports.report(NOW);
+    expect(report.warnings).toEqual([
+      { kind: 'operators', modelId: 'x', operators: 1 },
+      { kind: 'operators', modelId: 'y', operators: 0 },
+    ]);
+    expect(report.nodes).toEqual({ active: 3, draining: 0, offline: 0, revoked: 1, healthy: 2 });
+  });
+
+  it('no traffic: zero figures, no share warnings', async () => {
+    const report = await service([node('a')], []).reports.report(NOW);
+    expect(report.windows['7d']).toMatchObject({ requests: 0, nodes: { entities: [], hhi: 0, nakamoto: 0 } });
+    expect(report.warnings.filter((w) => w.kind === 'share')).toEqual([]);
+  });
+});
