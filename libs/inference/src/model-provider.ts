@@ -15,6 +15,11 @@ export interface ModelRequest {
   seed?: number;
   /** JSON output, for a provider whose `structuredOutput` is true. */
   responseFormat?: ResponseFormat;
+  /**
+   * Takeover (docs/network.md): the start of the assistant's reply, already delivered by a node that died. The
+   * provider continues it and streams only what follows; `maxTokens` then counts the whole reply, prefix included.
+   */
+  continuation?: string;
 }
 
 /** OpenAI's response_format beyond plain text: JSON, optionally to a schema. */

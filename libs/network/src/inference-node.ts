@@ -10,9 +10,30 @@ export interface ReceiptContext {
   personaVersionHash: string;
 }
 
+/** A reply that one node started and another finishes: the delivered text and who streamed it. */
+export interface Continuation {
+  /** Exactly the text the client has received so far (also `model.continuation`). */
+  prefix: string;
+  /** The signing address of the node that streamed it: a v3 receipt's `prefixNode`. */
+  prefixNode: string;
+}
+
 export interface NodeInferenceRequest {
   model: ModelRequest;
   receipt: ReceiptContext;
+  /** Set by the router on a takeover, for the finishing node to sign over (receipt v3). */
+  continuation?: Continuation;
+  /** The persona's minimum number of independent operators serving the model (Persona.minOperators). */
+  minOperators?: number;
+  /** Called when a node failed mid-reply and another takes it over, before the new node's first token. */
+  onTakeover?(event: TakeoverEvent): void;
+}
+
+export interface TakeoverEvent {
+  /** The failed node's registry id (null for the in-process node). */
+  fromNodeId: string | null;
+  /** UTF-8 bytes of the reply delivered before the failure. */
+  prefixBytes: number;
 }
 
 /** A node's signed receipt over exactly what it was given and what it streamed, with the salt it committed with. */
@@ -35,6 +56,8 @@ export interface NodeStream extends ModelStream {
   receipt(): Promise<NodeReceipt>;
   /** The api refused this node's receipt (a lying or broken node): a router stops sending it replies. */
   rejectReceipt?(reason: string): void;
+  /** After a takeover: what the finishing node was given; its receipt must commit to it (receipt v3). */
+  readonly takeover?: { prefixNodeId: string | null; prefixNode: string; prefixBytes: number };
 }
 
 /** Where a reply gets a node: the router (or, alone, the in-process node). */

@@ -79,6 +79,11 @@ export class LocalNode implements OnModuleInit, OnModuleDestroy {
     );
   }
 
+  /** Its signing address once started (the router names it in takeovers and spot checks). */
+  get address(): string {
+    return this.started().wallet.address;
+  }
+
   onModuleDestroy(): void {
     clearInterval(this.heartbeat);
   }

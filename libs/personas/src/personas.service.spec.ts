@@ -81,6 +81,7 @@ class FakePersonasRepository {
       visibility: content.visibility,
       modelId: content.modelId,
       verification: content.verification,
+      minOperators: 1,
       name: content.name,
       description: content.description,
       tags: content.tags,

@@ -35,9 +35,15 @@ export class NodeDirectory {
     private readonly connector: RemoteNodeConnector,
     local: LocalNode,
   ) {
+    // The platform runs it: no operator account. Its address exists once LocalNode has started.
     this.inProcess = {
       key: IN_PROCESS_KEY,
       inProcess: true,
+      operatorId: null,
+      teeKind: 'dev',
+      get address() {
+        return local.address;
+      },
       stream: (request, signal) => local.stream(request, signal),
     };
   }
@@ -75,11 +81,20 @@ export class NodeDirectory {
 
   private target(node: Node): NodeTarget {
     const known = this.connected.get(node.id);
-    if (known && known.url === node.url && known.address === node.address) return known.target;
+    if (
+      known &&
+      known.url === node.url &&
+      known.address === node.address &&
+      known.target.operatorId === node.operatorId
+    )
+      return known.target;
     const client = this.connector.connect({ id: node.id, address: node.address, url: node.url });
     const target: NodeTarget = {
       key: node.id,
       inProcess: false,
+      operatorId: node.operatorId,
+      teeKind: node.teeKind,
+      address: node.address,
       stream: (request, signal) => client.stream(request, signal),
     };
     this.connected.set(node.id, { url: node.url, address: node.address, target });

@@ -13,6 +13,9 @@ type Script = { tokens: string[]; failAt?: number; error?: Error; stallAt?: numb
 /** A node that streams its script: tokens, then optionally a failure or a stall at a given token index. */
 class FakeNode implements NodeTarget {
   readonly inProcess: boolean;
+  readonly operatorId: string | null = null;
+  readonly teeKind = 'dev';
+  readonly address = '0x0000000000000000000000000000000000000001';
   calls = 0;
   private scripts: Script[] = [];
 

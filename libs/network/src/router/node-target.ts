@@ -6,6 +6,12 @@ export interface NodeTarget {
   readonly key: string;
   /** The api's own node: not behind a circuit breaker or the ITL timeout, it is this process. */
   readonly inProcess: boolean;
+  /** Who runs it: independent operators are counted for a persona's minOperators and chosen for spot checks. */
+  readonly operatorId: string | null;
+  /** The TEE technology behind its attestation (dev, nitro, tdx, sev-snp). */
+  readonly teeKind: string;
+  /** Its signing address. */
+  readonly address: string;
   stream(request: NodeInferenceRequest, signal: AbortSignal): NodeStream;
 }
 

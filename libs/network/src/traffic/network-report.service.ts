@@ -98,7 +98,7 @@ export class NetworkReportService {
       if (operators < minOperators) warnings.push({ kind: 'operators', modelId, operators });
     }
 
-    const counts = { active: 0, draining: 0, offline: 0, revoked: 0, healthy: healthy.length };
+    const counts = { active: 0, draining: 0, offline: 0, revoked: 0, suspect: 0, healthy: healthy.length };
     for (const node of nodes) counts[node.status] += 1;
     return { generatedAt: now, nodes: counts, windows, warnings };
   }
