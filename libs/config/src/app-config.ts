@@ -177,6 +177,26 @@ export class AppConfig {
       minOperators: this.env.NETWORK_MIN_OPERATORS,
     };
   }
+  /** An operator's default cost and price assumptions, in USD (docs/network.md, Operator economics). */
+  get economics(): {
+    pricePer1kTokens: number;
+    hardwareUsd: number;
+    lifetimeMonths: number;
+    watts: number;
+    kwhUsd: number;
+    bandwidthUsdPerMonth: number;
+    hostingUsdPerMonth: number;
+  } {
+    return {
+      pricePer1kTokens: this.env.NODE_PRICE_PER_1K_TOKENS,
+      hardwareUsd: this.env.NODE_HARDWARE_USD,
+      lifetimeMonths: this.env.NODE_HARDWARE_LIFETIME_MONTHS,
+      watts: this.env.NODE_POWER_WATTS,
+      kwhUsd: this.env.NODE_KWH_USD,
+      bandwidthUsdPerMonth: this.env.NODE_BANDWIDTH_USD_PER_MONTH,
+      hostingUsdPerMonth: this.env.NODE_HOSTING_USD_PER_MONTH,
+    };
+  }
   /**
    * Which attestations the worker accepts: dev attestations from the listed authorities, and from the local dev CA
    * (in DATA_DIR) when trustLocalDevCa (default: outside production). A measurement list, when set, is enforced.

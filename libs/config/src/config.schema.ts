@@ -104,6 +104,15 @@ export const configSchema = z
     NETWORK_MAX_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
     // or when a model is served by fewer than this many operators among healthy nodes.
     NETWORK_MIN_OPERATORS: z.coerce.number().int().min(1).default(2),
+    // The default assumptions of GET /v1/nodes/:id/economics and npm run node:roi (docs/network.md, Operator
+    // economics), in USD; each request may override them. The price is what a node earns per 1,000 tokens it serves.
+    NODE_PRICE_PER_1K_TOKENS: z.coerce.number().min(0).default(0.002),
+    NODE_HARDWARE_USD: z.coerce.number().min(0).default(2_000),
+    NODE_HARDWARE_LIFETIME_MONTHS: z.coerce.number().gt(0).default(36),
+    NODE_POWER_WATTS: z.coerce.number().min(0).default(300),
+    NODE_KWH_USD: z.coerce.number().min(0).default(0.15),
+    NODE_BANDWIDTH_USD_PER_MONTH: z.coerce.number().min(0).default(10),
+    NODE_HOSTING_USD_PER_MONTH: z.coerce.number().min(0).default(20),
     // The key the api's router signs its calls to nodes with (otherwise generated and kept in DATA_DIR).
     ROUTER_PRIVATE_KEY: hexKey.optional(),
     TRUSTED_DEV_AUTHORITIES: addressList.optional(),
