@@ -112,6 +112,51 @@ describe('embedded model', () => {
     expect(whole.finishReason).toBe('stop');
   });
 
+  it('continues a prefix of its own reply with exactly the rest, the cap counting the prefix (takeover)', async () => {
+    const provider = new EmbeddedModelProvider();
+    const messages = conversation('what is my dog called?', facts);
+    const signal = new AbortController().signal;
+    const tokens = await collect(provider.stream({ modelId: 'embedded', messages }, signal));
+    const full = tokens.join('');
+    for (const cut of [1, 2, tokens.length - 1]) {
+      const prefix = tokens.slice(0, cut).join('');
+      const rest = provider.stream({ modelId: 'embedded', messages, continuation: prefix }, signal);
+      expect(prefix + (await collect(rest)).join('')).toBe(full);
+      expect(rest.finishReason).toBe('stop');
+    }
+    // Mid-word too: the prefix is whatever reached the client, not necessarily whole tokens.
+    const midWord = full.slice(0, tokens[0].length + 2);
+    expect(
+      (await collect(provider.stream({ modelId: 'embedded', messages, continuation: midWord }, signal))).join(
+        '',
+      ),
+    ).toBe(full.slice(midWord.length));
+
+    // maxTokens: 4 → 16 characters of the whole reply, of which the prefix already used some.
+    const prefix = full.slice(0, 10);
+    const capped = provider.stream(
+      { modelId: 'embedded', messages, maxTokens: 4, continuation: prefix },
+      signal,
+    );
+    expect(prefix + (await collect(capped)).join('')).toBe(full.slice(0, 16));
+    expect(capped.finishReason).toBe('length');
+    const spent = provider.stream(
+      { modelId: 'embedded', messages, maxTokens: 2, continuation: prefix },
+      signal,
+    );
+    expect(await collect(spent)).toEqual([]);
+    expect(spent.finishReason).toBe('length');
+  });
+
+  it('continues a prefix it would not have written with its own reply after a space', async () => {
+    const provider = new EmbeddedModelProvider();
+    const messages = conversation('I love sailing', facts);
+    const signal = new AbortController().signal;
+    const own = (await collect(provider.stream({ modelId: 'embedded', messages }, signal))).join('');
+    const rest = provider.stream({ modelId: 'embedded', messages, continuation: 'Well' }, signal);
+    expect((await collect(rest)).join('')).toBe(` ${own}`);
+  });
+
   it('waits at least the profile time to first token and paces the rest', async () => {
     const started = performance.now();
     const stream = new EmbeddedModelProvider().stream(

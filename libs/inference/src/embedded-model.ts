@@ -6,7 +6,7 @@ import {
 } from '@langchain/core/language_models/chat_models';
 import { AIMessageChunk, BaseMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk } from '@langchain/core/outputs';
-import { composeReply, splitTokens } from './embedded-reply';
+import { composeReply, continueReply, splitTokens } from './embedded-reply';
 import { INSTANT_LATENCY, LatencyProfile, pace } from './latency-profile';
 import { fromLangChainMessages } from './langchain-messages';
 import { maxCompletionChars } from './model-provider';
@@ -16,6 +16,8 @@ export interface EmbeddedChatModelCallOptions extends BaseChatModelCallOptions {
   /** The reply's length cap in estimateTokens units (characters / 4), as for every model. */
   maxTokens?: number;
   latency?: LatencyProfile;
+  /** Takeover: the start of the reply, already delivered by another node; only what follows is streamed. */
+  continuation?: string;
 }
 
 export interface EmbeddedChatModelFields extends BaseChatModelParams {
@@ -59,10 +61,21 @@ export class EmbeddedChatModel extends SimpleChatModel<EmbeddedChatModelCallOpti
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
     const maxTokens = options.maxTokens ?? this.maxTokens;
-    const reply = composeReply(fromLangChainMessages(messages));
-    const text = maxTokens === undefined ? reply : truncate(reply, maxCompletionChars(maxTokens));
-    const tokens = splitTokens(text);
-    const finishReason = text.length < reply.length ? 'length' : 'stop';
+    // The whole reply, a continuation's prefix included, is what maxTokens caps (as on the node that started it).
+    const prefix = options.continuation ?? '';
+    const whole = prefix + continueReply(composeReply(fromLangChainMessages(messages)), prefix);
+    const text = maxTokens === undefined ? whole : truncate(whole, maxCompletionChars(maxTokens));
+    const tokens = splitTokens(text.slice(prefix.length));
+    const finishReason = text.length < whole.length ? 'length' : 'stop';
+    if (tokens.length === 0) {
+      // Nothing left to say (the prefix was all of it, or all the cap allows): one empty chunk says why it ended.
+      yield new ChatGenerationChunk({
+        text: '',
+        message: new AIMessageChunk({ content: '' }),
+        generationInfo: { finish_reason: finishReason },
+      });
+      return;
+    }
     // A signal is optional in LangChain; without one the stream simply cannot be cut short.
     const signal = options.signal ?? new AbortController().signal;
     let index = 0;

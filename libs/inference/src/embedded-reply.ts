@@ -106,7 +106,21 @@ function statementsIn(turns: readonly string[]): string[] {
     .filter((sentence) => sentence !== '' && !isQuestion(sentence));
 }
 
+/**
+ * What the embedded model streams after `prefix`, the start of a reply another node delivered before it died
+ * (takeover, docs/network.md). The model is deterministic, so for the same messages `prefix` is normally the start of
+ * its own reply, and the rest of that reply follows: together they are byte for byte what one node would have sent.
+ * A prefix it would not have written (another model, another version) is continued with its own whole reply after a
+ * space: it cannot extend arbitrary text, and repeating part of the prefix or inventing words would be worse.
+ */
+export function continueReply(reply: string, prefix: string): string {
+  if (reply.startsWith(prefix)) return reply.slice(prefix.length);
+  return prefix === '' || /\s$/.test(prefix) ? reply : ` ${reply}`;
+}
+
 /** Word-level tokens: each is a word plus the whitespace after it, so joining them gives the text back. */
 export function splitTokens(text: string): string[] {
-  return text.match(/\s*\S+\s*/g) ?? [];
+  const tokens = text.match(/\s*\S+\s*/g) ?? [];
+  // Only whitespace (a continuation can start or be left with just that) is one token, not nothing.
+  return tokens.length === 0 && text !== '' ? [text] : tokens;
 }

@@ -45,12 +45,19 @@ export class EmbeddedModelProvider implements ModelProvider {
     const latency = embeddedLatencyFor(request.modelId, this.config);
     if (!latency) throw new ModelError(`Unknown embedded latency profile in "${request.modelId}"`, false);
     const maxTokens = request.maxTokens ?? this.config.maxTokens;
+    const { continuation } = request;
     return streamChunkText(
       (model) =>
-        this.model.stream(toLangChainMessages(request.messages), { signal: model, latency, maxTokens }),
+        this.model.stream(toLangChainMessages(request.messages), {
+          signal: model,
+          latency,
+          maxTokens,
+          continuation,
+        }),
       signal,
       (error) => (error instanceof Error ? error : new ModelError(String(error), false)),
-      { maxTokens, stop: request.stop },
+      // A continuation's cap covers its prefix too, which the limiter never sees: the model applies it exactly.
+      { maxTokens: continuation === undefined ? maxTokens : undefined, stop: request.stop },
     );
   }
 }

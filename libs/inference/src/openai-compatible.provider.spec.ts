@@ -41,6 +41,37 @@ describe('OpenAI-compatible provider against a local stand-in', () => {
     });
   });
 
+  it('continues a delivered prefix as a trailing assistant message, the cap counting the prefix (takeover)', async () => {
+    standIn.behave({ kind: 'reply', tokens: [' the', ' rest', ' of', ' a', ' long', ' reply'] });
+    const prefix = 'Hello, this is'; // 14 characters of the 64 that maxTokens 16 allows
+    const tokens: string[] = [];
+    const stream = provider.stream(
+      { ...request, maxTokens: 16, continuation: prefix },
+      new AbortController().signal,
+    );
+    for await (const token of stream) tokens.push(token);
+    expect(tokens.join('')).toBe(' the rest of a long reply');
+    expect(standIn.requests[0]).toMatchObject({
+      max_tokens: 12, // (64 - 14) / 4, rounded down
+      continue_final_message: true,
+      add_generation_prompt: false,
+      messages: [...request.messages, { role: 'assistant', content: prefix }],
+    });
+
+    // Past the cap, the rest is cut so that prefix and rest stay within it.
+    const capped = provider.stream(
+      { ...request, maxTokens: 5, continuation: prefix },
+      new AbortController().signal,
+    );
+    let rest = '';
+    for await (const token of capped) rest += token;
+    expect(rest).toBe(' the'); // 20 - 14 = 6 characters left, rounded down to 1 token: 4 characters
+    expect(capped.finishReason).toBe('length');
+    // A plain request asks for no continuation.
+    for await (const token of provider.stream(request, new AbortController().signal)) void token;
+    expect(standIn.requests[2]).not.toHaveProperty('continue_final_message');
+  });
+
   it("sends the message's id upstream as X-Request-Id, or the request's when there is no message yet", async () => {
     const drain = async (): Promise<void> => {
       for await (const token of provider.stream(request, new AbortController().signal)) void token;

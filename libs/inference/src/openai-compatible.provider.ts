@@ -2,7 +2,8 @@ import { ChatOpenAI } from '@langchain/openai';
 import { currentLogContext } from '@app/common/log-context';
 import { toLangChainMessages } from './langchain-messages';
 import { streamChunkText } from './langchain-stream';
-import { ModelError, ModelProvider, ModelRequest, ModelStream } from './model-provider';
+import { AIMessage } from '@langchain/core/messages';
+import { maxCompletionChars, ModelError, ModelProvider, ModelRequest, ModelStream } from './model-provider';
 
 export interface OpenAiCompatibleConfig {
   /** The persona modelId that selects this provider, e.g. `llama3-local`. */
@@ -73,12 +74,19 @@ export class OpenAiCompatibleProvider implements ModelProvider {
 
   // The limits go upstream, and are enforced again here: an upstream that ignores them cannot exceed them.
   stream(request: ModelRequest, signal: AbortSignal): ModelStream {
-    const model = this.modelFor(request);
+    const { continuation } = request;
+    const maxTokens = remainingTokens(request);
+    // An upstream refuses max_tokens 0; the limiter below then delivers nothing of what it sends.
+    const upstreamMax = maxTokens === undefined ? undefined : Math.max(1, maxTokens);
+    const model = this.modelFor({ ...request, maxTokens: upstreamMax }, continuation !== undefined);
     const stop = request.stop && request.stop.length > 0 ? [...request.stop] : undefined;
     const { seed, responseFormat } = request;
+    const messages = toLangChainMessages(request.messages);
+    // Takeover (docs/network.md): the delivered start of the reply goes last, as the assistant's, to be continued.
+    if (continuation !== undefined) messages.push(new AIMessage(continuation));
     return streamChunkText(
       (upstream) =>
-        model.stream(toLangChainMessages(request.messages), {
+        model.stream(messages, {
           signal: upstream,
           stop,
           seed,
@@ -86,13 +94,13 @@ export class OpenAiCompatibleProvider implements ModelProvider {
         }),
       signal,
       (error) => toModelError(error, this.id),
-      request,
+      { maxTokens, stop: request.stop },
     );
   }
 
-  private modelFor(request: ModelRequest): ChatOpenAI {
+  private modelFor(request: ModelRequest, continuing: boolean): ChatOpenAI {
     const { maxTokens, temperature, topP, frequencyPenalty, presencePenalty } = request;
-    const key = [maxTokens, temperature, topP, frequencyPenalty, presencePenalty].join('|');
+    const key = [maxTokens, temperature, topP, frequencyPenalty, presencePenalty, continuing].join('|');
     let model = this.models.get(key);
     if (!model) {
       if (this.models.size >= MAX_CACHED_MODELS) this.models.clear();
@@ -107,9 +115,25 @@ export class OpenAiCompatibleProvider implements ModelProvider {
         presencePenalty,
         timeout: this.config.timeoutMs,
         maxRetries: this.config.maxRetries ?? 0,
+        // vLLM's chat template extension: continue the trailing assistant message instead of starting a new turn.
+        // Best effort: llama.cpp's server and Ollama continue a trailing assistant message on their own and ignore
+        // these; a server that does neither starts a fresh reply after the prefix (docs/network.md).
+        modelKwargs: continuing ? { continue_final_message: true, add_generation_prompt: false } : undefined,
       });
       this.models.set(key, model);
     }
     return model;
   }
+}
+
+/**
+ * A continuation's cap counts the whole reply, prefix included (ModelRequest.continuation): what is left for the
+ * rest, rounded down so that prefix and rest together never exceed maxTokens' characters.
+ */
+function remainingTokens({ maxTokens, continuation }: ModelRequest): number | undefined {
+  if (maxTokens === undefined || continuation === undefined) return maxTokens;
+  return Math.max(
+    0,
+    Math.floor((maxCompletionChars(maxTokens) - continuation.length) / maxCompletionChars(1)),
+  );
 }
