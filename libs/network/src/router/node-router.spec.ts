@@ -1,4 +1,5 @@
 import { Test } from '@nestjs/testing';
+import type { TakeoverEvent } from '../inference-node';
 import { DomainError, ErrorCode } from '@app/common';
 import { AppConfig } from '@app/config';
 import { ModelError } from '@app/inference';
@@ -17,6 +18,8 @@ class FakeNode implements NodeTarget {
   readonly teeKind = 'dev';
   readonly address = '0x0000000000000000000000000000000000000001';
   calls = 0;
+  /** What each call was asked, in order (a takeover's continuation included). */
+  readonly requests: NodeInferenceRequest[] = [];
   private scripts: Script[] = [];
 
   constructor(
@@ -33,9 +36,10 @@ class FakeNode implements NodeTarget {
     return this;
   }
 
-  stream(_request: NodeInferenceRequest, signal: AbortSignal): NodeStream {
+  stream(request: NodeInferenceRequest, signal: AbortSignal): NodeStream {
     const script = this.scripts[Math.min(this.calls, this.scripts.length - 1)];
     this.calls += 1;
+    this.requests.push(request);
     const key = this.key;
     async function* generate(): AsyncGenerator<string> {
       for (let i = 0; ; i += 1) {
@@ -163,28 +167,145 @@ describe('NodeRouter', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
   });
 
-  it('does not retry after the first token: the reply fails with the node’s error', async () => {
-    const midway = new ModelError('connection reset', true);
-    directory.targets = [
-      new FakeNode('a', { tokens: ['one', 'two'], failAt: 1, error: midway }),
-      new FakeNode('b', { tokens: ['other'] }),
-    ];
-    const reply = stream();
+  /** A reply that records its takeover events and the pieces it got, failing or not. */
+  async function read(
+    reply: (request: NodeInferenceRequest) => NodeStream,
+  ): Promise<{ stream: NodeStream; seen: string[]; takeovers: TakeoverEvent[]; error?: unknown }> {
+    const takeovers: TakeoverEvent[] = [];
     const seen: string[] = [];
-    await expect(
-      (async () => {
-        for await (const delta of reply) seen.push(delta);
-      })(),
-    ).rejects.toBe(midway);
-    expect(seen).toEqual(['one']);
+    const stream = reply({ ...request, onTakeover: (event) => takeovers.push(event) });
+    try {
+      for await (const delta of stream) seen.push(delta);
+      return { stream, seen, takeovers };
+    } catch (error) {
+      return { stream, seen, takeovers, error };
+    }
+  }
+  const routed =
+    (signal = new AbortController().signal) =>
+    (r: NodeInferenceRequest) =>
+      router.stream(r, signal);
+
+  it('has another node take over a reply whose node fails after its first token, continuing the delivered text', async () => {
+    // Multi-byte text: the event counts UTF-8 bytes (13), not UTF-16 units (9).
+    const a = new FakeNode('a', { tokens: ['Grüße ', '🌍 ', 'never'], failAt: 2 });
+    const b = new FakeNode('b', { tokens: ['and ', 'the rest'] });
+    directory.targets = [a, b];
+    const { stream: reply, seen, takeovers, error } = await read(routed());
+    expect(error).toBeUndefined();
+    expect(seen).toEqual(['Grüße ', '🌍 ', 'and ', 'the rest']);
+    expect(takeovers).toEqual([{ fromNodeId: 'a', prefixBytes: 13 }]);
+    expect(b.requests[0]).toMatchObject({
+      model: { ...request.model, continuation: 'Grüße 🌍 ' },
+      continuation: { prefix: 'Grüße 🌍 ', prefixNode: '0xa' },
+      receipt: request.receipt,
+    });
+    expect(a.requests[0].continuation).toBeUndefined();
+    // The finishing node answers for the reply; the takeover says who streamed its start.
+    expect(reply.nodeId).toBe('b');
+    expect(reply.nodeAddress).toBe('0xb');
+    expect((await reply.receipt()).nodeId).toBe('b');
+    expect(reply.takeover).toEqual({ prefixNodeId: 'a', prefixNode: '0xa', prefixBytes: 13 });
+    // Each attempt was accounted for once: a's failure counts against it, both streams are closed.
+    expect(router.load.outstanding('a')).toBe(0);
+    expect(router.load.outstanding('b')).toBe(0);
+    for (let i = 0; i < 2; i += 1) router.breaker.failed('a');
+    expect(router.breaker.state('a')).toBe('open'); // 2 more failures open it: the takeover's counted as the first
+    expect(router.breaker.state('b')).toBe('closed');
   });
 
-  it('fails a stall after the first token as a stall, without another node', async () => {
-    directory.targets = [
-      new FakeNode('a', { tokens: ['one', 'two'], stallAt: 1 }),
-      new FakeNode('b', { tokens: ['other'] }),
-    ];
-    await expect(collect(stream())).rejects.toBeInstanceOf(NodeStalledError);
+  it('takes over a node that stalls after its first token (nothing for NODE_ITL_TIMEOUT_MS)', async () => {
+    const a = new FakeNode('a', { tokens: ['one ', 'two'], stallAt: 1 });
+    const b = new FakeNode('b', { tokens: ['two'] });
+    directory.targets = [a, b];
+    const started = Date.now();
+    const { stream: reply, seen, takeovers, error } = await read(routed());
+    expect(error).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    expect(seen.join('')).toBe('one two');
+    expect(takeovers).toEqual([{ fromNodeId: 'a', prefixBytes: 4 }]);
+    expect(b.requests[0].continuation).toEqual({ prefix: 'one ', prefixNode: '0xa' });
+    expect(reply.nodeId).toBe('b');
+  });
+
+  it('tells of a takeover only once the new node answers, and names the last node that streamed part of it', async () => {
+    const a = new FakeNode('a', { tokens: ['one ', 'x'], failAt: 1 });
+    const b = new FakeNode('b', { tokens: [], failAt: 0 }); // fails before its first token: no event for it
+    const c = new FakeNode('c', { tokens: ['two ', 'x'], failAt: 1 });
+    const d = new FakeNode('d', { tokens: ['three'] });
+    directory.targets = [a, b, c, d];
+    Object.assign(router, { maxAttempts: 4 });
+    const { stream: reply, seen, takeovers, error } = await read(routed());
+    expect(error).toBeUndefined();
+    expect(seen.join('')).toBe('one two three');
+    expect(takeovers).toEqual([
+      { fromNodeId: 'a', prefixBytes: 4 },
+      { fromNodeId: 'c', prefixBytes: 8 },
+    ]);
+    expect(b.requests[0].continuation).toEqual({ prefix: 'one ', prefixNode: '0xa' });
+    expect(c.requests[0].continuation).toEqual({ prefix: 'one ', prefixNode: '0xa' });
+    expect(d.requests[0].continuation).toEqual({ prefix: 'one two ', prefixNode: '0xc' });
+    expect(reply.takeover).toEqual({ prefixNodeId: 'c', prefixNode: '0xc', prefixBytes: 8 });
+  });
+
+  it('fails with the node’s error when no other node can take over, keeping what was delivered', async () => {
+    const midway = new ModelError('connection reset', true);
+    const a = new FakeNode('a', { tokens: ['one', 'two'], failAt: 1, error: midway });
+    directory.targets = [a];
+    const { stream: reply, seen, takeovers, error } = await read(routed());
+    expect(error).toBe(midway);
+    expect(seen).toEqual(['one']);
+    expect(takeovers).toEqual([]);
+    expect(reply.takeover).toBeUndefined();
+  });
+
+  it('counts takeovers within NODE_MAX_ATTEMPTS: a reply is tried on at most that many nodes', async () => {
+    const nodes = ['a', 'b', 'c', 'd'].map((key) => new FakeNode(key, { tokens: [key, 'x'], failAt: 1 }));
+    directory.targets = nodes;
+    const { seen, takeovers, error } = await read(routed());
+    expect(error).toMatchObject({ message: 'c failed' });
+    expect(seen).toEqual(['a', 'b', 'c']);
+    expect(takeovers).toHaveLength(2);
+    expect(nodes.map((node) => node.calls)).toEqual([1, 1, 1, 0]);
+  });
+
+  it('does not take over a cancelled reply, nor a failure the model reports as not retryable', async () => {
+    const controller = new AbortController();
+    const a = new FakeNode('a', { tokens: ['one', 'two'], stallAt: 1 });
+    const b = new FakeNode('b', { tokens: ['other'] });
+    directory.targets = [a, b];
+    setTimeout(() => controller.abort(), 30);
+    const cancelled = await read(routed(controller.signal));
+    expect(cancelled.error).toMatchObject({ name: 'AbortError' });
+    expect(cancelled.takeovers).toEqual([]);
+    expect(b.calls).toBe(0);
+    expect(router.breaker.state('a')).toBe('closed');
+
+    const refused = new ModelError('content policy', false, 400);
+    directory.targets = [new FakeNode('c', { tokens: ['one', 'two'], failAt: 1, error: refused }), b];
+    const failed = await read(routed());
+    expect(failed.error).toBe(refused);
+    expect(failed.takeovers).toEqual([]);
+    expect(b.calls).toBe(0);
+  });
+
+  it('asks the policy to admit the reply before any node is tried', async () => {
+    const a = new FakeNode('a', { tokens: ['ok'] });
+    directory.targets = [a];
+    const refusal = new DomainError(ErrorCode.UNAVAILABLE, 'too few operators');
+    const admitted: NodeInferenceRequest[] = [];
+    Object.assign(router, {
+      admit: async (asked: NodeInferenceRequest) => {
+        admitted.push(asked);
+        if (asked.minOperators === 2) throw refusal;
+      },
+    });
+    await expect(
+      collect(router.stream({ ...request, minOperators: 2 }, new AbortController().signal)),
+    ).rejects.toBe(refusal);
+    expect(a.calls).toBe(0);
+    expect(await collect(stream())).toBe('ok');
+    expect(admitted.map((asked) => asked.minOperators)).toEqual([2, undefined]);
   });
 
   it('does not retry a request the model refuses: another node would refuse it too', async () => {

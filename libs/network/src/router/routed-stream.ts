@@ -16,16 +16,24 @@ export interface RoutingPolicy {
   readonly logger: Logger;
   /** The best node for the model that has not been tried for this reply, or undefined. */
   choose(modelId: string, tried: ReadonlySet<string>): Promise<NodeTarget | undefined>;
+  /** Throws (a DomainError) when the reply may not start at all, e.g. too few operators for the persona. */
+  admit?(request: NodeInferenceRequest): Promise<void>;
 }
 
+/** NodeStream.takeover: who streamed the start of the reply the finishing node continued. */
+type Takeover = NonNullable<NodeStream['takeover']>;
+
 /**
- * One reply through the router: before its first token a failing node is replaced by the next best (up to
- * NODE_MAX_ATTEMPTS), invisibly to the client; after it, a failure ends the reply. Which node answered is known
- * once the first token (or the end) has arrived.
+ * One reply through the router: before its first token a failing node is replaced by the next best, invisibly to the
+ * client; after it, a failing or stalled node is taken over (docs/network.md): another node continues exactly the
+ * text delivered so far, `onTakeover` tells the caller before the new node's first token, and the finishing node's
+ * receipt commits to that prefix and who streamed it (receipt v3). NODE_MAX_ATTEMPTS bounds all tries together.
+ * Which node answered is known once the first token (or the end) has arrived; after a takeover it is the new one.
  */
 export class RoutedStream implements NodeStream {
   private chosen?: NodeStream;
   private chosenKey?: string;
+  private tookOver?: Takeover;
 
   constructor(
     private readonly policy: RoutingPolicy,
@@ -49,6 +57,10 @@ export class RoutedStream implements NodeStream {
     return this.answering().finishReason;
   }
 
+  get takeover(): Takeover | undefined {
+    return this.tookOver;
+  }
+
   receipt(): Promise<NodeReceipt> {
     return this.answering().receipt();
   }
@@ -63,37 +75,67 @@ export class RoutedStream implements NodeStream {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<string> {
+    await this.policy.admit?.(this.request);
     const { modelId } = this.request.model;
     const tried = new Set<string>();
     let attempts = 0;
     let lastError: Error | undefined;
+    // Exactly what the caller has been given, and the node that streamed it and then failed (if one did).
+    let delivered = '';
+    let failed: NodeStream | undefined;
     while (attempts < this.policy.maxAttempts) {
       const target = await this.policy.choose(modelId, tried);
       if (!target) break;
       tried.add(target.key);
-      const attempt = new Attempt(this.policy, target, this.request, this.signal);
+      const takeover = failed && {
+        prefixNodeId: failed.nodeId,
+        prefixNode: failed.nodeAddress,
+        prefixBytes: Buffer.byteLength(delivered, 'utf8'),
+      };
+      const attempt = new Attempt(this.policy, target, this.continued(delivered, takeover), this.signal);
       try {
         const first = await attempt.first();
         this.chosen = attempt.stream;
         this.chosenKey = target.key;
+        if (takeover) {
+          this.tookOver = takeover;
+          this.request.onTakeover?.({ fromNodeId: takeover.prefixNodeId, prefixBytes: takeover.prefixBytes });
+        }
         if (first.done) return;
+        delivered += first.value;
         yield first.value;
-        yield* attempt.rest();
+        for await (const delta of attempt.rest()) {
+          delivered += delta;
+          yield delta;
+        }
         return;
       } catch (error) {
-        if (this.chosen || this.signal.aborted || !isNodeFault(error)) throw error;
+        if (this.signal.aborted || !isNodeFault(error)) throw error;
         lastError = error instanceof Error ? error : new Error(String(error));
         // A refused connection costs no time: it does not use up an attempt (each node is still tried once at most).
         if (!isConnectionRefused(error)) attempts += 1;
+        // Text reached the caller from this node: the next one continues it, as a takeover.
+        if (this.chosen && this.chosenKey === target.key && delivered !== '') failed = this.chosen;
         this.policy.logger.warn(
-          `Node ${target.key} failed before the first token of inference ${this.request.receipt.inferenceId} ` +
-            `(${errorMessage(error)}); trying another node`,
+          `Node ${target.key} failed ${delivered === '' ? 'before the first token' : 'mid-reply'} of inference ` +
+            `${this.request.receipt.inferenceId} (${errorMessage(error)}); trying another node`,
         );
       } finally {
         attempt.close();
       }
     }
+    // No node left to take over: the reply fails with the failure that stopped it, the text so far kept as failed.
     throw lastError ?? new NoNodeAvailableError(modelId);
+  }
+
+  /** The request a node taking over gets: the original, plus the delivered prefix to continue and sign over. */
+  private continued(prefix: string, takeover: Takeover | undefined): NodeInferenceRequest {
+    if (!takeover) return this.request;
+    return {
+      ...this.request,
+      model: { ...this.request.model, continuation: prefix },
+      continuation: { prefix, prefixNode: takeover.prefixNode },
+    };
   }
 
   private answering(): NodeStream {
