@@ -4,7 +4,6 @@ import { DomainError, ErrorCode } from '@app/common';
 import { AppConfig } from '@app/config';
 import { ModelError } from '@app/inference';
 import type { NodeInferenceRequest, NodeReceipt, NodeStream } from '../inference-node';
-import { NodeStalledError } from '../nodes.errors';
 import { NodeDirectory } from './node-directory';
 import { NodeRouter } from './node-router';
 import type { NodeTarget } from './node-target';
