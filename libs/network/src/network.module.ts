@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { InferenceModule } from '@app/inference';
 import { RateLimitModule } from '@app/rate-limit';
+import { NodeEconomicsRepository } from './economics/node-economics.repository';
+import { NodeEconomicsService } from './economics/node-economics.service';
 import { InferenceNodes } from './inference-node';
 import { LocalNode } from './local-node';
 import { NodesController } from './nodes.controller';
@@ -21,6 +23,8 @@ import { RouterIdentity } from './router-identity';
     NodesRepository,
     NodesService,
     NetworkReportService,
+    NodeEconomicsRepository,
+    NodeEconomicsService,
     LocalNode,
     RouterIdentity,
     NodeDirectory,

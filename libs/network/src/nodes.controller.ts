@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -8,6 +8,9 @@ import {
 } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Public, Roles } from '@app/auth';
 import { NodeHeartbeatDto } from './dto/node-heartbeat.dto';
+import { NodeEconomicsQuery } from './economics/dto/node-economics.query';
+import { NodeEconomicsResponse } from './economics/dto/node-economics.response';
+import { NodeEconomicsService } from './economics/node-economics.service';
 import { NodeHeartbeatResponse, NodeResponse, RegisteredNodeResponse } from './dto/node.response';
 import { RegisterNodeDto } from './dto/register-node.dto';
 import { NodesService } from './nodes.service';
@@ -15,7 +18,10 @@ import { NodesService } from './nodes.service';
 @ApiTags('nodes')
 @Controller('v1/nodes')
 export class NodesController {
-  constructor(private readonly nodes: NodesService) {}
+  constructor(
+    private readonly nodes: NodesService,
+    private readonly economics: NodeEconomicsService,
+  ) {}
 
   @ApiBearerAuth()
   @Roles('operator')
@@ -30,6 +36,23 @@ export class NodesController {
   @ApiOkResponse({ type: [NodeResponse] })
   async list(): Promise<{ data: NodeResponse[] }> {
     return { data: await this.nodes.list() };
+  }
+
+  // Public like GET /v1/network, which already publishes each node's requests and tokens: nothing here is private
+  // (the costs are the caller's own assumptions), and someone deciding whether to run a node may read what existing
+  // nodes earn. Every figure comes from a few bounded aggregates (docs/network.md, Operator economics).
+  @Public()
+  @Get(':id/economics')
+  @ApiOkResponse({
+    type: NodeEconomicsResponse,
+    description: 'Measured traffic and uptime, costs, ROI, payback, downside scenarios, sensitivity',
+  })
+  economicsOf(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: NodeEconomicsQuery,
+  ): Promise<NodeEconomicsResponse> {
+    const { window, ...assumptions } = query;
+    return this.economics.report(id, window, assumptions);
   }
 
   // No API key: the node signs the heartbeat with its own key.

@@ -1,0 +1,258 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { PrismaService } from '@app/database';
+import { createTestDatabase, dbFactory, dropTestDatabase, TestDatabase } from '@app/testing';
+import { Wallet } from 'ethers';
+import { randomBytes, randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { createWorker } from '../apps/worker/src/bootstrap';
+import { ApiHarness, signUp, startApi } from './support/api-harness';
+import { waitFor } from './support/wait-for';
+
+const HOUR = 3_600_000;
+const MONTH_HOURS = 730;
+
+interface Outcome {
+  tokens: number;
+  revenue: number;
+  costs: Record<string, number>;
+  profit: number;
+  roi: number | null;
+  paybackMonths: number | null;
+}
+interface Report {
+  nodeId: string;
+  window: string;
+  from: string;
+  to: string;
+  measured: Record<string, number>;
+  assumptions: Record<string, number>;
+  monthly: Outcome & { requests: number };
+  breakEvenPricePer1kTokens: number | null;
+  scenarios: (Outcome & { name: string; modelShare: number })[];
+  sensitivity: { priceMultipliers: number[]; demandMultipliers: number[]; profit: number[][] };
+}
+
+describe('GET /v1/nodes/:id/economics: an operator’s figures from known traffic (e2e)', () => {
+  let database: TestDatabase;
+  let api: ApiHarness;
+  let worker: INestApplicationContext;
+  let prisma: PrismaService;
+  const nodeIds: string[] = [];
+  // The last complete hour ends here; the api measures complete hours only.
+  let to: number;
+
+  beforeAll(async () => {
+    // A database of this file's own: the model shares below are of this file's traffic alone.
+    database = await createTestDatabase();
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_PREFIX: `economics-${randomBytes(4).toString('hex')}`,
+      NETWORK_ROLLUP_MS: '200',
+      // One heartbeat a minute: 1,440 expected in 24 hours.
+      NODE_HEARTBEAT_MS: '60000',
+      NODE_PRICE_PER_1K_TOKENS: '0.25',
+      NODE_HARDWARE_USD: '1460',
+      LOG_LEVEL: 'error',
+    };
+    api = await startApi(env);
+    prisma = new PrismaService(AppConfig.fromProcessEnv(env));
+    worker = await createWorker(AppConfig.fromProcessEnv(env));
+  }, 60_000);
+
+  afterAll(async () => {
+    if (prisma) await prisma.node.updateMany({ where: { id: { in: nodeIds } }, data: { status: 'revoked' } });
+    await worker?.close();
+    await api?.close();
+    await prisma?.$disconnect();
+    if (database) await dropTestDatabase(database.name);
+  });
+
+  async function node(operatorId: string, modelIds: string[], createdAt: Date): Promise<string> {
+    const created = await prisma.node.create({
+      data: {
+        operatorId,
+        modelIds,
+        createdAt,
+        address: Wallet.createRandom().address,
+        name: 'box',
+        url: 'http://127.0.0.1:4100',
+        attestationKind: 'dev',
+        attestation: {},
+        status: 'active',
+        lastHeartbeatAt: new Date(),
+      },
+    });
+    nodeIds.push(created.id);
+    return created.id;
+  }
+
+  const served = (
+    nodeId: string,
+    count: number,
+    at: number,
+    promptTokens = 2_000,
+    completionTokens = 1_000,
+  ) =>
+    Array.from({ length: count }, () => ({
+      nodeId,
+      promptTokens,
+      completionTokens,
+      createdAt: new Date(at),
+    }));
+
+  let n1: string;
+  let n4: string;
+
+  it('reports measured traffic, uptime, share, costs, ROI, payback, scenarios and sensitivity exactly', async () => {
+    const alice = await signUp(api.url, 'operator');
+    const bob = await signUp(api.url, 'operator');
+    // The api's hour must be the test's: not started in the last minute of an hour.
+    const intoHour = Date.now() % HOUR;
+    if (intoHour > HOUR - 60_000)
+      await new Promise((resolve) => setTimeout(resolve, HOUR - intoHour + 1_000));
+    to = Math.floor(Date.now() / HOUR) * HOUR;
+    const tenDaysAgo = new Date(to - 240 * HOUR);
+    n1 = await node(alice.id, ['model-e'], tenDaysAgo);
+    const n2 = await node(bob.id, ['model-e'], tenDaysAgo);
+    const n3 = await node(bob.id, ['model-z'], tenDaysAgo);
+    // Registered 3 hours before the last complete hour ended: measured over 3 hours, not diluted over 24.
+    n4 = await node(bob.id, ['model-y'], new Date(to - 3 * HOUR));
+
+    // n1: 4 replies of 3,000 tokens in the last 24 hours, one more 30 hours ago; n2 shares model-e; n3 does not.
+    await dbFactory.inferenceRecords(prisma, [
+      ...served(n1, 2, to - 2 * HOUR + 300_000),
+      ...served(n1, 2, to - 20 * HOUR),
+      ...served(n1, 1, to - 30 * HOUR),
+      ...served(n2, 2, to - 5 * HOUR),
+      ...served(n3, 10, to - 4 * HOUR),
+      ...served(n4, 1, to - HOUR, 600, 0),
+    ]);
+    // 1,080 of the 1,440 heartbeats expected in the last 24 hours: uptime 0.75 (none before).
+    await prisma.nodeHeartbeat.createMany({
+      data: Array.from({ length: 1_080 }, (_, i) => ({
+        nodeId: n1,
+        at: new Date(to - 24 * HOUR + i * 80_000),
+      })),
+    });
+
+    await waitFor(async () => {
+      const body = (await request(api.url).get('/v1/network').expect(200)).body as {
+        windows: Record<string, { requests: number }>;
+      };
+      return body.windows['7d']?.requests === 18;
+    }, 'the worker to roll the traffic up');
+
+    const assumptions = {
+      pricePer1kTokens: 0.5,
+      hardwareUsd: 730,
+      lifetimeMonths: 10,
+      watts: 1000,
+      kwhUsd: 0.1,
+      bandwidthUsdPerMonth: 3,
+      hostingUsdPerMonth: 7,
+    };
+    const report = (
+      await request(api.url)
+        .get(`/v1/nodes/${n1}/economics`)
+        .query({ window: '24h', ...assumptions })
+        .expect(200)
+    ).body as Report;
+
+    expect(report).toMatchObject({
+      nodeId: n1,
+      window: '24h',
+      from: new Date(to - 24 * HOUR).toISOString(),
+      to: new Date(to).toISOString(),
+      assumptions,
+    });
+    expect(report.measured).toEqual({
+      hours: 24,
+      requests: 4,
+      promptTokens: 8_000,
+      completionTokens: 4_000,
+      heartbeats: 1_080,
+      expectedHeartbeats: 1_440,
+      uptime: 0.75,
+      modelShare: 12_000 / 18_000,
+    });
+    // A month is 730 / 24 of the window: 365,000 tokens at $0.50 per 1k.
+    const m = report.monthly;
+    expect(m.requests).toBeCloseTo((4 * MONTH_HOURS) / 24, 9);
+    expect(m.tokens).toBeCloseTo(365_000, 6);
+    expect(m.revenue).toBeCloseTo(182.5, 9);
+    expect(m.costs.depreciation).toBeCloseTo(73, 9); // 730 / 10
+    expect(m.costs.power).toBeCloseTo(54.75, 9); // 1 kW × 730 h × 0.75 × $0.10
+    expect(m.costs.bandwidth).toBe(3);
+    expect(m.costs.hosting).toBe(7);
+    expect(m.costs.total).toBeCloseTo(137.75, 9);
+    expect(m.profit).toBeCloseTo(44.75, 9);
+    expect(m.roi).toBeCloseTo((44.75 * 10) / 730, 9);
+    expect(m.paybackMonths).toBeCloseTo(730 / (182.5 - 64.75), 9);
+    expect(report.breakEvenPricePer1kTokens).toBeCloseTo(137.75 / 365, 9);
+
+    const by = Object.fromEntries(report.scenarios.map((s) => [s.name, s]));
+    expect(by.demandHalved.profit).toBeCloseTo(91.25 - 137.75, 9);
+    expect(by.operatorsDoubled).toMatchObject({ modelShare: 1 / 3 });
+    expect(by.operatorsDoubled.revenue).toBeCloseTo(91.25, 9);
+    expect(by.priceHalved.revenue).toBeCloseTo(91.25, 9);
+    expect(by.priceHalved.paybackMonths).toBeCloseTo(730 / (91.25 - 64.75), 9);
+    expect(by.idle.profit).toBeCloseTo(-(73 + 7), 9);
+    expect(by.idle.paybackMonths).toBeNull();
+    const { priceMultipliers, demandMultipliers, profit } = report.sensitivity;
+    demandMultipliers.forEach((d, i) =>
+      priceMultipliers.forEach((p, j) => expect(profit[i][j]).toBeCloseTo(182.5 * d * p - 137.75, 9)),
+    );
+
+    // 7 days: the reply 30 hours ago counts, the heartbeats cover 24 of 168 hours.
+    const week = (await request(api.url).get(`/v1/nodes/${n1}/economics`).query({ window: '7d' }).expect(200))
+      .body as Report;
+    expect(week.measured).toMatchObject({
+      hours: 168,
+      requests: 5,
+      promptTokens: 10_000,
+      expectedHeartbeats: 10_080,
+    });
+    expect(week.measured.uptime).toBeCloseTo(1_080 / 10_080, 12);
+    // Without assumptions in the query, the NODE_* settings apply.
+    expect(week.assumptions).toMatchObject({ pricePer1kTokens: 0.25, hardwareUsd: 1460, lifetimeMonths: 36 });
+    expect(week.monthly.revenue).toBeCloseTo(((15_000 * MONTH_HOURS) / 168 / 1000) * 0.25, 9);
+
+    // A node younger than the window is measured since it registered.
+    const young = (
+      await request(api.url).get(`/v1/nodes/${n4}/economics`).query({ window: '24h' }).expect(200)
+    ).body as Report;
+    expect(young.measured).toMatchObject({ hours: 3, requests: 1, promptTokens: 600, modelShare: 1 });
+    expect(young.from).toBe(new Date(to - 3 * HOUR).toISOString());
+    expect(young.monthly.tokens).toBeCloseTo((600 * MONTH_HOURS) / 3, 9);
+  }, 150_000);
+
+  it('is public: another user and an anonymous caller read the same figures', async () => {
+    const stranger = await signUp(api.url, 'consumer');
+    const path = `/v1/nodes/${n1}/economics?window=24h`;
+    const anonymous = (await request(api.url).get(path).expect(200)).body as Report;
+    const other = (await request(api.url).get(path).set(stranger.auth).expect(200)).body as Report;
+    expect(other).toEqual(anonymous);
+    expect(other.measured.requests).toBe(4);
+  });
+
+  it.each([
+    ['window=1y', 'window'],
+    ['pricePer1kTokens=-1', 'pricePer1kTokens'],
+    ['hardwareUsd=abc', 'hardwareUsd'],
+    ['lifetimeMonths=0', 'lifetimeMonths'],
+    ['kwhUsd=1e400', 'kwhUsd'],
+    ['surprise=1', 'surprise'],
+  ])('refuses %s with a 400 naming the field', async (query, field) => {
+    const response = await request(api.url).get(`/v1/nodes/${n1}/economics?${query}`).expect(400);
+    const body = response.body as { error: { code: string; details: { field: string }[] } };
+    expect(body.error.code).toBe('VALIDATION_FAILED');
+    expect(body.error.details.map((d) => d.field)).toContain(field);
+  });
+
+  it('404 for an unknown node, 400 for an id that is not one', async () => {
+    const missing = await request(api.url).get(`/v1/nodes/${randomUUID()}/economics`).expect(404);
+    expect((missing.body as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    await request(api.url).get('/v1/nodes/not-a-uuid/economics').expect(400);
+  });
+});
