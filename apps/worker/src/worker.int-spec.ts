@@ -4,10 +4,6 @@ import { PrismaService } from '@app/database';
 import { bullPrefix, JobName, QueueName, redisConnectionOptions } from '@app/queue';
 import { Queue, QueueEvents } from 'bullmq';
 import { createWorker } from './bootstrap';
-import { MemoryProcessor } from './memory.processor';
-import { ProofsProcessor } from './proofs.processor';
-import { SettlementProcessor } from './settlement.processor';
-import { SystemProcessor } from './system.processor';
 import { WORKER_PROCESSORS, WorkerModule } from './worker.module';
 import { ZkProcessor } from './zk.processor';
 
@@ -44,7 +40,7 @@ describe('worker (real BullMQ on Redis)', () => {
     // Otherwise a job still running would make Prisma reconnect, with a pool nothing closes.
     const app = await createWorker(AppConfig.fromProcessEnv({ LOG_LEVEL: 'warn' }));
     const prisma = app.get(PrismaService);
-    const processors = [SystemProcessor, MemoryProcessor, ProofsProcessor, SettlementProcessor, ZkProcessor];
+    const processors = [...WORKER_PROCESSORS];
     const closed: string[] = [];
     for (const processor of processors) {
       const { worker: bullWorker } = app.get(processor);

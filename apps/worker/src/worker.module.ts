@@ -5,6 +5,7 @@ import { DatabaseModule } from '@app/database';
 import { MemoryExtractionModule, VectorSupportModule } from '@app/memory';
 import { NetworkRollupModule } from '@app/network';
 import { ProofPipelineModule } from '@app/proofs';
+import { SpotCheckModule } from '@app/proofs/spot-check';
 import { QueueModule } from '@app/queue';
 import { RedisModule } from '@app/redis';
 import { AbandonedReplySweeper } from './abandoned-reply.sweeper';
@@ -12,6 +13,7 @@ import { MemoryProcessor } from './memory.processor';
 import { NetworkRollupLoop } from './network-rollup.loop';
 import { ProofsProcessor } from './proofs.processor';
 import { SettlementProcessor } from './settlement.processor';
+import { SpotCheckProcessor } from './spot-check.processor';
 import { SystemProcessor } from './system.processor';
 import { ZkProcessor } from './zk.processor';
 
@@ -22,6 +24,7 @@ export const WORKER_PROCESSORS = [
   ProofsProcessor,
   SettlementProcessor,
   ZkProcessor,
+  SpotCheckProcessor,
 ] as const;
 
 @Module({
@@ -31,6 +34,7 @@ export const WORKER_PROCESSORS = [
     QueueModule,
     MemoryExtractionModule,
     ProofPipelineModule,
+    SpotCheckModule,
     ReplyRecoveryModule,
     NetworkRollupModule,
   ],

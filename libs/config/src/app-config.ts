@@ -163,6 +163,8 @@ export class AppConfig {
     rollupMs: number;
     maxShare: number;
     minOperators: number;
+    spotCheckRate: number;
+    spotCheckModels: string[];
   } {
     return {
       inProcessNode: this.env.NODE_IN_PROCESS,
@@ -175,6 +177,8 @@ export class AppConfig {
       rollupMs: this.env.NETWORK_ROLLUP_MS,
       maxShare: this.env.NETWORK_MAX_SHARE,
       minOperators: this.env.NETWORK_MIN_OPERATORS,
+      spotCheckRate: this.env.SPOT_CHECK_RATE,
+      spotCheckModels: this.env.SPOT_CHECK_MODELS?.split(',') ?? [],
     };
   }
   /** An operator's default cost and price assumptions, in USD (docs/network.md, Operator economics). */

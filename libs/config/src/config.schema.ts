@@ -104,6 +104,14 @@ export const configSchema = z
     NETWORK_MAX_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
     // or when a model is served by fewer than this many operators among healthy nodes.
     NETWORK_MIN_OPERATORS: z.coerce.number().int().min(1).default(2),
+    // The share of deterministic replies a worker re-runs on another operator's node (docs/network.md, Spot checks);
+    // 0 turns spot checks off.
+    SPOT_CHECK_RATE: z.coerce.number().min(0).max(1).default(0.05),
+    // Upstream model ids served greedily (temperature 0) that spot checks may re-run; the embedded model always is.
+    SPOT_CHECK_MODELS: z
+      .string()
+      .regex(/^[^,\s]+(,[^,\s]+)*$/, 'comma-separated model ids')
+      .optional(),
     // The default assumptions of GET /v1/nodes/:id/economics and npm run node:roi (docs/network.md, Operator
     // economics), in USD; each request may override them. The price is what a node earns per 1,000 tokens it serves.
     NODE_PRICE_PER_1K_TOKENS: z.coerce.number().min(0).default(0.002),

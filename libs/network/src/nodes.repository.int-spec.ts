@@ -4,6 +4,7 @@ import { createContext, dbFactory } from '@app/testing';
 import { Wallet } from 'ethers';
 import { NodeAddressTakenError, NodeNotFoundError, NodeRevokedError } from './nodes.errors';
 import { NodesRepository, OperatorNodeRegistration } from './nodes.repository';
+import { NodeSuspectError } from './spot-check/node-suspect.error';
 
 describe('NodesRepository (PostgreSQL)', () => {
   let context: INestApplicationContext;
@@ -95,6 +96,34 @@ describe('NodesRepository (PostgreSQL)', () => {
     expect(ids).not.toContain(draining.id);
     expect(ids).not.toContain(revoked.id);
     expect(ids).not.toContain(inProcess.id);
+  });
+
+  it('keeps a suspect node suspect: its heartbeats are recorded, re-registering the key does not clear it', async () => {
+    const node = await repository.saveOperatorNode(null, registration());
+    await prisma.node.update({
+      where: { id: node.id },
+      data: { status: 'suspect', lastHeartbeatAt: new Date(0) },
+    });
+    const beat = await repository.recordHeartbeat(node.id, 'active');
+    expect(beat?.status).toBe('suspect');
+    expect(beat?.lastHeartbeatAt?.getTime()).toBeGreaterThan(Date.now() - 10_000);
+    await expect(
+      repository.saveOperatorNode(node, registration({ address: node.address })),
+    ).rejects.toBeInstanceOf(NodeSuspectError);
+    const { name, modelIds, attestationKind, attestation, measurement } = registration();
+    const again = await repository.register({
+      address: node.address,
+      name,
+      url: 'in-process',
+      modelIds,
+      attestationKind,
+      attestation,
+      measurement,
+    });
+    expect(again.status).toBe('suspect');
+    expect((await repository.listRoutable()).map((n) => n.id)).not.toContain(node.id);
+    // Revoking stays possible.
+    expect((await repository.revoke(node.id)).status).toBe('revoked');
   });
 
   it('says which node it cannot revoke', async () => {

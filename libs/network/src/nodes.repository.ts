@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isRecordNotFound, isUniqueViolation, Prisma, PrismaService } from '@app/database';
 import type { Node, NodeStatus } from '@app/database';
 import { NodeAddressTakenError, NodeNotFoundError, NodeRevokedError } from './nodes.errors';
+import { NodeSuspectError } from './spot-check/node-suspect.error';
 
 export interface NodeRegistration {
   address: string;
@@ -26,40 +27,66 @@ export type NodeWithOperator = Node & { operator: { handle: string } | null };
 export class NodesRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** A node is known by its signing address; registering again refreshes its attestation and marks it active. */
+  /**
+   * A node is known by its signing address; registering again refreshes its attestation and marks it active, except
+   * a suspect key (docs/network.md, Spot checks): it stays suspect.
+   */
   register(node: NodeRegistration): Promise<Node> {
     const now = new Date();
-    return this.prisma.node.upsert({
-      where: { address: node.address },
-      create: { ...node, status: 'active', lastHeartbeatAt: now },
-      update: { ...node, status: 'active', lastHeartbeatAt: now },
+    return this.prisma.$transaction(async (tx) => {
+      const saved = await tx.node.upsert({
+        where: { address: node.address },
+        create: { ...node, status: 'active', lastHeartbeatAt: now },
+        update: { ...node, lastHeartbeatAt: now },
+      });
+      if (saved.status === 'active' || saved.status === 'suspect') return saved;
+      return tx.node.update({ where: { id: saved.id }, data: { status: 'active' } });
     });
   }
 
-  /** Creates the node, or refreshes it when `existing` is this operator's and not revoked (checked in the update). */
+  /**
+   * Creates the node, or refreshes it when `existing` is this operator's and neither revoked nor suspect (checked in
+   * the update).
+   */
   async saveOperatorNode(existing: Node | null, node: OperatorNodeRegistration): Promise<Node> {
     const data = { ...node, status: 'active' as const, lastHeartbeatAt: new Date() };
     try {
       if (!existing) return await this.prisma.node.create({ data });
       return await this.prisma.node.update({
-        where: { id: existing.id, operatorId: node.operatorId, status: { not: 'revoked' } },
+        where: { id: existing.id, operatorId: node.operatorId, status: { notIn: ['revoked', 'suspect'] } },
         data,
       });
     } catch (error) {
-      // Lost a race: another registration took the address, or a revocation landed first.
+      // Lost a race: another registration took the address, or a revocation or a dispute landed first.
       if (isUniqueViolation(error)) throw new NodeAddressTakenError(node.address);
-      if (isRecordNotFound(error)) throw new NodeRevokedError(node.address);
+      if (isRecordNotFound(error)) {
+        const now = await this.findByAddress(node.address);
+        throw now?.status === 'suspect'
+          ? new NodeSuspectError(node.address)
+          : new NodeRevokedError(node.address);
+      }
       throw error;
     }
   }
 
-  /** null when the node was revoked meanwhile: a heartbeat never brings a revoked node back. */
+  /**
+   * null when the node was revoked meanwhile: a heartbeat never brings a revoked node back. A suspect node's
+   * heartbeat is recorded but does not clear it: it answers, it is just not trusted.
+   */
   async recordHeartbeat(id: string, status: NodeStatus): Promise<Node | null> {
+    const now = new Date();
     const { count } = await this.prisma.node.updateMany({
-      where: { id, status: { not: 'revoked' } },
-      data: { status, lastHeartbeatAt: new Date() },
+      where: { id, status: { notIn: ['revoked', 'suspect'] } },
+      data: { status, lastHeartbeatAt: now },
     });
-    return count === 0 ? null : this.findById(id);
+    if (count === 0) {
+      const suspect = await this.prisma.node.updateMany({
+        where: { id, status: 'suspect' },
+        data: { lastHeartbeatAt: now },
+      });
+      if (suspect.count === 0) return null;
+    }
+    return this.findById(id);
   }
 
   async revoke(id: string): Promise<Node> {

@@ -19,6 +19,7 @@ import {
 } from './nodes.errors';
 import { NodesRepository } from './nodes.repository';
 import { RouterIdentity } from './router-identity';
+import { NodeSuspectError } from './spot-check/node-suspect.error';
 import { isHealthy } from './router/node-health';
 
 // The api cannot measure a remote node: its dev attestation vouches for the key alone, and says which build it names.
@@ -45,6 +46,7 @@ export class NodesService {
     const existing = await this.nodes.findByAddress(address);
     if (existing && existing.operatorId !== user.id) throw new NodeAddressTakenError(address);
     if (existing?.status === 'revoked') throw new NodeRevokedError(address);
+    if (existing?.status === 'suspect') throw new NodeSuspectError(address);
     const authority = await this.devAuthority();
     const document = await authority.issue({
       nodeAddress: address,

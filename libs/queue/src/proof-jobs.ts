@@ -11,6 +11,8 @@ export type EnsureOutcome = 'added' | 'promoted' | 'retried' | 'queued';
 // reconciler re-runs a batch whose retries ran out.
 const ANCHOR_ATTEMPTS = 12;
 const RERUN_COOLDOWN_MS = 60_000;
+// A checker that fails is tried again (maybe another one) a few times, then the check is recorded as skipped.
+export const SPOT_CHECK_ATTEMPTS = 3;
 
 /**
  * The one place that decides which proof jobs a reply gets. Job ids make every enqueue idempotent, so the reply
@@ -22,6 +24,7 @@ export class ProofJobs {
     @InjectQueue(QueueName.Proofs) private readonly proofs: Queue<JobPayloads[JobName.AttestReceipt]>,
     @InjectQueue(QueueName.Settlement) private readonly settlement: Queue<JobPayloads[JobName.AnchorBatch]>,
     @InjectQueue(QueueName.Zk) private readonly zk: Queue<JobPayloads[JobName.ProveReply]>,
+    @InjectQueue(QueueName.SpotChecks) private readonly spotChecks: Queue<JobPayloads[JobName.SpotCheck]>,
   ) {}
 
   /** On the reply path: one job per check the persona's verification level asks for, none for `none`. */
@@ -59,6 +62,14 @@ export class ProofJobs {
     return this.ensure(this.settlement, jobId, () =>
       this.settlement.add(JobName.AnchorBatch, { batchId }, { jobId, attempts: ANCHOR_ATTEMPTS }),
     );
+  }
+
+  /** After attestation, for a reply the sampler picked; the job id makes a second pick of the same reply a no-op. */
+  async spotCheck(inferenceId: string): Promise<void> {
+    await this.spotChecks.add(JobName.SpotCheck, correlated({ inferenceId }), {
+      jobId: jobIds.spotCheck(inferenceId),
+      attempts: SPOT_CHECK_ATTEMPTS,
+    });
   }
 
   reattest(inferenceId: string): Promise<EnsureOutcome> {

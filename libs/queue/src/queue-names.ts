@@ -5,6 +5,8 @@ export enum QueueName {
   Proofs = 'proofs',
   Settlement = 'settlement',
   Zk = 'zk',
+  // Its own queue: a check waits on another node's whole reply, which must not hold up attestations.
+  SpotChecks = 'spot-checks',
 }
 
 export enum JobName {
@@ -13,6 +15,7 @@ export enum JobName {
   AttestReceipt = 'attest-receipt',
   AnchorBatch = 'anchor-batch',
   ProveReply = 'prove-reply',
+  SpotCheck = 'spot-check',
 }
 
 export interface JobPayloads {
@@ -25,6 +28,8 @@ export interface JobPayloads {
   [JobName.AnchorBatch]: { batchId: string };
   /** Prove the persona's small scoring model on a reply with Groth16. */
   [JobName.ProveReply]: { inferenceId: string };
+  /** Re-run an attested reply on another operator's node and compare the output commitments. */
+  [JobName.SpotCheck]: { inferenceId: string };
 }
 
 export const JOBS_BY_QUEUE: Record<QueueName, JobName[]> = {
@@ -33,6 +38,7 @@ export const JOBS_BY_QUEUE: Record<QueueName, JobName[]> = {
   [QueueName.Proofs]: [JobName.AttestReceipt],
   [QueueName.Settlement]: [JobName.AnchorBatch],
   [QueueName.Zk]: [JobName.ProveReply],
+  [QueueName.SpotChecks]: [JobName.SpotCheck],
 };
 
 /** Dedup ids (BullMQ forbids ":" in them): enqueuing the same work twice (a retried send, a replayed turn) runs it once. */
@@ -41,4 +47,5 @@ export const jobIds = {
   attestReceipt: (inferenceId: string): string => `attest-${inferenceId}`,
   anchorBatch: (batchId: string): string => `anchor-${batchId}`,
   proveReply: (inferenceId: string): string => `zk-${inferenceId}`,
+  spotCheck: (inferenceId: string): string => `spot-check-${inferenceId}`,
 };
