@@ -1,13 +1,14 @@
-import type { Proof } from '@app/database';
+import type { Prisma, Proof } from '@app/database';
 import {
+  AnyReceipt,
   BundleAttestation,
   BundleBatch,
+  BundleTakeover,
   BundleZk,
   ProofBundle,
-  Receipt,
   RECEIPT_DOMAINS,
-  RECEIPT_TYPES,
   ReceiptVersion,
+  receiptTypes,
 } from '@app/receipts';
 import type { InferenceDetail } from './inferences.repository';
 
@@ -18,7 +19,7 @@ export interface InferenceView {
   conversationId: string;
   status: string;
   verification: string;
-  receipt: Receipt | null;
+  receipt: AnyReceipt | null;
   digest: string | null;
   signature: string | null;
   signer: string | null;
@@ -29,15 +30,32 @@ export interface InferenceView {
   grounding: { personaVersionHash: string; memoryIds?: string[] };
   timings: { ttftMs: number | null; totalMs: number | null };
   error: string | null;
-  /** v2 receipts, for the conversation's participants only: the salt of inputHash and outputHash. */
+  /** v2 and v3 receipts, for the conversation's participants only: the salt of inputHash and outputHash. */
   salt?: string;
+  /** A reply taken over mid-stream, for the conversation's participants only: where the delivered prefix ends. */
+  takeover?: BundleTakeover;
 }
 
-/** Receipts stored before v2 have no salt: they were signed with the v1 domain over unsalted hashes. */
-export const receiptVersionOfRecord = (row: { salt: string | null }): ReceiptVersion => (row.salt ? 2 : 1);
+/**
+ * Told from what was signed: only a v3 receipt has prefixHash (zero or not); receipts stored before v2 have no salt,
+ * they were signed with the v1 domain over unsalted hashes.
+ */
+export function receiptVersionOfRecord(row: {
+  salt: string | null;
+  receipt: Prisma.JsonValue | null;
+}): ReceiptVersion {
+  const receipt = row.receipt;
+  if (typeof receipt === 'object' && receipt !== null && !Array.isArray(receipt) && 'prefixHash' in receipt)
+    return 3;
+  return row.salt ? 2 : 1;
+}
 
 const saltFor = (row: InferenceDetail, forParticipant: boolean): { salt?: string } =>
   forParticipant && row.salt ? { salt: row.salt } : {};
+
+/** Where the prefix ends is measured in the content, which only participants see. */
+const takeoverFor = (row: InferenceDetail, forParticipant: boolean): { takeover?: BundleTakeover } =>
+  forParticipant && row.prefixBytes !== null ? { takeover: { prefixBytes: row.prefixBytes } } : {};
 
 const proofOf = (row: InferenceDetail, kind: Proof['kind']): Proof | undefined =>
   row.proofs.find((proof) => proof.kind === kind);
@@ -90,7 +108,7 @@ export function toInferenceView(row: InferenceDetail, forParticipant: boolean): 
     conversationId: row.conversationId,
     status: row.status,
     verification: row.verification,
-    receipt: row.receipt as Receipt | null,
+    receipt: row.receipt as AnyReceipt | null,
     digest: row.digest,
     signature: row.signature,
     signer: row.signer,
@@ -105,6 +123,7 @@ export function toInferenceView(row: InferenceDetail, forParticipant: boolean): 
     timings: { ttftMs: row.ttftMs, totalMs: row.totalMs },
     error: row.error,
     ...saltFor(row, forParticipant),
+    ...takeoverFor(row, forParticipant),
   };
 }
 
@@ -112,13 +131,15 @@ export function toInferenceView(row: InferenceDetail, forParticipant: boolean): 
 export function toBundle(row: InferenceDetail, forParticipant: boolean): ProofBundle | null {
   const attestation = attestationOf(row);
   if (!row.receipt || !row.digest || !row.signature || !row.signer || !attestation) return null;
+  const version = receiptVersionOfRecord(row);
   return {
     version: 1,
     inferenceId: row.id,
     status: row.status,
-    domain: RECEIPT_DOMAINS[receiptVersionOfRecord(row)],
-    types: RECEIPT_TYPES,
-    receipt: row.receipt as unknown as Receipt,
+    domain: RECEIPT_DOMAINS[version],
+    // Its own version's types: a verifier hashing with the types it is shown must get the signed digest.
+    types: receiptTypes(version),
+    receipt: row.receipt as unknown as AnyReceipt,
     digest: row.digest,
     signature: row.signature,
     signer: row.signer,
@@ -127,5 +148,6 @@ export function toBundle(row: InferenceDetail, forParticipant: boolean): ProofBu
     zk: zkOf(row),
     ...(forParticipant ? { content: row.message.content, input: row.input } : {}),
     ...saltFor(row, forParticipant),
+    ...takeoverFor(row, forParticipant),
   };
 }

@@ -1,6 +1,6 @@
 import type { TypedDataDomain, TypedDataField } from 'ethers';
 import type { ZkProofBundle } from '@app/zk';
-import type { Receipt } from './receipt.spec-types';
+import type { AnyReceipt } from './receipt.spec-types';
 
 export interface BundleAttestation {
   kind: string;
@@ -25,14 +25,23 @@ export interface BundleBatch {
 /** Groth16 proof of the persona's scoring model on this reply (libs/zk), with what it cost next to the reply. */
 export type BundleZk = ZkProofBundle & { inferenceMs: number | null };
 
-/** Everything needed to verify one reply offline (docs/receipts.md, "Bundle"); `domain` says the receipt's version. */
+/** A reply one node started and another finished (receipt v3): where the delivered prefix ends in the content. */
+export interface BundleTakeover {
+  /** UTF-8 bytes of the content the first node streamed; the receipt's prefixHash commits to exactly those. */
+  prefixBytes: number;
+}
+
+/**
+ * Everything needed to verify one reply offline (docs/receipts.md, "Bundle"); `domain` says the receipt's version,
+ * and `types` are that version's EIP-712 types.
+ */
 export interface ProofBundle {
   version: 1;
   inferenceId: string;
   status: string;
   domain: TypedDataDomain;
   types: Record<string, TypedDataField[]>;
-  receipt: Receipt;
+  receipt: AnyReceipt;
   digest: string;
   signature: string;
   signer: string;
@@ -42,6 +51,8 @@ export interface ProofBundle {
   /** Only for the conversation's participants. */
   content?: string;
   input?: unknown;
-  /** v2 receipts: the 32-byte salt of the content hashes (0x-hex), only for the conversation's participants. */
+  /** v2 and v3 receipts: the 32-byte salt of the content hashes (0x-hex), only for the conversation's participants. */
   salt?: string;
+  /** A taken-over reply (v3 receipt with a prefixNode), only for the conversation's participants. */
+  takeover?: BundleTakeover;
 }

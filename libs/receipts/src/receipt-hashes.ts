@@ -41,13 +41,36 @@ export function commitInput(salt: string, messages: unknown): string {
   return commitText(salt, canonicalInput(messages));
 }
 
-/** Unsalted for v1, salted for v2; throws for a v2 receipt without a valid salt, or input JSON cannot canonicalize. */
+/** Unsalted for v1, salted for v2 and v3; throws for a salted receipt without a valid salt, or input that cannot canonicalize. */
 export function contentHashes(
   version: ReceiptVersion,
   content: { output: string; input: unknown; salt: string | null | undefined },
 ): { outputHash: string; inputHash: string } {
   if (version === 1) return { outputHash: hashText(content.output), inputHash: hashInput(content.input) };
   const salt = content.salt;
-  if (!isReceiptSalt(salt)) throw new TypeError('A v2 receipt needs its 32-byte salt.');
+  if (!isReceiptSalt(salt)) throw new TypeError(`A v${version} receipt needs its 32-byte salt.`);
   return { outputHash: commitText(salt, content.output), inputHash: commitInput(salt, content.input) };
+}
+
+/** The length of a text in UTF-8 bytes: how a takeover's prefix is measured (InferenceRecord.prefixBytes). */
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The text's first `bytes` UTF-8 bytes, as text: a takeover's delivered prefix, recovered from the whole reply.
+ * Null when `bytes` is not a whole number from 1 to the text's length, or cuts a character in two: no prefix a node
+ * streamed can end there.
+ */
+export function utf8Prefix(text: string, bytes: unknown): string | null {
+  if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 1) return null;
+  const encoded = toUtf8Bytes(text);
+  if (bytes > encoded.length) return null;
+  try {
+    return strictUtf8.decode(encoded.subarray(0, bytes));
+  } catch {
+    return null;
+  }
 }

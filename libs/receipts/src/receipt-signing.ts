@@ -1,29 +1,27 @@
 import { Signer, TypedDataEncoder, verifyTypedData } from 'ethers';
-import {
-  Receipt,
-  RECEIPT_DOMAIN,
-  RECEIPT_DOMAINS,
-  RECEIPT_TYPES,
-  RECEIPT_VERSION,
-} from './receipt.spec-types';
-import type { ReceiptVersion } from './receipt.spec-types';
+import { RECEIPT_DOMAINS, RECEIPT_VERSION, receiptTypes } from './receipt.spec-types';
+import type { AnyReceipt, Receipt, ReceiptVersion } from './receipt.spec-types';
 
-/** The receipt's EIP-712 digest: the Merkle leaf, and the next receipt's previousDigest. */
-export function receiptDigest(receipt: Receipt, version: ReceiptVersion = RECEIPT_VERSION): string {
-  return TypedDataEncoder.hash(RECEIPT_DOMAINS[version], RECEIPT_TYPES, receipt);
+/**
+ * The receipt's EIP-712 digest under its version's domain and types: the Merkle leaf, and the next receipt's
+ * previousDigest. Throws for a receipt missing a field its version signs (a v3 receipt without prefixHash).
+ */
+export function receiptDigest(receipt: AnyReceipt, version: ReceiptVersion = RECEIPT_VERSION): string {
+  return TypedDataEncoder.hash(RECEIPT_DOMAINS[version], receiptTypes(version), receipt);
 }
 
+/** Nodes sign only the current version (v3). */
 export function signReceipt(signer: Signer, receipt: Receipt): Promise<string> {
-  return signer.signTypedData(RECEIPT_DOMAIN, RECEIPT_TYPES, receipt);
+  return signer.signTypedData(RECEIPT_DOMAINS[RECEIPT_VERSION], receiptTypes(RECEIPT_VERSION), receipt);
 }
 
 export function recoverReceiptSigner(
-  receipt: Receipt,
+  receipt: AnyReceipt,
   signature: string,
   version: ReceiptVersion = RECEIPT_VERSION,
 ): string | null {
   try {
-    return verifyTypedData(RECEIPT_DOMAINS[version], RECEIPT_TYPES, receipt, signature);
+    return verifyTypedData(RECEIPT_DOMAINS[version], receiptTypes(version), receipt, signature);
   } catch {
     return null;
   }

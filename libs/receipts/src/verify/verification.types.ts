@@ -4,6 +4,7 @@ export type CheckName =
   | 'attestation'
   | 'output-hash'
   | 'input-hash'
+  | 'prefix-hash'
   | 'merkle-inclusion'
   | 'anchored-on-chain'
   | 'zk-proof'

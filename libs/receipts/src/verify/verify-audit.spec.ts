@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import { solidityPackedKeccak256, TypedDataEncoder, Wallet } from 'ethers';
 import type { ProofBundle } from '../bundle';
-import { RECEIPT_DOMAINS, RECEIPT_TYPES } from '../receipt.spec-types';
+import { RECEIPT_DOMAINS, receiptTypes } from '../receipt.spec-types';
 import { AuditLine, verifyAudit } from './verify-audit';
 
 // test-fixtures/README.md: a bundle signed by the v1 code, node key 0x11…11, dev CA 0x1563….
@@ -38,8 +38,8 @@ async function signV2(
     inferenceId: receipt.inferenceId,
     domain,
     receipt,
-    digest: TypedDataEncoder.hash(domain, RECEIPT_TYPES, receipt),
-    signature: await new Wallet(NODE_KEY).signTypedData(domain, RECEIPT_TYPES, receipt),
+    digest: TypedDataEncoder.hash(domain, receiptTypes(2), receipt),
+    signature: await new Wallet(NODE_KEY).signTypedData(domain, receiptTypes(2), receipt),
     content,
     input,
     salt: SALT,
@@ -54,6 +54,42 @@ const nextV2 = (previous: ProofBundle): Promise<ProofBundle> =>
     input: [...(previous.input as object[]), { role: 'user', content: 'And in summer?' }],
     content: 'Hot, but the sea is close.',
   });
+
+/** The turn after `previous`, signed after v3: a reply taken over after its first `prefixBytes` bytes. */
+async function nextV3TakenOver(
+  previous: ProofBundle,
+  prefixBytes: number,
+  inferenceId = '7d2e0a6a-3e4f-4a71-8cbd-2e3f4a5b6c7d',
+): Promise<ProofBundle> {
+  const content = 'Mild in spring, and the sea is warm by June.';
+  const input = [...(previous.input as object[]), { role: 'user', content: 'And in spring?' }];
+  const receipt = {
+    ...previous.receipt,
+    inferenceId,
+    previousDigest: previous.digest,
+    inputHash: solidityPackedKeccak256(['bytes32', 'string'], [SALT, canonicalize(input)]),
+    outputHash: solidityPackedKeccak256(['bytes32', 'string'], [SALT, content]),
+    startedAt: previous.receipt.finishedAt + 1_000,
+    finishedAt: previous.receipt.finishedAt + 2_000,
+    prefixNode: '0x2222222222222222222222222222222222222222',
+    prefixHash: solidityPackedKeccak256(['bytes32', 'string'], [SALT, content.slice(0, prefixBytes)]),
+  };
+  const domain = RECEIPT_DOMAINS[3];
+  const types = receiptTypes(3);
+  return {
+    ...previous,
+    inferenceId: receipt.inferenceId,
+    domain,
+    types,
+    receipt,
+    digest: TypedDataEncoder.hash(domain, types, receipt),
+    signature: await new Wallet(NODE_KEY).signTypedData(domain, types, receipt),
+    content,
+    input,
+    salt: SALT,
+    takeover: { prefixBytes },
+  };
+}
 
 /** The fixture's first reply as if its persona had greeted: the model's input shows the greeting(s) before the user. */
 function greetedV2(...greetings: string[]): Promise<ProofBundle> {
@@ -157,6 +193,22 @@ describe('verifyAudit', () => {
     const verified = await verifyAudit(exportOf([first, await nextV2(first)]), options);
     expect(verified.checks.filter((c) => c.status !== 'pass')).toEqual([]);
     expect(verified.bundles).toHaveLength(2);
+  });
+
+  it('chains v1, v2 and a taken-over v3 receipt, each digest under its own version', async () => {
+    const first = v1();
+    const second = await nextV2(first);
+    const third = await nextV3TakenOver(second, 12);
+    const verified = await verifyAudit(exportOf([first, second, third]), options);
+    expect(verified.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(verified.bundles[2].verification.checks.find((c) => c.check === 'prefix-hash')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/^taken over from node 0x2222.* after 12 bytes/),
+    });
+    // A turn after a v3 receipt chains to its v3 digest (prefix fields included): the audit must hash it as v3.
+    const fourth = await nextV3TakenOver(third, 3, '8e3f1b7b-4f50-4b82-9dce-3f4a5b6c7d8e');
+    const four = await verifyAudit(exportOf([first, second, third, fourth]), options);
+    expect(four.checks.find((c) => c.check === 'hash-chain')).toMatchObject({ status: 'pass' });
   });
 
   it('reports a greeting before the first user turn as the persona’s, and an unsigned reply after it as a failure', async () => {

@@ -4,7 +4,7 @@ import { keccak256, solidityPackedKeccak256, toUtf8Bytes, TypedDataEncoder, Wall
 import canonicalize from 'canonicalize';
 import type { ProofBundle } from '../bundle';
 import { commitText, newReceiptSalt } from '../receipt-hashes';
-import { RECEIPT_DOMAINS, RECEIPT_TYPES } from '../receipt.spec-types';
+import { RECEIPT_DOMAINS, receiptTypes } from '../receipt.spec-types';
 import { verifyBundle } from './verify-bundle';
 import type { CheckResult } from './verification.types';
 
@@ -14,8 +14,9 @@ const OTHER_KEY = `0x${'33'.repeat(32)}`;
 const FIXTURE_CA = '0x1563915e194D8CfBA1943570603F7606A3115508';
 const SALT = `0x${'5a'.repeat(32)}`;
 
-const v1Fixture = (): ProofBundle =>
-  JSON.parse(readFileSync(join(__dirname, '../../test-fixtures/v1-bundle.json'), 'utf8')) as ProofBundle;
+const fixture = (name: string): ProofBundle =>
+  JSON.parse(readFileSync(join(__dirname, `../../test-fixtures/${name}`), 'utf8')) as ProofBundle;
+const v1Fixture = (): ProofBundle => fixture('v1-bundle.json');
 
 const options = {
   attestationPolicy: { now: new Date(), devAuthorities: [FIXTURE_CA], allowedMeasurements: null },
@@ -38,8 +39,47 @@ async function v2Bundle(): Promise<ProofBundle> {
     domain,
     receipt,
     salt: SALT,
-    digest: TypedDataEncoder.hash(domain, RECEIPT_TYPES, receipt),
-    signature: await new Wallet(NODE_KEY).signTypedData(domain, RECEIPT_TYPES, receipt),
+    digest: TypedDataEncoder.hash(domain, receiptTypes(2), receipt),
+    signature: await new Wallet(NODE_KEY).signTypedData(domain, receiptTypes(2), receipt),
+  };
+}
+
+// v3's EIP-712 type as docs/receipts.md writes it, not the library's: a field out of order must fail these tests.
+const V3_TYPES = {
+  Receipt: [
+    ...v1Fixture().types.Receipt,
+    { name: 'prefixNode', type: 'address' },
+    { name: 'prefixHash', type: 'bytes32' },
+  ],
+};
+const PREFIX_NODE = '0x2222222222222222222222222222222222222222';
+
+/**
+ * The fixture's reply as a v3 receipt: made by one node (prefix fields zero), or taken over from PREFIX_NODE after
+ * the content's first `prefixBytes` UTF-8 bytes, which prefixHash commits to with the finishing node's salt.
+ */
+async function v3Bundle(prefixBytes?: number): Promise<ProofBundle> {
+  const bundle = await v2Bundle();
+  const prefix = prefixBytes
+    ? Buffer.from(bundle.content!, 'utf8').subarray(0, prefixBytes).toString('utf8')
+    : null;
+  const receipt = {
+    ...bundle.receipt,
+    prefixNode: prefix === null ? `0x${'00'.repeat(20)}` : PREFIX_NODE,
+    prefixHash:
+      prefix === null
+        ? `0x${'00'.repeat(32)}`
+        : solidityPackedKeccak256(['bytes32', 'string'], [SALT, prefix]),
+  };
+  const domain = { name: 'Twinproof', version: '3' };
+  return {
+    ...bundle,
+    domain,
+    types: V3_TYPES,
+    receipt,
+    digest: TypedDataEncoder.hash(domain, V3_TYPES, receipt),
+    signature: await new Wallet(NODE_KEY).signTypedData(domain, V3_TYPES, receipt),
+    ...(prefixBytes ? { takeover: { prefixBytes } } : {}),
   };
 }
 
@@ -112,10 +152,10 @@ describe('verifyBundle: receipt versions and signers', () => {
   });
 
   it('fails a receipt re-signed by another wallet: a valid signature, by the wrong signer', async () => {
-    for (const make of [v1Fixture, v2Bundle]) {
+    for (const make of [v1Fixture, v2Bundle, () => v3Bundle(), () => v3Bundle(10)]) {
       const bundle = await make();
       const other = new Wallet(OTHER_KEY);
-      bundle.signature = await other.signTypedData(bundle.domain, RECEIPT_TYPES, bundle.receipt);
+      bundle.signature = await other.signTypedData(bundle.domain, bundle.types, bundle.receipt);
       const { checks } = await verifyBundle(bundle, options);
       expect(checks.find((c) => c.check === 'signature')).toMatchObject({
         status: 'fail',
@@ -130,18 +170,146 @@ describe('verifyBundle: receipt versions and signers', () => {
   it('fails a receipt relabelled with another version’s domain', async () => {
     const v1 = v1Fixture();
     v1.domain = RECEIPT_DOMAINS[2];
-    v1.digest = TypedDataEncoder.hash(v1.domain, RECEIPT_TYPES, v1.receipt);
+    v1.digest = TypedDataEncoder.hash(v1.domain, receiptTypes(2), v1.receipt);
     expect((await verifyBundle(v1, options)).ok).toBe(false);
     expect(statusOf((await verifyBundle(v1, options)).checks, 'signature')).toBe('fail');
     const v2 = await v2Bundle();
     v2.domain = RECEIPT_DOMAINS[1];
-    v2.digest = TypedDataEncoder.hash(v2.domain, RECEIPT_TYPES, v2.receipt);
+    v2.digest = TypedDataEncoder.hash(v2.domain, receiptTypes(1), v2.receipt);
     expect(statusOf((await verifyBundle(v2, options)).checks, 'signature')).toBe('fail');
+    // A v3 receipt sold as v2 (its prefix fields then unsigned, so a takeover could be hidden) fails too.
+    const v3 = await v3Bundle(10);
+    v3.domain = RECEIPT_DOMAINS[2];
+    v3.digest = TypedDataEncoder.hash(v3.domain, receiptTypes(2), v3.receipt);
+    expect(statusOf((await verifyBundle(v3, options)).checks, 'signature')).toBe('fail');
     const unknown = v1Fixture();
-    unknown.domain = { name: 'Twinproof', version: '3' };
+    unknown.domain = { name: 'Twinproof', version: '4' };
     expect((await verifyBundle(unknown, options)).checks).toEqual([
       expect.objectContaining({ check: 'receipt-digest', status: 'fail' }),
     ]);
+  });
+});
+
+describe('verifyBundle: v2 bundles after v3', () => {
+  it('verifies the v2 bundle signed before v3 existed exactly as before: no prefix check', async () => {
+    const bundle = fixture('v2-bundle.json');
+    expect(bundle.domain).toEqual({ name: 'Twinproof', version: '2' });
+    const verification = await verifyBundle(bundle, options);
+    expect(verification.ok).toBe(true);
+    expect(verification.checks.filter((c) => c.status === 'pass').map((c) => c.check)).toEqual([
+      'receipt-digest',
+      'signature',
+      'attestation',
+      'output-hash',
+      'input-hash',
+    ]);
+    expect(verification.checks[0].detail).toMatch(/^v2 receipt/);
+  });
+
+  it('fails a v1 or v2 bundle that claims a takeover its receipt does not sign', async () => {
+    for (const bundle of [v1Fixture(), fixture('v2-bundle.json')]) {
+      bundle.takeover = { prefixBytes: 5 };
+      expect(statusOf((await verifyBundle(bundle, options)).checks, 'prefix-hash')).toBe('fail');
+    }
+  });
+});
+
+describe('verifyBundle: v3 receipts and takeovers', () => {
+  it('verifies a v3 receipt of one node: zero prefix fields, a passing prefix check', async () => {
+    const verification = await verifyBundle(await v3Bundle(), options);
+    expect(verification.ok).toBe(true);
+    expect(verification.checks[0].detail).toMatch(/^v3 receipt/);
+    expect(verification.checks.find((c) => c.check === 'prefix-hash')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/one node/),
+    });
+  });
+
+  it('verifies a taken-over reply: outputHash covers the whole text, prefixHash its first prefixBytes', async () => {
+    const bundle = await v3Bundle(10);
+    const verification = await verifyBundle(bundle, options);
+    expect(verification.ok).toBe(true);
+    expect(verification.checks.filter((c) => c.status === 'pass').map((c) => c.check)).toEqual([
+      'receipt-digest',
+      'signature',
+      'attestation',
+      'output-hash',
+      'input-hash',
+      'prefix-hash',
+    ]);
+    expect(verification.checks.find((c) => c.check === 'prefix-hash')?.detail).toBe(
+      `taken over from node ${PREFIX_NODE} after 10 bytes: ${bundle.receipt.node} signed the whole reply, committing to that prefix`,
+    );
+  });
+
+  it('fails a takeover whose stated prefix is not the one signed, or is no prefix of the content', async () => {
+    const tampers: [string, (b: ProofBundle) => void][] = [
+      ['one byte shorter', (b) => (b.takeover = { prefixBytes: 9 })],
+      ['one byte longer', (b) => (b.takeover = { prefixBytes: 11 })],
+      ['past the content', (b) => (b.takeover = { prefixBytes: 10_000 })],
+      ['not a number', (b) => (b.takeover = { prefixBytes: '10' as unknown as number })],
+      ['no prefixBytes', (b) => delete b.takeover],
+      ['prefix edited', (b) => (b.content = `X${b.content!.slice(1)}`)],
+    ];
+    for (const [why, tamper] of tampers) {
+      const bundle = await v3Bundle(10);
+      tamper(bundle);
+      expect({ why, status: statusOf((await verifyBundle(bundle, options)).checks, 'prefix-hash') }).toEqual({
+        why,
+        status: 'fail',
+      });
+    }
+  });
+
+  it('fails a prefix cut inside a UTF-8 character', async () => {
+    const bundle = await v3Bundle(10);
+    bundle.content = `Très ${bundle.content}`;
+    bundle.takeover = { prefixBytes: 3 };
+    expect((await verifyBundle(bundle, options)).checks.find((c) => c.check === 'prefix-hash')).toMatchObject(
+      {
+        status: 'fail',
+        detail: expect.stringMatching(/no prefix of the content/),
+      },
+    );
+  });
+
+  it('fails a receipt of one node that a bundle says was taken over, and half-set prefix fields', async () => {
+    const claimed = await v3Bundle();
+    claimed.takeover = { prefixBytes: 10 };
+    expect(statusOf((await verifyBundle(claimed, options)).checks, 'prefix-hash')).toBe('fail');
+    for (const field of ['prefixNode', 'prefixHash'] as const) {
+      const half = await v3Bundle(10);
+      const receipt = {
+        ...half.receipt,
+        [field]: field === 'prefixNode' ? `0x${'00'.repeat(20)}` : `0x${'00'.repeat(32)}`,
+      };
+      half.receipt = receipt;
+      half.digest = TypedDataEncoder.hash(half.domain, V3_TYPES, receipt);
+      half.signature = await new Wallet(NODE_KEY).signTypedData(half.domain, V3_TYPES, receipt);
+      const { checks } = await verifyBundle(half, options);
+      expect({
+        field,
+        signature: statusOf(checks, 'signature'),
+        prefix: statusOf(checks, 'prefix-hash'),
+      }).toEqual({ field, signature: 'pass', prefix: 'fail' });
+    }
+  });
+
+  it('skips, never passes, the prefix of a taken-over reply without the content or salt', async () => {
+    const withheld = await v3Bundle(10);
+    delete withheld.content;
+    delete withheld.takeover;
+    const noSalt = await v3Bundle(10);
+    delete noSalt.salt;
+    for (const bundle of [withheld, noSalt]) {
+      const verification = await verifyBundle(bundle, options);
+      expect(verification.ok).toBe(true);
+      expect(verification.complete).toBe(false);
+      expect(verification.checks.find((c) => c.check === 'prefix-hash')).toMatchObject({
+        status: 'skip',
+        detail: expect.stringContaining(PREFIX_NODE) as string,
+      });
+    }
   });
 });
 

@@ -2,10 +2,10 @@ import { AttestationEvidence, AttestationPolicy, verifyNodeBinding } from '@app/
 import { verifyInclusion } from '@app/settlement';
 import { getAddress } from 'ethers';
 import type { ProofBundle } from '../bundle';
-import { commitInput, commitText, hashInput, hashText, isReceiptSalt } from '../receipt-hashes';
+import { commitInput, commitText, hashInput, hashText, isReceiptSalt, utf8Prefix } from '../receipt-hashes';
 import { receiptDigest, recoverReceiptSigner } from '../receipt-signing';
-import { receiptVersionOf } from '../receipt.spec-types';
-import type { Receipt, ReceiptVersion } from '../receipt.spec-types';
+import { receiptVersionOf, ZERO_ADDRESS, ZERO_DIGEST } from '../receipt.spec-types';
+import type { AnyReceipt, Receipt, ReceiptVersion } from '../receipt.spec-types';
 import { ChainReader } from './chain-reader';
 import { verifyZkBundle } from './zk-check';
 import { CheckResult, fail, pass, skip, summarize, Verification } from './verification.types';
@@ -34,7 +34,7 @@ const sameAddress = (a: string, b: string): boolean => {
  */
 export async function verifyBundle(bundle: ProofBundle, options: VerifyOptions): Promise<Verification> {
   const checks: CheckResult[] = [];
-  const receipt = bundle?.receipt as Receipt | undefined;
+  const receipt = bundle?.receipt as AnyReceipt | undefined;
   let digest: string | null = null;
   // The domain only selects how to hash: the signature covers it, so a relabelled receipt fails the signer check.
   const version = receiptVersionOf(bundle?.domain);
@@ -72,6 +72,9 @@ export async function verifyBundle(bundle: ProofBundle, options: VerifyOptions):
   checks.push(await guarded('attestation', () => checkAttestation(bundle, receipt, options)));
   checks.push(await guarded('output-hash', () => checkOutput(bundle, receipt, version)));
   checks.push(await guarded('input-hash', () => checkInput(bundle, receipt, version)));
+  // v1 and v2 sign no prefix: their checks stay exactly as they were, unless a bundle claims a takeover for one.
+  if (version === 3 || bundle.takeover !== undefined)
+    checks.push(await guarded('prefix-hash', () => checkPrefix(bundle, receipt, version)));
   checks.push(
     ...(await checkBatch(bundle, digest, options.chain).catch((error: unknown) => [
       fail('merkle-inclusion', `the bundle is malformed: ${String(error)}`),
@@ -83,7 +86,7 @@ export async function verifyBundle(bundle: ProofBundle, options: VerifyOptions):
 
 async function checkAttestation(
   bundle: ProofBundle,
-  receipt: Receipt,
+  receipt: AnyReceipt,
   options: VerifyOptions,
 ): Promise<CheckResult> {
   const evidence = bundle.attestation as (AttestationEvidence & { measurement?: unknown }) | null;
@@ -120,17 +123,17 @@ async function checkAttestation(
 
 /** Salted: without the salt (shown only to participants) nothing can be recomputed, so it is skipped, never passed. */
 function saltProblem(
-  check: 'output-hash' | 'input-hash',
+  check: 'output-hash' | 'input-hash' | 'prefix-hash',
   bundle: ProofBundle,
   version: ReceiptVersion,
 ): CheckResult | null {
   if (version === 1) return null;
   if (bundle.salt === undefined)
-    return skip(check, 'the v2 receipt’s salt is shown only to the conversation’s participants');
+    return skip(check, `the v${version} receipt’s salt is shown only to the conversation’s participants`);
   return isReceiptSalt(bundle.salt) ? null : fail(check, 'the salt is not 32 bytes of 0x-hex');
 }
 
-function checkOutput(bundle: ProofBundle, receipt: Receipt, version: ReceiptVersion): CheckResult {
+function checkOutput(bundle: ProofBundle, receipt: AnyReceipt, version: ReceiptVersion): CheckResult {
   if (bundle.content === undefined)
     return skip('output-hash', 'the content is shown only to the conversation’s participants');
   const problem = saltProblem('output-hash', bundle, version);
@@ -141,7 +144,7 @@ function checkOutput(bundle: ProofBundle, receipt: Receipt, version: ReceiptVers
     : fail('output-hash', 'the content does not match the receipt’s outputHash');
 }
 
-function checkInput(bundle: ProofBundle, receipt: Receipt, version: ReceiptVersion): CheckResult {
+function checkInput(bundle: ProofBundle, receipt: AnyReceipt, version: ReceiptVersion): CheckResult {
   if (bundle.input === undefined)
     return skip('input-hash', 'the input is shown only to the conversation’s participants');
   const problem = saltProblem('input-hash', bundle, version);
@@ -154,6 +157,51 @@ function checkInput(bundle: ProofBundle, receipt: Receipt, version: ReceiptVersi
   } catch (error) {
     return fail('input-hash', `the input cannot be canonicalized: ${String(error)}`);
   }
+}
+
+const isZero = (value: unknown, zero: string): boolean =>
+  typeof value === 'string' && value.toLowerCase() === zero;
+
+/**
+ * v3: a reply one node made signs zero prefix fields; a reply taken over mid-stream names the node that streamed its
+ * start and commits (with the finishing node's salt) to exactly that prefix, whose length the bundle states. The
+ * prefix node signed nothing: the finishing node vouches for what it was given, not for who produced it.
+ */
+function checkPrefix(bundle: ProofBundle, anyReceipt: AnyReceipt, version: ReceiptVersion): CheckResult {
+  if (version !== 3)
+    return fail('prefix-hash', `the bundle states a takeover, but a v${version} receipt signs none`);
+  const receipt = anyReceipt as Receipt;
+  const noNode = isZero(receipt.prefixNode, ZERO_ADDRESS);
+  const noHash = isZero(receipt.prefixHash, ZERO_DIGEST);
+  if (noNode && noHash)
+    return bundle.takeover === undefined
+      ? pass('prefix-hash', 'one node streamed the whole reply (no takeover)')
+      : fail('prefix-hash', 'the bundle states a takeover, but the receipt signs none');
+  if (noNode || noHash)
+    return fail(
+      'prefix-hash',
+      'prefixNode and prefixHash must be both zero (one node) or both set (a takeover)',
+    );
+  const from = `taken over from node ${receipt.prefixNode}`;
+  if (bundle.content === undefined)
+    return skip('prefix-hash', `${from}; the prefix is shown only to the conversation’s participants`);
+  const problem = saltProblem('prefix-hash', bundle, version);
+  if (problem) return { ...problem, detail: `${from}; ${problem.detail}` };
+  const prefixBytes = bundle.takeover?.prefixBytes;
+  if (prefixBytes === undefined)
+    return fail('prefix-hash', `${from}, but the bundle does not say where the delivered prefix ends`);
+  const prefix = utf8Prefix(bundle.content, prefixBytes);
+  if (prefix === null)
+    return fail(
+      'prefix-hash',
+      `${from}, but a prefix of ${String(prefixBytes)} bytes is no prefix of the content`,
+    );
+  return commitText(bundle.salt!, prefix) === receipt.prefixHash
+    ? pass(
+        'prefix-hash',
+        `${from} after ${prefixBytes} bytes: ${receipt.node} signed the whole reply, committing to that prefix`,
+      )
+    : fail('prefix-hash', `${from}, but the content’s first ${prefixBytes} bytes do not match prefixHash`);
 }
 
 async function checkBatch(bundle: ProofBundle, digest: string, chain?: ChainReader): Promise<CheckResult[]> {
