@@ -21,6 +21,8 @@ interface Supervised {
   startedAt: number;
   quickCrashes: number;
   restartTimer?: NodeJS.Timeout;
+  /** stop() named it: it is not restarted. */
+  stopped?: boolean;
 }
 
 /**
@@ -55,11 +57,17 @@ export class Supervisor {
     return this.processes.find((entry) => entry.name === name)?.child;
   }
 
-  /** SIGTERM to every process (SIGKILL after graceMs), and no more restarts. Resolves once all have exited. */
-  async stop(graceMs = 10_000): Promise<void> {
-    this.stopping = true;
+  /**
+   * SIGTERM to every process (SIGKILL after graceMs), and no more restarts. Resolves once all have exited. With
+   * `only`, just the processes of those names, and the others keep running and being restarted: the cluster stops
+   * its nodes first, so their last heartbeat (draining) still reaches the api.
+   */
+  async stop(graceMs = 10_000, only?: readonly string[]): Promise<void> {
+    if (!only) this.stopping = true;
+    const entries = only ? this.processes.filter((entry) => only.includes(entry.name)) : this.processes;
     await Promise.all(
-      this.processes.map(async (entry) => {
+      entries.map(async (entry) => {
+        entry.stopped = true;
         clearTimeout(entry.restartTimer);
         const child = entry.child;
         if (!child || hasExited(child)) return;
@@ -81,7 +89,7 @@ export class Supervisor {
   }
 
   private exited(entry: Supervised, child: ChildProcess, code: number | null, signal: string | null): void {
-    if (this.stopping || entry.child !== child) return;
+    if (this.stopping || entry.stopped || entry.child !== child) return;
     entry.child = undefined;
     const ranMs = Date.now() - entry.startedAt;
     entry.quickCrashes = ranMs >= this.stableAfterMs ? 1 : entry.quickCrashes + 1;
@@ -99,7 +107,7 @@ export class Supervisor {
         `(restart ${entry.quickCrashes} in a row). The other processes keep running.`,
     );
     entry.restartTimer = setTimeout(() => {
-      if (this.stopping) return;
+      if (this.stopping || entry.stopped) return;
       const restarted = this.launch(entry);
       this.options.log(`The ${entry.name} is starting again (pid ${restarted.pid}).`);
     }, waitMs);
