@@ -71,6 +71,39 @@ describe('personas (e2e)', () => {
     expect(first.body.content.description).toBe('first');
   });
 
+  it('keeps minOperators on the persona (1–10, default 1), outside the versioned card', async () => {
+    const created = await create(creator, { name: 'Quorum', minOperators: 3 }).expect(201);
+    const id = created.body.id as string;
+    expect(created.body).toMatchObject({ minOperators: 3, version: 1 });
+    expect((await create(creator, { name: 'Default quorum' }).expect(201)).body.minOperators).toBe(1);
+
+    // Changing it alone makes no new version: the card, and the hash receipts commit to, are unchanged.
+    const raised = await request(api.url)
+      .patch(`/v1/personas/${id}`)
+      .set(creator.auth)
+      .send({ minOperators: 5 })
+      .expect(200);
+    expect(raised.body).toMatchObject({ minOperators: 5, version: 1, versionHash: created.body.versionHash });
+    // With a card edit it is kept alongside the new version; left out, it stays.
+    const edited = await request(api.url)
+      .patch(`/v1/personas/${id}`)
+      .set(creator.auth)
+      .send({ description: 'now with a description' })
+      .expect(200);
+    expect(edited.body).toMatchObject({ minOperators: 5, version: 2 });
+    const versionOne = await request(api.url).get(`/v1/personas/${id}/versions/1`).expect(200);
+    expect(versionOne.body.content).not.toHaveProperty('minOperators');
+    const listed = await request(api.url).get('/v1/personas').query({ q: 'Quorum' }).expect(200);
+    expect(listed.body.data.find((p: { id: string }) => p.id === id)).toMatchObject({ minOperators: 5 });
+
+    for (const minOperators of [0, 11, 2.5, '3']) {
+      const refused = await create(creator, { name: 'Bad quorum', minOperators }).expect(400);
+      expect(refused.body.error.code).toBe('VALIDATION_FAILED');
+      expect(refused.body.error.details[0].field).toBe('minOperators');
+    }
+    await request(api.url).patch(`/v1/personas/${id}`).set(other.auth).send({ minOperators: 1 }).expect(403);
+  });
+
   it('gives the same content the same hash, so a hash names a version exactly', async () => {
     const a = await create(creator, {
       name: 'Twin',

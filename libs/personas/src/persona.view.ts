@@ -8,6 +8,8 @@ export interface PersonaView extends PersonaContent {
   versionHash: string;
   ownerId: string;
   ownerHandle: string;
+  /** Operational, not versioned: replies need this many independent operators serving the model. */
+  minOperators: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -22,6 +24,7 @@ export interface PersonaSummary {
   visibility: string;
   modelId: string;
   verification: string;
+  minOperators: number;
   ownerId: string;
   ownerHandle: string;
   createdAt: Date;
@@ -52,6 +55,7 @@ export function toPersonaView(persona: PersonaWithCurrent): PersonaView {
     ownerId: persona.ownerId,
     ownerHandle: persona.owner.handle,
     ...content,
+    minOperators: persona.minOperators,
     createdAt: persona.createdAt,
     updatedAt: persona.updatedAt,
   };
@@ -68,6 +72,7 @@ export function toPersonaSummary(row: PersonaRow): PersonaSummary {
     visibility: row.visibility,
     modelId: row.modelId,
     verification: row.verification,
+    minOperators: row.minOperators,
     ownerId: row.ownerId,
     ownerHandle: row.ownerHandle,
     createdAt: row.createdAt,

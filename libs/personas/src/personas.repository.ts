@@ -19,6 +19,7 @@ export interface PersonaRow {
   visibility: Persona['visibility'];
   modelId: string;
   verification: Persona['verification'];
+  minOperators: number;
   currentVersion: number;
   createdAt: Date;
   updatedAt: Date;
@@ -59,6 +60,7 @@ export class PersonasRepository {
     ownerId: string;
     content: PersonaContent;
     hash: string;
+    minOperators?: number;
   }): Promise<PersonaWithCurrent> {
     try {
       return await this.prisma.$transaction(async (tx) => {
@@ -67,6 +69,7 @@ export class PersonasRepository {
             slug: input.slug,
             ownerId: input.ownerId,
             currentVersion: 1,
+            minOperators: input.minOperators,
             ...searchColumns(input.content),
           },
         });
@@ -95,13 +98,19 @@ export class PersonasRepository {
     authorId: string;
     content: PersonaContent;
     hash: string;
+    minOperators?: number;
   }): Promise<PersonaWithCurrent> {
     const next = input.expectedVersion + 1;
     try {
       return await this.prisma.$transaction(async (tx) => {
         const { count } = await tx.persona.updateMany({
           where: { id: input.personaId, currentVersion: input.expectedVersion, deletedAt: null },
-          data: { currentVersion: next, slug: input.slug, ...searchColumns(input.content) },
+          data: {
+            currentVersion: next,
+            slug: input.slug,
+            minOperators: input.minOperators,
+            ...searchColumns(input.content),
+          },
         });
         if (count !== 1) throw new VersionConflictError();
         await tx.personaVersion.create({
@@ -147,6 +156,15 @@ export class PersonasRepository {
     });
   }
 
+  /** An operational setting, not content: no new version. null when the persona is gone. */
+  async setMinOperators(id: string, minOperators: number): Promise<PersonaWithCurrent | null> {
+    const { count } = await this.prisma.persona.updateMany({
+      where: { id, deletedAt: null },
+      data: { minOperators },
+    });
+    return count === 0 ? null : this.findByIdOrSlug(id);
+  }
+
   async slugExists(slug: string): Promise<boolean> {
     return (await this.prisma.persona.count({ where: { slug } })) > 0;
   }
@@ -179,7 +197,7 @@ export class PersonasRepository {
       : Prisma.empty;
     const select = Prisma.sql`
       SELECT p.id, p.slug, p."ownerId", u.handle AS "ownerHandle", p.name, p.description, p.tags, p.visibility,
-             p."modelId", p.verification, p."currentVersion", p."createdAt", p."updatedAt"
+             p."modelId", p.verification, p."minOperators", p."currentVersion", p."createdAt", p."updatedAt"
       FROM "Persona" p JOIN "User" u ON u.id = p."ownerId"`;
     if (filter.q) {
       const q = filter.q;

@@ -22,7 +22,12 @@ import { PersonaHeader, PersonasRepository, PersonaWithCurrent } from './persona
 import { decodeCursor, encodeCursor, MAX_SEARCH_OFFSET } from './search-cursor';
 import { slugify } from './slug';
 
-export type PersonaInput = Partial<CardInput> & Partial<PersonaSettings> & { slug?: string };
+export type PersonaInput = Partial<CardInput> &
+  Partial<PersonaSettings> & {
+    slug?: string;
+    /** Operational, kept on the persona row (not in the versioned content). */
+    minOperators?: number;
+  };
 
 export interface SearchInput {
   q?: string;
@@ -61,7 +66,12 @@ export class PersonasService {
       modelId: input.modelId ?? this.config.defaultModelId,
       verification: input.verification ?? 'none',
     });
-    const record = { ownerId: owner.id, content, hash: hashPersonaContent(content) };
+    const record = {
+      ownerId: owner.id,
+      content,
+      hash: hashPersonaContent(content),
+      minOperators: input.minOperators,
+    };
     const persona = input.slug
       ? await this.personas.create({ ...record, slug: input.slug })
       : await this.createWithMadeSlug(slugify(content.name), record);
@@ -73,6 +83,13 @@ export class PersonasService {
     const persona = await this.findWritable(caller, id);
     // Only a model being chosen now is checked: an edit of other fields still works after a model is retired.
     if (patch.modelId !== undefined) this.checkModel(patch.modelId);
+    const changed = Object.keys(definedOnly(patch));
+    if (changed.length === 1 && changed[0] === 'minOperators' && patch.minOperators !== undefined) {
+      // The card is unchanged: its version (and hash, which receipts commit to) stays.
+      const updated = await this.personas.setMinOperators(persona.id, patch.minOperators);
+      if (!updated) throw new PersonaNotFoundError(id);
+      return toPersonaView(updated);
+    }
     const { version, content: current } = currentContent(persona);
     const merged: PersonaInput & { name: string } = { ...current, ...definedOnly(patch) };
     const content = await this.contentFrom(merged, {
@@ -87,6 +104,7 @@ export class PersonasService {
       authorId: caller.id,
       content,
       hash: hashPersonaContent(content),
+      minOperators: patch.minOperators,
     });
     return toPersonaView(updated);
   }
@@ -197,7 +215,7 @@ export class PersonasService {
    */
   private async createWithMadeSlug(
     base: string,
-    record: { ownerId: string; content: PersonaContent; hash: string },
+    record: { ownerId: string; content: PersonaContent; hash: string; minOperators?: number },
   ): Promise<PersonaWithCurrent> {
     for (let attempt = 0; attempt < MADE_SLUG_ATTEMPTS; attempt++) {
       const slug = await this.freeSlug(base);

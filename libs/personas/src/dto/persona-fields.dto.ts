@@ -25,6 +25,7 @@ import { OptionalText, OptionalTextList } from './text-field.decorators';
 
 export const VISIBILITIES = ['public', 'unlisted', 'private'] as const;
 export const VERIFICATION_LEVELS = ['none', 'attested', 'zk'] as const;
+export const MIN_OPERATORS_RANGE = { min: 1, max: 10 } as const;
 export const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9._:/-]{0,99}$/i;
 
 class CardAssetDto {
@@ -129,4 +130,21 @@ export class PersonaFieldsDto {
   @IsOptional()
   @IsIn(VERIFICATION_LEVELS, { message: `verification must be one of ${VERIFICATION_LEVELS.join(', ')}` })
   verification?: (typeof VERIFICATION_LEVELS)[number];
+
+  // An operational setting of the persona, not card content: changing it alone makes no new version. Up to 10: more
+  // independent operators than a young network has would only take the persona offline, and a typo (100) should be
+  // refused rather than do that silently.
+  @ApiPropertyOptional({
+    minimum: MIN_OPERATORS_RANGE.min,
+    maximum: MIN_OPERATORS_RANGE.max,
+    default: 1,
+    description:
+      'Replies start only while at least this many independent operators run healthy nodes for the model ' +
+      '(503 NOT_ENOUGH_OPERATORS otherwise); not part of the versioned card',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(MIN_OPERATORS_RANGE.min)
+  @Max(MIN_OPERATORS_RANGE.max)
+  minOperators?: number;
 }

@@ -23,6 +23,7 @@ export class PersonaSummaryResponse {
   @ApiProperty({ enum: ['public', 'unlisted', 'private'] }) visibility!: string;
   @ApiProperty() modelId!: string;
   @ApiProperty({ enum: ['none', 'attested', 'zk'] }) verification!: string;
+  @ApiProperty({ description: 'Independent operators required before a reply starts' }) minOperators!: number;
   @ApiProperty({ format: 'uuid' }) ownerId!: string;
   @ApiProperty() ownerHandle!: string;
   @ApiProperty() createdAt!: Date;
