@@ -185,6 +185,11 @@ export class ChatService implements OnModuleDestroy {
         previousDigest,
         personaVersionHash: conversation.personaVersion.hash,
       };
+      const delivery = this.stream.open({
+        conversationId: conversation.id,
+        messageId: assistantId,
+        listener,
+      });
       // Nodes enforce maxTokens and stop themselves, so what streams is exactly what is delivered.
       const completion = this.nodes.stream(
         {
@@ -197,11 +202,18 @@ export class ChatService implements OnModuleDestroy {
             stop: generation.stop,
           },
           receipt: context,
+          // A node died mid-reply and another continues it: the client hears so before the new node's first token.
+          onTakeover: ({ fromNodeId, prefixBytes }) => {
+            this.logger.warn(
+              `Reply ${assistantId}: node ${fromNodeId ?? 'in-process'} failed after ${prefixBytes} bytes; ` +
+                'another node takes over',
+            );
+            delivery.nodeChanged('node_failed');
+          },
         },
         controller.signal,
       );
-      const target = { conversationId: conversation.id, messageId: assistantId, listener };
-      const streamed = await this.stream.deliver(target, completion, controller, startedAt.getTime());
+      const streamed = await delivery.deliver(completion, controller, startedAt.getTime());
       partial = streamed.text;
       if (!streamed.ok) throw streamed.error;
       const reply: FinishedReply = {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { ModelError, type ModelStream } from '@app/inference';
+import type { NodeChangedEvent } from '@app/realtime';
 import { ChatEmitter } from './chat.emitter';
 import { ReplayBuffer } from './replay-buffer';
 import type { ReplyListener } from './reply-listener';
@@ -32,14 +33,51 @@ export class ReplyStream {
     private readonly emitter: ChatEmitter,
   ) {}
 
+  /** One reply's delivery, opened before its stream so that the stream's events (a takeover) can go through it. */
+  open(target: StreamTarget): ReplyDelivery {
+    return new ReplyDelivery(target, this.config.modelIdleTimeoutMs, this.replay, this.emitter);
+  }
+
   /** Never throws: a failure (a cancel's abort, a model error, ModelStalledError on a stall) is in the result. */
-  async deliver(
+  deliver(
     target: StreamTarget,
     completion: ModelStream,
     controller: AbortController,
     startedAt: number,
   ): Promise<StreamedReply> {
-    const { conversationId, messageId, listener } = target;
+    return this.open(target).deliver(completion, controller, startedAt);
+  }
+}
+
+/** The tokens of one reply and the events between them, numbered by one seq so that a client can place each. */
+export class ReplyDelivery {
+  private seq = 0;
+
+  constructor(
+    private readonly target: StreamTarget,
+    private readonly idleTimeoutMs: number,
+    private readonly replay: ReplayBuffer,
+    private readonly emitter: ChatEmitter,
+  ) {}
+
+  /**
+   * Another node takes over the reply (docs/network.md, Takeover): sent before its first token, with the seq that
+   * token will have, so that a client knows the tokens from there on come from another node and the rest follows.
+   */
+  nodeChanged(reason: NodeChangedEvent['reason']): void {
+    const { conversationId, messageId, listener } = this.target;
+    const event: NodeChangedEvent = { conversationId, messageId, seq: this.seq, reason };
+    this.emitter.toConversation(conversationId, 'message:node-changed', event);
+    listener?.nodeChanged?.(event);
+  }
+
+  /** Never throws: a failure (a cancel's abort, a model error, ModelStalledError on a stall) is in the result. */
+  async deliver(
+    completion: ModelStream,
+    controller: AbortController,
+    startedAt: number,
+  ): Promise<StreamedReply> {
+    const { conversationId, messageId, listener } = this.target;
     const replay = new ReplayWriter(this.replay, messageId);
     let stalled = false;
     let idle: NodeJS.Timeout | undefined;
@@ -48,10 +86,9 @@ export class ReplyStream {
       idle = setTimeout(() => {
         stalled = true;
         controller.abort();
-      }, this.config.modelIdleTimeoutMs);
+      }, this.idleTimeoutMs);
     };
     let text = '';
-    let seq = 0;
     let ttftMs: number | null = null;
     armIdleTimer();
     try {
@@ -59,7 +96,7 @@ export class ReplyStream {
         if (!delta) continue;
         armIdleTimer();
         ttftMs ??= Date.now() - startedAt;
-        const event = { conversationId, messageId, seq: seq++, delta };
+        const event = { conversationId, messageId, seq: this.seq++, delta };
         text += delta;
         this.emitter.toConversation(conversationId, 'message:token', event);
         listener?.token(event);

@@ -30,6 +30,17 @@ export interface MessageErrorEvent {
   error: ErrorEventBody;
 }
 
+/**
+ * `message:node-changed` (docs/realtime.md): the node streaming the reply failed mid-reply and another continues it.
+ * Sent before the new node's first token; `seq` is that token's.
+ */
+export interface NodeChangedEvent {
+  conversationId: string;
+  messageId: string;
+  seq: number;
+  reason: 'node_failed';
+}
+
 /** `proof:update` (docs/realtime.md): each step of a reply's verification, as it happens. */
 export interface ProofUpdateEvent {
   inferenceId: string;
@@ -51,6 +62,7 @@ export interface ServerToClientEvents {
   'message:token': (event: TokenEvent) => void;
   'message:done': (event: DoneEvent) => void;
   'message:error': (event: MessageErrorEvent) => void;
+  'message:node-changed': (event: NodeChangedEvent) => void;
   /** Sent by the worker through the Redis adapter (RealtimePublisher), never by the api itself. */
   'proof:update': (event: ProofUpdateEvent) => void;
 }
