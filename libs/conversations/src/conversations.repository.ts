@@ -5,7 +5,14 @@ import type { Conversation, Message, PersonaVersion, Transaction, Visibility } f
 /** A conversation with what a send checks and a reply needs: its pinned persona version and the persona's state. */
 export type ConversationWithPersona = Conversation & {
   personaVersion: PersonaVersion;
-  persona: { modelId: string; ownerId: string; visibility: Visibility; deletedAt: Date | null };
+  persona: {
+    modelId: string;
+    ownerId: string;
+    visibility: Visibility;
+    deletedAt: Date | null;
+    /** Replies start only while this many independent operators serve the model (the router's admit). */
+    minOperators: number;
+  };
 };
 
 /** A user message and the reply placeholder made for it; `created` is false for a repeated clientMessageId. */
@@ -57,7 +64,9 @@ export class ConversationsRepository {
       where: { id, userId },
       include: {
         personaVersion: true,
-        persona: { select: { modelId: true, ownerId: true, visibility: true, deletedAt: true } },
+        persona: {
+          select: { modelId: true, ownerId: true, visibility: true, deletedAt: true, minOperators: true },
+        },
       },
     });
   }
