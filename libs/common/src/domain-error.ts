@@ -22,6 +22,8 @@ export enum ErrorCode {
   SERVER_STOPPING = 'SERVER_STOPPING',
   /** The persona was made private or deleted: its conversations stay readable but take no new messages. */
   PERSONA_UNAVAILABLE = 'PERSONA_UNAVAILABLE',
+  /** Fewer independent operators serve the persona's model than its minOperators: no reply was started. */
+  NOT_ENOUGH_OPERATORS = 'NOT_ENOUGH_OPERATORS',
   /** A dependency (Redis) is down: retry later. */
   UNAVAILABLE = 'UNAVAILABLE',
   INTERNAL = 'INTERNAL',

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { DomainError, ErrorCode } from '@app/common';
 import { AppConfig } from '@app/config';
 import { InferenceNodes, type NodeInferenceRequest, type NodeStream } from '../inference-node';
 import { CircuitBreaker } from './circuit-breaker';
@@ -6,6 +7,21 @@ import { NodeDirectory } from './node-directory';
 import { NodeLoad } from './node-load';
 import type { NodeTarget } from './node-target';
 import { RoutedStream, type RoutingPolicy } from './routed-stream';
+
+/** Who runs a target: the in-process node (no operator account) is the platform's, one operator like any other. */
+const PLATFORM = 'platform';
+
+/** Fewer independent operators serve the model than the persona requires: nothing was sent to any node. */
+export class NotEnoughOperatorsError extends DomainError {
+  constructor(modelId: string, operators: number, required: number) {
+    super(
+      ErrorCode.NOT_ENOUGH_OPERATORS,
+      `This persona replies only while at least ${required} independent operators serve its model (${modelId}); ` +
+        `${operators} do now. Try again later.`,
+      { modelId, operators, required },
+    );
+  }
+}
 
 /**
  * Picks a node per reply (docs/network.md): among the healthy nodes that serve the model and whose circuit is not
@@ -30,6 +46,20 @@ export class NodeRouter extends InferenceNodes implements RoutingPolicy {
 
   stream(request: NodeInferenceRequest, signal: AbortSignal): NodeStream {
     return new RoutedStream(this, request, signal);
+  }
+
+  /**
+   * Before a reply starts: the persona's minOperators against the distinct operators among the healthy nodes for
+   * the model (the directory's snapshot, so no extra query per reply). Open circuits still count: a node failing for
+   * a moment is still run by someone else, and the reply's own attempts handle it.
+   */
+  async admit(request: NodeInferenceRequest): Promise<void> {
+    const required = request.minOperators ?? 1;
+    if (required <= 1) return;
+    const { modelId } = request.model;
+    const candidates = await this.directory.candidates(modelId);
+    const operators = new Set(candidates.map((target) => target.operatorId ?? PLATFORM)).size;
+    if (operators < required) throw new NotEnoughOperatorsError(modelId, operators, required);
   }
 
   async choose(modelId: string, tried: ReadonlySet<string>): Promise<NodeTarget | undefined> {
