@@ -28,6 +28,8 @@ export interface SpotCheckResult {
   checkerNodeId: string | null;
   outputHash?: string;
   reason?: string;
+  /** The node the check caught: the reply's node on a dispute, or a checker a referee contradicted. */
+  suspectNodeId?: string | null;
 }
 
 @Injectable()
@@ -80,11 +82,11 @@ export class SpotCheckRepository {
   }
 
   /**
-   * Settles a pending check once (false when another run settled it first). A dispute, in the same transaction,
-   * marks the reply disputed (even once anchored: the anchor proves what was said, the dispute that it is doubted)
-   * and its node suspect (a revoked node stays revoked).
+   * Settles a pending check once (false when another run settled it first). In the same transaction a dispute marks
+   * the reply disputed (even once anchored: the anchor proves what was said, the dispute that it is doubted), and the
+   * node caught becomes suspect (a revoked node stays revoked).
    */
-  settle(inferenceId: string, servedBy: string | null, result: SpotCheckResult): Promise<boolean> {
+  settle(inferenceId: string, result: SpotCheckResult): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.spotCheck.updateMany({
         where: { inferenceId, status: 'pending' },
@@ -97,17 +99,16 @@ export class SpotCheckRepository {
         },
       });
       if (count === 0) return false;
-      if (result.status === 'disputed') {
+      if (result.status === 'disputed')
         await tx.inferenceRecord.updateMany({
           where: { id: inferenceId, status: { in: ['attested', 'anchored'] } },
           data: { status: 'disputed' },
         });
-        if (servedBy)
-          await tx.node.updateMany({
-            where: { id: servedBy, status: { not: 'revoked' } },
-            data: { status: 'suspect' },
-          });
-      }
+      if (result.suspectNodeId)
+        await tx.node.updateMany({
+          where: { id: result.suspectNodeId, status: { not: 'revoked' } },
+          data: { status: 'suspect' },
+        });
       return true;
     });
   }

@@ -8,7 +8,7 @@ import { ProofJobs } from '@app/queue';
 import { commitText } from '@app/receipts/receipt-hashes';
 import { randomUUID } from 'node:crypto';
 import { ProofEvents } from '../proof-events';
-import { chooseChecker } from './checker-selection';
+import { CheckerCandidate, chooseChecker } from './checker-selection';
 import { notCheckable, sampled } from './spot-check-policy';
 import { SpotCheckRecord, SpotCheckRepository, SpotCheckResult } from './spot-check.repository';
 
@@ -62,14 +62,15 @@ export class SpotCheckService {
     const record = await this.checks.findRecord(inferenceId);
     if (!record?.spotCheck) return 'gone';
     if (record.spotCheck.status !== 'pending') return record.spotCheck.status;
-    const result = await this.check(record).catch((error: unknown) => {
+    const result = await this.check(record).catch((error: unknown): SpotCheckResult => {
       if (!(error instanceof CheckerFailedError) || !lastAttempt) throw error;
-      return { status: 'skipped', checkerNodeId: null, reason: error.message } satisfies SpotCheckResult;
+      return { status: 'skipped', checkerNodeId: null, reason: error.message };
     });
-    const settled = await this.checks.settle(inferenceId, record.nodeId, result);
+    const settled = await this.checks.settle(inferenceId, result);
     if (!settled) return (await this.checks.findRecord(inferenceId))?.spotCheck?.status ?? 'gone';
+    if (result.suspectNodeId)
+      this.logger.warn(`Spot check of ${inferenceId}: node ${result.suspectNodeId} is now suspect`);
     if (result.status === 'disputed') {
-      this.logger.warn(`Spot check disputed inference ${inferenceId}: node ${record.nodeId} is now suspect`);
       this.events.update({
         inferenceId,
         messageId: record.messageId,
@@ -91,10 +92,48 @@ export class SpotCheckService {
       teeKind: record.node.teeKind,
     };
     const candidates = await this.checks.listCandidates(record.modelId);
-    const { heartbeatMs } = this.config.network;
-    const checker = chooseChecker(candidates, served, record.modelId, heartbeatMs, Date.now(), this.random);
+    const pick = (from: CheckerCandidate[]): CheckerCandidate | null =>
+      chooseChecker(from, served, record.modelId, this.config.network.heartbeatMs, Date.now(), this.random);
+    const checker = pick(candidates);
     if (!checker) return skipped(`no healthy node of another operator serves ${record.modelId}`);
+    const salt = record.salt;
+    const agrees = (hash: string): boolean => hash.toLowerCase() === record.outputHash.toLowerCase();
 
+    const outputHash = await this.rerun(record, checker, salt);
+    if (agrees(outputHash)) return { status: 'matched', checkerNodeId: checker.id, outputHash };
+    // Two nodes disagree and either may lie: a third operator's node, when there is one, says which.
+    const referee = pick(
+      candidates.filter((node) => node.id !== checker.id && node.operatorId !== checker.operatorId),
+    );
+    if (!referee)
+      return {
+        status: 'disputed',
+        checkerNodeId: checker.id,
+        outputHash,
+        suspectNodeId: served.nodeId,
+        reason: `node ${checker.id} of another operator produced a different output; no third operator's node could referee`,
+      };
+    const refereeHash = await this.rerun(record, referee, salt);
+    if (agrees(refereeHash))
+      return {
+        status: 'matched',
+        checkerNodeId: referee.id,
+        outputHash: refereeHash,
+        // The checker lied (or is broken): it is the one not to trust.
+        suspectNodeId: checker.id,
+        reason: `node ${checker.id} produced a different output; node ${referee.id} of a third operator matched the reply`,
+      };
+    return {
+      status: 'disputed',
+      checkerNodeId: checker.id,
+      outputHash,
+      suspectNodeId: served.nodeId,
+      reason: `nodes ${checker.id} and ${referee.id} of two other operators produced a different output`,
+    };
+  }
+
+  /** The checker's output for the reply's input, committed with the reply's salt; throws CheckerFailedError. */
+  private async rerun(record: SpotCheckRecord, checker: CheckerCandidate, salt: string): Promise<string> {
     const messages = record.input as ChatMessage[];
     const original = record.receipt as { previousDigest: string };
     // A fresh id: nodes refuse an inference id they have seen, and the checker signs a receipt of its own.
@@ -104,8 +143,7 @@ export class SpotCheckService {
       previousDigest: original.previousDigest,
       personaVersionHash: record.personaVersionHash,
     };
-    const client = new RemoteNodeClient(checker, this.router);
-    const stream = client.stream(
+    const stream = new RemoteNodeClient(checker, this.router).stream(
       {
         receipt: context,
         model: {
@@ -136,15 +174,6 @@ export class SpotCheckService {
         cause: error,
       });
     }
-    const outputHash = commitText(record.salt, text);
-    if (outputHash.toLowerCase() === record.outputHash.toLowerCase())
-      return { status: 'matched', checkerNodeId: checker.id, outputHash };
-    return {
-      status: 'disputed',
-      checkerNodeId: checker.id,
-      outputHash,
-      // Lengths only: the reply's words are the user's conversation, not for logs or public views.
-      reason: `node ${checker.id} of another operator produced a different output (${text.length} characters)`,
-    };
+    return commitText(salt, text);
   }
 }

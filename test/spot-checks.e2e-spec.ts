@@ -1,0 +1,185 @@
+// Spot checks (issue 11, docs/network.md): three real node processes of three operators serve one deterministic
+// model; one of them lies (its upstream answers something else than the model everyone agreed on). With
+// SPOT_CHECK_RATE=1 the worker re-runs every attested reply on another operator's node: the liar's reply is disputed,
+// the liar becomes suspect and is routed around, and an honest reply is matched.
+import { INestApplicationContext } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { PrismaService } from '@app/database';
+import { OpenAiStandIn, startOpenAiStandIn } from '@app/inference/testing/openai-stand-in';
+import { connectChat, startReply } from '@app/testing';
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import request from 'supertest';
+import { createWorker } from '../apps/worker/src/bootstrap';
+import { ApiHarness, createPersona, signUp, startApi, TestUser } from './support/api-harness';
+import { buildNodeProcess, listNodes, NodeProcess, startNodeProcess } from './support/node-processes';
+import { waitFor } from './support/wait-for';
+
+// An upstream model the platform lists as served greedily: the honest nodes' upstream always gives the same answer.
+const MODEL_ID = `spot-greedy-${randomBytes(3).toString('hex')}`;
+const HONEST_TOKENS = ['The', ' answer', ' is', ' 42.'];
+// Healthy within 3 s: a referee must not look dead to the worker on a busy machine.
+const HEARTBEAT_MS = 1_000;
+
+jest.setTimeout(90_000);
+
+describe('spot checks catch a lying node (e2e)', () => {
+  let honestUpstream: OpenAiStandIn;
+  let lyingUpstream: OpenAiStandIn;
+  let api: ApiHarness;
+  let worker: INestApplicationContext;
+  let prisma: PrismaService;
+  let honest: NodeProcess[] = [];
+  let liar: NodeProcess | undefined;
+  let personaId: string;
+  let consumer: TestUser;
+  let socket: Socket;
+
+  beforeAll(async () => {
+    buildNodeProcess();
+    honestUpstream = await startOpenAiStandIn({ kind: 'reply', tokens: HONEST_TOKENS });
+    lyingUpstream = await startOpenAiStandIn({
+      kind: 'reply',
+      tokens: ['Trust', ' me,', ' it', ' is', ' 7.'],
+    });
+    const overrides = {
+      NODE_IN_PROCESS: 'false',
+      NODE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+      // The api must know the model id for a persona to name it; with no in-process node it never calls it.
+      OPENAI_MODEL_ID: MODEL_ID,
+      OPENAI_BASE_URL: honestUpstream.baseURL,
+      OPENAI_MODEL: MODEL_ID,
+      SPOT_CHECK_RATE: '1',
+      SPOT_CHECK_MODELS: MODEL_ID,
+      BATCH_MAX_AGE_MS: '300',
+      // Queues of its own: no other file's worker (other settings) takes these spot checks.
+      REDIS_PREFIX: `spot-checks-${randomBytes(4).toString('hex')}`,
+    };
+    api = await startApi(overrides);
+    worker = await createWorker(AppConfig.fromProcessEnv({ LOG_LEVEL: 'warn', ...overrides }));
+    prisma = worker.get(PrismaService);
+    const [operatorA, operatorB, operatorC, creator] = await Promise.all([
+      signUp(api.url, 'operator'),
+      signUp(api.url, 'operator'),
+      signUp(api.url, 'operator'),
+      signUp(api.url, 'creator'),
+    ]);
+    const nodeArgs = (upstream: OpenAiStandIn): string[] => [
+      ...['--upstream', upstream.baseURL, '--model-id', MODEL_ID],
+      ...['--heartbeat-ms', String(HEARTBEAT_MS)],
+    ];
+    const started = await Promise.allSettled([
+      startNodeProcess(api.url, operatorA.apiKey, nodeArgs(honestUpstream)),
+      startNodeProcess(api.url, operatorB.apiKey, nodeArgs(honestUpstream)),
+      // Claims the model, answers something else, and signs exactly what it answered.
+      startNodeProcess(api.url, operatorC.apiKey, nodeArgs(lyingUpstream)),
+    ]);
+    const up = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
+    honest = up.slice(0, 2).filter((n): n is NodeProcess => n !== undefined);
+    liar = up[2];
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    ({ id: personaId } = await createPersona(api.url, creator, {
+      name: 'Oracle',
+      personality: 'exact',
+      modelId: MODEL_ID,
+      verification: 'attested',
+    }));
+    consumer = await signUp(api.url, 'consumer');
+    socket = await connectChat(api.url, consumer.apiKey);
+  }, 120_000);
+
+  afterAll(async () => {
+    socket?.disconnect();
+    await Promise.all([...honest, ...(liar ? [liar] : [])].map((node) => node.dispose()));
+    await worker?.close();
+    await api?.close();
+    await honestUpstream?.close();
+    await lyingUpstream?.close();
+  });
+
+  interface Served {
+    inferenceId: string;
+    content: string;
+    signer: string;
+  }
+
+  /** One reply in a new conversation: who signed it. */
+  async function chat(): Promise<Served> {
+    const conversation = await request(api.url)
+      .post('/v1/conversations')
+      .set(consumer.auth)
+      .send({ personaId })
+      .expect(201);
+    const started = await startReply(socket, conversation.body.id as string, 'What is the answer?');
+    const reply = await started.reply;
+    expect(reply.error).toBeUndefined();
+    const { inferenceId, content } = reply.done!;
+    const view = await request(api.url).get(`/v1/inferences/${inferenceId}`).set(consumer.auth).expect(200);
+    return { inferenceId, content, signer: (view.body as { signer: string }).signer };
+  }
+
+  async function spotCheckOf(inferenceId: string): Promise<{ status: string; reason: string | null }> {
+    let check: { status: string; reason: string | null } | null = null;
+    await waitFor(
+      async () => {
+        check = await prisma.spotCheck.findUnique({ where: { inferenceId } });
+        return check !== null && check.status !== 'pending';
+      },
+      `the spot check of ${inferenceId}`,
+      30_000,
+    );
+    return check!;
+  }
+
+  it('disputes the liar’s reply, marks it suspect, routes around it, and matches honest replies', async () => {
+    // Three at a time, so the least-loaded router gives each node one; until the liar has served a reply.
+    const served: Served[] = [];
+    await waitFor(
+      async () => {
+        served.push(...(await Promise.all([chat(), chat(), chat()])));
+        return served.some((s) => s.signer === liar!.listed.address);
+      },
+      'the lying node to serve a reply',
+      30_000,
+      0,
+    );
+    const lie = served.find((s) => s.signer === liar!.listed.address)!;
+    expect(lie.content).not.toBe(HONEST_TOKENS.join(''));
+
+    const lieCheck = await spotCheckOf(lie.inferenceId);
+    expect(lieCheck.status).toBe('disputed');
+    const view = await request(api.url)
+      .get(`/v1/inferences/${lie.inferenceId}`)
+      .set(consumer.auth)
+      .expect(200);
+    expect(view.body.status).toBe('disputed');
+    const listed = (await listNodes(api.url)).find((n) => n.id === liar!.listed.id);
+    expect(listed?.status).toBe('suspect');
+    // Its heartbeats keep coming, and do not clear it.
+    await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_MS));
+    expect((await listNodes(api.url)).find((n) => n.id === liar!.listed.id)?.status).toBe('suspect');
+
+    // An honest reply is matched (even one the liar was asked to check: a third operator referees).
+    const honestReply = served.find((s) => s.signer !== liar!.listed.address)!;
+    expect((await spotCheckOf(honestReply.inferenceId)).status).toBe('matched');
+    const honestView = await request(api.url)
+      .get(`/v1/inferences/${honestReply.inferenceId}`)
+      .set(consumer.auth)
+      .expect(200);
+    expect(honestView.body.status).not.toBe('disputed');
+    const checks = await prisma.spotCheck.findMany({ select: { status: true, reason: true } });
+    for (const node of honest)
+      expect({
+        status: (await listNodes(api.url)).find((n) => n.id === node.listed.id)?.status,
+        checks,
+      }).toMatchObject({ status: 'active' });
+
+    // Routed around: later replies are all signed by honest nodes.
+    const later = await Promise.all([chat(), chat(), chat(), chat()]);
+    for (const reply of later) {
+      expect(reply.signer).not.toBe(liar!.listed.address);
+      expect(reply.content).toBe(HONEST_TOKENS.join(''));
+    }
+  });
+});
