@@ -66,6 +66,8 @@ export class SocketTarget implements ChatTarget {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly counts: Record<string, number> = {};
   private closing = false;
+  /** `message:node-changed` events (a takeover: another node continues the reply), and the replies they hit. */
+  readonly nodeChanges = { events: 0, messageIds: new Set<string>() };
 
   private constructor(
     private readonly sockets: Socket[],
@@ -108,6 +110,10 @@ export class SocketTarget implements ChatTarget {
     );
     socket.on('message:error', (e: ErrorEvent) => this.inFlight.get(e.conversationId)?.error(e));
     socket.on('proof:update', (e: ProofUpdate) => this.proofs?.update(e, performance.now()));
+    socket.on('message:node-changed', (e: { messageId: string }) => {
+      this.nodeChanges.events += 1;
+      this.nodeChanges.messageIds.add(e.messageId);
+    });
     socket.on('disconnect', () => {
       if (this.closing) return;
       this.count('disconnects');
