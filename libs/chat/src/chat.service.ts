@@ -202,6 +202,8 @@ export class ChatService implements OnModuleDestroy {
             stop: generation.stop,
           },
           receipt: context,
+          // The router starts the reply only while this many independent operators serve the model (admit).
+          minOperators: conversation.persona.minOperators,
           // A node died mid-reply and another continues it: the client hears so before the new node's first token.
           onTakeover: ({ fromNodeId, prefixBytes }) => {
             this.logger.warn(
