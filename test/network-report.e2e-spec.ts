@@ -152,4 +152,29 @@ describe('GET /v1/network: who serves the traffic (e2e)', () => {
     expect(report.warnings).toContainEqual({ kind: 'operators', modelId: 'model-b', operators: 1 });
     expect(report.warnings).not.toContainEqual(expect.objectContaining({ modelId: 'model-a' }));
   }, 60_000);
+
+  it('warns about personas requiring more operators than serve their model, and models no healthy node serves', async () => {
+    const persona = async (modelId: string, minOperators: number, deletedAt: Date | null = null) => {
+      const { id } = await dbFactory.persona(prisma);
+      await prisma.persona.update({ where: { id }, data: { modelId, minOperators, deletedAt } });
+    };
+    await persona('model-a', 3);
+    await persona('model-a', 3);
+    await persona('model-a', 2);
+    await persona('model-b', 1);
+    await persona('model-q', 1);
+    await persona('model-q', 4);
+    await persona('model-r', 5, new Date()); // deleted: needs nothing
+    await persona('embedded', 2);
+    // The first test's nodes, fresh again: model-a has alice and bob, model-b bob; the in-process node is the
+    // platform's and serves embedded (the api's model registry).
+    await prisma.node.updateMany({ where: { id: { in: nodeIds } }, data: { lastHeartbeatAt: new Date() } });
+
+    const report = (await request(api.url).get('/v1/network').expect(200)).body as Report;
+    expect(report.warnings.filter((w) => w.kind === 'minOperators' || w.kind === 'unserved')).toEqual([
+      { kind: 'minOperators', modelId: 'embedded', minOperators: 2, operators: 1, personas: 1 },
+      { kind: 'minOperators', modelId: 'model-a', minOperators: 3, operators: 2, personas: 2 },
+      { kind: 'unserved', modelId: 'model-q', personas: 2 },
+    ]);
+  });
 });

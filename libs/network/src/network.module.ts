@@ -10,6 +10,7 @@ import { NodesRepository } from './nodes.repository';
 import { NodesService } from './nodes.service';
 import { NetworkReportService } from './traffic/network-report.service';
 import { NetworkRollupModule } from './traffic/network-rollup.module';
+import { PersonaRequirementsRepository } from './traffic/persona-requirements.repository';
 import { NetworkController } from './traffic/network.controller';
 import { NodeDirectory } from './router/node-directory';
 import { NodeRouter } from './router/node-router';
@@ -23,6 +24,7 @@ import { RouterIdentity } from './router-identity';
     NodesRepository,
     NodesService,
     NetworkReportService,
+    PersonaRequirementsRepository,
     NodeEconomicsRepository,
     NodeEconomicsService,
     LocalNode,

@@ -43,23 +43,30 @@ class NodeCountsResponse {
   @ApiProperty() draining!: number;
   @ApiProperty() offline!: number;
   @ApiProperty() revoked!: number;
+  @ApiProperty({ description: 'A spot check found its output differing from another operator’s' })
+  suspect!: number;
   @ApiProperty({ description: 'Active with a heartbeat younger than 3 intervals' }) healthy!: number;
 }
 
 class ConcentrationWarningResponse {
   @ApiProperty({
-    enum: ['share', 'operators'],
+    enum: ['share', 'operators', 'minOperators', 'unserved'],
     description:
       'share: one entity serves more than NETWORK_MAX_SHARE of a window; operators: a model has fewer ' +
-      'than NETWORK_MIN_OPERATORS operators among healthy nodes',
+      'than NETWORK_MIN_OPERATORS operators among healthy nodes; minOperators: `personas` live personas require ' +
+      'more independent operators than serve their model (they cannot reply); unserved: live personas use a ' +
+      'model no healthy node serves',
   })
-  kind!: 'share' | 'operators';
+  kind!: 'share' | 'operators' | 'minOperators' | 'unserved';
   @ApiProperty({ required: false, enum: ['1h', '24h', '7d'] }) window?: string;
   @ApiProperty({ required: false, enum: ['operator', 'provider', 'teeKind'] }) dimension?: string;
   @ApiProperty({ required: false }) key?: string;
   @ApiProperty({ required: false }) share?: number;
   @ApiProperty({ required: false }) modelId?: string;
   @ApiProperty({ required: false }) operators?: number;
+  @ApiProperty({ required: false, description: 'The minimum those personas require' }) minOperators?: number;
+  @ApiProperty({ required: false, description: 'How many live personas the warning concerns' })
+  personas?: number;
 }
 
 export class NetworkReportResponse {

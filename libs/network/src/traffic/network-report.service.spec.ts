@@ -1,7 +1,9 @@
 import { AppConfig } from '@app/config';
 import type { NodesRepository, NodeWithOperator } from '../nodes.repository';
+import type { ModelRegistry } from '@app/inference';
 import { NetworkReportService } from './network-report.service';
 import type { NetworkTrafficRepository, NodeTrafficTotals } from './network-traffic.repository';
+import type { PersonaRequirement, PersonaRequirementsRepository } from './persona-requirements.repository';
 
 const NOW = new Date('2026-12-03T15:20:00Z');
 
@@ -28,7 +30,12 @@ function node(id: string, fields: Partial<NodeWithOperator> = {}): NodeWithOpera
   };
 }
 
-function service(nodes: NodeWithOperator[], totals: NodeTrafficTotals[], env: Record<string, string> = {}) {
+function service(
+  nodes: NodeWithOperator[],
+  totals: NodeTrafficTotals[],
+  env: Record<string, string> = {},
+  requirements: PersonaRequirement[] = [],
+) {
   const since: Date[] = [];
   const traffic = {
     totalsSince: (from: Date) => {
@@ -37,7 +44,15 @@ function service(nodes: NodeWithOperator[], totals: NodeTrafficTotals[], env: Re
     },
   } as unknown as NetworkTrafficRepository;
   const repository = { listWithOperators: () => Promise.resolve(nodes) } as unknown as NodesRepository;
-  return { since, reports: new NetworkReportService(AppConfig.fromProcessEnv(env), repository, traffic) };
+  const personas = {
+    requirements: () => Promise.resolve(requirements),
+  } as unknown as PersonaRequirementsRepository;
+  // The in-process node's registry: it runs model 'embedded' only.
+  const models = { has: (modelId: string) => modelId === 'embedded' } as unknown as ModelRegistry;
+  return {
+    since,
+    reports: new NetworkReportService(AppConfig.fromProcessEnv(env), repository, traffic, personas, models),
+  };
 }
 
 const served = (nodeId: string, requests: number): NodeTrafficTotals => ({
@@ -109,12 +124,50 @@ describe('NetworkReportService', () => {
       { kind: 'operators', modelId: 'x', operators: 1 },
       { kind: 'operators', modelId: 'y', operators: 0 },
     ]);
-    expect(report.nodes).toEqual({ active: 3, draining: 0, offline: 0, revoked: 1, healthy: 2 });
+    expect(report.nodes).toEqual({ active: 3, draining: 0, offline: 0, revoked: 1, suspect: 0, healthy: 2 });
   });
 
   it('no traffic: zero figures, no share warnings', async () => {
     const report = await service([node('a')], []).reports.report(NOW);
     expect(report.windows['7d']).toMatchObject({ requests: 0, nodes: { entities: [], hhi: 0, nakamoto: 0 } });
     expect(report.warnings.filter((w) => w.kind === 'share')).toEqual([]);
+  });
+
+  it('warns for personas requiring more operators than serve their model, and for models no healthy node serves', async () => {
+    const stale = new Date(NOW.getTime() - 60_000);
+    const { reports } = service(
+      [
+        // The in-process node: no operator, no model list; it serves what the registry runs ('embedded').
+        node('local', { modelIds: [] }),
+        node('a1', { operator: { handle: 'alice' }, operatorId: 'u1', modelIds: ['m'] }),
+        node('a2', { operator: { handle: 'alice' }, operatorId: 'u1', modelIds: ['m'] }),
+        node('b', { operator: { handle: 'bob' }, operatorId: 'u2', modelIds: ['m'] }),
+        node('c', {
+          operator: { handle: 'carol' },
+          operatorId: 'u3',
+          modelIds: ['gone'],
+          lastHeartbeatAt: stale,
+        }),
+      ],
+      [],
+      { NETWORK_MIN_OPERATORS: '1' },
+      [
+        { modelId: 'embedded', minOperators: 1, personas: 7 },
+        { modelId: 'embedded', minOperators: 2, personas: 1 },
+        { modelId: 'gone', minOperators: 1, personas: 2 },
+        { modelId: 'gone', minOperators: 3, personas: 1 },
+        { modelId: 'm', minOperators: 2, personas: 4 },
+        { modelId: 'm', minOperators: 3, personas: 5 },
+        { modelId: 'm', minOperators: 4, personas: 6 },
+      ],
+    );
+    const report = await reports.report(NOW);
+    // m: alice (two nodes) and bob are 2 operators; 'gone' is served only by a stale node.
+    expect(report.warnings.filter((w) => w.kind === 'minOperators' || w.kind === 'unserved')).toEqual([
+      { kind: 'minOperators', modelId: 'embedded', minOperators: 2, operators: 1, personas: 1 },
+      { kind: 'minOperators', modelId: 'm', minOperators: 3, operators: 2, personas: 5 },
+      { kind: 'minOperators', modelId: 'm', minOperators: 4, operators: 2, personas: 6 },
+      { kind: 'unserved', modelId: 'gone', personas: 3 },
+    ]);
   });
 });

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import type { NodeStatus } from '@app/database';
+import { ModelRegistry } from '@app/inference';
 import { concentrationOf, type Concentration, groupTraffic } from '../concentration/concentration';
 import { NodesRepository, type NodeWithOperator } from '../nodes.repository';
 import { isHealthy } from '../router/node-health';
 import { NetworkTrafficRepository } from './network-traffic.repository';
+import { PersonaRequirementsRepository } from './persona-requirements.repository';
 
 const HOUR_MS = 3_600_000;
 export const REPORT_WINDOWS = { '1h': 1, '24h': 24, '7d': 168 } as const;
@@ -34,7 +36,11 @@ export type ConcentrationWarning =
       key: string;
       share: number;
     }
-  | { kind: 'operators'; modelId: string; operators: number };
+  | { kind: 'operators'; modelId: string; operators: number }
+  /** `personas` live personas require more independent operators than serve their model now: they cannot reply. */
+  | { kind: 'minOperators'; modelId: string; minOperators: number; operators: number; personas: number }
+  /** Live personas use a model no healthy node serves. */
+  | { kind: 'unserved'; modelId: string; personas: number };
 
 export interface NetworkReport {
   generatedAt: Date;
@@ -51,6 +57,8 @@ export class NetworkReportService {
     private readonly config: AppConfig,
     private readonly nodes: NodesRepository,
     private readonly traffic: NetworkTrafficRepository,
+    private readonly personas: PersonaRequirementsRepository,
+    private readonly models: ModelRegistry,
   ) {}
 
   async report(now = new Date()): Promise<NetworkReport> {
@@ -98,8 +106,39 @@ export class NetworkReportService {
       if (operators < minOperators) warnings.push({ kind: 'operators', modelId, operators });
     }
 
+    warnings.push(...(await this.personaWarnings(healthy)));
+
     const counts = { active: 0, draining: 0, offline: 0, revoked: 0, suspect: 0, healthy: healthy.length };
     for (const node of nodes) counts[node.status] += 1;
     return { generatedAt: now, nodes: counts, windows, warnings };
+  }
+
+  /** Personas grouped by (model, minimum): each group is compared with the operators serving its model now. */
+  private async personaWarnings(healthy: NodeWithOperator[]): Promise<ConcentrationWarning[]> {
+    const operatorsByModel = new Map<string, number>();
+    const operatorsOf = (modelId: string): number => {
+      let operators = operatorsByModel.get(modelId);
+      if (operators === undefined) {
+        operators = new Set(healthy.filter((n) => this.serves(n, modelId)).map(operatorOf)).size;
+        operatorsByModel.set(modelId, operators);
+      }
+      return operators;
+    };
+    const warnings: ConcentrationWarning[] = [];
+    const unserved = new Map<string, number>();
+    for (const { modelId, minOperators, personas } of await this.personas.requirements()) {
+      const operators = operatorsOf(modelId);
+      if (operators === 0) unserved.set(modelId, (unserved.get(modelId) ?? 0) + personas);
+      else if (minOperators > operators)
+        warnings.push({ kind: 'minOperators', modelId, minOperators, operators, personas });
+    }
+    for (const [modelId, personas] of unserved) warnings.push({ kind: 'unserved', modelId, personas });
+    return warnings;
+  }
+
+  // The in-process node registers no model list: it serves what this api's model registry runs (the router's rule).
+  private serves(node: NodeWithOperator, modelId: string): boolean {
+    if (node.modelIds.includes(modelId)) return true;
+    return node.operatorId === null && node.modelIds.length === 0 && this.models.has(modelId);
   }
 }
