@@ -15,7 +15,8 @@ ENV NODE_ENV=production DATA_DIR=/data
 WORKDIR /app
 COPY --from=build /app /app
 # The processes run as `node`: the data directory must exist and be theirs (a new named volume takes this owner).
-RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
+# /operators: where compose's one-off `operators` service writes the node containers' operator keys.
+RUN mkdir -p /data /operators && chown node:node /data /operators && chmod 0700 /data /operators
 USER node
 EXPOSE 3000
 CMD ["node", "dist/apps/api/src/main.js"]

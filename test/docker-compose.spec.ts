@@ -2,6 +2,7 @@
 // compose gives a service passes the config schema, the services agree on what they share, and the worker trusts
 // the attestations the api's node will make.
 import { AppConfig, CONFIG_KEYS, loadEnv } from '@app/config';
+import { parseNodeOptions } from '../apps/node/src/node-options';
 import { DevAttestationAuthority } from '@app/attestation';
 import { AttestationPolicyProvider } from '@app/proofs/attestation-policy';
 import { load } from 'js-yaml';
@@ -45,9 +46,13 @@ function serviceEnv(name: string): Record<string, string> {
   };
 }
 
+const runsNode = (name: string): boolean =>
+  (compose.services[name].command ?? []).some((part) => part.includes('dist/apps/node/src/main.js'));
+// The platform's own processes: the image, configured by the config schema (nodes have flags of their own).
 const platformServices = Object.keys(compose.services).filter(
-  (name) => compose.services[name].image === 'twinproof:local',
+  (name) => compose.services[name].image === 'twinproof:local' && !runsNode(name) && name !== 'operators',
 );
+const nodeServices = Object.keys(compose.services).filter(runsNode);
 
 function volumeAt(name: string, path: string): string | undefined {
   return compose.services[name].volumes?.find((volume) => volume.split(':')[1] === path)?.split(':')[0];
@@ -107,6 +112,51 @@ describe('docker-compose.yml and the Dockerfile', () => {
     expect(policy.devAuthorities).toContain(nodeAuthority.address);
   });
 
+  it('runs three node containers, each of its own operator, with its own key volume, reaching the api and reached by it', () => {
+    expect(nodeServices.sort()).toEqual(['node-1', 'node-2', 'node-3']);
+    const api = new AppConfig(loadEnv(serviceEnv('api')));
+    // The replies come from the nodes, as with npm run start:cluster.
+    expect(api.network.inProcessNode).toBe(false);
+    const operatorsCommand = compose.services.operators.command ?? [];
+    const operatorsFile = operatorsCommand[operatorsCommand.indexOf('--file') + 1];
+    expect(operatorsCommand).toEqual(
+      expect.arrayContaining(['dist/scripts/compose-operators.js', '--count', '3']),
+    );
+    expect(operatorsFile).toMatch(/^\/operators\//);
+    expect(volumeAt('operators', '/operators')).toBe('operators');
+    expect(compose.services.operators.depends_on).toHaveProperty('api');
+    const indexes = nodeServices.map((name) => {
+      const service = compose.services[name];
+      // The operator key comes from the file the operators service wrote, through the environment.
+      const script = service.command?.[2] ?? '';
+      const match =
+        /^NODE_OPERATOR_KEY="\$\$\(node -p "require\(\\"(.+?)\\"\)\.operators\[(\d)\]\.apiKey"\)" exec node dist\/apps\/node\/src\/main\.js$/.exec(
+          script,
+        );
+      expect({ name, script, match: !!match }).toEqual({ name, script, match: true });
+      expect(match?.[1]).toBe(operatorsFile);
+      expect(service.depends_on).toHaveProperty('operators');
+      expect(service.volumes).toContain('operators:/operators:ro');
+      const options = parseNodeOptions([], {
+        ...imageEnv(),
+        ...Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v)])),
+        NODE_OPERATOR_KEY: 'tp_placeholder',
+      });
+      const apiUrl = new URL(options.apiUrl);
+      expect([apiUrl.hostname, Number(apiUrl.port)]).toEqual(['api', api.port]);
+      // The api reaches the node by its service name, on the port it listens on.
+      expect(options.name).toBe(name);
+      const publicUrl = new URL(options.publicUrl ?? '');
+      expect([publicUrl.hostname, Number(publicUrl.port)]).toEqual([name, options.port]);
+      // Its key survives a restart in a volume of its own.
+      const volume = volumeAt(name, options.dataDir);
+      expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+      return { index: Number(match?.[2]), volume };
+    });
+    expect(new Set(indexes.map((i) => i.index))).toEqual(new Set([0, 1, 2]));
+    expect(new Set(indexes.map((i) => i.volume)).size).toBe(3);
+  });
+
   it('creates /data for the node user in the image, and DATA_DIR points at it', () => {
     const userLine = runtimeStage.indexOf('\nUSER node');
     expect(userLine).toBeGreaterThan(0);
@@ -114,6 +164,9 @@ describe('docker-compose.yml and the Dockerfile', () => {
     expect(imageEnv().DATA_DIR).toBe('/data');
     expect(beforeUser).toMatch(/^RUN .*mkdir -p \/data\b/m);
     expect(beforeUser).toMatch(/^RUN .*chown node:node \/data\b/m);
+    // Where compose's operators service writes the nodes' operator keys, as the node user.
+    expect(beforeUser).toMatch(/^RUN .*mkdir -p .*\/operators\b/m);
+    expect(beforeUser).toMatch(/^RUN .*chown node:node .*\/operators\b/m);
     expect(new AppConfig(loadEnv(serviceEnv('api'))).dataDir).toBe('/data');
   });
 });
