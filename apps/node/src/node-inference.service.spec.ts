@@ -1,7 +1,14 @@
 import { Wallet } from 'ethers';
 import { EventEmitter } from 'node:events';
 import type { Response } from 'express';
-import { ModelError, type ModelProvider, type ModelStream } from '@app/inference/model-provider';
+import {
+  ModelError,
+  type ModelProvider,
+  type ModelRequest,
+  type ModelStream,
+} from '@app/inference/model-provider';
+import { commitText } from '@app/receipts/receipt-hashes';
+import { NO_PREFIX } from '@app/receipts/receipt.spec-types';
 import type { ModelRegistry } from '@app/inference/model-registry';
 import type { NodeInferenceRequest } from '@app/network/inference-node';
 import { parseNodeEvents, verifyNodeReceipt, type NodeEvent } from '@app/node-protocol';
@@ -39,20 +46,30 @@ class FakeResponse extends EventEmitter {
   }
 }
 
-function serve(pieces: (signal: AbortSignal) => AsyncGenerator<string>): {
+function serve(
+  pieces: (signal: AbortSignal) => AsyncGenerator<string>,
+  asked: NodeInferenceRequest = request,
+): {
   run: (response: FakeResponse) => Promise<void>;
   drain: NodeDrain;
+  /** What the model was asked, call by call. */
+  modelRequests: ModelRequest[];
 } {
+  const modelRequests: ModelRequest[] = [];
   const provider = {
-    stream: (_request: unknown, signal: AbortSignal): ModelStream => ({
-      finishReason: 'stop',
-      [Symbol.asyncIterator]: () => pieces(signal),
-    }),
+    stream: (modelRequest: ModelRequest, signal: AbortSignal): ModelStream => {
+      modelRequests.push(modelRequest);
+      return { finishReason: 'stop', [Symbol.asyncIterator]: () => pieces(signal) };
+    },
   } as unknown as ModelProvider;
   const models = { resolve: () => provider } as unknown as ModelRegistry;
   const drain = new NodeDrain();
   const inference = new NodeInference(models, { wallet } as unknown as NodeIdentity, drain);
-  return { run: (response) => inference.stream(request, response as unknown as Response), drain };
+  return {
+    run: (response) => inference.stream(asked, response as unknown as Response),
+    drain,
+    modelRequests,
+  };
 }
 
 async function eventsOf(written: string): Promise<NodeEvent[]> {
@@ -87,6 +104,56 @@ describe('NodeInference', () => {
         },
       ),
     ).not.toThrow();
+  });
+
+  it('signs a v3 receipt with zero prefix fields when it made the whole reply', async () => {
+    const { run } = serve(async function* () {
+      yield 'Hello';
+    });
+    const response = new FakeResponse();
+    await run(response);
+    const events = await eventsOf(response.written);
+    const receipt = events[1].kind === 'receipt' ? events[1].event.receipt : undefined;
+    expect(receipt).toMatchObject(NO_PREFIX);
+  });
+
+  it('on a takeover, continues the prefix, streams only the rest and signs over the whole reply', async () => {
+    const prefixNode = Wallet.createRandom().address;
+    const continuation = { prefix: 'Hello, I a', prefixNode };
+    const { run, modelRequests } = serve(
+      async function* () {
+        yield 'm ';
+        yield 'Ada.';
+      },
+      { ...request, continuation },
+    );
+    const response = new FakeResponse();
+    await run(response);
+    expect(modelRequests[0].continuation).toBe(continuation.prefix);
+    const events = await eventsOf(response.written);
+    expect(events.filter((e) => e.kind === 'delta')).toEqual([
+      { kind: 'delta', content: 'm ' },
+      { kind: 'delta', content: 'Ada.' },
+    ]);
+    const signed = events[2].kind === 'receipt' ? events[2].event : undefined;
+    expect(signed!.receipt.prefixNode).toBe(prefixNode);
+    expect(signed!.receipt.prefixHash).toBe(commitText(signed!.salt, continuation.prefix));
+    const expected = {
+      nodeAddress: wallet.address,
+      context: request.receipt,
+      modelId: 'm',
+      // The original messages: the prefix is not part of the input.
+      messages: request.model.messages,
+      text: 'Hello, I am Ada.',
+      continuation,
+    };
+    expect(() =>
+      verifyNodeReceipt({ nodeId: 'n', signer: wallet.address, ...signed! }, expected),
+    ).not.toThrow();
+    // Only the whole text verifies: a receipt over the node's own part would hide whose the prefix was.
+    expect(() =>
+      verifyNodeReceipt({ nodeId: 'n', signer: wallet.address, ...signed! }, { ...expected, text: 'm Ada.' }),
+    ).toThrow(/outputHash/);
   });
 
   it('ends a reply that fails mid-stream with an error event and no receipt, without the upstream’s text', async () => {

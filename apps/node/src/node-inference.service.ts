@@ -8,6 +8,7 @@ import { countPromptTokens } from '@app/prompt/token-budget';
 import { commitInput, commitText, newReceiptSalt } from '@app/receipts/receipt-hashes';
 import { receiptDigest, signReceipt } from '@app/receipts/receipt-signing';
 import type { Receipt } from '@app/receipts/receipt.spec-types';
+import { deliveredText, prefixFields } from '@app/receipts/takeover';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { NodeDrain } from './node-drain';
@@ -42,7 +43,9 @@ export class NodeInference {
   }
 
   private async run(request: NodeInferenceRequest, response: Response): Promise<void> {
-    const { model, receipt: context } = request;
+    const { receipt: context, continuation } = request;
+    // A takeover: the model continues the delivered prefix and this node streams only what follows it.
+    const model = continuation ? { ...request.model, continuation: continuation.prefix } : request.model;
     const controller = new AbortController();
     const release = this.drain.track(controller);
     // The api went away (it aborted, or died): stop the model.
@@ -70,16 +73,20 @@ export class NodeInference {
       const finishedAt = Date.now();
       const { wallet } = this.identity;
       const salt = newReceiptSalt();
+      // Receipt v3: over the whole reply the client got (a takeover's prefix, then this node's text), naming the node
+      // that streamed the prefix and committing to it; the input is the original message list, without the prefix.
+      const whole = deliveredText(continuation, text);
       const receipt: Receipt = {
         ...context,
         node: wallet.address,
         modelId: model.modelId,
         inputHash: commitInput(salt, model.messages),
-        outputHash: commitText(salt, text),
+        outputHash: commitText(salt, whole),
         promptTokens: countPromptTokens(model.messages),
-        completionTokens: estimateTokens(text),
+        completionTokens: estimateTokens(whole),
         startedAt,
         finishedAt,
+        ...prefixFields(salt, continuation),
       };
       const signature = await signReceipt(wallet, receipt);
       response.write(

@@ -5,7 +5,9 @@ import { estimateTokens, ModelRegistry } from '@app/inference';
 import { countPromptTokens } from '@app/prompt/token-budget';
 import {
   contentHashes,
+  deliveredText,
   newReceiptSalt,
+  prefixFields,
   Receipt,
   RECEIPT_VERSION,
   receiptDigest,
@@ -91,27 +93,33 @@ export class LocalNode implements OnModuleInit, OnModuleDestroy {
   /** Runs the model in this process and, once the stream has ended, signs a receipt over exactly what it streamed. */
   stream(request: NodeInferenceRequest, signal: AbortSignal): NodeStream {
     const { wallet, nodeId } = this.started();
-    const inner = this.models.resolve(request.model.modelId).stream(request.model, signal);
+    const { continuation } = request;
+    // A takeover: the model continues the delivered prefix, and only what follows it is streamed.
+    const model = continuation ? { ...request.model, continuation: continuation.prefix } : request.model;
+    const inner = this.models.resolve(model.modelId).stream(model, signal);
     const startedAt = Date.now();
     let text = '';
     let finishedAt: number | undefined;
     const sign = async (): Promise<NodeReceipt> => {
       if (finishedAt === undefined) throw new Error('The reply has not finished; it has no receipt.');
       const salt = newReceiptSalt();
+      // Receipt v3, as a node process signs it (apps/node): the whole delivered reply, the prefix named and committed.
+      const whole = deliveredText(continuation, text);
       const { inputHash, outputHash } = contentHashes(RECEIPT_VERSION, {
-        input: request.model.messages,
-        output: text,
+        input: model.messages,
+        output: whole,
         salt,
       });
       const signed = await this.sign({
         ...request.receipt,
-        modelId: request.model.modelId,
+        modelId: model.modelId,
         inputHash,
         outputHash,
-        promptTokens: countPromptTokens(request.model.messages),
-        completionTokens: estimateTokens(text),
+        promptTokens: countPromptTokens(model.messages),
+        completionTokens: estimateTokens(whole),
         startedAt,
         finishedAt,
+        ...prefixFields(salt, continuation),
       });
       return { ...signed, salt };
     };

@@ -1,7 +1,7 @@
 import type { ChatMessage } from '@app/inference/chat-message';
 import type { ModelRequest, ResponseFormat } from '@app/inference/model-provider';
-import type { NodeInferenceRequest, ReceiptContext } from '@app/network/inference-node';
-import { isHexString } from 'ethers';
+import type { Continuation, NodeInferenceRequest, ReceiptContext } from '@app/network/inference-node';
+import { getAddress, isAddress, isHexString, ZeroAddress } from 'ethers';
 import { ProtocolError } from './protocol.types';
 
 /** POST /v1/chat/completions on a node: OpenAI's request plus the receipt fields the api fixed. */
@@ -17,15 +17,18 @@ export interface NodeCompletionBody {
   presence_penalty?: number;
   seed?: number;
   response_format?: ResponseFormat;
-  twinproof: ReceiptContext;
+  /** A takeover adds `continuation`: continue `prefix` (streaming only what follows) and sign over it (receipt v3). */
+  twinproof: ReceiptContext & { continuation?: Continuation };
 }
 
 const ROLES = new Set(['system', 'user', 'assistant']);
 const MAX_ID_CHARS = 200;
 const MAX_STOP_SEQUENCES = 4;
+/** A takeover's delivered prefix, in UTF-8 bytes: far beyond any reply's first part, well inside the body limit. */
+export const MAX_CONTINUATION_BYTES = 64 * 1024;
 
 export function toCompletionBody(request: NodeInferenceRequest): NodeCompletionBody {
-  const { model, receipt } = request;
+  const { model, receipt, continuation } = request;
   return {
     model: model.modelId,
     messages: model.messages.map(({ role, content }) => ({ role, content })),
@@ -43,6 +46,9 @@ export function toCompletionBody(request: NodeInferenceRequest): NodeCompletionB
       conversationId: receipt.conversationId,
       previousDigest: receipt.previousDigest,
       personaVersionHash: receipt.personaVersionHash,
+      ...(continuation
+        ? { continuation: { prefix: continuation.prefix, prefixNode: continuation.prefixNode } }
+        : {}),
     },
   };
 }
@@ -100,6 +106,25 @@ function responseFormatOf(value: unknown): ResponseFormat | undefined {
   fail('response_format must be json_object or json_schema.');
 }
 
+/** A takeover: a non-empty prefix (an empty one is a plain retry) and the non-zero address of the node that sent it. */
+function continuationOf(value: unknown): Continuation | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value))
+    fail('twinproof.continuation must be { prefix, prefixNode }.');
+  const { prefix, prefixNode } = value as Record<string, unknown>;
+  if (
+    typeof prefix !== 'string' ||
+    prefix.length === 0 ||
+    Buffer.byteLength(prefix, 'utf8') > MAX_CONTINUATION_BYTES
+  )
+    fail(
+      `twinproof.continuation.prefix must be a non-empty string of up to ${MAX_CONTINUATION_BYTES} UTF-8 bytes.`,
+    );
+  if (typeof prefixNode !== 'string' || !isAddress(prefixNode) || getAddress(prefixNode) === ZeroAddress)
+    fail('twinproof.continuation.prefixNode must be a non-zero address.');
+  return { prefix, prefixNode: getAddress(prefixNode) };
+}
+
 /** The node's reading of a request body; throws ProtocolError naming the first field that is wrong. */
 export function parseCompletionBody(body: unknown): NodeInferenceRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
@@ -121,8 +146,11 @@ export function parseCompletionBody(body: unknown): NodeInferenceRequest {
     responseFormat: responseFormatOf(fields.response_format),
   };
   const context = (fields.twinproof ?? {}) as Record<string, unknown>;
+  const continuation = continuationOf(context.continuation);
   return {
-    model,
+    // The provider continues the prefix; the receipt signs over it (apps/node's NodeInference).
+    model: continuation ? { ...model, continuation: continuation.prefix } : model,
+    ...(continuation ? { continuation } : {}),
     receipt: {
       inferenceId: id(context.inferenceId, 'twinproof.inferenceId'),
       conversationId: id(context.conversationId, 'twinproof.conversationId'),

@@ -7,7 +7,7 @@ import {
   SSE_DONE,
   type NodeEvent,
 } from './sse';
-import { parseCompletionBody, toCompletionBody } from './completion-body';
+import { MAX_CONTINUATION_BYTES, parseCompletionBody, toCompletionBody } from './completion-body';
 import { ProtocolError } from './protocol.types';
 
 async function* pieces(text: string, size: number): AsyncGenerator<Uint8Array> {
@@ -127,5 +127,43 @@ describe('completion body', () => {
       parseCompletionBody({ ...body, twinproof: { ...body.twinproof, previousDigest: '0x1' } }),
     ).toThrow(/previousDigest/);
     expect(() => parseCompletionBody({ ...body, max_tokens: 0 })).toThrow(/max_tokens/);
+  });
+
+  const prefixNode = '0x2222222222222222222222222222222222222222';
+
+  it('carries a takeover’s continuation to the node, which passes the prefix to the model too', () => {
+    const continuation = { prefix: 'Lisbon is ✓ ', prefixNode };
+    const parsed = parseCompletionBody(
+      JSON.parse(JSON.stringify(toCompletionBody({ ...request, continuation }))),
+    );
+    expect(parsed.continuation).toEqual(continuation);
+    expect(parsed.model.continuation).toBe(continuation.prefix);
+    const plain = parseCompletionBody(JSON.parse(JSON.stringify(toCompletionBody(request))));
+    expect(plain.continuation).toBeUndefined();
+    expect(plain.model.continuation).toBeUndefined();
+  });
+
+  it('refuses a continuation with an empty, oversized or non-text prefix, or a bad prefixNode', () => {
+    const body = toCompletionBody(request);
+    const withContinuation = (continuation: unknown) => ({
+      ...body,
+      twinproof: { ...body.twinproof, continuation },
+    });
+    const bad: [unknown, RegExp][] = [
+      [{ prefix: '', prefixNode }, /prefix must/],
+      [{ prefix: 'é'.repeat(MAX_CONTINUATION_BYTES / 2 + 1), prefixNode }, /prefix must/],
+      [{ prefix: 42, prefixNode }, /prefix must/],
+      [{ prefix: 'Hi', prefixNode: '0x1234' }, /prefixNode/],
+      [{ prefix: 'Hi', prefixNode: `0x${'00'.repeat(20)}` }, /prefixNode/],
+      [{ prefix: 'Hi' }, /prefixNode/],
+      ['Hi', /continuation/],
+    ];
+    for (const [continuation, message] of bad)
+      expect(() => parseCompletionBody(withContinuation(continuation))).toThrow(message);
+    // Exactly at the limit, counted in UTF-8 bytes, is accepted.
+    const atLimit = 'é'.repeat(MAX_CONTINUATION_BYTES / 2);
+    expect(parseCompletionBody(withContinuation({ prefix: atLimit, prefixNode })).continuation?.prefix).toBe(
+      atLimit,
+    );
   });
 });
