@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { DevAttestationAuthority, devMeasurement } from '@app/attestation';
 import { AppConfig } from '@app/config';
 import { Prisma, PrismaService } from '@app/database';
-import { commitText, Receipt, receiptDigest, signReceipt } from '@app/receipts';
+import { commitText, Receipt, receiptDigest, signReceipt, utf8Length, utf8Prefix } from '@app/receipts';
 import { connectChat, createTestDatabase, dropTestDatabase, startReply, TestDatabase } from '@app/testing';
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers';
 import { randomBytes } from 'node:crypto';
@@ -198,6 +198,26 @@ describe('proofs worker rejects tampered inference records (e2e)', () => {
           });
         },
       },
+      {
+        name: 'a takeover the reply did not have (receipt v3)',
+        reason: /claims a takeover/,
+        tamper: async (id) => {
+          const { record, receipt } = await stored(id);
+          const prefixHash = commitText(record.salt!, 'A prefix');
+          await storeSigned(id, { ...receipt, prefixNode: other.address, prefixHash }, node);
+        },
+      },
+      {
+        name: 'a takeover whose prefixHash is not the delivered prefix',
+        reason: /prefixHash does not match/,
+        tamper: async (id) => {
+          const { record, receipt } = await stored(id);
+          const prefixHash = commitText(record.salt!, 'Not what was delivered');
+          await storeSigned(id, { ...receipt, prefixNode: other.address, prefixHash }, node, {
+            prefixBytes: 4,
+          });
+        },
+      },
     ];
     const ids: string[] = [];
     for (const tampered of cases) {
@@ -207,12 +227,23 @@ describe('proofs worker rejects tampered inference records (e2e)', () => {
     }
     const untouched = await reply();
     expect((await stored(untouched)).record.status).toBe('pending');
+    // A reply taken over after its first 4 bytes, its receipt as the finishing node signs it: the worker attests it.
+    const takenOver = await reply();
+    {
+      const { record, receipt } = await stored(takenOver);
+      const content = (await prisma.message.findUniqueOrThrow({ where: { id: record.messageId } })).content;
+      const prefix = utf8Prefix(content, 4)!;
+      const prefixHash = commitText(record.salt!, prefix);
+      await storeSigned(takenOver, { ...receipt, prefixNode: other.address, prefixHash }, node, {
+        prefixBytes: utf8Length(prefix),
+      });
+    }
 
     // Only the in-process node's build is allowed; the dev CA itself is trusted, as outside production.
     worker = await createWorker(
       AppConfig.fromProcessEnv({ ...env, ALLOWED_MEASUREMENTS: legit.measurement! }),
     );
-    const all = [...ids, untouched];
+    const all = [...ids, untouched, takenOver];
     await waitFor(
       async () =>
         (await prisma.inferenceRecord.count({ where: { id: { in: all }, status: 'pending' } })) === 0,
@@ -234,5 +265,9 @@ describe('proofs worker rejects tampered inference records (e2e)', () => {
       }),
     );
     expect(['attested', 'anchored']).toContain((await stored(untouched)).record.status);
+    expect(await prisma.inferenceRecord.findUniqueOrThrow({ where: { id: takenOver } })).toMatchObject({
+      status: expect.stringMatching(/^(attested|anchored)$/),
+      error: null,
+    });
   }, 90_000);
 });

@@ -3,10 +3,18 @@ import { ErrorCode } from '@app/common';
 import { ConversationsRepository, ConversationStoreModule } from '@app/conversations';
 import { PrismaService } from '@app/database';
 import { ModelError } from '@app/inference';
-import { InferenceNodes, NetworkModule, type NodeReceipt } from '@app/network';
+import { InferenceNodes, LocalNode, NetworkModule, type NodeReceipt, type NodeStream } from '@app/network';
 import type { PersonaContent } from '@app/personas';
 import { QueueModule } from '@app/queue';
-import { receiptDigest, signReceipt, ZERO_DIGEST } from '@app/receipts';
+import {
+  commitText,
+  NO_PREFIX,
+  type Receipt,
+  receiptDigest,
+  signReceipt,
+  utf8Length,
+  ZERO_DIGEST,
+} from '@app/receipts';
 import { createContext, dbFactory } from '@app/testing';
 import { Wallet } from 'ethers';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -21,6 +29,7 @@ describe('ReplyRecorder (PostgreSQL, the in-process node)', () => {
   let conversations: ConversationsRepository;
   let recorder: ReplyRecorder;
   let nodes: InferenceNodes;
+  let localNode: LocalNode;
 
   beforeAll(async () => {
     context = await createContext(
@@ -32,6 +41,7 @@ describe('ReplyRecorder (PostgreSQL, the in-process node)', () => {
     conversations = context.get(ConversationsRepository);
     recorder = context.get(ReplyRecorder);
     nodes = context.get(InferenceNodes);
+    localNode = context.get(LocalNode);
   });
   afterAll(() => context.close());
 
@@ -66,6 +76,7 @@ describe('ReplyRecorder (PostgreSQL, the in-process node)', () => {
   async function streamedReply(
     conversation: { id: string; userId: string },
     previousDigest: string,
+    takeover?: { prefix: string; prefixNode: string; prefixNodeId: string },
   ): Promise<FinishedReply> {
     const found = await conversations.findWithPersona(conversation.id, conversation.userId);
     if (!found) throw new Error('no conversation');
@@ -78,11 +89,12 @@ describe('ReplyRecorder (PostgreSQL, the in-process node)', () => {
       personaVersionHash: found.personaVersion.hash,
     };
     const messages = [{ role: 'user' as const, content }];
-    const node = nodes.stream(
-      { model: { modelId: 'embedded', messages, maxTokens: 20 }, receipt },
-      new AbortController().signal,
-    );
-    let text = '';
+    const request = { model: { modelId: 'embedded', messages, maxTokens: 20 }, receipt };
+    const node = takeover
+      ? takenOver(request, takeover)
+      : nodes.stream(request, new AbortController().signal);
+    // On a takeover the client already has the prefix; the finishing node streams the rest.
+    let text = takeover?.prefix ?? '';
     for await (const delta of node) text += delta;
     return {
       conversation: found,
@@ -95,6 +107,35 @@ describe('ReplyRecorder (PostgreSQL, the in-process node)', () => {
       text,
       ttftMs: 1,
       startedAt: new Date(),
+    };
+  }
+
+  /**
+   * The in-process node finishing a reply another node started, as the router hands it over: it is given the
+   * delivered prefix to continue and sign over, and its stream says who streamed that prefix (NodeStream.takeover).
+   */
+  function takenOver(
+    request: Parameters<InferenceNodes['stream']>[0],
+    { prefix, prefixNode, prefixNodeId }: { prefix: string; prefixNode: string; prefixNodeId: string },
+  ): NodeStream {
+    const inner = localNode.stream(
+      {
+        ...request,
+        model: { ...request.model, continuation: prefix },
+        continuation: { prefix, prefixNode },
+      },
+      new AbortController().signal,
+    );
+    return {
+      nodeId: inner.nodeId,
+      nodeAddress: inner.nodeAddress,
+      inProcess: true,
+      takeover: { prefixNodeId, prefixNode, prefixBytes: utf8Length(prefix) },
+      get finishReason() {
+        return inner.finishReason;
+      },
+      [Symbol.asyncIterator]: () => inner[Symbol.asyncIterator](),
+      receipt: () => inner.receipt(),
     };
   }
 
@@ -133,6 +174,7 @@ describe('ReplyRecorder (PostgreSQL, the in-process node)', () => {
   const fromRemote = (reply: FinishedReply, nodeAddress = reply.node.nodeAddress): FinishedReply => ({
     ...reply,
     node: {
+      takeover: reply.node.takeover,
       rejectReceipt: (reason: string) => rejected.push(reason),
       nodeId: reply.node.nodeId,
       nodeAddress,
@@ -222,6 +264,94 @@ describe('ReplyRecorder (PostgreSQL, the in-process node)', () => {
       messageId: message.id,
       content: reply.text,
       inferenceId: reply.context.inferenceId,
+    });
+  });
+  describe('a reply taken over mid-stream (receipt v3)', () => {
+    const prefix = 'Bonjour ✓, je ';
+    const takeover = () => ({
+      prefix,
+      prefixNode: Wallet.createRandom().address,
+      prefixNodeId: randomUUID(),
+    });
+
+    it('stores the finishing node’s receipt over the whole text, naming the prefix node, and where the prefix ends', async () => {
+      const conversation = await newConversation();
+      const given = takeover();
+      const reply = await streamedReply(conversation, await recorder.chainHead(conversation.id), given);
+      await recorder.complete(fromRemote(reply));
+      const record = await prisma.inferenceRecord.findUniqueOrThrow({
+        where: { id: reply.context.inferenceId },
+        include: { message: true },
+      });
+      const receipt = record.receipt as unknown as Receipt;
+      expect(record.message.content).toBe(reply.text);
+      expect(reply.text.startsWith(prefix)).toBe(true);
+      expect(record).toMatchObject({ prefixNodeId: given.prefixNodeId, prefixBytes: utf8Length(prefix) });
+      expect(receipt.prefixNode).toBe(given.prefixNode);
+      expect(receipt.prefixHash).toBe(commitText(record.salt!, prefix));
+      expect(receipt.outputHash).toBe(commitText(record.salt!, reply.text));
+      expect(record.digest).toBe(receiptDigest(receipt, 3));
+    });
+
+    it('refuses a takeover receipt that names another prefix node or another prefix than the router gave', async () => {
+      const conversation = await newConversation();
+      const given = takeover();
+      const honest = await streamedReply(conversation, await recorder.chainHead(conversation.id), given);
+      const cases: [string, FinishedReply][] = [
+        [
+          'another prefix node',
+          fromRemote({
+            ...honest,
+            node: {
+              ...honest.node,
+              takeover: { ...honest.node.takeover!, prefixNode: Wallet.createRandom().address },
+            },
+          }),
+        ],
+        [
+          'a shorter prefix',
+          fromRemote({
+            ...honest,
+            node: {
+              ...honest.node,
+              takeover: { ...honest.node.takeover!, prefixBytes: utf8Length(prefix) - 1 },
+            },
+          }),
+        ],
+        ['no takeover at all', fromRemote({ ...honest, node: { ...honest.node, takeover: undefined } })],
+      ];
+      for (const [why, reply] of cases) {
+        rejected.length = 0;
+        const outcome = await recorder.complete(reply).then(
+          () => 'stored',
+          (error: unknown) => (error instanceof ModelError ? 'refused' : String(error)),
+        );
+        expect({ why, outcome, rejected: rejected.length }).toEqual({ why, outcome: 'refused', rejected: 1 });
+      }
+      expect(await stored(honest)).toBeNull();
+    });
+
+    it('refuses a receipt that claims a takeover the router never made', async () => {
+      const conversation = await newConversation();
+      const honest = await streamedReply(conversation, await recorder.chainHead(conversation.id));
+      const salt = (await honest.node.receipt()).salt;
+      const reply = await signedByNode(honest, {
+        prefixNode: Wallet.createRandom().address,
+        prefixHash: commitText(salt, honest.text.slice(0, 3)),
+      });
+      await expect(recorder.complete(reply)).rejects.toBeInstanceOf(ModelError);
+      expect(await stored(reply)).toBeNull();
+    });
+
+    it('stores zero prefix fields and no prefix columns for a reply one node made', async () => {
+      const conversation = await newConversation();
+      const reply = await streamedReply(conversation, await recorder.chainHead(conversation.id));
+      await recorder.complete(fromRemote(reply));
+      const record = await prisma.inferenceRecord.findUniqueOrThrow({
+        where: { id: reply.context.inferenceId },
+      });
+      expect(record).toMatchObject({ prefixNodeId: null, prefixBytes: null });
+      expect(record.receipt).toMatchObject(NO_PREFIX);
     });
   });
 });

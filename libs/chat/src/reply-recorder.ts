@@ -9,7 +9,7 @@ import type { PersonaContent } from '@app/personas';
 import type { BuiltPrompt } from '@app/prompt';
 import { correlated, JobName, JobPayloads, jobIds, ProofJobs, QueueName } from '@app/queue';
 import type { DoneEvent } from '@app/realtime';
-import { receiptFieldsOnly, ZERO_DIGEST } from '@app/receipts';
+import { receiptFieldsOnly, utf8Prefix, ZERO_DIGEST } from '@app/receipts';
 import { Queue } from 'bullmq';
 import { ConversationBusyError } from './chat.errors';
 import { ReplyRecordsRepository } from './reply-records.repository';
@@ -30,6 +30,21 @@ export interface FinishedReply {
   text: string;
   ttftMs: number | null;
   startedAt: Date;
+}
+
+type Takeover = NonNullable<NodeStream['takeover']> & { prefix: string };
+
+/** A reply another node finished: the delivered prefix is the first prefixBytes (UTF-8) of the text the api sent. */
+function takeoverOf(reply: FinishedReply): Takeover | undefined {
+  const takeover = reply.node.takeover;
+  if (!takeover) return undefined;
+  const prefix = utf8Prefix(reply.text, takeover.prefixBytes);
+  // The router counted those bytes of this very text: anything else is this process's bug, not the node's.
+  if (prefix === null)
+    throw new Error(
+      `A takeover after ${takeover.prefixBytes} bytes of a ${reply.text.length}-character reply`,
+    );
+  return { ...takeover, prefix };
 }
 
 /**
@@ -60,8 +75,9 @@ export class ReplyRecorder {
   async complete(reply: FinishedReply): Promise<DoneEvent> {
     const { conversation, persona, prompt, text, ttftMs, startedAt, context } = reply;
     const signed = await reply.node.receipt();
+    const takeover = takeoverOf(reply);
     // ~3 ms of CPU (an ECDSA recovery) that tells nothing about a receipt this process signed itself.
-    if (!reply.node.inProcess) this.verify(reply, signed);
+    if (!reply.node.inProcess) this.verify(reply, signed, takeover);
     // Extra fields a node put beside the signed ones would be stored and served as if they were part of it.
     const receipt = receiptFieldsOnly(signed.receipt);
     const totalMs = Date.now() - startedAt.getTime();
@@ -97,6 +113,9 @@ export class ReplyRecorder {
           previousDigest: receipt.previousDigest,
           signature: signed.signature,
           signer: signed.signer,
+          // Taken over: who streamed the start, and where it ends (the bundle's takeover.prefixBytes).
+          prefixNodeId: takeover?.prefixNodeId ?? null,
+          prefixBytes: takeover?.prefixBytes ?? null,
         });
       },
       // A finished reply must not be lost to a busy pool: wait for a connection longer than Prisma's 2 s default.
@@ -113,7 +132,7 @@ export class ReplyRecorder {
     };
   }
 
-  private verify(reply: FinishedReply, signed: NodeReceipt): void {
+  private verify(reply: FinishedReply, signed: NodeReceipt, takeover: Takeover | undefined): void {
     try {
       // The node's clock is its own; its times must still fall inside the api's own window for the reply.
       const { startedAt, finishedAt } = signed.receipt;
@@ -125,6 +144,8 @@ export class ReplyRecorder {
         modelId: reply.persona.modelId,
         messages: reply.prompt.messages,
         text: reply.text,
+        // Taken over: the finishing node must name the node the router said streamed the prefix, and commit to it.
+        continuation: takeover && { prefix: takeover.prefix, prefixNode: takeover.prefixNode },
       });
     } catch (error) {
       this.logger.warn(`Node ${reply.node.nodeId} sent a receipt that does not verify: ${String(error)}`);

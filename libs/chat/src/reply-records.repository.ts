@@ -11,7 +11,7 @@ export interface InferenceRecordData {
   input: Prisma.InputJsonValue;
   inputHash: string;
   outputHash: string;
-  /** The receipt's salt (v2): stored so participants, and the proofs worker, can recompute both hashes. */
+  /** The receipt's salt (v2 and v3): stored so participants, and the proofs worker, can recompute both hashes. */
   salt: string;
   personaVersionHash: string;
   memoryIds: string[];
@@ -27,6 +27,9 @@ export interface InferenceRecordData {
   previousDigest: string;
   signature: string;
   signer: string;
+  /** Taken over mid-reply (receipt v3): the node that streamed the first prefixBytes (UTF-8) and failed. */
+  prefixNodeId: string | null;
+  prefixBytes: number | null;
 }
 
 @Injectable()

@@ -4,7 +4,7 @@ import { countPromptTokens } from '@app/prompt/token-budget';
 import { estimateTokens } from '@app/inference/model-provider';
 import { commitInput, commitText, newReceiptSalt } from '@app/receipts/receipt-hashes';
 import { receiptDigest, signReceipt } from '@app/receipts/receipt-signing';
-import type { Receipt } from '@app/receipts/receipt.spec-types';
+import { NO_PREFIX, RECEIPT_DOMAINS, receiptTypes, type Receipt } from '@app/receipts/receipt.spec-types';
 import { NodeReceiptError, verifyNodeReceipt, type ExpectedReceipt } from './verify-node-receipt';
 
 const node = Wallet.createRandom();
@@ -21,7 +21,9 @@ const messages = [
 const text = 'Hello, I am Ada.';
 const expected: ExpectedReceipt = { nodeAddress: node.address, context, modelId: 'embedded', messages, text };
 
-async function signed(overrides: Partial<Receipt> = {}, signer: Signer = node): Promise<NodeReceipt> {
+type Overrides = Partial<Receipt> | ((salt: string) => Partial<Receipt>);
+
+async function signed(overrides: Overrides = {}, signer: Signer = node): Promise<NodeReceipt> {
   const salt = newReceiptSalt();
   const receipt: Receipt = {
     ...context,
@@ -33,7 +35,8 @@ async function signed(overrides: Partial<Receipt> = {}, signer: Signer = node): 
     completionTokens: estimateTokens(text),
     startedAt: 1_000,
     finishedAt: 2_000,
-    ...overrides,
+    ...NO_PREFIX,
+    ...(typeof overrides === 'function' ? overrides(salt) : overrides),
   };
   const signature = await signReceipt(signer, receipt);
   return { nodeId: 'node-1', receipt, digest: receiptDigest(receipt), signature, signer: node.address, salt };
@@ -95,5 +98,48 @@ describe('verifyNodeReceipt', () => {
     expect(reasonOf(receipt, { ...expected, text: `${text}!` })).toMatch(/outputHash/);
     expect(reasonOf({ ...receipt, salt: newReceiptSalt() })).toMatch(/inputHash/);
     expect(reasonOf({ ...receipt, salt: '0x12' })).toMatch(/salt/);
+  });
+});
+
+describe('verifyNodeReceipt: takeovers (receipt v3)', () => {
+  const prefixNode = Wallet.createRandom().address;
+  const prefix = 'Hello, I';
+  const continuation = { prefix, prefixNode };
+  // The whole delivered text: the failed node's prefix, then what the finishing node streamed.
+  const takenOver: ExpectedReceipt = { ...expected, continuation };
+  const takeoverFields = (salt: string) => ({ prefixNode, prefixHash: commitText(salt, prefix) });
+
+  it('accepts a receipt over the whole text that names the prefix node and commits to the prefix', async () => {
+    expect(reasonOf(await signed(takeoverFields), takenOver)).toBeUndefined();
+  });
+
+  it('rejects a takeover receipt naming another prefix node, or committing to another prefix', async () => {
+    const otherNode = await signed((salt) => ({ ...takeoverFields(salt), prefixNode: node.address }));
+    expect(reasonOf(otherNode, takenOver)).toMatch(/prefixNode/);
+    const otherPrefix = await signed((salt) => ({ prefixNode, prefixHash: commitText(salt, 'Hello, ') }));
+    expect(reasonOf(otherPrefix, takenOver)).toMatch(/prefixHash/);
+    const noPrefix = await signed();
+    expect(reasonOf(noPrefix, takenOver)).toMatch(/prefixNode/);
+  });
+
+  it('rejects a takeover receipt whose outputHash covers only what the finishing node streamed', async () => {
+    const rest = text.slice(prefix.length);
+    const partial = await signed((salt) => ({ ...takeoverFields(salt), outputHash: commitText(salt, rest) }));
+    expect(reasonOf(partial, takenOver)).toMatch(/outputHash/);
+  });
+
+  it('rejects nonzero prefix fields on a reply that was not taken over', async () => {
+    expect(reasonOf(await signed(takeoverFields))).toMatch(/claims a takeover/);
+    expect(reasonOf(await signed({ prefixHash: `0x${'66'.repeat(32)}` }))).toMatch(/claims a takeover/);
+  });
+
+  it('rejects a v2 receipt: every new receipt is v3', async () => {
+    const v2 = await signed();
+    const fields: Partial<Receipt> = { ...v2.receipt };
+    delete fields.prefixNode;
+    delete fields.prefixHash;
+    const signature = await node.signTypedData(RECEIPT_DOMAINS[2], receiptTypes(2), fields);
+    const asV2 = { ...v2, receipt: fields as Receipt, signature };
+    expect(reasonOf(asV2)).toMatch(/v3 receipt/);
   });
 });

@@ -1,9 +1,10 @@
 import type { ChatMessage } from '@app/inference/chat-message';
 import { estimateTokens } from '@app/inference/model-provider';
-import type { NodeReceipt, ReceiptContext } from '@app/network/inference-node';
+import type { Continuation, NodeReceipt, ReceiptContext } from '@app/network/inference-node';
 import { countPromptTokens } from '@app/prompt/token-budget';
 import { commitInput, commitText, isReceiptSalt } from '@app/receipts/receipt-hashes';
 import { receiptDigest } from '@app/receipts/receipt-signing';
+import { ZERO_ADDRESS, ZERO_DIGEST } from '@app/receipts/receipt.spec-types';
 import { recoverAddress } from 'ethers';
 import { sameAddress } from './messages';
 
@@ -22,8 +23,10 @@ export interface ExpectedReceipt {
   modelId: string;
   /** Exactly the messages the api sent. */
   messages: ChatMessage[];
-  /** Exactly the text the api received. */
+  /** Exactly the text the api delivered: on a takeover, the prefix the failed node streamed, then this node's. */
   text: string;
+  /** A takeover: what the router gave the finishing node; its v3 receipt must commit to exactly that. */
+  continuation?: Continuation;
 }
 
 function recoverSigner(digest: string, signature: string): string {
@@ -47,7 +50,13 @@ export function verifyNodeReceipt(signed: NodeReceipt, expected: ExpectedReceipt
   if (!sameAddress(signed.signer, expected.nodeAddress) || !sameAddress(receipt.node, expected.nodeAddress))
     fail(`it names ${receipt.node}, not the node's registered address ${expected.nodeAddress}`);
   // The digest is what was signed: hashed once, for both checks (EIP-712 hashing costs as much as the recovery).
-  const digest = receiptDigest(receipt);
+  // It throws for a receipt that is not v3 (no prefix fields) or has a malformed field.
+  let digest = '';
+  try {
+    digest = receiptDigest(receipt);
+  } catch (error) {
+    fail(`it is no well-formed v3 receipt (${error instanceof Error ? error.message : String(error)})`);
+  }
   if (!sameAddress(recoverSigner(digest, signed.signature), expected.nodeAddress))
     fail('its signature does not recover to the node');
   if (!sameHex(signed.digest, digest)) fail('its digest is not the digest of its receipt');
@@ -63,9 +72,22 @@ export function verifyNodeReceipt(signed: NodeReceipt, expected: ExpectedReceipt
     fail('inputHash does not commit to the messages sent');
   if (!sameHex(receipt.outputHash, commitText(salt, expected.text)))
     fail('outputHash does not commit to the text received');
+  const { continuation } = expected;
+  if (!continuation) {
+    // A node claiming a takeover that did not happen would have its receipt name another node's work.
+    if (!sameHex(receipt.prefixNode, ZERO_ADDRESS) || !sameHex(receipt.prefixHash, ZERO_DIGEST))
+      fail('it claims a takeover, but the node was given no prefix');
+  } else {
+    if (!sameAddress(receipt.prefixNode, continuation.prefixNode))
+      fail('prefixNode is not the node whose reply it was given to continue');
+    if (!sameHex(receipt.prefixHash, commitText(salt, continuation.prefix)))
+      fail('prefixHash does not commit to the prefix it was given');
+  }
   if (receipt.promptTokens !== countPromptTokens(expected.messages))
     fail('promptTokens is not the count of the messages sent');
   if (receipt.completionTokens !== estimateTokens(expected.text))
-    fail('completionTokens is not the count of the text received');
+    fail(
+      'completionTokens is not the count of the text received (the whole reply, a takeover’s prefix included)',
+    );
   if (!(receipt.startedAt <= receipt.finishedAt)) fail('it finished before it started');
 }

@@ -3,7 +3,17 @@ import { AttestationEvidence, AttestationVerdict, verifyNodeBinding } from '@app
 import { AppConfig } from '@app/config';
 import { Prisma } from '@app/database';
 import { ProofJobs } from '@app/queue';
-import { contentHashes, Receipt, receiptDigest, recoverReceiptSigner } from '@app/receipts';
+import {
+  AnyReceipt,
+  commitText,
+  contentHashes,
+  Receipt,
+  receiptDigest,
+  recoverReceiptSigner,
+  utf8Prefix,
+  ZERO_ADDRESS,
+  ZERO_DIGEST,
+} from '@app/receipts';
 import { AttestationPolicyProvider } from './attestation-policy';
 import { receiptVersionOfRecord } from './inference-view';
 import { ProofEvents } from './proof-events';
@@ -69,7 +79,7 @@ export class ReceiptAttestationService {
     const fail = (reason: string): Check => ({ ok: false, kind: 'signature', reason });
     if (!record.receipt || !record.signature || !record.digest)
       return fail('the reply has no signed receipt');
-    const receipt = record.receipt as unknown as Receipt;
+    const receipt = record.receipt as unknown as AnyReceipt;
     const version = receiptVersionOfRecord(record);
     let digest: string;
     try {
@@ -96,6 +106,8 @@ export class ReceiptAttestationService {
     if (receipt.outputHash !== expected.outputHash)
       return fail('outputHash does not match the delivered reply');
     if (receipt.inputHash !== expected.inputHash) return fail('inputHash does not match the model input');
+    const prefixProblem = version === 3 ? checkPrefix(record, receipt as Receipt) : null;
+    if (prefixProblem) return fail(prefixProblem);
     const signer = recoverReceiptSigner(receipt, record.signature, version);
     if (!signer || signer !== receipt.node || signer !== record.signer)
       return fail('the signature does not recover to the receipt’s node');
@@ -119,4 +131,21 @@ export class ReceiptAttestationService {
       ? { ok: true }
       : fail(`node attestation rejected: ${verdict.reason ?? 'unverified'}`);
   }
+}
+
+/**
+ * v3: the prefix fields agree with what the api recorded. A reply one node made signs zero; a taken-over one names a
+ * prefix node and commits, with the same salt, to exactly the first prefixBytes of the stored reply.
+ */
+function checkPrefix(record: InferenceForAttestation, receipt: Receipt): string | null {
+  const zeroNode = receipt.prefixNode?.toLowerCase() === ZERO_ADDRESS;
+  const zeroHash = receipt.prefixHash?.toLowerCase() === ZERO_DIGEST;
+  if (record.prefixBytes === null)
+    return zeroNode && zeroHash ? null : 'the receipt claims a takeover that the reply did not have';
+  if (zeroNode || zeroHash) return 'the reply was taken over, but the receipt names no prefix';
+  const prefix = utf8Prefix(record.message.content, record.prefixBytes);
+  if (prefix === null || !record.salt) return 'the taken-over prefix cannot be recovered from the reply';
+  return commitText(record.salt, prefix) === receipt.prefixHash
+    ? null
+    : 'prefixHash does not match the delivered prefix';
 }
