@@ -6,6 +6,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { PrismaService } from '@app/database';
 import { OpenAiStandIn, startOpenAiStandIn } from '@app/inference/testing/openai-stand-in';
+import { ProofBundle, verifyBundle } from '@app/receipts';
 import { connectChat, startReply } from '@app/testing';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
@@ -13,6 +14,7 @@ import request from 'supertest';
 import { createWorker } from '../apps/worker/src/bootstrap';
 import { ApiHarness, createPersona, signUp, startApi, TestUser } from './support/api-harness';
 import { buildNodeProcess, listNodes, NodeProcess, startNodeProcess } from './support/node-processes';
+import { devAttestationPolicy } from './support/verification';
 import { waitFor } from './support/wait-for';
 
 // An upstream model the platform lists as served greedily: the honest nodes' upstream always gives the same answer.
@@ -154,6 +156,23 @@ describe('spot checks catch a lying node (e2e)', () => {
       .set(consumer.auth)
       .expect(200);
     expect(view.body.status).toBe('disputed');
+    expect(view.body.spotCheck).toMatchObject({
+      status: 'disputed',
+      checkerNode: expect.stringMatching(/^0x/),
+      checkedAt: expect.any(String),
+      reason: expect.stringContaining('different output'),
+    });
+    expect(honest.map((n) => n.listed.address)).toContain(view.body.spotCheck.checkerNode);
+    // The bundle carries the dispute, and a verifier reports it as a failed check.
+    const bundle = (
+      await request(api.url).get(`/v1/inferences/${lie.inferenceId}/bundle`).set(consumer.auth).expect(200)
+    ).body as ProofBundle;
+    expect(bundle.spotCheck?.status).toBe('disputed');
+    const verification = await verifyBundle(bundle, { attestationPolicy: await devAttestationPolicy() });
+    expect(verification.ok).toBe(false);
+    expect(verification.checks.filter((c) => c.status === 'fail').map((c) => c.check)).toEqual([
+      'spot-check',
+    ]);
     const listed = (await listNodes(api.url)).find((n) => n.id === liar!.listed.id);
     expect(listed?.status).toBe('suspect');
     // Its heartbeats keep coming, and do not clear it.
@@ -168,6 +187,7 @@ describe('spot checks catch a lying node (e2e)', () => {
       .set(consumer.auth)
       .expect(200);
     expect(honestView.body.status).not.toBe('disputed');
+    expect(honestView.body.spotCheck).toMatchObject({ status: 'matched' });
     const checks = await prisma.spotCheck.findMany({ select: { status: true, reason: true } });
     for (const node of honest)
       expect({

@@ -3,6 +3,7 @@ import {
   AnyReceipt,
   BundleAttestation,
   BundleBatch,
+  BundleSpotCheck,
   BundleTakeover,
   BundleZk,
   ProofBundle,
@@ -26,6 +27,8 @@ export interface InferenceView {
   attestation: BundleAttestation | null;
   batch: BundleBatch | null;
   zk: BundleZk | { status: 'pending' | 'failed'; error?: string } | null;
+  /** The reply's spot check (docs/network.md), null when it was not sampled. */
+  spotCheck: BundleSpotCheck | null;
   /** memoryIds for the conversation's participants only: which memories shaped a reply is theirs to know. */
   grounding: { personaVersionHash: string; memoryIds?: string[] };
   timings: { ttftMs: number | null; totalMs: number | null };
@@ -93,6 +96,17 @@ function batchOf(row: InferenceDetail): BundleBatch | null {
   };
 }
 
+function spotCheckOf(row: InferenceDetail): BundleSpotCheck | null {
+  const check = row.spotCheck;
+  if (!check) return null;
+  return {
+    status: check.status,
+    checkerNode: check.checkerNode?.address ?? null,
+    checkedAt: check.checkedAt?.toISOString() ?? null,
+    ...(check.reason ? { reason: check.reason } : {}),
+  };
+}
+
 function zkOf(row: InferenceDetail): BundleZk | null {
   const zk = proofOf(row, 'zk');
   if (zk?.status !== 'verified' || !zk.data) return null;
@@ -116,6 +130,7 @@ export function toInferenceView(row: InferenceDetail, forParticipant: boolean): 
     batch: batchOf(row),
     zk:
       zkOf(row) ?? (zk?.status === 'failed' ? { status: 'failed', error: zk.error ?? undefined } : pendingZk),
+    spotCheck: spotCheckOf(row),
     grounding: {
       personaVersionHash: row.personaVersionHash,
       ...(forParticipant ? { memoryIds: row.memoryIds } : {}),
@@ -146,6 +161,7 @@ export function toBundle(row: InferenceDetail, forParticipant: boolean): ProofBu
     attestation,
     batch: batchOf(row),
     zk: zkOf(row),
+    spotCheck: spotCheckOf(row),
     ...(forParticipant ? { content: row.message.content, input: row.input } : {}),
     ...saltFor(row, forParticipant),
     ...takeoverFor(row, forParticipant),

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@app/database';
 import type { InferenceRecord, Message, Node, Proof, SettlementBatch } from '@app/database';
+import type { SpotCheck } from '@app/database/generated/prisma/client';
 
 export type InferenceDetail = InferenceRecord & {
   node: Node | null;
@@ -8,6 +9,7 @@ export type InferenceDetail = InferenceRecord & {
   proofs: Proof[];
   conversation: { userId: string };
   message: Pick<Message, 'content'>;
+  spotCheck: (SpotCheck & { checkerNode: { address: string } | null }) | null;
 };
 
 const DETAIL = {
@@ -16,6 +18,7 @@ const DETAIL = {
   proofs: true,
   conversation: { select: { userId: true } },
   message: { select: { content: true } },
+  spotCheck: { include: { checkerNode: { select: { address: true } } } },
 } as const;
 
 @Injectable()

@@ -32,6 +32,20 @@ export interface BundleTakeover {
 }
 
 /**
+ * A finished spot check (docs/network.md, Spot checks): another operator's node re-ran the reply. `disputed` means its
+ * output differed (and a third operator's node, when there was one, agreed with it): the platform doubts the reply.
+ * This is the platform's statement; the checker's own receipt is not in the bundle.
+ */
+export interface BundleSpotCheck {
+  status: 'pending' | 'matched' | 'disputed' | 'skipped';
+  /** The checker's signing address; null when none was found (skipped). */
+  checkerNode: string | null;
+  /** ISO 8601, null while pending. */
+  checkedAt: string | null;
+  reason?: string;
+}
+
+/**
  * Everything needed to verify one reply offline (docs/receipts.md, "Bundle"); `domain` says the receipt's version,
  * and `types` are that version's EIP-712 types.
  */
@@ -48,6 +62,8 @@ export interface ProofBundle {
   attestation: BundleAttestation;
   batch: BundleBatch | null;
   zk: BundleZk | null;
+  /** Null when the reply was not sampled for a spot check; absent in bundles made before spot checks. */
+  spotCheck?: BundleSpotCheck | null;
   /** Only for the conversation's participants. */
   content?: string;
   input?: unknown;

@@ -8,6 +8,7 @@ export type CheckName =
   | 'merkle-inclusion'
   | 'anchored-on-chain'
   | 'zk-proof'
+  | 'spot-check'
   | 'hash-chain'
   | 'transcript'
   | 'bundles';

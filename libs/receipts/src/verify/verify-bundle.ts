@@ -81,7 +81,25 @@ export async function verifyBundle(bundle: ProofBundle, options: VerifyOptions):
     ])),
   );
   checks.push(await guarded('zk-proof', () => checkZk(bundle)));
+  if (bundle.spotCheck?.status === 'matched' || bundle.spotCheck?.status === 'disputed')
+    checks.push(await guarded('spot-check', () => checkSpotCheck(bundle.spotCheck!)));
   return summarize(checks);
+}
+
+/**
+ * Reported only once a spot check has a verdict (most replies are never sampled, so its absence is no gap). It is the
+ * platform's word that another operator's node produced a different output, not a proof this bundle carries.
+ */
+function checkSpotCheck(spot: NonNullable<ProofBundle['spotCheck']>): CheckResult {
+  if (spot.status === 'disputed')
+    return fail(
+      'spot-check',
+      `disputed: ${spot.reason ?? `node ${spot.checkerNode ?? 'unknown'} of another operator produced a different output`}`,
+    );
+  return pass(
+    'spot-check',
+    `node ${spot.checkerNode ?? 'unknown'} of another operator produced the same output`,
+  );
 }
 
 async function checkAttestation(
