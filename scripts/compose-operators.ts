@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ensureOperators } from './cluster-nodes';
-import { waitForHealth } from './platform';
+import { waitForHealth } from './health';
 
 /**
  * docker-compose's one-off `operators` service: signs up `--count` operator accounts through the api (or keeps

@@ -4,9 +4,8 @@ import { fork } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { ensureLocalChain, LocalChain, restartDevChain } from './local-chain';
 import { DemoCreator, seedDemo } from './seed-demo';
+import { waitForHealth } from './health';
 import { Supervisor } from './supervisor';
-
-const HEALTH_WAIT_MS = 60_000;
 
 /** What `npm start` and `npm run start:cluster` share: a migrated database, a seeded demo, a chain, and the env. */
 export interface PreparedPlatform {
@@ -84,17 +83,4 @@ export async function superviseCore(
     throw error;
   });
   return supervisor;
-}
-
-export async function waitForHealth(url: string, timeoutMs = HEALTH_WAIT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`The api did not become healthy at ${url} within ${timeoutMs / 1000} s`);
 }
