@@ -21,6 +21,8 @@ import {
   TypedDataEncoder,
   verifyTypedData,
   Wallet,
+  ZeroAddress,
+  ZeroHash,
 } from 'ethers';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
@@ -154,8 +156,15 @@ describe('verifiable inference: receipts, attestation, anchoring, zk (e2e)', () 
     );
     expect(bundle.receipt.node).toBe(bundle.signer);
     expect(bundle.content).toBe(done.content);
-    // Receipt v2: both hashes commit to the content with the reply's own salt (docs/receipts.md, "Receipt v2").
-    expect(bundle.domain).toEqual({ name: 'Twinproof', version: '2' });
+    // Receipt v3: both hashes commit to the content with the reply's own salt (docs/receipts.md, "Receipt v2"), and
+    // one node made the whole reply, so the prefix fields are zero (docs/receipts.md, "Receipt v3").
+    expect(bundle.domain).toEqual({ name: 'Twinproof', version: '3' });
+    expect(bundle.receipt).toMatchObject({ prefixNode: ZeroAddress, prefixHash: ZeroHash });
+    expect(bundle.types.Receipt.slice(-2)).toEqual([
+      { name: 'prefixNode', type: 'address' },
+      { name: 'prefixHash', type: 'bytes32' },
+    ]);
+    expect(bundle.takeover).toBeUndefined();
     expect(bundle.salt).toMatch(/^0x[0-9a-f]{64}$/);
     expect(solidityPackedKeccak256(['bytes32', 'string'], [bundle.salt, bundle.content])).toBe(
       bundle.receipt.outputHash,
