@@ -1,7 +1,7 @@
 // Three real node processes behind the api's router, under a live chat over socket.io (docs/network.md): a node
 // killed before its first token is replaced invisibly and the reply is signed by another node, attested and anchored;
 // chats keep completing while it is dead; a stalled node is given up on after NODE_ITL_TIMEOUT_MS; a node killed
-// after its first token fails the reply (no takeover yet).
+// after its first token is taken over by another node (message:node-changed, one content, a v3 receipt naming it).
 import { INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { ChainReader, ProofBundle, verifyBundle } from '@app/receipts';
@@ -229,34 +229,78 @@ describe('failover between three node processes under a live chat (e2e)', () => 
     );
   });
 
-  // Takeover mid-stream is a later increment (docs/network.md): when it lands, this reply completes on another node
-  // and this test changes with it.
-  it('fails a reply whose node is killed after its first token with MODEL_FAILED, and stores the partial text as failed', async () => {
+  it('has another node take over a reply whose node is killed after its first token: one reply, one receipt chain naming the killed node, anchored', async () => {
     const conversationId = await conversation(consumer);
-    const tokens = countTokens(socket);
-    const started = await startReply(socket, conversationId, 'Tell me a story.');
-    const serving = await nodeServingNow(alive());
-    await waitFor(
-      async () => tokens.of(started.ack.assistantMessageId) > 0,
-      'the first token to reach the client',
-      10_000,
-      10,
-    );
-    await serving.kill('SIGKILL');
-    tokens.stop();
+    // Every event of the reply in the order the client got them, to check where message:node-changed falls.
+    const events: { event: string; seq?: number; delta?: string }[] = [];
+    const record = (event: string) => (payload: { messageId: string; seq?: number; delta?: string }) => {
+      if (payload.messageId === started?.ack.assistantMessageId)
+        events.push({ event, seq: payload.seq, delta: payload.delta });
+    };
+    const onToken = record('message:token');
+    const onChanged = record('message:node-changed');
+    const onDone = record('message:done');
+    socket.on('message:token', onToken);
+    socket.on('message:node-changed', onChanged);
+    socket.on('message:done', onDone);
+    const updates = watchProofUpdates(socket);
+    let started: Awaited<ReturnType<typeof startReply>> | undefined;
+    try {
+      started = await startReply(socket, conversationId, 'Tell me a story.');
+      const serving = await nodeServingNow(alive());
+      await waitFor(async () => events.length > 0, 'the first token to reach the client', 10_000, 10);
+      await serving.kill('SIGKILL');
 
-    const reply = await started.reply;
-    expect(reply.done).toBeUndefined();
-    expect(reply.error).toMatchObject({ code: 'MODEL_FAILED' });
-    const partial = reply.tokens.map((t) => t.delta).join('');
-    expect(partial.length).toBeGreaterThan(0);
-    const history = await request(api.url)
-      .get(`/v1/conversations/${conversationId}/messages`)
-      .set(consumer.auth)
-      .expect(200);
-    const stored = (history.body.data as { id: string; status: string; content: string }[]).find(
-      (m) => m.id === started.ack.assistantMessageId,
-    );
-    expect(stored).toMatchObject({ status: 'failed', content: partial });
+      const reply = await started.reply;
+      expect(reply.error).toBeUndefined();
+      const done = reply.done!;
+      // The tokens before the event came from the killed node; it names the seq of the next one, which follows.
+      const changedAt = events.findIndex((e) => e.event === 'message:node-changed');
+      expect(changedAt).toBeGreaterThan(0);
+      expect(events.filter((e) => e.event === 'message:node-changed')).toHaveLength(1);
+      expect(events[changedAt].seq).toBe(changedAt);
+      expect(events[changedAt + 1]).toMatchObject({ event: 'message:token', seq: changedAt });
+      expect(events.at(-1)?.event).toBe('message:done');
+      const tokens = events.filter((e) => e.event === 'message:token');
+      expect(tokens.map((e) => e.seq)).toEqual(tokens.map((_, i) => i));
+      const prefix = events
+        .slice(0, changedAt)
+        .map((e) => e.delta)
+        .join('');
+      // One content: exactly what was streamed, before and after the takeover, and stored as the reply.
+      expect(tokens.map((e) => e.delta).join('')).toBe(done.content);
+      expect(done.content.startsWith(prefix)).toBe(true);
+      expect(done.content.length).toBeGreaterThan(prefix.length);
+      const history = await request(api.url)
+        .get(`/v1/conversations/${conversationId}/messages`)
+        .set(consumer.auth)
+        .expect(200);
+      const stored = (history.body.data as { id: string; status: string; content: string }[]).find(
+        (m) => m.id === started!.ack.assistantMessageId,
+      );
+      expect(stored).toMatchObject({ status: 'complete', content: done.content });
+
+      // One receipt: the finishing node's, v3, covering the whole reply and naming the killed node and its prefix.
+      const signer = await signerOf(done.inferenceId);
+      expect(signer).not.toBe(serving.listed.address);
+      expect(alive().map((n) => n.listed.address)).toContain(signer);
+      await updates.until((u) => u.inferenceId === done.inferenceId && u.status === 'anchored');
+      const bundle = (
+        await request(api.url).get(`/v1/inferences/${done.inferenceId}/bundle`).set(consumer.auth).expect(200)
+      ).body as ProofBundle;
+      expect(bundle.domain.version).toBe('3');
+      expect(bundle.receipt).toMatchObject({ prefixNode: serving.listed.address });
+      expect(bundle.takeover).toEqual({ prefixBytes: Buffer.byteLength(prefix, 'utf8') });
+      const verification = await verifyBundle(bundle, {
+        attestationPolicy: await devAttestationPolicy(),
+        chain,
+      });
+      expect(verification.checks.filter((c) => c.status === 'fail')).toEqual([]);
+      expect(verification.ok).toBe(true);
+    } finally {
+      socket.off('message:token', onToken);
+      socket.off('message:node-changed', onChanged);
+      socket.off('message:done', onDone);
+    }
   });
 });
