@@ -6,6 +6,7 @@ import { Wallet } from 'ethers';
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createWorker } from '../apps/worker/src/bootstrap';
+import { runNodeRoi } from '../scripts/node-roi';
 import { ApiHarness, signUp, startApi } from './support/api-harness';
 import { waitFor } from './support/wait-for';
 
@@ -248,6 +249,24 @@ describe('GET /v1/nodes/:id/economics: an operator’s figures from known traffi
     const body = response.body as { error: { code: string; details: { field: string }[] } };
     expect(body.error.code).toBe('VALIDATION_FAILED');
     expect(body.error.details.map((d) => d.field)).toContain(field);
+  });
+
+  it('npm run node:roi prints the same figures as text, and the api’s refusal', async () => {
+    const out: string[] = [];
+    const flags = ['--api', api.url, '--node', n1, '--window', '24h', '--price-per-1k-tokens', '0.5'];
+    const args = [...flags, '--hardware-usd', '730', '--lifetime-months', '10', '--watts', '1000'];
+    const more = ['--kwh-usd', '0.1', '--bandwidth-usd', '3', '--hosting-usd', '7'];
+    expect(await runNodeRoi([...args, ...more], (text) => out.push(text))).toBe(0);
+    const text = out.join('\n');
+    expect(text).toContain('uptime               75.0% (1,080 of 1,440 heartbeats)');
+    expect(text).toContain('revenue              $182.50');
+    expect(text).toContain('profit               $44.75');
+    expect(text).toMatch(/idle\s+0\.0%\s+\$0\.00\s+\$80\.00\s+-\$80\.00 {2}never/);
+
+    const refused: string[] = [];
+    const code = await runNodeRoi(['--api', api.url, '--node', n1, '--watts=-5'], (t) => refused.push(t));
+    expect(code).toBe(1);
+    expect(refused.join('')).toMatch(/^400: .*watts/);
   });
 
   it('404 for an unknown node, 400 for an id that is not one', async () => {
