@@ -3,6 +3,7 @@ import type { TakeoverEvent } from '../inference-node';
 import { DomainError, ErrorCode } from '@app/common';
 import { AppConfig } from '@app/config';
 import { ModelError } from '@app/inference';
+import { MAX_CONTINUATION_BYTES } from '@app/node-protocol';
 import type { NodeInferenceRequest, NodeReceipt, NodeStream } from '../inference-node';
 import { NodeDirectory } from './node-directory';
 import { NodeRouter } from './node-router';
@@ -256,6 +257,18 @@ describe('NodeRouter', () => {
     expect(seen).toEqual(['one']);
     expect(takeovers).toEqual([]);
     expect(reply.takeover).toBeUndefined();
+  });
+
+  it('does not take over past the prefix a node accepts (MAX_CONTINUATION_BYTES): the reply fails as it is', async () => {
+    const long = 'é'.repeat(MAX_CONTINUATION_BYTES / 2) + ' ';
+    const a = new FakeNode('a', { tokens: [long, 'x'], failAt: 1 });
+    const b = new FakeNode('b', { tokens: ['rest'] });
+    directory.targets = [a, b];
+    const { seen, takeovers, error } = await read(routed());
+    expect(error).toMatchObject({ message: 'a failed' });
+    expect(seen).toEqual([long]);
+    expect(takeovers).toEqual([]);
+    expect(b.calls).toBe(0);
   });
 
   it('counts takeovers within NODE_MAX_ATTEMPTS: a reply is tried on at most that many nodes', async () => {

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { DomainError } from '@app/common';
+import { MAX_CONTINUATION_BYTES } from '@app/node-protocol';
 import { abortError, type FinishReason, isAbortError, ModelError } from '@app/inference';
 import type { NodeInferenceRequest, NodeReceipt, NodeStream } from '../inference-node';
 import { NoNodeAvailableError, NodeStalledError } from '../nodes.errors';
@@ -114,8 +115,10 @@ export class RoutedStream implements NodeStream {
         lastError = error instanceof Error ? error : new Error(String(error));
         // A refused connection costs no time: it does not use up an attempt (each node is still tried once at most).
         if (!isConnectionRefused(error)) attempts += 1;
-        // Text reached the caller from this node: the next one continues it, as a takeover.
+        // Text reached the caller from this node: the next one continues it, as a takeover. Past the prefix a node
+        // accepts (MAX_CONTINUATION_BYTES), no node could: the reply fails as it is.
         if (this.chosen && this.chosenKey === target.key && delivered !== '') failed = this.chosen;
+        if (failed && Buffer.byteLength(delivered, 'utf8') > MAX_CONTINUATION_BYTES) throw error;
         this.policy.logger.warn(
           `Node ${target.key} failed ${delivered === '' ? 'before the first token' : 'mid-reply'} of inference ` +
             `${this.request.receipt.inferenceId} (${errorMessage(error)}); trying another node`,
