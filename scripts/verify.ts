@@ -1,7 +1,7 @@
 // `npm run verify -- <bundle.json | conversation.jsonl | inference-id> [options]`: checks a reply (or a whole
 // exported conversation) offline, trusting nothing the platform says: signature, attestation, content hashes,
-// Merkle inclusion, the root on chain, the zk proof and, for an export, the receipts' hash chain. The logic is in
-// verify-cli.ts, where tests run it with argv.
+// a taken-over reply's prefix, Merkle inclusion, the root on chain, the zk proof and, for an export, the receipts'
+// hash chain. The logic is in verify-cli.ts, where tests run it with argv.
 import { runVerify } from './verify-cli';
 
 runVerify(process.argv.slice(2)).then(

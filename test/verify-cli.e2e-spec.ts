@@ -1,8 +1,18 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import type { ProofBundle } from '@app/receipts';
+import {
+  commitInput,
+  commitText,
+  type ProofBundle,
+  type Receipt,
+  RECEIPT_DOMAINS,
+  receiptDigest,
+  receiptTypes,
+  signReceipt,
+} from '@app/receipts';
+import { Wallet } from 'ethers';
 import { connectChat, startReply, watchProofUpdates } from '@app/testing';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
@@ -101,6 +111,7 @@ describe('npm run verify (e2e)', () => {
       'attestation:pass',
       'output-hash:pass',
       'input-hash:pass',
+      'prefix-hash:pass',
       'merkle-inclusion:pass',
       'anchored-on-chain:pass',
       'zk-proof:skip',
@@ -145,6 +156,44 @@ describe('npm run verify (e2e)', () => {
     expect(result.err).toContain(`Could not reach the api at ${unreachable}`);
     expect((await verify([replies.attested.inferenceId, '--no-such-flag'])).code).toBe(2);
     expect((await verify([])).code).toBe(2);
+  });
+
+  it('says that a reply was taken over, from which node and after how many bytes, and fails a wrong prefix', async () => {
+    // libs/receipts/test-fixtures: the fixture's reply, signed again as v3 by its node key, taken over after 10 bytes.
+    const fixture = JSON.parse(
+      readFileSync(join(__dirname, '../libs/receipts/test-fixtures/v1-bundle.json'), 'utf8'),
+    ) as ProofBundle;
+    const salt = `0x${'5a'.repeat(32)}`;
+    const prefixNode = '0x2222222222222222222222222222222222222222';
+    const receipt: Receipt = {
+      ...fixture.receipt,
+      inputHash: commitInput(salt, fixture.input),
+      outputHash: commitText(salt, fixture.content!),
+      prefixNode,
+      prefixHash: commitText(salt, fixture.content!.slice(0, 10)),
+    };
+    const bundle: ProofBundle = {
+      ...fixture,
+      domain: RECEIPT_DOMAINS[3],
+      types: receiptTypes(3),
+      receipt,
+      digest: receiptDigest(receipt, 3),
+      signature: await signReceipt(new Wallet(`0x${'11'.repeat(32)}`), receipt),
+      salt,
+      takeover: { prefixBytes: 10 },
+    };
+    const file = join(dir, 'taken-over.json');
+    writeFileSync(file, JSON.stringify(bundle));
+    const trust = ['--trust-dev-authority', '0x1563915e194D8CfBA1943570603F7606A3115508'];
+    expect(await verify([file, ...trust])).toMatchObject({
+      code: 0,
+      out: expect.stringContaining(`✓ prefix-hash: taken over from node ${prefixNode} after 10 bytes`),
+    });
+    writeFileSync(file, JSON.stringify({ ...bundle, takeover: { prefixBytes: 9 } }));
+    expect(await verify([file, ...trust])).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('FAILED: prefix-hash'),
+    });
   });
 
   it('verifies a bundle file and an audit export, and exits 1 when one was tampered with', async () => {
