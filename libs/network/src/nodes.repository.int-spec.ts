@@ -65,13 +65,19 @@ describe('NodesRepository (PostgreSQL)', () => {
   it('records heartbeats, but a heartbeat racing a revocation does not bring the node back', async () => {
     const node = await repository.saveOperatorNode(null, registration());
     await prisma.node.update({ where: { id: node.id }, data: { lastHeartbeatAt: new Date(0) } });
-    const beat = await repository.recordHeartbeat(node.id, 'draining');
+    const old = new Date(Date.now() - 9 * 24 * 3_600_000);
+    await prisma.nodeHeartbeat.create({ data: { nodeId: node.id, at: old } });
+    const beat = await repository.recordHeartbeat(node.id, 'draining', 3);
     expect(beat?.status).toBe('draining');
     expect(beat?.lastHeartbeatAt?.getTime()).toBeGreaterThan(Date.now() - 10_000);
+    // One row per heartbeat, for uptime; rows past the retention go as the node beats.
+    const rows = await prisma.nodeHeartbeat.findMany({ where: { nodeId: node.id } });
+    expect(rows).toEqual([expect.objectContaining({ outstanding: 3, at: beat?.lastHeartbeatAt })]);
 
     await repository.revoke(node.id);
     expect(await repository.recordHeartbeat(node.id, 'active')).toBeNull();
     expect((await repository.findById(node.id))?.status).toBe('revoked');
+    expect(await prisma.nodeHeartbeat.count({ where: { nodeId: node.id } })).toBe(1);
   });
 
   it('offers the router only active nodes that an operator registered', async () => {

@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { isRecordNotFound, isUniqueViolation, Prisma, PrismaService } from '@app/database';
 import type { Node, NodeStatus } from '@app/database';
 import { NodeAddressTakenError, NodeNotFoundError, NodeRevokedError } from './nodes.errors';
 import { NodeSuspectError } from './spot-check/node-suspect.error';
+
+// NodeHeartbeat rows are read for at most 7 days back (GET /v1/nodes/:id/economics); one day more is kept.
+const HEARTBEAT_RETENTION_MS = 8 * 24 * 3_600_000;
 
 export interface NodeRegistration {
   address: string;
@@ -71,22 +75,28 @@ export class NodesRepository {
 
   /**
    * null when the node was revoked meanwhile: a heartbeat never brings a revoked node back. A suspect node's
-   * heartbeat is recorded but does not clear it: it answers, it is just not trusted.
+   * heartbeat is recorded but does not clear it: it answers, it is just not trusted. Each heartbeat also leaves a
+   * NodeHeartbeat row (uptime, GET /v1/nodes/:id/economics) and prunes the node's rows older than 8 days, all in one
+   * statement: the heartbeat path stays one round trip before the read.
    */
-  async recordHeartbeat(id: string, status: NodeStatus): Promise<Node | null> {
+  async recordHeartbeat(id: string, status: NodeStatus, outstanding = 0): Promise<Node | null> {
     const now = new Date();
-    const { count } = await this.prisma.node.updateMany({
-      where: { id, status: { notIn: ['revoked', 'suspect'] } },
-      data: { status, lastHeartbeatAt: now },
-    });
-    if (count === 0) {
-      const suspect = await this.prisma.node.updateMany({
-        where: { id, status: 'suspect' },
-        data: { lastHeartbeatAt: now },
-      });
-      if (suspect.count === 0) return null;
-    }
-    return this.findById(id);
+    const prunedBefore = new Date(now.getTime() - HEARTBEAT_RETENTION_MS);
+    const updated = await this.prisma.$queryRaw<{ id: string }[]>`
+      WITH updated AS (
+        UPDATE "Node"
+        SET status = CASE WHEN status = 'suspect' THEN status ELSE ${status}::"NodeStatus" END,
+            "lastHeartbeatAt" = ${now}, "updatedAt" = ${now}
+        WHERE id = ${id}::uuid AND status <> 'revoked'
+        RETURNING id
+      ), beat AS (
+        INSERT INTO "NodeHeartbeat" (id, "nodeId", at, outstanding)
+        SELECT ${randomUUID()}::uuid, id, ${now}, ${outstanding} FROM updated
+      ), pruned AS (
+        DELETE FROM "NodeHeartbeat" WHERE "nodeId" IN (SELECT id FROM updated) AND at < ${prunedBefore}
+      )
+      SELECT id FROM updated`;
+    return updated.length === 0 ? null : this.findById(id);
   }
 
   async revoke(id: string): Promise<Node> {

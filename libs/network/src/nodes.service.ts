@@ -86,7 +86,7 @@ export class NodesService {
       throw fresh ? new BadHeartbeatSignatureError() : new StaleHeartbeatError();
     }
     if (node.status === 'revoked') throw new NodeRevokedError(id);
-    const updated = await this.nodes.recordHeartbeat(id, dto.status);
+    const updated = await this.nodes.recordHeartbeat(id, dto.status, dto.outstanding);
     if (!updated) throw new NodeRevokedError(id);
     // The router key may have changed (a new ROUTER_PRIVATE_KEY): the node takes the new one without a restart.
     return { status: updated.status, routerAddress: this.routerIdentity.address };
