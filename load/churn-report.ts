@@ -46,7 +46,8 @@ export function formatChurn(churn: ChurnFigures): string {
     ...churn.kills.map(
       (kill) =>
         `  ${Math.max(0, kill.atS).toFixed(1).padStart(5)} s  ${kill.name.padEnd(14)} back (registered) after ` +
-        (kill.replacedMs === undefined ? 'never (30 s)' : `${kill.replacedMs} ms`),
+        (kill.replacedMs === undefined ? 'never (30 s)' : `${kill.replacedMs} ms`) +
+        (kill.listeningMs === undefined ? '' : ` (listening after ${kill.listeningMs} ms)`),
     ),
     `  time to replace: ${
       sorted.length > 0

@@ -8,6 +8,8 @@ export interface Replacement {
   name: string;
   /** Seconds since the measured window opened. */
   atS: number;
+  /** SIGKILL → the new process answers its /health at all: booted and listening, not yet registered. */
+  listeningMs?: number;
   /** SIGKILL → the new process's own /health says `active`: it has registered again and can be routed to. */
   replacedMs?: number;
 }
@@ -54,7 +56,9 @@ export class NodeFleet {
     this.spawn(index);
     const deadline = killedAt + REPLACE_WAIT_MS;
     while (performance.now() < deadline) {
-      if ((await this.status(node)) === 'active') {
+      const status = await this.status(node);
+      if (status !== undefined) replacement.listeningMs ??= Math.round(performance.now() - killedAt);
+      if (status === 'active') {
         replacement.replacedMs = Math.round(performance.now() - killedAt);
         break;
       }
