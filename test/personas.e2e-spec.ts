@@ -104,6 +104,30 @@ describe('personas (e2e)', () => {
     await request(api.url).patch(`/v1/personas/${id}`).set(other.auth).send({ minOperators: 1 }).expect(403);
   });
 
+  it('replies only while minOperators independent operators serve the model: else 503 NOT_ENOUGH_OPERATORS', async () => {
+    // Here only the api's in-process node serves `embedded`: one operator, the platform.
+    const created = await create(creator, { name: 'Needs two', modelId: 'embedded', minOperators: 2 }).expect(
+      201,
+    );
+    const send = () =>
+      request(api.url)
+        .post('/v1/chat/completions')
+        .set(consumer.auth)
+        .send({ model: created.body.slug, messages: [{ role: 'user', content: 'hello' }] });
+    const refused = await send().expect(503);
+    // The reply path carries the code and message (not the details object): the message names both numbers.
+    expect(refused.body.error.code).toBe('NOT_ENOUGH_OPERATORS');
+    expect(refused.body.error.message).toMatch(/at least 2 independent operators .*\(embedded\); 1 do now/);
+
+    await request(api.url)
+      .patch(`/v1/personas/${created.body.id}`)
+      .set(creator.auth)
+      .send({ minOperators: 1 })
+      .expect(200);
+    const answered = await send().expect(200);
+    expect(answered.body.choices[0].message.content.length).toBeGreaterThan(0);
+  });
+
   it('gives the same content the same hash, so a hash names a version exactly', async () => {
     const a = await create(creator, {
       name: 'Twin',
