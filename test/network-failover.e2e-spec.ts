@@ -297,6 +297,12 @@ describe('failover between three node processes under a live chat (e2e)', () => 
       });
       expect(verification.checks.filter((c) => c.status === 'fail')).toEqual([]);
       expect(verification.ok).toBe(true);
+      // The participant's bundle shows the prefix, so its commitment is checked, not skipped.
+      const prefixCheck = verification.checks.find((c) => c.check === 'prefix-hash');
+      expect(prefixCheck?.status).toBe('pass');
+      expect(prefixCheck?.detail).toContain(
+        `taken over from node ${serving.listed.address} after ${Buffer.byteLength(prefix, 'utf8')} bytes`,
+      );
     } finally {
       socket.off('message:token', onToken);
       socket.off('message:node-changed', onChanged);
