@@ -35,6 +35,7 @@ describe('node-churn options', () => {
       { atS: 40, node: 1 },
       { atS: 50, node: 2 },
     ]);
+    expect(killSchedule(parseChurnArgs(['--kill-every', '0']))).toEqual([]);
     expect(killSchedule(parseChurnArgs(['--duration', '25', '--nodes', '2']))).toEqual([
       { atS: 0, node: 0 },
       { atS: 10, node: 1 },

@@ -23,7 +23,8 @@ starts it again at once. Reports chats offered/completed/failed by code, TTFT, t
 
 Churn
   --nodes N               node processes to run and kill in turn (default 3)
-  --kill-every S          seconds between kills, from the measured window's start (default 10)
+  --kill-every S          seconds between kills, from the measured window's start (default 10; 0: no kills,
+                          the baseline to compare with)
   --node-port P           the first node's port; the others follow it (default 4101)
   --data-dir DIR          operator keys, node keys and node logs (default .data/churn)
 Load (as chat-load, with these defaults)
@@ -76,10 +77,8 @@ export function parseChurnArgs(
   };
   const nodes = int('nodes', 3, 1, 20);
   const killEveryS = Number(own.get('kill-every') ?? '10');
-  if (!Number.isFinite(killEveryS) || killEveryS <= 0)
-    throw new UsageError(
-      `--kill-every must be a positive number of seconds, not "${own.get('kill-every')}".`,
-    );
+  if (!Number.isFinite(killEveryS) || killEveryS < 0)
+    throw new UsageError(`--kill-every must be a number of seconds ≥ 0, not "${own.get('kill-every')}".`);
   return {
     load,
     nodes,
@@ -96,6 +95,8 @@ export function killSchedule(options: Pick<ChurnOptions, 'nodes' | 'killEveryS' 
   node: number;
 }[] {
   const kills: { atS: number; node: number }[] = [];
+  // 0: the same run without kills, the baseline churn is compared with.
+  if (options.killEveryS === 0) return kills;
   // From the window's first second; none at its very end, which would measure nothing.
   for (let k = 0; k * options.killEveryS < options.load.durationS; k++)
     kills.push({ atS: k * options.killEveryS, node: k % options.nodes });
