@@ -235,6 +235,15 @@ describe('GET /v1/nodes/:id/economics: an operator’s figures from known traffi
     const other = (await request(api.url).get(path).set(stranger.auth).expect(200)).body as Report;
     expect(other).toEqual(anonymous);
     expect(other.measured.requests).toBe(4);
+
+    // The api's in-process node lists no models (it serves what the api runs): its share is of all nodes' tokens.
+    const nodes = (await request(api.url).get('/v1/nodes').expect(200)).body as {
+      data: { id: string; operator: string | null }[];
+    };
+    const platform = nodes.data.find((n) => n.operator === null);
+    if (!platform) throw new Error('no in-process node');
+    const own = (await request(api.url).get(`/v1/nodes/${platform.id}/economics`).expect(200)).body as Report;
+    expect(own.measured).toMatchObject({ requests: 0, modelShare: 0 });
   });
 
   it.each([
