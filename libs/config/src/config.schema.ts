@@ -116,7 +116,7 @@ export const configSchema = z
     // economics), in USD; each request may override them. The price is what a node earns per 1,000 tokens it serves.
     NODE_PRICE_PER_1K_TOKENS: z.coerce.number().min(0).default(0.002),
     NODE_HARDWARE_USD: z.coerce.number().min(0).default(2_000),
-    NODE_HARDWARE_LIFETIME_MONTHS: z.coerce.number().gt(0).default(36),
+    NODE_HARDWARE_LIFETIME_MONTHS: z.coerce.number().min(1).max(600).default(36),
     NODE_POWER_WATTS: z.coerce.number().min(0).default(300),
     NODE_KWH_USD: z.coerce.number().min(0).default(0.15),
     NODE_BANDWIDTH_USD_PER_MONTH: z.coerce.number().min(0).default(10),
