@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NodeOptionsError, parseNodeOptions } from './node-options';
 
 const required = ['--api', 'http://api.example:3000/', '--operator-key', 'tp_key'];
@@ -54,12 +57,49 @@ describe('parseNodeOptions', () => {
     });
   });
 
+  describe('--gguf', () => {
+    let dir: string;
+    let model: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'node-options-'));
+      model = join(dir, 'Tiny-Llama.Q4.gguf');
+      writeFileSync(model, 'GGUF');
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('serves a local model file under its file name, or --model-id; threads and parallel from flags or env', () => {
+      expect(parseNodeOptions([...required, '--gguf', model], {})).toMatchObject({
+        modelIds: ['Tiny-Llama.Q4'],
+        upstream: undefined,
+        gguf: { path: model, threads: undefined, parallel: 2 },
+      });
+      expect(
+        parseNodeOptions([...required, '--gguf', model, '--model-id', 'tiny', '--gguf-threads', '1'], {
+          NODE_GGUF_PARALLEL: '4',
+        }),
+      ).toMatchObject({ modelIds: ['tiny'], gguf: { path: model, threads: 1, parallel: 4 } });
+    });
+
+    it.each([
+      [['--gguf', 'missing.gguf'], /no model file at "missing.gguf"/],
+      [['--gguf', '.'], /no model file/],
+      [['--gguf', 'MODEL', '--upstream', 'http://gpu/v1'], /not both/],
+      [['--gguf', 'MODEL', '--model-id', 'embedded:slow'], /a GGUF model needs its own id/],
+      [['--gguf', 'MODEL', '--gguf-parallel', '0'], /--gguf-parallel must be an integer from 1/],
+      [['--gguf', 'MODEL', '--gguf-threads', 'all'], /--gguf-threads must be an integer/],
+    ])('refuses %j', (extra, message) => {
+      const argv = [...required, ...extra.map((arg) => (arg === 'MODEL' ? model : arg))];
+      expect(() => parseNodeOptions(argv, {})).toThrow(NodeOptionsError);
+      expect(() => parseNodeOptions(argv, {})).toThrow(message);
+    });
+  });
+
   it.each([
     [[], /--api/],
     [['--api', 'http://a'], /--operator-key/],
     [['--api', 'ftp://a', '--operator-key', 'k'], /--api must be an http/],
     [[...required, '--listen', '70000'], /--listen/],
-    [[...required, '--model-id', 'llama3'], /give --upstream/],
+    [[...required, '--model-id', 'llama3'], /give --upstream or --gguf/],
     [[...required, '--upstream', 'http://gpu/v1'], /--model-id/],
     [[...required, '--upstream', 'http://gpu/v1', '--model-id', 'embedded'], /embedded model/],
     [[...required, '--unknown', 'x'], /unknown/i],

@@ -1,7 +1,9 @@
 import type { LogSettings } from '@app/common/root-logger';
 import { isEmbeddedModelId } from '@app/inference/embedded.provider';
+import { GGUF_DEFAULT_PARALLEL } from '@app/inference/gguf.provider';
+import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** Everything a node process is told, from its flags or, for a flag not given, its environment variable. */
@@ -11,6 +13,8 @@ export interface NodeOptions {
   /** The ids it registers and serves. */
   modelIds: string[];
   upstream?: { baseURL: string; apiKey?: string; model: string };
+  /** A local GGUF model file run on this machine's CPU (docs/network.md, Serving a GGUF model). */
+  gguf?: { path: string; threads?: number; parallel: number };
   /** 0: any free port. */
   port: number;
   host: string;
@@ -40,8 +44,11 @@ export const USAGE = `Usage: npm run node -- --api URL --operator-key KEY [optio
                                                                                NODE_UPSTREAM_URL
   --upstream-key KEY      its API key                                          NODE_UPSTREAM_KEY
   --upstream-model NAME   the model name it knows (default: the model id)      NODE_UPSTREAM_MODEL
-  --model-id ID           the model id personas name (default: embedded, or --upstream-model with --upstream)
-                                                                               NODE_MODEL_ID
+  --gguf PATH             a local GGUF model file, run on this machine's CPU   NODE_GGUF
+  --gguf-threads N        CPU threads per evaluation (default: all cores)      NODE_GGUF_THREADS
+  --gguf-parallel N       replies generated at once (default 2)                NODE_GGUF_PARALLEL
+  --model-id ID           the model id personas name (default: embedded; --upstream-model with --upstream;
+                          the file name without .gguf with --gguf)             NODE_MODEL_ID
   --listen PORT           (default 0: any free port)                           NODE_LISTEN
   --host HOST             (default 0.0.0.0)                                    NODE_HOST
   --public-url URL        where the api reaches this node (default http://127.0.0.1:PORT)  NODE_PUBLIC_URL
@@ -57,6 +64,9 @@ const FLAGS = {
   upstream: 'NODE_UPSTREAM_URL',
   'upstream-key': 'NODE_UPSTREAM_KEY',
   'upstream-model': 'NODE_UPSTREAM_MODEL',
+  gguf: 'NODE_GGUF',
+  'gguf-threads': 'NODE_GGUF_THREADS',
+  'gguf-parallel': 'NODE_GGUF_PARALLEL',
   'model-id': 'NODE_MODEL_ID',
   listen: 'NODE_LISTEN',
   host: 'NODE_HOST',
@@ -97,6 +107,20 @@ function integer(
   return parsed;
 }
 
+// Checked at start, so a wrong path is a readable refusal now rather than a failed first reply (the model itself
+// loads on the first request).
+function ggufFile(value: string): string {
+  const path = resolve(value);
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    // missing or unreadable: refused below
+  }
+  if (!isFile) throw new NodeOptionsError(`--gguf: no model file at "${value}".`);
+  return path;
+}
+
 export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv): NodeOptions {
   let values: Partial<Record<Flag, string>>;
   try {
@@ -122,19 +146,24 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
   const apiUrl = httpUrl(required('api'), 'api');
   const upstreamUrl = get('upstream');
   const upstreamModel = get('upstream-model');
-  const modelId = get('model-id') ?? (upstreamUrl ? upstreamModel : 'embedded');
+  const ggufPath = get('gguf');
+  if (upstreamUrl && ggufPath) throw new NodeOptionsError('Give --upstream or --gguf, not both.');
+  const modelId =
+    get('model-id') ??
+    (upstreamUrl ? upstreamModel : ggufPath ? basename(ggufPath).replace(/\.gguf$/i, '') : 'embedded');
   if (modelId === undefined)
     throw new NodeOptionsError(
       'With --upstream, give --model-id (the id personas name) or --upstream-model.',
     );
-  if (upstreamUrl && isEmbeddedModelId(modelId))
+  if ((upstreamUrl || ggufPath) && isEmbeddedModelId(modelId))
     throw new NodeOptionsError(
-      `--model-id "${modelId}" names the embedded model; an upstream needs its own id.`,
+      `--model-id "${modelId}" names the embedded model; ${upstreamUrl ? 'an upstream' : 'a GGUF model'} needs its own id.`,
     );
-  if (!upstreamUrl && !isEmbeddedModelId(modelId))
+  if (!upstreamUrl && !ggufPath && !isEmbeddedModelId(modelId))
     throw new NodeOptionsError(
-      `--model-id "${modelId}" is not the embedded model; give --upstream to serve it.`,
+      `--model-id "${modelId}" is not the embedded model; give --upstream or --gguf to serve it.`,
     );
+  const ggufThreads = get('gguf-threads');
   const name = (get('name') ?? hostname()).slice(0, 64);
   const logLevel = env.LOG_LEVEL ?? 'log';
   if (!['error', 'warn', 'log', 'debug', 'verbose'].includes(logLevel))
@@ -149,6 +178,13 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
           baseURL: httpUrl(upstreamUrl, 'upstream'),
           apiKey: get('upstream-key'),
           model: upstreamModel ?? modelId,
+        }
+      : undefined,
+    gguf: ggufPath
+      ? {
+          path: ggufFile(ggufPath),
+          threads: ggufThreads === undefined ? undefined : integer(ggufThreads, 'gguf-threads', 1, 1, 1_024),
+          parallel: integer(get('gguf-parallel'), 'gguf-parallel', GGUF_DEFAULT_PARALLEL, 1, 64),
         }
       : undefined,
     port: integer(get('listen'), 'listen', 0, 0, 65_535),

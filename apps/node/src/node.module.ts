@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { GgufModelProvider } from '@app/inference/gguf.provider';
+import { GgufModelRegistry } from '@app/inference/gguf/gguf-model-registry';
 import { ModelRegistry } from '@app/inference/model-registry';
 import { ApiClient } from './api.client';
 import { CompletionsController } from './completions.controller';
@@ -23,10 +25,17 @@ export class NodeModule {
         { provide: NODE_OPTIONS, useValue: options },
         {
           provide: ModelRegistry,
-          useFactory: () =>
-            new ModelRegistry({
-              openAiCompatible: options.upstream ? [{ id: options.modelIds[0], ...options.upstream }] : [],
-            }),
+          useFactory: () => {
+            const openAiCompatible = options.upstream
+              ? [{ id: options.modelIds[0], ...options.upstream }]
+              : [];
+            if (!options.gguf) return new ModelRegistry({ openAiCompatible });
+            const { path, threads, parallel } = options.gguf;
+            return new GgufModelRegistry(
+              { openAiCompatible },
+              new GgufModelProvider({ id: options.modelIds[0], path, threads, parallel }),
+            );
+          },
         },
         { provide: ReplayGuard, useValue: new ReplayGuard() },
         ApiClient,
