@@ -76,6 +76,8 @@ describe('NodeDirectory and NodeRouter over the registry (PostgreSQL)', () => {
     await repository.recordHeartbeat(draining, 'draining');
     const revoked = await node([model]);
     await repository.revoke(revoked);
+    const suspect = await node([model]);
+    await prisma.node.update({ where: { id: suspect }, data: { status: 'suspect' } });
 
     const keys = (await directory().directory.candidates(model)).map((target) => target.key);
     expect(keys).toEqual([fresh]);
@@ -96,6 +98,26 @@ describe('NodeDirectory and NodeRouter over the registry (PostgreSQL)', () => {
     expect((await directory().directory.candidates(uniqueModel())).map((t) => t.key)).not.toContain(
       IN_PROCESS_KEY,
     );
+  });
+
+  it('routes around the in-process node once a spot check made it suspect', async () => {
+    const address = Wallet.createRandom().address;
+    const saved = await repository.register({
+      address,
+      name: 'local',
+      url: 'in-process',
+      modelIds: [],
+      attestationKind: 'dev',
+      attestation: { kind: 'dev', document: 'doc' },
+      measurement: null,
+    });
+    created.push(saved.id);
+    const own = { address, stream: () => ({}) as NodeStream } as unknown as LocalNode;
+    const fresh = () =>
+      new NodeDirectory(AppConfig.fromProcessEnv({}), repository, new ModelRegistry(), connector, own);
+    expect((await fresh().candidates('embedded')).map((t) => t.key)).toContain(IN_PROCESS_KEY);
+    await prisma.node.update({ where: { id: saved.id }, data: { status: 'suspect' } });
+    expect((await fresh().candidates('embedded')).map((t) => t.key)).not.toContain(IN_PROCESS_KEY);
   });
 
   it('reads the registry again within a heartbeat interval, so a node heartbeating on time never looks stale', async () => {

@@ -13,6 +13,13 @@ import { RemoteNodeConnector } from './remote-node-connector';
 // then at most 2 intervals old when it is judged, inside the 3 that keep it healthy.
 const DIRECTORY_TTL_MS = 1_000;
 
+interface Snapshot {
+  at: number;
+  nodes: Node[];
+  /** A spot check caught the api's own node: it is routed around like any suspect node (docs/network.md). */
+  inProcessSuspect: boolean;
+}
+
 interface Connected {
   url: string;
   address: string;
@@ -23,8 +30,8 @@ interface Connected {
 @Injectable()
 export class NodeDirectory {
   private readonly logger = new Logger(NodeDirectory.name);
-  private snapshot?: { at: number; nodes: Node[] };
-  private loading?: Promise<Node[]>;
+  private snapshot?: Snapshot;
+  private loading?: Promise<Snapshot>;
   private readonly connected = new Map<string, Connected>();
   private readonly inProcess: NodeTarget;
 
@@ -51,32 +58,44 @@ export class NodeDirectory {
   async candidates(modelId: string, now = Date.now()): Promise<NodeTarget[]> {
     const { inProcessNode, heartbeatMs } = this.config.network;
     const targets: NodeTarget[] = [];
-    if (inProcessNode && this.models.has(modelId)) targets.push(this.inProcess);
-    for (const node of await this.registered(now)) {
+    const { nodes, inProcessSuspect } = await this.registered(now);
+    if (inProcessNode && !inProcessSuspect && this.models.has(modelId)) targets.push(this.inProcess);
+    for (const node of nodes) {
       if (node.modelIds.includes(modelId) && isHealthy(node, heartbeatMs, now))
         targets.push(this.target(node));
     }
     return targets;
   }
 
-  private async registered(now: number): Promise<Node[]> {
+  private async registered(now: number): Promise<Snapshot> {
     const ttlMs = Math.min(DIRECTORY_TTL_MS, this.config.network.heartbeatMs);
-    if (this.snapshot && now - this.snapshot.at < ttlMs) return this.snapshot.nodes;
-    this.loading ??= this.nodes
-      .listRoutable()
-      .then((nodes) => {
-        this.snapshot = { at: Date.now(), nodes };
-        return nodes;
+    if (this.snapshot && now - this.snapshot.at < ttlMs) return this.snapshot;
+    this.loading ??= Promise.all([this.nodes.listRoutable(), this.isInProcessSuspect()])
+      .then(([nodes, inProcessSuspect]) => {
+        this.snapshot = { at: Date.now(), nodes, inProcessSuspect };
+        return this.snapshot;
       })
       .catch((error: unknown) => {
         // The last list is better than none: a reply still fails later if the database is really down.
         this.logger.warn(`Could not read the registered nodes: ${String(error)}`);
-        return this.snapshot?.nodes ?? [];
+        return this.snapshot ?? { at: 0, nodes: [], inProcessSuspect: false };
       })
       .finally(() => {
         this.loading = undefined;
       });
     return this.loading;
+  }
+
+  private async isInProcessSuspect(): Promise<boolean> {
+    if (!this.config.network.inProcessNode) return false;
+    let address: string | undefined;
+    try {
+      address = this.inProcess.address;
+    } catch {
+      // Not started yet: nothing has disputed it.
+    }
+    if (typeof address !== 'string') return false;
+    return (await this.nodes.findByAddress(address))?.status === 'suspect';
   }
 
   private target(node: Node): NodeTarget {
