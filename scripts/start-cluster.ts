@@ -41,7 +41,13 @@ async function main(): Promise<void> {
         dataDir: join(dataDir, 'cluster', `node-${i + 1}`),
         operatorKey: operator.apiKey,
       };
-      supervisor.add(node.name, () => spawnClusterNode(root, apiUrl, node, { env: platform.env }));
+      // A node that keeps failing (its key revoked, its port taken) is given up on alone: the api stays up.
+      supervisor.add(
+        node.name,
+        () => spawnClusterNode(root, apiUrl, node, { env: platform.env }),
+        undefined,
+        { givesUpAlone: true },
+      );
     });
     await waitForHealthyNodes(apiUrl, names, NODES_HEALTHY_MS);
 

@@ -23,6 +23,16 @@ interface Supervised {
   restartTimer?: NodeJS.Timeout;
   /** stop() named it: it is not restarted. */
   stopped?: boolean;
+  /** Past maxQuickCrashes, give up on this process only (a node), not on everything (the api). */
+  givesUpAlone: boolean;
+}
+
+export interface SupervisedOptions {
+  /**
+   * Past maxQuickCrashes, stop restarting this process and keep the others running. A node whose key was revoked
+   * exits at every start; it must not take the api and the worker down with it.
+   */
+  givesUpAlone?: boolean;
 }
 
 /**
@@ -46,8 +56,19 @@ export class Supervisor {
   }
 
   /** Starts `start()` now (or watches `running`, already started) and again whenever it exits, until stop(). */
-  add(name: string, start: () => ChildProcess, running?: ChildProcess): ChildProcess {
-    const supervised: Supervised = { name, start, startedAt: 0, quickCrashes: 0 };
+  add(
+    name: string,
+    start: () => ChildProcess,
+    running?: ChildProcess,
+    options: SupervisedOptions = {},
+  ): ChildProcess {
+    const supervised: Supervised = {
+      name,
+      start,
+      startedAt: 0,
+      quickCrashes: 0,
+      givesUpAlone: options.givesUpAlone ?? false,
+    };
     this.processes.push(supervised);
     return this.launch(supervised, running);
   }
@@ -94,6 +115,14 @@ export class Supervisor {
     const ranMs = Date.now() - entry.startedAt;
     entry.quickCrashes = ranMs >= this.stableAfterMs ? 1 : entry.quickCrashes + 1;
     const how = signal ? `signal ${signal}` : `code ${code}`;
+    if (entry.quickCrashes > this.maxQuickCrashes && entry.givesUpAlone) {
+      entry.stopped = true;
+      this.options.log(
+        `The ${entry.name} exited (${how}) ${entry.quickCrashes} times in a row; not starting it again. ` +
+          'The other processes keep running.',
+      );
+      return;
+    }
     if (entry.quickCrashes > this.maxQuickCrashes) {
       this.options.log(
         `The ${entry.name} exited (${how}) ${entry.quickCrashes} times in a row; stopping everything.`,

@@ -158,4 +158,29 @@ describe('Supervisor stop of some processes', () => {
     await supervisor.stop();
     expect(lines.join('\n')).not.toMatch(/The node exited/);
   });
+
+  it('gives up on a process that keeps crashing alone when asked to, and keeps the others running', async () => {
+    const lines: string[] = [];
+    let gaveUp = false;
+    const supervisor = new Supervisor({
+      log: (line) => lines.push(line),
+      initialBackoffMs: 10,
+      maxBackoffMs: 20,
+      maxQuickCrashes: 3,
+      onGiveUp: () => (gaveUp = true),
+    });
+    const api = supervisor.add('api', () => spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']));
+    supervisor.add('node', () => spawn(process.execPath, ['-e', 'process.exit(1)']), undefined, {
+      givesUpAlone: true,
+    });
+    await waitFor(
+      async () => lines.some((line) => /not starting it again/.test(line)),
+      'the node to be given up',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(gaveUp).toBe(false);
+    expect(api.exitCode).toBeNull();
+    expect(lines.filter((line) => /The node exited/.test(line))).toHaveLength(4);
+    await supervisor.stop();
+  });
 });
