@@ -20,6 +20,8 @@ describe('node-churn options', () => {
       'embedded',
     ]);
     expect(options.load.rate).toBe(5);
+    expect(options.start).toBe(false);
+    expect(parseChurnArgs(['--start', '--rate', '5']).start).toBe(true);
     expect(options).toMatchObject({ nodes: 4, killEveryS: 2.5, modelId: 'embedded' });
     expect(() => parseChurnArgs(['--nodes', '0'])).toThrow(UsageError);
     expect(() => parseChurnArgs(['--kill-every', '-1'])).toThrow(UsageError);

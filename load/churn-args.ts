@@ -12,11 +12,14 @@ export interface ChurnOptions {
   dataDir: string;
   /** The model the nodes serve and the created persona uses. */
   modelId: string;
+  /** Start the platform here (as npm start, its own node off) instead of using the api at --url. */
+  start: boolean;
 }
 
 export const CHURN_USAGE = `Usage: node dist/load/node-churn.js [options]   (or npm run load:churn -- [options])
 
-Node churn: runs --nodes node processes against a running api (start it with NODE_IN_PROCESS=false), offers
+Node churn: runs --nodes node processes against a running api (start it with NODE_IN_PROCESS=false, or pass
+--start to have this tool start one), offers
 open-model chat load, and every --kill-every seconds of the measured window SIGKILLs one node (round robin) and
 starts it again at once. Reports chats offered/completed/failed by code, TTFT, takeovers seen
 (message:node-changed) and how long each killed node took to be back. See load/README.md.
@@ -27,6 +30,8 @@ Churn
                           the baseline to compare with)
   --node-port P           the first node's port; the others follow it (default 4101)
   --data-dir DIR          operator keys, node keys and node logs (default .data/churn)
+  --start                 start the platform here first, as npm start does, with NODE_IN_PROCESS=false (the
+                          api on PORT, default 3000; --url is then ignored), and stop it after the run
 Load (as chat-load, with these defaults)
   --rate 20 --duration 60 --warmup 5 --turns 1 --model-id embedded:local
   Every other option of node dist/load/chat-load.js --help is accepted.
@@ -54,8 +59,13 @@ export function parseChurnArgs(
 ): ChurnOptions {
   const own = new Map<string, string>();
   const rest: string[] = [];
+  let start = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
+    if (arg === '--start') {
+      start = true;
+      continue;
+    }
     const [name = '', inline] = arg.startsWith('--') ? arg.slice(2).split(/=(.*)/s, 2) : [''];
     if (!OWN.has(name)) {
       rest.push(arg);
@@ -86,6 +96,7 @@ export function parseChurnArgs(
     nodePort: int('node-port', 4101, 1, 65535 - nodes),
     dataDir: own.get('data-dir') ?? '.data/churn',
     modelId: load.modelId ?? 'embedded:local',
+    start,
   };
 }
 

@@ -164,6 +164,23 @@ async function run(options: ChurnOptions): Promise<{ report: LoadReport; churn: 
   }
 }
 
+/**
+ * --start: the platform as npm start runs it (migrated database, chain, api, worker, supervised), with the api's own
+ * node off and sign-up opened for the run's consumers. Loaded only then: the tool otherwise talks to a URL.
+ */
+async function startPlatform(options: ChurnOptions): Promise<() => Promise<void>> {
+  const { preparePlatform, superviseCore } = await import('../scripts/platform');
+  log('starting the platform (NODE_IN_PROCESS=false)');
+  const platform = await preparePlatform({
+    NODE_IN_PROCESS: 'false',
+    SIGNUP_RATE_LIMIT_PER_HOUR: process.env.SIGNUP_RATE_LIMIT_PER_HOUR || '100000',
+  });
+  const supervisor = await superviseCore(platform);
+  options.load.url = `http://127.0.0.1:${platform.config.port}`;
+  if (!options.load.creatorKey) options.load.creatorKeyFile = platform.demoKeyFile;
+  return () => supervisor.stop();
+}
+
 async function main(): Promise<number> {
   let options: ChurnOptions;
   try {
@@ -174,7 +191,9 @@ async function main(): Promise<number> {
     process.stderr.write(CHURN_USAGE);
     return error.message ? 2 : 0;
   }
+  let stopPlatform: (() => Promise<void>) | undefined;
   try {
+    if (options.start) stopPlatform = await startPlatform(options);
     const { report, churn } = await run(options);
     process.stdout.write(formatReport(report));
     process.stdout.write(formatChurn(churn));
@@ -190,6 +209,9 @@ async function main(): Promise<number> {
       return 1;
     }
     throw error;
+  } finally {
+    // Exiting leaves no api, worker or chain behind.
+    await stopPlatform?.();
   }
 }
 
