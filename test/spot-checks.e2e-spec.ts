@@ -203,3 +203,82 @@ describe('spot checks catch a lying node (e2e)', () => {
     }
   });
 });
+
+// The embedded model re-run by a node process: the api's in-process node (the platform, no operator) serves the reply,
+// a node process of an operator re-runs it on the same profile with the reply's token count as its cap.
+describe('spot checks of the embedded model (e2e)', () => {
+  // A profile no other file names, so other files' apis (same database) do not route to this file's node.
+  const EMBEDDED_ID = 'embedded:local';
+  let api: ApiHarness;
+  let worker: INestApplicationContext;
+  let prisma: PrismaService;
+  let checker: NodeProcess | undefined;
+  let personaId: string;
+  let consumer: TestUser;
+  let socket: Socket;
+
+  beforeAll(async () => {
+    buildNodeProcess();
+    const overrides = {
+      NODE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+      SPOT_CHECK_RATE: '1',
+      BATCH_MAX_AGE_MS: '300',
+      REDIS_PREFIX: `spot-checks-${randomBytes(4).toString('hex')}`,
+    };
+    api = await startApi(overrides);
+    worker = await createWorker(AppConfig.fromProcessEnv({ LOG_LEVEL: 'warn', ...overrides }));
+    prisma = worker.get(PrismaService);
+    const [operator, creator] = await Promise.all([signUp(api.url, 'operator'), signUp(api.url, 'creator')]);
+    checker = await startNodeProcess(api.url, operator.apiKey, [
+      ...['--model-id', EMBEDDED_ID, '--heartbeat-ms', String(HEARTBEAT_MS)],
+    ]);
+    ({ id: personaId } = await createPersona(api.url, creator, {
+      name: 'Echo',
+      personality: 'chatty',
+      modelId: EMBEDDED_ID,
+      verification: 'attested',
+    }));
+    consumer = await signUp(api.url, 'consumer');
+    socket = await connectChat(api.url, consumer.apiKey);
+  }, 120_000);
+
+  afterAll(async () => {
+    socket?.disconnect();
+    await checker?.dispose();
+    await worker?.close();
+    await api?.close();
+  });
+
+  it('matches replies of the in-process node re-run by an operator’s node process', async () => {
+    const conversation = await request(api.url)
+      .post('/v1/conversations')
+      .set(consumer.auth)
+      .send({ personaId })
+      .expect(201);
+    const matched: string[] = [];
+    for (const text of [
+      'Hello! How are you today?',
+      'Tell me about your favourite book, in detail please.',
+    ]) {
+      const reply = await (await startReply(socket, conversation.body.id as string, text)).reply;
+      expect(reply.error).toBeUndefined();
+      const { inferenceId } = reply.done!;
+      const view = await request(api.url).get(`/v1/inferences/${inferenceId}`).set(consumer.auth).expect(200);
+      // Only the in-process node's replies have another operator's node to check them here.
+      if (view.body.signer === checker!.listed.address) continue;
+      let status: string | undefined;
+      await waitFor(
+        async () => {
+          status = (await prisma.spotCheck.findUnique({ where: { inferenceId } }))?.status;
+          return status !== undefined && status !== 'pending';
+        },
+        `the spot check of ${inferenceId}`,
+        30_000,
+      );
+      expect(status).toBe('matched');
+      matched.push(inferenceId);
+    }
+    expect(matched.length).toBeGreaterThan(0);
+    expect((await listNodes(api.url)).find((n) => n.id === checker!.listed.id)?.status).toBe('active');
+  });
+});
