@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ensureOperators, listNodes } from '../scripts/cluster-nodes';
+import { ensureOperators, ListedNode, listNodes } from '../scripts/cluster-nodes';
 import { autoUsers, UsageError } from './args';
 import { CHURN_USAGE, ChurnOptions, killSchedule, parseChurnArgs } from './churn-args';
 import { ChurnFigures, formatChurn, takeoverOutcomes } from './churn-report';
@@ -29,40 +29,43 @@ class OutcomeMetrics extends RunMetrics {
   }
 }
 
-async function run(options: ChurnOptions): Promise<{ report: LoadReport; churn: ChurnFigures }> {
-  const load = options.load;
-  const startedAt = new Date().toISOString();
-  const root = resolve(__dirname, '..', '..');
-  const dataDir = resolve(options.dataDir);
-  const fleetNames = Array.from({ length: options.nodes }, (_, i) => `churn-node-${i + 1}`);
-
-  const others = await listNodes(load.url).catch((error: unknown) => {
+/** Healthy nodes this tool does not run (the in-process node, start:cluster's): they would soften the churn. */
+async function otherHealthyNodes(url: string, fleetNames: readonly string[]): Promise<ListedNode[]> {
+  const listed = await listNodes(url).catch((error: unknown) => {
     throw new SetupError(
-      `The api at ${load.url} is not answering GET /v1/nodes (${error instanceof Error ? error.message : String(error)}). ` +
-        'Start it with NODE_IN_PROCESS=false SIGNUP_RATE_LIMIT_PER_HOUR=100000 npm start.',
+      `The api at ${url} is not answering GET /v1/nodes (${error instanceof Error ? error.message : String(error)}). ` +
+        'Start it with NODE_IN_PROCESS=false SIGNUP_RATE_LIMIT_PER_HOUR=100000 npm start, or pass --start.',
     );
   });
-  const strangers = others.filter((node) => node.healthy && !fleetNames.includes(node.name));
+  const strangers = listed.filter((node) => node.healthy && !fleetNames.includes(node.name));
   if (strangers.length > 0)
     log(
       `warning: ${strangers.length} other healthy node(s) serve this api (${strangers.map((n) => n.name).join(', ')}): ` +
         'they take replies too and soften the churn. Run the api with NODE_IN_PROCESS=false and no other nodes.',
     );
+  return strangers;
+}
 
+/** The operators (signed up once, then reused from dataDir) and their nodes, one operator each, not yet started. */
+async function prepareFleet(
+  options: ChurnOptions,
+  fleetNames: readonly string[],
+  dataDir: string,
+): Promise<NodeFleet> {
   log(
     `signing up or reusing ${options.nodes} operators, starting ${options.nodes} nodes (${options.modelId})`,
   );
   const operators = await ensureOperators(
-    load.url,
+    options.load.url,
     join(dataDir, 'churn-operators.json'),
     options.nodes,
     'churn-op',
   ).catch((error: unknown) => {
     throw new SetupError(error instanceof Error ? error.message : String(error));
   });
-  const fleet = new NodeFleet(
-    root,
-    load.url,
+  return new NodeFleet(
+    resolve(__dirname, '..', '..'),
+    options.load.url,
     operators.map((operator, i) => ({
       name: fleetNames[i] ?? `churn-node-${i + 1}`,
       port: options.nodePort + i,
@@ -72,6 +75,16 @@ async function run(options: ChurnOptions): Promise<{ report: LoadReport; churn: 
     })),
     join(dataDir, 'logs'),
   );
+}
+
+async function run(options: ChurnOptions): Promise<{ report: LoadReport; churn: ChurnFigures }> {
+  const load = options.load;
+  const startedAt = new Date().toISOString();
+  const dataDir = resolve(options.dataDir);
+  const fleetNames = Array.from({ length: options.nodes }, (_, i) => `churn-node-${i + 1}`);
+
+  const strangers = await otherHealthyNodes(load.url, fleetNames);
+  const fleet = await prepareFleet(options, fleetNames, dataDir);
   try {
     await fleet.start(NODES_UP_MS).catch((error: unknown) => {
       throw new SetupError(
