@@ -56,6 +56,7 @@ describe('takeover outcomes', () => {
     // 'w' was a warm-up reply: seen, but not among the measured outcomes.
     expect(takeoverOutcomes(new Set(['a', 'b', 'w']), outcomes)).toEqual({
       seen: 3,
+      measured: 2,
       completed: 1,
       failed: { MODEL_FAILED: 1 },
     });

@@ -3,7 +3,8 @@ import type { Replacement } from './node-fleet';
 export interface TakeoverOutcomes {
   /** Replies for which a `message:node-changed` arrived (another node took over mid-reply). */
   seen: number;
-  /** Of those, measured ones that completed, and measured ones that failed (by code). */
+  /** Of those, the ones in the measured window; of these, how many completed and how many failed (by code). */
+  measured: number;
   completed: number;
   failed: Record<string, number>;
 }
@@ -23,9 +24,10 @@ export function takeoverOutcomes(
   messageIds: ReadonlySet<string>,
   outcomes: ReadonlyMap<string, string | undefined>,
 ): TakeoverOutcomes {
-  const result: TakeoverOutcomes = { seen: messageIds.size, completed: 0, failed: {} };
+  const result: TakeoverOutcomes = { seen: messageIds.size, measured: 0, completed: 0, failed: {} };
   for (const id of messageIds) {
     if (!outcomes.has(id)) continue;
+    result.measured += 1;
     const error = outcomes.get(id);
     if (error === undefined) result.completed += 1;
     else result.failed[error] = (result.failed[error] ?? 0) + 1;
@@ -55,7 +57,8 @@ export function formatChurn(churn: ChurnFigures): string {
         : 'no node came back'
     } (${replaced.length}/${churn.kills.length} back)`,
     `  takeovers seen (message:node-changed): ${churn.nodeChangedEvents} events on ${churn.takeovers.seen} replies; ` +
-      `of the measured ones ${churn.takeovers.completed} completed${failed ? `, failed: ${failed}` : ''}`,
+      `${churn.takeovers.measured} in the measured window: ${churn.takeovers.completed} completed` +
+      (failed ? `, failed: ${failed}` : ''),
   ];
   if (churn.otherHealthyNodes.length > 0)
     lines.push(`  warning: other healthy nodes served too: ${churn.otherHealthyNodes.join(', ')}`);
