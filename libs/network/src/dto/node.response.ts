@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-const STATUSES = ['active', 'draining', 'offline', 'revoked'];
+const STATUSES = ['active', 'draining', 'offline', 'revoked', 'suspect'];
 
 export class RegisteredNodeResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
