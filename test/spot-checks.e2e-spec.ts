@@ -7,7 +7,7 @@ import { AppConfig } from '@app/config';
 import { PrismaService } from '@app/database';
 import { OpenAiStandIn, startOpenAiStandIn } from '@app/inference/testing/openai-stand-in';
 import { ProofBundle, verifyBundle } from '@app/receipts';
-import { connectChat, startReply } from '@app/testing';
+import { connectChat, startReply, watchProofUpdates } from '@app/testing';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
@@ -135,6 +135,7 @@ describe('spot checks catch a lying node (e2e)', () => {
   }
 
   it('disputes the liar’s reply, marks it suspect, routes around it, and matches honest replies', async () => {
+    const updates = watchProofUpdates(socket);
     // Three at a time, so the least-loaded router gives each node one; until the liar has served a reply.
     const served: Served[] = [];
     await waitFor(
@@ -151,6 +152,9 @@ describe('spot checks catch a lying node (e2e)', () => {
 
     const lieCheck = await spotCheckOf(lie.inferenceId);
     expect(lieCheck.status).toBe('disputed');
+    // The client is told, as for every step of a reply's verification.
+    const disputed = await updates.until((u) => u.inferenceId === lie.inferenceId && u.status === 'disputed');
+    expect(disputed.error).toContain('different output');
     const view = await request(api.url)
       .get(`/v1/inferences/${lie.inferenceId}`)
       .set(consumer.auth)
