@@ -188,7 +188,8 @@ async function startPlatform(options: ChurnOptions): Promise<() => Promise<void>
     NODE_IN_PROCESS: 'false',
     SIGNUP_RATE_LIMIT_PER_HOUR: process.env.SIGNUP_RATE_LIMIT_PER_HOUR || '100000',
   });
-  const supervisor = await superviseCore(platform);
+  // The platform's logs go to stderr with the progress lines: stdout carries only the report.
+  const supervisor = await superviseCore(platform, () => [], [0, 2, 2, 'ipc']);
   options.load.url = `http://127.0.0.1:${platform.config.port}`;
   if (!options.load.creatorKey) options.load.creatorKeyFile = platform.demoKeyFile;
   return () => supervisor.stop();

@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { applyMigrations, ensureDatabase, findPackageRoot } from '@app/database';
-import { fork } from 'node:child_process';
+import { fork, StdioOptions } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { ensureLocalChain, LocalChain, restartDevChain } from './local-chain';
 import { DemoCreator, seedDemo } from './seed-demo';
@@ -60,14 +60,16 @@ export async function superviseCore(
   platform: PreparedPlatform,
   /** Processes Ctrl-C stops before the api, the worker and the chain (the cluster's nodes). */
   stopFirst: () => readonly string[] = () => [],
+  /** Where the processes' output goes: the launcher's own stdout and stderr, or (a benchmark's report on stdout) fd 2. */
+  stdio: StdioOptions = 'inherit',
 ): Promise<Supervisor> {
   const { root, env, chain, devChainScript, config } = platform;
   const supervisor = new Supervisor({
     log: (line) => console.error(line),
     onGiveUp: (code) => process.exit(code),
   });
-  supervisor.add('api', () => fork(join(root, 'dist/apps/api/src/main.js'), { stdio: 'inherit', env }));
-  supervisor.add('worker', () => fork(join(root, 'dist/apps/worker/src/main.js'), { stdio: 'inherit', env }));
+  supervisor.add('api', () => fork(join(root, 'dist/apps/api/src/main.js'), { stdio, env }));
+  supervisor.add('worker', () => fork(join(root, 'dist/apps/worker/src/main.js'), { stdio, env }));
   // A restarted dev chain is empty: it deploys ReceiptAnchor again and the worker re-anchors the earlier roots.
   if (chain.process)
     supervisor.add('dev chain', () => restartDevChain(devChainScript, chain.rpcUrl), chain.process);
