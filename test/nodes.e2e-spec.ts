@@ -282,4 +282,19 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
     await request(api.url).delete(`/v1/nodes/${id}`).set(admin.auth).expect(204);
     expect((await listed(id))?.status).toBe('revoked');
   });
+
+  it('lets a persona name a model only a registered node serves, and refuses it once that node is revoked', async () => {
+    const creator = await signUp(api.url, 'creator');
+    const create = () =>
+      request(api.url).post('/v1/personas').set(creator.auth).send({ name: 'Remote', modelId: MODEL_ID });
+    const operator = await signUp(api.url, 'operator');
+    const { id } = await register(operator);
+    await create().expect(201);
+    await request(api.url).delete(`/v1/nodes/${id}`).set(operator.auth).expect(204);
+    // Another test's node may still list the model: only revoked and suspect nodes stop counting.
+    await prisma.node.updateMany({ where: { modelIds: { has: MODEL_ID } }, data: { status: 'revoked' } });
+    const refused = await create().expect(400);
+    expect(refused.body.error).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(JSON.stringify(refused.body.error)).toContain('a registered node serves');
+  });
 });

@@ -61,7 +61,9 @@ export class TooManyLorebookKeysError extends ValidationError {
 
 export class UnknownPersonaModelError extends ValidationError {
   constructor(modelId: string, known: readonly string[]) {
-    const problem = `"${modelId}" is not a model this platform runs; use one of: ${known.join(', ')}`;
+    const problem =
+      `"${modelId}" is not a model this platform runs or a registered node serves; ` +
+      `use one of: ${known.join(', ')}, or a model GET /v1/nodes lists`;
     super(`Invalid request: modelId ${problem}`, [{ field: 'modelId', problems: [problem] }]);
   }
 }

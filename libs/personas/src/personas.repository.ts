@@ -165,6 +165,14 @@ export class PersonasRepository {
     return count === 0 ? null : this.findByIdOrSlug(id);
   }
 
+  /** Whether a registered node that may still be routed to (not revoked, not suspect) lists the model. */
+  async modelServedByNodes(modelId: string): Promise<boolean> {
+    const count = await this.prisma.node.count({
+      where: { modelIds: { has: modelId }, status: { notIn: ['revoked', 'suspect'] } },
+    });
+    return count > 0;
+  }
+
   async slugExists(slug: string): Promise<boolean> {
     return (await this.prisma.persona.count({ where: { slug } })) > 0;
   }

@@ -60,7 +60,7 @@ export class PersonasService {
   ) {}
 
   async create(owner: AuthUser, input: PersonaInput & { name: string }): Promise<PersonaView> {
-    this.checkModel(input.modelId ?? this.config.defaultModelId);
+    await this.checkModel(input.modelId ?? this.config.defaultModelId);
     const content = await this.contentFrom(input, {
       visibility: input.visibility ?? 'public',
       modelId: input.modelId ?? this.config.defaultModelId,
@@ -82,7 +82,7 @@ export class PersonasService {
   async update(caller: AuthUser, id: string, patch: PersonaInput): Promise<PersonaView> {
     const persona = await this.findWritable(caller, id);
     // Only a model being chosen now is checked: an edit of other fields still works after a model is retired.
-    if (patch.modelId !== undefined) this.checkModel(patch.modelId);
+    if (patch.modelId !== undefined) await this.checkModel(patch.modelId);
     const changed = Object.keys(definedOnly(patch));
     if (changed.length === 1 && changed[0] === 'minOperators' && patch.minOperators !== undefined) {
       // The card is unchanged: its version (and hash, which receipts commit to) stays.
@@ -205,8 +205,11 @@ export class PersonasService {
   }
 
   /** A persona that names a model this platform cannot run would fail on its first chat; it fails here instead. */
-  private checkModel(modelId: string): void {
-    if (!this.models.has(modelId)) throw new UnknownPersonaModelError(modelId, this.models.knownModelIds());
+  // A model only node processes serve (an upstream a node fronts, a GGUF file) is as good as one this api runs:
+  // the router sends the persona's replies to those nodes.
+  private async checkModel(modelId: string): Promise<void> {
+    if (this.models.has(modelId) || (await this.personas.modelServedByNodes(modelId))) return;
+    throw new UnknownPersonaModelError(modelId, this.models.knownModelIds());
   }
 
   /**
