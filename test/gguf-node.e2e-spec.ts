@@ -36,20 +36,15 @@ jest.setTimeout(60_000);
     dir = mkdtempSync(join(tmpdir(), 'gguf-node-'));
     const modelPath = join(dir, 'tiny.gguf');
     writeFileSync(modelPath, makeTinyLlamaGguf());
-    api = await startApi({
-      // Only the node process can answer.
-      NODE_IN_PROCESS: 'false',
-      // The api checks a persona's model id against its own registry, which knows no node's models: this names
-      // the id there (an upstream the api never calls, with no in-process node) so the persona can be saved.
-      OPENAI_MODEL_ID: MODEL_ID,
-      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
-    });
+    // Only the node process can answer.
+    api = await startApi({ NODE_IN_PROCESS: 'false' });
     const operator = await signUp(api.url, 'operator');
     node = await startNodeProcess(api.url, operator.apiKey, [
       ...['--gguf', modelPath, '--model-id', MODEL_ID],
       // One thread: on a busy 2-core machine more threads spin against each other.
       ...['--gguf-threads', '1', '--gguf-parallel', '1'],
     ]);
+    // The api accepts the persona's model id because a registered node serves it.
     const creator = await signUp(api.url, 'creator');
     consumer = await signUp(api.url, 'consumer');
     ({ slug } = await createPersona(api.url, creator, {
