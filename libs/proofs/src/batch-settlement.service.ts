@@ -49,7 +49,9 @@ export class BatchSettlementService {
         inferenceId: leaf.id,
         messageId: leaf.messageId,
         conversationId: leaf.conversationId,
-        status: 'anchored',
+        // A reply a spot check disputed stays disputed when its batch anchors (the record does too): the client
+        // learns where it is anchored without being told it is fine.
+        status: leaf.status === 'disputed' ? 'disputed' : 'anchored',
         batch: {
           root: tree.root,
           leafIndex,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '@app/database';
-import type { InferenceRecord, Node, SettlementBatch } from '@app/database';
+import type { InferenceRecord, InferenceStatus, Node, SettlementBatch } from '@app/database';
 
 // Serializes batch membership across workers: two receipts never take the same leaf index, and no receipt joins a
 // batch that is being sealed. Held only for one short transaction.
@@ -27,6 +27,7 @@ export interface BatchLeaf {
   conversationId: string;
   digest: string;
   leafIndex: number;
+  status: InferenceStatus;
 }
 
 export interface AnchoredLeaf {
@@ -117,7 +118,14 @@ export class ProofsRepository {
       const rows = await tx.inferenceRecord.findMany({
         where: { batchId },
         orderBy: { leafIndex: 'asc' },
-        select: { id: true, messageId: true, conversationId: true, digest: true, leafIndex: true },
+        select: {
+          id: true,
+          messageId: true,
+          conversationId: true,
+          digest: true,
+          leafIndex: true,
+          status: true,
+        },
       });
       const leaves = rows.map((row) => ({ ...row, digest: row.digest ?? '', leafIndex: row.leafIndex ?? 0 }));
       return { batch, leaves };
