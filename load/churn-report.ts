@@ -44,7 +44,9 @@ export function formatChurn(churn: ChurnFigures): string {
     .join(', ');
   const lines = [
     '',
-    `Node churn: ${churn.nodes} nodes, one SIGKILLed every ${churn.killEveryS} s and started again at once`,
+    churn.killEveryS === 0
+      ? `Node churn: ${churn.nodes} nodes, no kills (the baseline)`
+      : `Node churn: ${churn.nodes} nodes, one SIGKILLed every ${churn.killEveryS} s and started again at once`,
     ...churn.kills.map(
       (kill) =>
         `  ${Math.max(0, kill.atS).toFixed(1).padStart(5)} s  ${kill.name.padEnd(14)} back (registered) after ` +
