@@ -379,13 +379,26 @@ describe('NodeRouter', () => {
     expect((error as DomainError).message).toContain('No node serves this model');
   });
 
-  it('opens a node’s circuit after 3 consecutive failures: the node is no longer tried', async () => {
+  it('opens a node’s circuit after 3 consecutive failures: it is not tried while another node can answer', async () => {
     const flaky = new FakeNode('flaky', { tokens: [], failAt: 0 });
     directory.targets = [flaky];
     for (let i = 0; i < 3; i += 1) await expect(collect(stream())).rejects.toThrow('flaky failed');
     expect(router.breaker.state('flaky')).toBe('open');
-    await expect(collect(stream())).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
+    const other = new FakeNode('other', { tokens: ['ok'] });
+    directory.targets = [flaky, other];
+    expect(await collect(stream())).toBe('ok');
     expect(flaky.calls).toBe(3);
+  });
+
+  it('still tries a node listed healthy whose circuit is open when no other is left, rather than lose the reply', async () => {
+    // A node that died tripped its own circuit; the others' are open from the same burst: one of them is back.
+    const dead = new FakeNode('dead', { tokens: [], failAt: 0 });
+    const back = new FakeNode('back', { tokens: ['still', ' here'] });
+    router.breaker.tripped('dead');
+    router.breaker.tripped('back');
+    directory.targets = [dead, back];
+    expect(await collect(stream())).toBe('still here');
+    expect(router.breaker.state('back')).toBe('closed');
   });
 
   it('keeps the in-process node out of the breaker and the ITL timeout: it is this process', async () => {
