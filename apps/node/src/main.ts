@@ -6,13 +6,17 @@ import { createRootLogger, installProcessSafetyNet, nestLogger } from '@app/comm
 import type { AddressInfo } from 'node:net';
 import { NodeDrain } from './node-drain';
 import { NodeModule } from './node.module';
-import { NodeOptionsError, parseNodeOptions } from './node-options';
+import { NodeOptionsError, parseNodeOptions, USAGE, wantsHelp } from './node-options';
 import { NodePresence, RegistrationRefusedError } from './node-presence';
 
 // A request is the prompt of one reply; a long history with a lorebook stays well under this.
 const MAX_BODY = '4mb';
 
 async function main(): Promise<void> {
+  if (wantsHelp(process.argv.slice(2))) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   installProcessSafetyNet('Node');
   // The node has no AppConfig: its settings are its flags, or its environment, read once here.
   // eslint-disable-next-line no-restricted-properties

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeOptionsError, parseNodeOptions } from './node-options';
+import { NodeOptionsError, parseNodeOptions, wantsHelp } from './node-options';
 
 const required = ['--api', 'http://api.example:3000/', '--operator-key', 'tp_key'];
 
@@ -103,8 +103,27 @@ describe('parseNodeOptions', () => {
     [[...required, '--upstream', 'http://gpu/v1'], /--model-id/],
     [[...required, '--upstream', 'http://gpu/v1', '--model-id', 'embedded'], /embedded model/],
     [[...required, '--unknown', 'x'], /unknown/i],
+    [[...required, '--embedded-latency', 'glacial'], /EMBEDDED_LATENCY\) must be instant, local/],
   ])('refuses %j with a readable message and the usage', (argv, message) => {
     expect(() => parseNodeOptions(argv, {})).toThrow(NodeOptionsError);
     expect(() => parseNodeOptions(argv, {})).toThrow(message);
+  });
+
+  it('paces embedded replies by EMBEDDED_LATENCY, as the api does (a flag wins); instant when unset', () => {
+    expect(parseNodeOptions(required, {}).embeddedLatency).toBeUndefined();
+    expect(parseNodeOptions(required, { EMBEDDED_LATENCY: 'ttft=300,tps=5' }).embeddedLatency).toEqual({
+      ttftMs: 300,
+      tokensPerSecond: 5,
+    });
+    expect(
+      parseNodeOptions([...required, '--embedded-latency', 'slow'], { EMBEDDED_LATENCY: 'local' })
+        .embeddedLatency,
+    ).toEqual({ ttftMs: 1500, tokensPerSecond: 10 });
+  });
+
+  it('asks for help with --help or -h, wherever it stands', () => {
+    expect(wantsHelp(['--help'])).toBe(true);
+    expect(wantsHelp([...required, '-h'])).toBe(true);
+    expect(wantsHelp(required)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import type { LogSettings } from '@app/common/root-logger';
 import { isEmbeddedModelId } from '@app/inference/embedded.provider';
 import { GGUF_DEFAULT_PARALLEL } from '@app/inference/gguf.provider';
+import { type LatencyProfile, parseLatencyProfile } from '@app/inference/latency-profile';
 import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -15,6 +16,8 @@ export interface NodeOptions {
   upstream?: { baseURL: string; apiKey?: string; model: string };
   /** A local GGUF model file run on this machine's CPU (docs/network.md, Serving a GGUF model). */
   gguf?: { path: string; threads?: number; parallel: number };
+  /** How the embedded model paces plain `embedded` replies (EMBEDDED_LATENCY, as the api reads it); instant if absent. */
+  embeddedLatency?: LatencyProfile;
   /** 0: any free port. */
   port: number;
   host: string;
@@ -49,6 +52,8 @@ export const USAGE = `Usage: npm run node -- --api URL --operator-key KEY [optio
   --gguf-parallel N       replies generated at once (default 2)                NODE_GGUF_PARALLEL
   --model-id ID           the model id personas name (default: embedded; --upstream-model with --upstream;
                           the file name without .gguf with --gguf)             NODE_MODEL_ID
+  --embedded-latency P    how plain \`embedded\` paces its replies: instant (default), local, hosted, slow or
+                          ttft=<ms>,tps=<tokens/s> (the api's setting of the same name)   EMBEDDED_LATENCY
   --listen PORT           (default 0: any free port)                           NODE_LISTEN
   --host HOST             (default 0.0.0.0)                                    NODE_HOST
   --public-url URL        where the api reaches this node (default http://127.0.0.1:PORT)  NODE_PUBLIC_URL
@@ -68,6 +73,8 @@ const FLAGS = {
   'gguf-threads': 'NODE_GGUF_THREADS',
   'gguf-parallel': 'NODE_GGUF_PARALLEL',
   'model-id': 'NODE_MODEL_ID',
+  // The api's own variable, not a NODE_* one: one EMBEDDED_LATENCY slows the api and start:cluster's nodes alike.
+  'embedded-latency': 'EMBEDDED_LATENCY',
   listen: 'NODE_LISTEN',
   host: 'NODE_HOST',
   'public-url': 'NODE_PUBLIC_URL',
@@ -119,6 +126,23 @@ function ggufFile(value: string): string {
   }
   if (!isFile) throw new NodeOptionsError(`--gguf: no model file at "${value}".`);
   return path;
+}
+
+/** `--help` or `-h` anywhere: print the usage and exit 0, whatever else is (or is not) given. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.some((arg) => arg === '--help' || arg === '-h');
+}
+
+// Named profiles and inline ones, parsed as the api parses its EMBEDDED_LATENCY; an unknown one is refused at start
+// rather than served instantly without a word.
+function latencyProfile(value: string | undefined): LatencyProfile | undefined {
+  if (value === undefined) return undefined;
+  const profile = parseLatencyProfile(value);
+  if (!profile)
+    throw new NodeOptionsError(
+      `--embedded-latency (EMBEDDED_LATENCY) must be instant, local, hosted, slow or ttft=<ms>,tps=<tokens/s>, not "${value}".`,
+    );
+  return profile;
 }
 
 export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv): NodeOptions {
@@ -187,6 +211,7 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
           parallel: integer(get('gguf-parallel'), 'gguf-parallel', GGUF_DEFAULT_PARALLEL, 1, 64),
         }
       : undefined,
+    embeddedLatency: latencyProfile(get('embedded-latency')),
     port: integer(get('listen'), 'listen', 0, 0, 65_535),
     host: get('host') ?? '0.0.0.0',
     publicUrl: publicUrl === undefined ? undefined : httpUrl(publicUrl, 'public-url'),

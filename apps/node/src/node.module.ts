@@ -1,6 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { GgufModelProvider } from '@app/inference/gguf.provider';
-import { GgufModelRegistry } from '@app/inference/gguf/gguf-model-registry';
 import { ModelRegistry } from '@app/inference/model-registry';
 import { ApiClient } from './api.client';
 import { CompletionsController } from './completions.controller';
@@ -8,6 +6,7 @@ import { HealthController } from './health.controller';
 import { NodeDrain } from './node-drain';
 import { NodeIdentity } from './node-identity';
 import { NodeInference } from './node-inference.service';
+import { nodeModelRegistry } from './node-models';
 import type { NodeOptions } from './node-options';
 import { NodePresence } from './node-presence';
 import { NODE_OPTIONS } from './node.tokens';
@@ -23,20 +22,7 @@ export class NodeModule {
       controllers: [CompletionsController, HealthController],
       providers: [
         { provide: NODE_OPTIONS, useValue: options },
-        {
-          provide: ModelRegistry,
-          useFactory: () => {
-            const openAiCompatible = options.upstream
-              ? [{ id: options.modelIds[0], ...options.upstream }]
-              : [];
-            if (!options.gguf) return new ModelRegistry({ openAiCompatible });
-            const { path, threads, parallel } = options.gguf;
-            return new GgufModelRegistry(
-              { openAiCompatible },
-              new GgufModelProvider({ id: options.modelIds[0], path, threads, parallel }),
-            );
-          },
-        },
+        { provide: ModelRegistry, useFactory: () => nodeModelRegistry(options) },
         { provide: ReplayGuard, useValue: new ReplayGuard() },
         ApiClient,
         NodeDrain,
