@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { SLUG_PATTERN } from '../slug';
-import { MODEL_ID_PATTERN, VERIFICATION_LEVELS, VISIBILITIES } from './persona-fields.dto';
+import { MODEL_ID_MESSAGE, MODEL_ID_PATTERN, VERIFICATION_LEVELS, VISIBILITIES } from './persona-fields.dto';
 
 export class ImportPersonaQuery {
   @ApiPropertyOptional({ description: 'URL name; made from the card name when left out' })
@@ -16,7 +16,7 @@ export class ImportPersonaQuery {
 
   @ApiPropertyOptional({ example: 'embedded' })
   @IsOptional()
-  @Matches(MODEL_ID_PATTERN, { message: 'modelId must be 1–100 letters, digits or . _ : / -' })
+  @Matches(MODEL_ID_PATTERN, { message: MODEL_ID_MESSAGE })
   modelId?: string;
 
   @ApiPropertyOptional({ enum: VERIFICATION_LEVELS, default: 'none' })

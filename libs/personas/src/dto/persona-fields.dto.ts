@@ -26,7 +26,9 @@ import { OptionalText, OptionalTextList } from './text-field.decorators';
 export const VISIBILITIES = ['public', 'unlisted', 'private'] as const;
 export const VERIFICATION_LEVELS = ['none', 'attested', 'zk'] as const;
 export const MIN_OPERATORS_RANGE = { min: 1, max: 10 } as const;
-export const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9._:/-]{0,99}$/i;
+// `=` and `,` too: an inline embedded profile (`embedded:ttft=300,tps=5`) is a model id nodes register and serve.
+export const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9._:/=,-]{0,99}$/i;
+export const MODEL_ID_MESSAGE = 'modelId must be 1–100 letters, digits or . _ : / - = ,';
 
 class CardAssetDto {
   @IsString() @MaxLength(L.shortTextChars) type!: string;
@@ -123,7 +125,7 @@ export class PersonaFieldsDto {
 
   @ApiPropertyOptional({ example: 'embedded', description: 'The hub model that answers as this persona' })
   @IsOptional()
-  @Matches(MODEL_ID_PATTERN, { message: 'modelId must be 1–100 letters, digits or . _ : / -' })
+  @Matches(MODEL_ID_PATTERN, { message: MODEL_ID_MESSAGE })
   modelId?: string;
 
   @ApiPropertyOptional({ enum: VERIFICATION_LEVELS, default: 'none' })
