@@ -51,6 +51,9 @@ async function main(): Promise<void> {
     });
     await waitForHealthyNodes(apiUrl, names, NODES_HEALTHY_MS);
 
+    // Each node's pid as it runs now: `kill -9 <pid>` mid-reply shows a takeover (docs/network.md). A restarted
+    // node's new pid is in the supervisor's "is starting again (pid N)" line.
+    const pid = (name: string): string => String(supervisor.current(name)?.pid ?? 'restarting');
     const shown = (path: string): string => relative(process.cwd(), path) || path;
     console.log(
       [
@@ -59,7 +62,7 @@ async function main(): Promise<void> {
         `  API:           ${config.publicUrl}/v1`,
         `  OpenAPI docs:  ${config.publicUrl}/docs  (JSON: ${config.publicUrl}/docs-json)`,
         `  Chain:         ${describeChain(chain)}`,
-        `  Nodes:         ${names.map((name, i) => `${name} on :${firstPort + i} (operator ${operators[i].handle})`).join(', ')}`,
+        `  Nodes:         ${names.map((name, i) => `${name} on :${firstPort + i} (operator ${operators[i].handle}, pid ${pid(name)})`).join(', ')}`,
         `  In-process:    ${inProcess === 'false' ? 'off (NODE_IN_PROCESS=false): only the three nodes answer' : `NODE_IN_PROCESS=${inProcess}: the api's own node answers too`}`,
         `  Keys:          operators in ${shown(operatorsFile)}, nodes in ${shown(join(dataDir, 'cluster'))}/node-N (0600)`,
         `  Demo creator:  "${demo.handle}", API key in ${shown(demoKeyFile)}`,

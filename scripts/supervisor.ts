@@ -118,29 +118,34 @@ export class Supervisor {
     if (entry.quickCrashes > this.maxQuickCrashes && entry.givesUpAlone) {
       entry.stopped = true;
       this.options.log(
-        `The ${entry.name} exited (${how}) ${entry.quickCrashes} times in a row; not starting it again. ` +
+        `${subject(entry.name)} exited (${how}) ${entry.quickCrashes} times in a row; not starting it again. ` +
           'The other processes keep running.',
       );
       return;
     }
     if (entry.quickCrashes > this.maxQuickCrashes) {
       this.options.log(
-        `The ${entry.name} exited (${how}) ${entry.quickCrashes} times in a row; stopping everything.`,
+        `${subject(entry.name)} exited (${how}) ${entry.quickCrashes} times in a row; stopping everything.`,
       );
       void this.stop().then(() => this.options.onGiveUp?.(code ?? 1));
       return;
     }
     const waitMs = Math.min(this.initialBackoffMs * 2 ** (entry.quickCrashes - 1), this.maxBackoffMs);
     this.options.log(
-      `The ${entry.name} exited (${how}) after ${Math.round(ranMs / 1000)} s; restarting it in ${waitMs} ms ` +
+      `${subject(entry.name)} exited (${how}) after ${Math.round(ranMs / 1000)} s; restarting it in ${waitMs} ms ` +
         `(restart ${entry.quickCrashes} in a row). The other processes keep running.`,
     );
     entry.restartTimer = setTimeout(() => {
       if (this.stopping || entry.stopped) return;
       const restarted = this.launch(entry);
-      this.options.log(`The ${entry.name} is starting again (pid ${restarted.pid}).`);
+      this.options.log(`${subject(entry.name)} is starting again (pid ${restarted.pid}).`);
     }, waitMs);
   }
+}
+
+// A role reads as one ("The worker exited"); a process's own name stands alone ("cluster-node-1 exited").
+function subject(name: string): string {
+  return /^[a-z ]+$/.test(name) ? `The ${name}` : name;
 }
 
 function hasExited(child: ChildProcess): boolean {
