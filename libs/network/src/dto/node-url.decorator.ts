@@ -8,7 +8,18 @@ const FORBIDDEN_ADDRESSES = new BlockList();
 FORBIDDEN_ADDRESSES.addSubnet('169.254.0.0', 16, 'ipv4');
 FORBIDDEN_ADDRESSES.addSubnet('fe80::', 10, 'ipv6');
 FORBIDDEN_ADDRESSES.addAddress('fd00:ec2::254', 'ipv6');
-const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata']);
+// Other clouds' metadata services (Alibaba, Oracle), and link-local spelled as IPv6: NAT64, IPv4-compatible, mapped.
+FORBIDDEN_ADDRESSES.addAddress('100.100.100.200', 'ipv4');
+FORBIDDEN_ADDRESSES.addAddress('192.0.0.192', 'ipv4');
+FORBIDDEN_ADDRESSES.addSubnet('64:ff9b::a9fe:0', 112, 'ipv6');
+FORBIDDEN_ADDRESSES.addSubnet('::a9fe:0', 112, 'ipv6');
+FORBIDDEN_ADDRESSES.addSubnet('::ffff:a9fe:0', 112, 'ipv6');
+const METADATA_HOSTS = new Set([
+  'metadata.google.internal',
+  'metadata',
+  'instance-data',
+  'instance-data.ec2.internal',
+]);
 
 /** Why a node may not be registered at this url, or undefined; a url that does not parse is IsUrl's to refuse. */
 export function nodeUrlProblem(value: string): string | undefined {
