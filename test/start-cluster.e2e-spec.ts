@@ -122,7 +122,7 @@ describe('npm run start:cluster (e2e)', () => {
     );
     process.kill(pid, 'SIGKILL');
     await waitFor(
-      async () => output.join('').includes('The cluster-node-2 is starting again'),
+      async () => output.join('').includes('cluster-node-2 is starting again'),
       'the launcher to restart the node',
       30_000,
     );
