@@ -3,7 +3,8 @@ import { autoUsers, parseArgs, UsageError } from './args';
 describe('parseArgs', () => {
   it('has defaults that run against npm start', () => {
     expect(parseArgs([])).toMatchObject({
-      url: 'http://127.0.0.1:3000',
+      url: 'http://localhost:3000',
+      creatorKeyFile: '.data/demo-creator.json',
       target: 'socket',
       rate: 10,
       turns: 3,
@@ -11,6 +12,17 @@ describe('parseArgs', () => {
       perUserPerMinute: 30,
       proofs: false,
     });
+  });
+
+  it('finds the api as verify does: PUBLIC_URL, else http://HOST:PORT; the demo key in DATA_DIR', () => {
+    expect(parseArgs([], { PORT: '3500' }).url).toBe('http://localhost:3500');
+    expect(parseArgs([], { HOST: '127.0.0.1', PORT: '3500' }).url).toBe('http://127.0.0.1:3500');
+    expect(parseArgs([], { PUBLIC_URL: 'https://api.example/', PORT: '3500' }).url).toBe(
+      'https://api.example',
+    );
+    expect(parseArgs(['--url', 'http://10.0.0.2:4000'], { PORT: '3500' }).url).toBe('http://10.0.0.2:4000');
+    expect(parseArgs([], { DATA_DIR: '/tmp/p2' }).creatorKeyFile).toBe('/tmp/p2/demo-creator.json');
+    expect(() => parseArgs([], { PORT: 'abc' })).toThrow(/PORT[\s\S]*--url/);
   });
 
   it('reads values in both --flag value and --flag=value forms, and switches', () => {

@@ -1,3 +1,5 @@
+import { AppConfig, loadEnv } from '@app/config/app-config';
+import { join } from 'node:path';
 import type { Slo, TokenCounting } from './metrics';
 
 export type TargetKind = 'socket' | 'openai';
@@ -32,13 +34,29 @@ export interface LoadOptions {
 
 export class UsageError extends Error {}
 
+/**
+ * The api these tools talk to when not told (chat-load, load:churn, node:roi): the api's own AppConfig.publicUrl,
+ * as `npm run verify` uses it (PUBLIC_URL, else http://HOST:PORT, else http://localhost:3000), so a platform on
+ * another PORT is found without a flag. Only the three settings it depends on are read, so an unrelated bad setting
+ * in the shell does not stop a load run.
+ */
+export function defaultApiUrl(env: Record<string, string | undefined>): string {
+  return new AppConfig(loadEnv({ PUBLIC_URL: env.PUBLIC_URL, HOST: env.HOST, PORT: env.PORT })).publicUrl;
+}
+
+/** npm start writes the demo creator's key into DATA_DIR (default .data); read it from there. */
+function defaultCreatorKeyFile(env: Record<string, string | undefined>): string {
+  return join(env.DATA_DIR || '.data', 'demo-creator.json');
+}
+
 export const USAGE = `Usage: node dist/load/chat-load.js [options]
 
 Open-model load on a running Twinproof platform: conversations arrive as a Poisson process, every latency is
 measured from the intended send time (coordinated-omission correction). See load/README.md.
 
 Target
-  --url URL               platform base URL (default http://127.0.0.1:3000)
+  --url URL               platform base URL (default: PUBLIC_URL, else http://HOST:PORT as the api has them,
+                          else http://localhost:3000)
   --target socket|openai  socket.io /chat (default) or POST /v1/chat/completions with stream: true
 Schedule
   --rate R                conversations arriving per second (default 10)
@@ -53,7 +71,7 @@ Setup
   --keys-file PATH        reuse consumer keys from this JSON file and add the ones signed up to it
   --persona SLUG          chat with this persona (default: create an unlisted one with the creator key)
   --creator-key KEY       creator API key (default: TWINPROOF_CREATOR_KEY, then --creator-key-file)
-  --creator-key-file PATH (default .data/demo-creator.json, written by npm start)
+  --creator-key-file PATH (default DATA_DIR/demo-creator.json, written by npm start; DATA_DIR default .data)
   --model-id ID           model of the created persona, e.g. embedded:local (default: the server's default)
   --verification V        none|attested|zk for the created persona (default: the server's default, none);
                           replies of a 'none' persona get no proofs, so use attested with --proofs
@@ -151,7 +169,14 @@ export function parseArgs(
     verification !== 'zk'
   )
     throw new UsageError(`--verification must be none, attested or zk, not "${verification}".`);
-  const url = (values.get('url') ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  let url: string;
+  try {
+    url = (values.get('url') ?? defaultApiUrl(env)).replace(/\/+$/, '');
+  } catch (error) {
+    throw new UsageError(
+      `${error instanceof Error ? error.message : String(error)}\nOr name the api with --url.`,
+    );
+  }
   if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--url must be an http(s) URL, not "${url}".`);
   const users = values.has('users') ? number('users', 1, positiveInt, 'a positive integer') : undefined;
 
@@ -166,7 +191,7 @@ export function parseArgs(
     users,
     persona: values.get('persona'),
     creatorKey: values.get('creator-key') ?? env.TWINPROOF_CREATOR_KEY,
-    creatorKeyFile: values.get('creator-key-file') ?? '.data/demo-creator.json',
+    creatorKeyFile: values.get('creator-key-file') ?? defaultCreatorKeyFile(env),
     modelId: values.get('model-id'),
     verification,
     keysFile: values.get('keys-file'),

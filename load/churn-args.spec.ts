@@ -9,6 +9,11 @@ describe('node-churn options', () => {
     expect(options).toMatchObject({ nodes: 3, killEveryS: 10, modelId: 'embedded:local' });
   });
 
+  it('finds the api as chat-load and verify do (PUBLIC_URL, else HOST:PORT)', () => {
+    expect(parseChurnArgs([], { PORT: '3500' }).load.url).toBe('http://localhost:3500');
+    expect(parseChurnArgs([], { PUBLIC_URL: 'http://api.test:8080' }).load.url).toBe('http://api.test:8080');
+  });
+
   it('lets the user override chat-load’s options and its own, and refuses bad ones', () => {
     const options = parseChurnArgs([
       '--rate',

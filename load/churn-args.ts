@@ -18,8 +18,8 @@ export interface ChurnOptions {
 
 export const CHURN_USAGE = `Usage: node dist/load/node-churn.js [options]   (or npm run load:churn -- [options])
 
-Node churn: runs --nodes node processes against a running api (start it with NODE_IN_PROCESS=false, or pass
---start to have this tool start one), offers
+Node churn: runs --nodes node processes against a running api (--url, default as chat-load's: PUBLIC_URL, else
+http://HOST:PORT; start it with NODE_IN_PROCESS=false, or pass --start to have this tool start one), offers
 open-model chat load, and every --kill-every seconds of the measured window SIGKILLs one node (round robin) and
 starts it again at once. Reports chats offered/completed/failed by code, TTFT, takeovers seen
 (message:node-changed) and how long each killed node took to be back. See load/README.md.

@@ -3,9 +3,11 @@
 // downside scenarios and a price × demand table. Assumptions left out come from the api's NODE_* settings.
 import { parseArgs } from 'node:util';
 import { type EconomicsJson, renderEconomics } from '@app/network/economics/economics-text';
+import { defaultApiUrl } from '../load/args';
 
 const USAGE = `Usage: npm run node:roi -- --node <id> [options]
-  --api <url>                  the api (default: PUBLIC_URL, else http://127.0.0.1:3000)
+  --api <url>                  the api (default: PUBLIC_URL, else http://HOST:PORT as the api has them,
+                               else http://localhost:3000)
   --node <id>                  the node's id (GET /v1/nodes lists them)
   --window 24h|7d              the measured window (default 7d)
   --price-per-1k-tokens <usd>  what the node earns per 1,000 tokens served
@@ -48,7 +50,7 @@ export async function runNodeRoi(
     print(USAGE);
     return values.help ? 0 : 2;
   }
-  const api = (values.api ?? process.env.PUBLIC_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  const api = (values.api ?? defaultApiUrl(process.env)).replace(/\/+$/, '');
   const query = new URLSearchParams();
   if (values.window) query.set('window', values.window);
   for (const [flag, param] of Object.entries(ASSUMPTIONS)) {
@@ -56,7 +58,18 @@ export async function runNodeRoi(
     if (typeof value === 'string') query.set(param, value);
   }
   const url = `${api}/v1/nodes/${encodeURIComponent(values.node)}/economics?${query.toString()}`;
-  const response = await fetch(url, { redirect: 'error' });
+  let response: Response;
+  try {
+    response = await fetch(url, { redirect: 'error' });
+  } catch (error) {
+    // fetch says only "fetch failed"; the cause (ECONNREFUSED, ENOTFOUND…) and the URL tried are what help.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    print(
+      `Could not reach the api at ${api} (${cause?.code ?? cause?.message ?? String(error)}). Is it running? ` +
+        'Name it with --api <url>, or set PORT / PUBLIC_URL as the api has them.',
+    );
+    return 2;
+  }
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const error = (body as { error?: { message?: string; details?: unknown } } | null)?.error;
