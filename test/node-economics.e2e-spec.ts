@@ -30,6 +30,7 @@ interface Report {
   assumptions: Record<string, number>;
   monthly: Outcome & { requests: number };
   breakEvenPricePer1kTokens: number | null;
+  note: string | null;
   scenarios: (Outcome & { name: string; modelShare: number })[];
   sensitivity: { priceMultipliers: number[]; demandMultipliers: number[]; profit: number[][] };
 }
@@ -198,7 +199,9 @@ describe('GET /v1/nodes/:id/economics: an operator’s figures from known traffi
     expect(by.operatorsDoubled.revenue).toBeCloseTo(91.25, 9);
     expect(by.priceHalved.revenue).toBeCloseTo(91.25, 9);
     expect(by.priceHalved.paybackMonths).toBeCloseTo(730 / (91.25 - 64.75), 9);
-    expect(by.idle.profit).toBeCloseTo(-(73 + 7), 9);
+    // Idle: up as measured, so it pays the measured month's every cost and earns nothing.
+    expect(by.idle.costs).toEqual(m.costs);
+    expect(by.idle.profit).toBeCloseTo(-137.75, 9);
     expect(by.idle.paybackMonths).toBeNull();
     const { priceMultipliers, demandMultipliers, profit } = report.sensitivity;
     demandMultipliers.forEach((d, i) =>
@@ -226,6 +229,8 @@ describe('GET /v1/nodes/:id/economics: an operator’s figures from known traffi
     expect(young.measured).toMatchObject({ hours: 3, requests: 1, promptTokens: 600, modelShare: 1 });
     expect(young.from).toBe(new Date(to - 3 * HOUR).toISOString());
     expect(young.monthly.tokens).toBeCloseTo((600 * MONTH_HOURS) / 3, 9);
+    expect(report.note).toBeNull();
+    expect(young.note).toBeNull();
   }, 240_000);
 
   it('is public: another user and an anonymous caller read the same figures', async () => {
@@ -270,12 +275,35 @@ describe('GET /v1/nodes/:id/economics: an operator’s figures from known traffi
     expect(text).toContain('uptime               75.0% (1,080 of 1,440 heartbeats)');
     expect(text).toContain('revenue              $182.50');
     expect(text).toContain('profit               $44.75');
-    expect(text).toMatch(/idle\s+0\.0%\s+\$0\.00\s+\$80\.00\s+-\$80\.00 {2}never/);
+    expect(text).toContain('(24.0 h measured)');
+    expect(text).toMatch(/idle\s+0\.0%\s+\$0\.00\s+\$137\.75\s+-\$137\.75 {2}never/);
 
     const refused: string[] = [];
     const code = await runNodeRoi(['--api', api.url, '--node', n1, '--watts=-5'], (t) => refused.push(t));
     expect(code).toBe(1);
     expect(refused.join('')).toMatch(/^400: .*watts/);
+  });
+
+  it('a node registered in the current hour: nothing measured yet, said plainly by the api and by node:roi', async () => {
+    const carol = await signUp(api.url, 'operator');
+    const fresh = await node(carol.id, ['model-f'], new Date(to + 60_000));
+    const next = new Date(to + HOUR).toISOString().slice(11, 16);
+    const report = (await request(api.url).get(`/v1/nodes/${fresh}/economics`).expect(200)).body as Report;
+    expect(report.measured).toMatchObject({ hours: 0, requests: 0 });
+    expect(report.note).toBe(
+      `No complete hour measured yet (next at ${next} UTC): the figures are assumptions over zero traffic, not a measurement.`,
+    );
+    const out: string[] = [];
+    expect(await runNodeRoi(['--api', api.url, '--node', fresh], (text) => out.push(text))).toBe(0);
+    expect(out.join('\n')).toContain(`no complete hour measured yet (next at ${next} UTC)`);
+    expect(out.join('\n')).not.toMatch(/uptime|revenue|profit|Scenarios/);
+  });
+
+  it('node:roi names the api it could not reach', async () => {
+    const out: string[] = [];
+    const dead = 'http://127.0.0.1:9';
+    expect(await runNodeRoi(['--api', dead, '--node', n1], (text) => out.push(text))).toBe(2);
+    expect(out.join('\n')).toMatch(/Could not reach the api at http:\/\/127\.0\.0\.1:9 /);
   });
 
   it('404 for an unknown node, 400 for an id that is not one', async () => {

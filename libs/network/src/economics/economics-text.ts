@@ -9,14 +9,27 @@ const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 const months = (n: number | null): string => (n === null ? 'never' : `${n.toFixed(1)} months`);
 const roi = (n: number | null): string => (n === null ? 'n/a (no hardware)' : pct(n));
 const pad = (s: string, width: number): string => s.padStart(width);
+/** HH:00 of the hour after `to` (the start of the current hour), when the first complete hour will be in. */
+const nextHour = (to: string): string => new Date(Date.parse(to) + 3_600_000).toISOString().slice(11, 16);
 
 /** What `npm run node:roi` prints: the figures, the downside scenarios and the sensitivity table, as plain text. */
 export function renderEconomics(r: EconomicsJson): string {
   const m = r.measured;
   const a = r.assumptions;
   const c = r.monthly.costs;
+  // Nothing measured yet: every figure below would be scaled from zero traffic, so print none of them.
+  if (m.hours <= 0)
+    return [
+      `Node ${r.nodeId}: ${r.window} window: no complete hour measured yet (next at ${nextHour(r.to)} UTC).`,
+      'Run it again after then; the figures are scaled from the hours measured.',
+    ].join('\n');
   const lines = [
-    `Node ${r.nodeId}: ${r.window} window, ${r.from} to ${r.to} (${m.hours.toFixed(1)} complete hours)`,
+    `Node ${r.nodeId}: ${r.window} window, ${r.from} to ${r.to} (${m.hours.toFixed(1)} h measured)`,
+    ...(m.hours < 24
+      ? [
+          `  Less than a day measured: the month below is scaled up from ${m.hours.toFixed(1)} h, a rough guide.`,
+        ]
+      : []),
     '',
     'Measured',
     `  requests             ${count(m.requests)}`,

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { NodeNotFoundError } from '../nodes.errors';
-import { type Assumptions, computeEconomics, type Economics, type MeasuredFigures } from './node-economics';
+import {
+  type Assumptions,
+  computeEconomics,
+  type Economics,
+  type MeasuredFigures,
+  measurementNote,
+} from './node-economics';
 import { NodeEconomicsRepository } from './node-economics.repository';
 
 const HOUR_MS = 3_600_000;
@@ -16,6 +22,8 @@ export interface NodeEconomicsReport extends Economics {
   to: Date;
   measured: MeasuredFigures & { heartbeats: number; expectedHeartbeats: number };
   assumptions: Assumptions;
+  /** Set while no complete hour has been measured (measured.hours 0): the figures are not a measurement yet. */
+  note: string | null;
 }
 
 @Injectable()
@@ -65,6 +73,7 @@ export class NodeEconomicsService {
       to,
       measured,
       assumptions,
+      note: measurementNote(measured.hours, to),
       ...computeEconomics(measured, assumptions),
     };
   }

@@ -1,4 +1,4 @@
-import { type Assumptions, computeEconomics, type MeasuredFigures } from './node-economics';
+import { type Assumptions, computeEconomics, type MeasuredFigures, measurementNote } from './node-economics';
 
 // Hand-computed: 73 hours measured = 1/10 of a 730-hour month, so every measured count is ×10 a month.
 const measured: MeasuredFigures = {
@@ -55,12 +55,21 @@ describe('computeEconomics', () => {
     }
     expect(by.operatorsDoubled.modelShare).toBeCloseTo(0.15);
     expect(by.demandHalved.modelShare).toBeCloseTo(0.3);
-    // Idle: depreciation 50 + hosting 8.5, no revenue, never paid back.
+    // Idle: up as measured, so every measured cost (100), no revenue, never paid back.
     expect(by.idle.revenue).toBe(0);
-    expect(by.idle.costs.total).toBeCloseTo(58.5);
-    expect(by.idle.profit).toBeCloseTo(-58.5);
-    expect(by.idle.roi).toBeCloseTo(-1.17);
+    expect(by.idle.costs).toEqual(e.monthly.costs);
+    expect(by.idle.profit).toBeCloseTo(-100);
+    expect(by.idle.roi).toBeCloseTo(-2); // −100 × 24 / 1,200
     expect(by.idle.paybackMonths).toBeNull();
+  });
+
+  it('idle is never cheaper than measured, even with no uptime (bandwidth is a flat plan, paid in both)', () => {
+    const down = computeEconomics({ ...measured, uptime: 0 }, assumptions);
+    const idle = down.scenarios.find((s) => s.name === 'idle');
+    expect(down.monthly.costs.bandwidth).toBe(5);
+    expect(idle?.costs.bandwidth).toBe(5);
+    expect(idle?.costs.total).toBeCloseTo(down.monthly.costs.total); // 50 + 5 + 8.5
+    expect(idle?.profit).toBeLessThanOrEqual(down.monthly.profit);
   });
 
   it('a sensitivity table of price × demand: profit = 200 × d × p − 100', () => {
@@ -85,5 +94,14 @@ describe('computeEconomics', () => {
     expect(free.monthly.roi).toBeNull();
     expect(free.monthly.paybackMonths).toBe(0);
     expect(free.monthly.costs.depreciation).toBe(0);
+  });
+});
+
+describe('measurementNote', () => {
+  it('says plainly that no complete hour was measured yet, and when the first one is', () => {
+    expect(measurementNote(0, new Date('2026-12-03T18:00:00Z'))).toBe(
+      'No complete hour measured yet (next at 19:00 UTC): the figures are assumptions over zero traffic, not a measurement.',
+    );
+    expect(measurementNote(0.3, new Date('2026-12-03T18:00:00Z'))).toBeNull();
   });
 });

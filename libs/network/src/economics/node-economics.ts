@@ -80,14 +80,25 @@ export interface Economics {
 export const PRICE_MULTIPLIERS = [0.25, 0.5, 1, 1.5, 2];
 export const DEMAND_MULTIPLIERS = [0.25, 0.5, 1, 1.5, 2];
 
-/** A month's costs when the node is up `uptime` of the time and serving traffic (`serving`) or idle. */
-export function monthlyCosts(a: Assumptions, uptime: number, serving = true): MonthlyCosts {
+/** A month's costs for a node up `uptime` of the time. */
+export function monthlyCosts(a: Assumptions, uptime: number): MonthlyCosts {
   const depreciation = a.hardwareUsd / a.lifetimeMonths;
-  // Power only while the node is up; an idle node is assumed switched off but still hosted and written off.
-  const power = serving ? (a.watts / 1000) * HOURS_PER_MONTH * uptime * a.kwhUsd : 0;
-  const bandwidth = serving ? a.bandwidthUsdPerMonth : 0;
+  // Power only while the node is up (the watts assumed are drawn whether it is serving or waiting for work).
+  const power = (a.watts / 1000) * HOURS_PER_MONTH * uptime * a.kwhUsd;
+  // Bandwidth is an assumed flat monthly plan (USD a month, not per GB), so it is paid with or without traffic.
+  const bandwidth = a.bandwidthUsdPerMonth;
   const hosting = a.hostingUsdPerMonth;
   return { depreciation, power, bandwidth, hosting, total: depreciation + power + bandwidth + hosting };
+}
+
+/**
+ * When no complete hour has been measured yet (a node registered in the current hour), every figure would be
+ * scaled from nothing: say so, and when the first hour completes. Null once something was measured.
+ */
+export function measurementNote(hours: number, to: Date): string | null {
+  if (hours > 0) return null;
+  const next = new Date(to.getTime() + 3_600_000).toISOString().slice(11, 16);
+  return `No complete hour measured yet (next at ${next} UTC): the figures are assumptions over zero traffic, not a measurement.`;
 }
 
 /** A month with `tokens` served at `pricePer1kTokens`, with the given costs. */
@@ -141,10 +152,13 @@ export function computeEconomics(m: MeasuredFigures, a: Assumptions): Economics 
       'The price per 1k tokens falls by half',
       outcome(a, tokens, a.pricePer1kTokens * 0.5, costs),
     ),
+    // The worst case of the list: the node stays up as measured, waiting for work, so it pays every measured
+    // cost (power while up, the flat bandwidth plan, hosting, depreciation) and earns nothing. It can never come
+    // out cheaper than the measured month.
     scenario(
       'idle',
-      'No traffic: the hardware still depreciates and hosting is still paid',
-      outcome(a, 0, a.pricePer1kTokens, monthlyCosts(a, m.uptime, false)),
+      'No traffic: the node stays up as measured and pays every cost, earning nothing',
+      outcome(a, 0, a.pricePer1kTokens, costs),
       0,
     ),
   ];

@@ -1,7 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 class MeasuredResponse {
-  @ApiProperty({ description: 'Hours measured (the window, or since registration)' }) hours!: number;
+  @ApiProperty({
+    description:
+      'Hours measured up to the start of the current hour (the window, or since registration); 0: nothing yet',
+  })
+  hours!: number;
   @ApiProperty() requests!: number;
   @ApiProperty() promptTokens!: number;
   @ApiProperty() completionTokens!: number;
@@ -78,6 +82,14 @@ export class NodeEconomicsResponse {
   @ApiProperty({ description: 'End of the span measured: the start of the current hour' }) to!: Date;
   @ApiProperty({ type: MeasuredResponse }) measured!: MeasuredResponse;
   @ApiProperty({ type: AssumptionsResponse }) assumptions!: AssumptionsResponse;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description:
+      'Set while no complete hour has been measured (measured.hours is 0): says when the first one completes; ' +
+      'until then every figure is the assumptions over zero traffic',
+  })
+  note!: string | null;
   @ApiProperty({ type: MonthlyResponse, description: 'The measured span scaled to a 730-hour month' })
   monthly!: MonthlyResponse;
   @ApiPropertyOptional({ nullable: true, type: Number }) breakEvenPricePer1kTokens!: number | null;
