@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { describeChain } from './local-chain';
 import { preparePlatform, superviseCore } from './platform';
 
@@ -12,6 +12,9 @@ async function main(): Promise<void> {
   const platform = await preparePlatform();
   await superviseCore(platform);
   const { config, chain, demo, demoKeyFile } = platform;
+  // The key file in DATA_DIR, as a path require() takes from here: ./relative inside the working directory, else absolute.
+  const shown = relative(process.cwd(), demoKeyFile);
+  const keyPath = shown && !shown.startsWith('..') && !isAbsolute(shown) ? `./${shown}` : demoKeyFile;
 
   console.log(
     [
@@ -20,8 +23,8 @@ async function main(): Promise<void> {
       `  API:           ${config.publicUrl}/v1`,
       `  OpenAPI docs:  ${config.publicUrl}/docs  (JSON: ${config.publicUrl}/docs-json)`,
       `  Chain:         ${describeChain(chain)}`,
-      `  Demo creator:  "${demo.handle}", API key in ${relative(process.cwd(), demoKeyFile) || demoKeyFile}`,
-      `  Try:           curl -H "Authorization: Bearer $(node -p 'require("./.data/demo-creator.json").apiKey')" ${config.publicUrl}/v1/personas?owner=me`,
+      `  Demo creator:  "${demo.handle}", API key in ${keyPath}`,
+      `  Try:           curl -H "Authorization: Bearer $(node -p 'require(${JSON.stringify(keyPath)}).apiKey')" ${config.publicUrl}/v1/personas?owner=me`,
       '',
     ].join('\n'),
   );

@@ -20,7 +20,8 @@ import { parseArgs } from 'node:util';
 export const USAGE = `Usage: npm run verify -- <bundle.json | conversation.jsonl | inference-id> [options]
   --api <url>                  where to fetch an inference id from (alias --url; default: this machine's api, PUBLIC_URL
                                or http://HOST:PORT from its configuration)
-  --key <api key>              your key (default .data/demo-creator.json); only a participant's key gets content checks
+  --key <api key>              your key (default: the demo creator's, DATA_DIR/demo-creator.json as npm start writes
+                               it); only a participant's key gets content checks
   --rpc <url>                  the chain's JSON-RPC endpoint (default: the api's GET /v1/chain, else CHAIN_PUBLIC_RPC_URL)
   --trust-dev-authority <0x..> accept development attestations from this dev CA (repeatable; this machine's dev CA in
                                DATA_DIR is trusted when present)
@@ -74,7 +75,7 @@ async function verify(argv: string[], io: VerifyIo, config: AppConfig): Promise<
   try {
     if (UUID.test(target)) {
       const api = (values.api ?? values.url ?? config.publicUrl).replace(/\/+$/, '');
-      const key = values.key ?? localDemoKey();
+      const key = values.key ?? localDemoKey(config);
       const bundle = await fetchJson<ProofBundle>(api, `/v1/inferences/${target}/bundle`, key);
       rpcUrl ??= (await fetchJson<{ rpcUrl: string }>(api, '/v1/chain', key).catch(() => null))?.rpcUrl;
       chain = new ChainReader(rpcUrl ?? config.chain.publicRpcUrl, values.contract);
@@ -156,8 +157,9 @@ async function attestationPolicy(
   };
 }
 
-function localDemoKey(): string | undefined {
-  const file = join(process.cwd(), '.data', 'demo-creator.json');
+/** The demo creator's key, where npm start writes it: DATA_DIR, as the dev CA above is read from. */
+function localDemoKey(config: AppConfig): string | undefined {
+  const file = join(config.dataDir, 'demo-creator.json');
   if (!existsSync(file)) return undefined;
   return (JSON.parse(readFileSync(file, 'utf8')) as { apiKey?: string }).apiKey;
 }

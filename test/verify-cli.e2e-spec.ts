@@ -12,7 +12,7 @@ import {
 } from '@app/receipts';
 import { Wallet } from 'ethers';
 import { connectChat, startReply, watchProofUpdates } from '@app/testing';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
@@ -147,6 +147,18 @@ describe('npm run verify (e2e)', () => {
     const config = AppConfig.fromProcessEnv({ HOST: '127.0.0.1', PORT: port });
     expect(config.publicUrl).toBe(api.url);
     expect((await verify([replies.attested.inferenceId, '--key', consumer.apiKey], config)).code).toBe(0);
+  });
+
+  it('reads the demo key from DATA_DIR when no --key is given, as npm start writes it there', async () => {
+    // The consumer's key stands in for the demo creator's: a participant's key, so the content checks run.
+    writeFileSync(join(dir, 'demo-creator.json'), JSON.stringify({ apiKey: consumer.apiKey }));
+    // The dev CA is read from DATA_DIR too: the same one the api's node uses, so the attestation passes as above.
+    copyFileSync(AppConfig.fromProcessEnv().node.devCaFile, join(dir, 'dev-ca.json'));
+    const config = AppConfig.fromProcessEnv({ PUBLIC_URL: api.url, DATA_DIR: dir });
+    const result = await verify([replies.attested.inferenceId], config);
+    expect(result.err).not.toMatch(/not a participant/);
+    expect(result.out).toMatch(/✓ output-hash/);
+    expect(result.code).toBe(0);
   });
 
   it('exits 2 and names the URL when it cannot reach the api', async () => {
