@@ -170,7 +170,23 @@ describe('GET /v1/network: who serves the traffic (e2e)', () => {
     // platform's and serves embedded (the api's model registry).
     await prisma.node.updateMany({ where: { id: { in: nodeIds } }, data: { lastHeartbeatAt: new Date() } });
 
+    // A node that stopped heartbeating a minute ago, alone with its model: reported offline, and its model (no
+    // persona uses it, no healthy node serves it) concerns nobody, so it gets no `operators` warning.
+    const carol = await signUp(api.url, 'operator');
+    const silent = await node(carol.id, {
+      provider: 'aws',
+      region: 'eu',
+      teeKind: 'dev',
+      modelIds: ['model-dead'],
+    });
+    await prisma.node.update({
+      where: { id: silent },
+      data: { lastHeartbeatAt: new Date(Date.now() - 60_000) },
+    });
+
     const report = (await request(api.url).get('/v1/network').expect(200)).body as Report;
+    expect(report.nodes).toMatchObject({ active: 4, offline: 1 });
+    expect(report.warnings).not.toContainEqual(expect.objectContaining({ modelId: 'model-dead' }));
     expect(report.warnings.filter((w) => w.kind === 'minOperators' || w.kind === 'unserved')).toEqual([
       { kind: 'minOperators', modelId: 'embedded', minOperators: 2, operators: 1, personas: 1 },
       { kind: 'minOperators', modelId: 'model-a', minOperators: 3, operators: 2, personas: 2 },

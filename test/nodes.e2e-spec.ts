@@ -217,6 +217,31 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
     expect(await listed(id)).toMatchObject({ status: 'draining', healthy: false });
   });
 
+  it('reports a node whose heartbeats stopped as offline (read time, row untouched) until it heartbeats again', async () => {
+    const offline = async () =>
+      ((await request(api.url).get('/v1/network').expect(200)).body as { nodes: { offline: number } }).nodes
+        .offline;
+    // Nodes earlier tests registered stop heartbeating: let them all go silent first, so only ours moves the count.
+    await new Promise((resolve) => setTimeout(resolve, 4 * HEARTBEAT_MS));
+    const before = await offline();
+    const { id, key } = await register(await signUp(api.url, 'operator'));
+    const silent = { lastHeartbeatAt: new Date(Date.now() - 60_000) };
+    await prisma.node.update({ where: { id }, data: silent });
+    expect(await listed(id)).toMatchObject({ status: 'offline', healthy: false });
+    expect(await offline()).toBe(before + 1);
+    // Derived, never stored: the row keeps what the node last said.
+    expect((await prisma.node.findUniqueOrThrow({ where: { id } })).status).toBe('active');
+
+    await heartbeat(id, key, {}, 200);
+    expect(await listed(id)).toMatchObject({ status: 'active', healthy: true });
+    expect(await offline()).toBe(before);
+
+    // A draining node that then stops (SIGKILL after SIGTERM) is offline too.
+    await heartbeat(id, key, { status: 'draining' }, 200);
+    await prisma.node.update({ where: { id }, data: silent });
+    expect(await listed(id)).toMatchObject({ status: 'offline', healthy: false });
+  });
+
   it('refuses heartbeats: another key 401, a stale time 400, an unknown node 404, a malformed one 400', async () => {
     const { id, key } = await register(await signUp(api.url, 'operator'));
     const stranger = await heartbeat(id, Wallet.createRandom(), {}, 401);

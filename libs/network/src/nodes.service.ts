@@ -8,6 +8,7 @@ import { getAddress } from 'ethers';
 import type { NodeHeartbeatDto } from './dto/node-heartbeat.dto';
 import type { NodeHeartbeatResponse, NodeResponse, RegisteredNodeResponse } from './dto/node.response';
 import type { RegisterNodeDto } from './dto/register-node.dto';
+import { reportedStatus } from './dto/reported-status';
 import {
   BadHeartbeatSignatureError,
   InvalidRegistrationProofError,
@@ -101,6 +102,7 @@ export class NodesService {
 
   async list(): Promise<NodeResponse[]> {
     const now = Date.now();
+    const { heartbeatMs } = this.config.network;
     const nodes = await this.nodes.listWithOperators();
     return nodes.map((node) => ({
       id: node.id,
@@ -111,9 +113,10 @@ export class NodesService {
       region: node.region,
       provider: node.provider,
       attestationKind: node.attestationKind,
-      status: node.status,
+      // Silent past the healthy window: `offline` (dto/reported-status.ts); `healthy` is judged on the stored row.
+      status: reportedStatus(node, heartbeatMs, now),
       lastHeartbeatAt: node.lastHeartbeatAt,
-      healthy: isHealthy(node, this.config.network.heartbeatMs, now),
+      healthy: isHealthy(node, heartbeatMs, now),
     }));
   }
 

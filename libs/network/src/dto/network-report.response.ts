@@ -41,7 +41,10 @@ class WindowsResponse {
 class NodeCountsResponse {
   @ApiProperty() active!: number;
   @ApiProperty() draining!: number;
-  @ApiProperty() offline!: number;
+  @ApiProperty({
+    description: 'Active or draining, but no heartbeat for 3 intervals (as GET /v1/nodes lists it)',
+  })
+  offline!: number;
   @ApiProperty() revoked!: number;
   @ApiProperty({ description: 'A spot check found its output differing from another operator’s' })
   suspect!: number;
@@ -52,8 +55,9 @@ class ConcentrationWarningResponse {
   @ApiProperty({
     enum: ['share', 'operators', 'minOperators', 'unserved'],
     description:
-      'share: one entity serves more than NETWORK_MAX_SHARE of a window; operators: a model has fewer ' +
-      'than NETWORK_MIN_OPERATORS operators among healthy nodes; minOperators: `personas` live personas require ' +
+      'share: one entity serves more than NETWORK_MAX_SHARE of a window; operators: a model healthy nodes ' +
+      'serve (or live personas use) has fewer than NETWORK_MIN_OPERATORS operators among healthy nodes, ' +
+      'none for models only stopped or revoked nodes listed; minOperators: `personas` live personas require ' +
       'more independent operators than serve their model (they cannot reply); unserved: live personas use a ' +
       'model no healthy node serves',
   })

@@ -31,7 +31,13 @@ export class NodeResponse {
   @ApiPropertyOptional({ nullable: true, type: String }) region!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) provider!: string | null;
   @ApiProperty({ example: 'dev' }) attestationKind!: string;
-  @ApiProperty({ enum: STATUSES }) status!: string;
+  @ApiProperty({
+    enum: STATUSES,
+    description:
+      'offline: active or draining, but no heartbeat for 3 intervals (NODE_HEARTBEAT_MS); derived when read, ' +
+      'the next heartbeat restores what the node says',
+  })
+  status!: string;
   @ApiPropertyOptional({ nullable: true, type: Date }) lastHeartbeatAt!: Date | null;
   @ApiProperty({ description: 'Active with a heartbeat younger than 3 intervals (NODE_HEARTBEAT_MS)' })
   healthy!: boolean;

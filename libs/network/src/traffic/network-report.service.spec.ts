@@ -103,28 +103,65 @@ describe('NetworkReportService', () => {
     expect(lowered.warnings.filter((w) => w.kind === 'share' && w.dimension === 'operator')).toHaveLength(6);
   });
 
-  it('counts a model’s operators among healthy nodes only; a revoked node lists no model', async () => {
+  it('counts a model’s operators among healthy nodes only; no warning for models only silent or revoked nodes list', async () => {
     const stale = new Date(NOW.getTime() - 60_000);
-    const { reports } = service(
+    const nodes = [
+      node('a', { operator: { handle: 'alice' }, operatorId: 'u1', modelIds: ['m', 'x'] }),
+      node('b', { operator: { handle: 'bob' }, operatorId: 'u2', modelIds: ['m'] }),
+      node('c', {
+        operator: { handle: 'carol' },
+        operatorId: 'u3',
+        modelIds: ['x', 'y'],
+        lastHeartbeatAt: stale,
+      }),
+      node('d', { operator: { handle: 'dave' }, operatorId: 'u4', modelIds: ['z'], status: 'revoked' }),
+    ];
+    // y (a silent node's) and z (a revoked one's) concern nobody: no node serves them, no persona uses them.
+    const report = await service(nodes, []).reports.report(NOW);
+    expect(report.warnings.filter((w) => w.kind !== 'share')).toEqual([
+      { kind: 'operators', modelId: 'x', operators: 1 },
+    ]);
+    // c's heartbeats stopped 60 s ago (> 3 × 5 s): offline, though its row still says active.
+    expect(report.nodes).toEqual({ active: 2, draining: 0, offline: 1, revoked: 1, suspect: 0, healthy: 2 });
+
+    // Once a live persona uses y it matters: `unserved` says so (not also `operators: 0`).
+    const used = await service(nodes, [], {}, [
+      { modelId: 'y', minOperators: 1, personas: 2 },
+    ]).reports.report(NOW);
+    expect(used.warnings.filter((w) => w.kind !== 'share')).toEqual([
+      { kind: 'operators', modelId: 'x', operators: 1 },
+      { kind: 'unserved', modelId: 'y', personas: 2 },
+    ]);
+  });
+
+  it('reports a silent draining node offline, and keeps revoked and suspect as stored', async () => {
+    const stale = new Date(NOW.getTime() - 60_000);
+    const report = await service(
       [
-        node('a', { operator: { handle: 'alice' }, operatorId: 'u1', modelIds: ['m', 'x'] }),
-        node('b', { operator: { handle: 'bob' }, operatorId: 'u2', modelIds: ['m'] }),
-        node('c', {
-          operator: { handle: 'carol' },
-          operatorId: 'u3',
-          modelIds: ['x', 'y'],
-          lastHeartbeatAt: stale,
-        }),
-        node('d', { operator: { handle: 'dave' }, operatorId: 'u4', modelIds: ['z'], status: 'revoked' }),
+        node('a', { status: 'draining' }),
+        node('b', { status: 'draining', lastHeartbeatAt: stale }),
+        node('c', { status: 'suspect', lastHeartbeatAt: stale }),
+        node('d', { status: 'revoked', lastHeartbeatAt: stale }),
+        node('e', { lastHeartbeatAt: null }),
       ],
       [],
-    );
-    const report = await reports.report(NOW);
-    expect(report.warnings).toEqual([
-      { kind: 'operators', modelId: 'x', operators: 1 },
-      { kind: 'operators', modelId: 'y', operators: 0 },
+    ).reports.report(NOW);
+    expect(report.nodes).toEqual({ active: 0, draining: 1, offline: 2, revoked: 1, suspect: 1, healthy: 0 });
+  });
+
+  it('counts the in-process node as the platform’s operator for models live personas use', async () => {
+    const report = await service(
+      [
+        node('local', { modelIds: [] }),
+        node('a', { operator: { handle: 'alice' }, operatorId: 'u1', modelIds: ['embedded'] }),
+      ],
+      [],
+      { NETWORK_MIN_OPERATORS: '3' },
+      [{ modelId: 'embedded', minOperators: 1, personas: 1 }],
+    ).reports.report(NOW);
+    expect(report.warnings.filter((w) => w.kind === 'operators')).toEqual([
+      { kind: 'operators', modelId: 'embedded', operators: 2 },
     ]);
-    expect(report.nodes).toEqual({ active: 3, draining: 0, offline: 0, revoked: 1, suspect: 0, healthy: 2 });
   });
 
   it('no traffic: zero figures, no share warnings', async () => {

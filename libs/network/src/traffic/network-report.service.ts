@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import type { NodeStatus } from '@app/database';
 import { ModelRegistry } from '@app/inference';
+import { reportedStatus } from '../dto/reported-status';
 import { concentrationOf, type Concentration, groupTraffic } from '../concentration/concentration';
 import { NodesRepository, type NodeWithOperator } from '../nodes.repository';
 import { isHealthy } from '../router/node-health';
 import { NetworkTrafficRepository } from './network-traffic.repository';
-import { PersonaRequirementsRepository } from './persona-requirements.repository';
+import { type PersonaRequirement, PersonaRequirementsRepository } from './persona-requirements.repository';
 
 const HOUR_MS = 3_600_000;
 export const REPORT_WINDOWS = { '1h': 1, '24h': 24, '7d': 168 } as const;
@@ -36,6 +37,7 @@ export type ConcentrationWarning =
       key: string;
       share: number;
     }
+  /** A model healthy nodes serve (or live personas use) has fewer than NETWORK_MIN_OPERATORS operators. */
   | { kind: 'operators'; modelId: string; operators: number }
   /** `personas` live personas require more independent operators than serve their model now: they cannot reply. */
   | { kind: 'minOperators'; modelId: string; minOperators: number; operators: number; personas: number }
@@ -99,24 +101,29 @@ export class NetworkReportService {
       }
     }
 
-    // Every model a live node lists, counted by the independent operators among its healthy nodes (0: none serves it).
-    const models = new Set(nodes.filter((n) => n.status !== 'revoked').flatMap((n) => n.modelIds));
+    const requirements = await this.personas.requirements();
+    const operatorsOf = this.operatorCounter(healthy);
+    // Only models someone can act on: those healthy nodes serve, or live personas use. A model that only stopped or
+    // revoked nodes listed concerns nobody (no node serves it, no persona asks for it), so it is not warned about.
+    // A model live personas use that no healthy node serves is `unserved` (below), not also `operators: 0`.
+    const models = new Set([...healthy.flatMap((n) => n.modelIds), ...requirements.map((r) => r.modelId)]);
     for (const modelId of [...models].sort()) {
-      const operators = new Set(healthy.filter((n) => n.modelIds.includes(modelId)).map(operatorOf)).size;
-      if (operators < minOperators) warnings.push({ kind: 'operators', modelId, operators });
+      const operators = operatorsOf(modelId);
+      if (operators > 0 && operators < minOperators) warnings.push({ kind: 'operators', modelId, operators });
     }
 
-    warnings.push(...(await this.personaWarnings(healthy)));
+    warnings.push(...this.personaWarnings(requirements, operatorsOf));
 
     const counts = { active: 0, draining: 0, offline: 0, revoked: 0, suspect: 0, healthy: healthy.length };
-    for (const node of nodes) counts[node.status] += 1;
+    // Counted as GET /v1/nodes lists them: a node silent past the healthy window is offline, not active.
+    for (const node of nodes) counts[reportedStatus(node, heartbeatMs, now.getTime())] += 1;
     return { generatedAt: now, nodes: counts, windows, warnings };
   }
 
-  /** Personas grouped by (model, minimum): each group is compared with the operators serving its model now. */
-  private async personaWarnings(healthy: NodeWithOperator[]): Promise<ConcentrationWarning[]> {
+  /** How many independent operators run healthy nodes serving a model (memoised per report). */
+  private operatorCounter(healthy: NodeWithOperator[]): (modelId: string) => number {
     const operatorsByModel = new Map<string, number>();
-    const operatorsOf = (modelId: string): number => {
+    return (modelId) => {
       let operators = operatorsByModel.get(modelId);
       if (operators === undefined) {
         operators = new Set(healthy.filter((n) => this.serves(n, modelId)).map(operatorOf)).size;
@@ -124,9 +131,16 @@ export class NetworkReportService {
       }
       return operators;
     };
+  }
+
+  /** Personas grouped by (model, minimum): each group is compared with the operators serving its model now. */
+  private personaWarnings(
+    requirements: PersonaRequirement[],
+    operatorsOf: (modelId: string) => number,
+  ): ConcentrationWarning[] {
     const warnings: ConcentrationWarning[] = [];
     const unserved = new Map<string, number>();
-    for (const { modelId, minOperators, personas } of await this.personas.requirements()) {
+    for (const { modelId, minOperators, personas } of requirements) {
       const operators = operatorsOf(modelId);
       if (operators === 0) unserved.set(modelId, (unserved.get(modelId) ?? 0) + personas);
       else if (minOperators > operators)
