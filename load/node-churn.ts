@@ -4,13 +4,15 @@ import { dirname, join, resolve } from 'node:path';
 import { ensureOperators, ListedNode, listNodes } from '../scripts/cluster-nodes';
 import { autoUsers, UsageError } from './args';
 import { CHURN_USAGE, ChurnOptions, killSchedule, parseChurnArgs } from './churn-args';
+import { deleteRunPersona } from './churn-cleanup';
+import { mayServe } from './churn-nodes';
 import { ChurnFigures, formatChurn, takeoverOutcomes } from './churn-report';
 import { RunMetrics, TurnTimeline } from './metrics';
 import { NodeFleet, Replacement } from './node-fleet';
 import { buildPlan } from './poisson';
 import { formatReport, LoadReport } from './report';
 import { runOpenModel } from './runner';
-import { prepareConversations, preparePersona, prepareUsers, SetupError } from './setup';
+import { LoadPersona, prepareConversations, preparePersona, prepareUsers, SetupError } from './setup';
 import { SocketTarget } from './socket-target';
 
 // `npm run load:churn`: issue 11's benchmark. Chat load on an api whose replies come from node processes this
@@ -29,19 +31,29 @@ class OutcomeMetrics extends RunMetrics {
   }
 }
 
-/** Healthy nodes this tool does not run (the in-process node, start:cluster's): they would soften the churn. */
-async function otherHealthyNodes(url: string, fleetNames: readonly string[]): Promise<ListedNode[]> {
+/**
+ * Healthy nodes this tool does not run that could take the run's replies (the in-process node, another node with the
+ * same model id): they would soften the churn. Nodes serving other models (start:cluster's `embedded`) cannot.
+ */
+async function otherHealthyNodes(
+  url: string,
+  fleetNames: readonly string[],
+  modelId: string,
+): Promise<ListedNode[]> {
   const listed = await listNodes(url).catch((error: unknown) => {
     throw new SetupError(
       `The api at ${url} is not answering GET /v1/nodes (${error instanceof Error ? error.message : String(error)}). ` +
         'Start it with NODE_IN_PROCESS=false SIGNUP_RATE_LIMIT_PER_HOUR=100000 npm start, or pass --start.',
     );
   });
-  const strangers = listed.filter((node) => node.healthy && !fleetNames.includes(node.name));
+  const strangers = listed.filter(
+    (node) => node.healthy && !fleetNames.includes(node.name) && mayServe(node, modelId),
+  );
   if (strangers.length > 0)
     log(
-      `warning: ${strangers.length} other healthy node(s) serve this api (${strangers.map((n) => n.name).join(', ')}): ` +
-        'they take replies too and soften the churn. Run the api with NODE_IN_PROCESS=false and no other nodes.',
+      `warning: ${strangers.length} other healthy node(s) can serve ${modelId} on this api ` +
+        `(${strangers.map((n) => n.name).join(', ')}): they take replies too and soften the churn. ` +
+        'Run the api with NODE_IN_PROCESS=false and no other nodes for this model.',
     );
   return strangers;
 }
@@ -83,8 +95,9 @@ async function run(options: ChurnOptions): Promise<{ report: LoadReport; churn: 
   const dataDir = resolve(options.dataDir);
   const fleetNames = Array.from({ length: options.nodes }, (_, i) => `churn-node-${i + 1}`);
 
-  const strangers = await otherHealthyNodes(load.url, fleetNames);
+  const strangers = await otherHealthyNodes(load.url, fleetNames, options.modelId);
   const fleet = await prepareFleet(options, fleetNames, dataDir);
+  let persona: LoadPersona | undefined;
   try {
     await fleet.start(NODES_UP_MS).catch((error: unknown) => {
       throw new SetupError(
@@ -107,7 +120,7 @@ async function run(options: ChurnOptions): Promise<{ report: LoadReport; churn: 
     const setupStart = performance.now();
     const { users, signedUp } = await prepareUsers(load, wanted, runTag);
     if (!users[0]) throw new SetupError('No consumer account to run with.');
-    const persona = await preparePersona(load, users[0].apiKey, runTag);
+    persona = await preparePersona(load, users[0].apiKey, runTag);
     const conversations = await prepareConversations(load, users, persona, plan.conversations);
     const target = await SocketTarget.open(load.url, users, load.setupConcurrency);
     const setupSeconds = (performance.now() - setupStart) / 1000;
@@ -174,6 +187,8 @@ async function run(options: ChurnOptions): Promise<{ report: LoadReport; churn: 
     }
   } finally {
     await fleet.stop();
+    // A persona left live with a model only the fleet served would keep GET /v1/network warning `unserved`.
+    if (persona) log(await deleteRunPersona(load, persona));
   }
 }
 
