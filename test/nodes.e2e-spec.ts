@@ -322,4 +322,26 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
     expect(refused.body.error).toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(JSON.stringify(refused.body.error)).toContain('a registered node serves');
   });
+
+  it('holds an operator whose key turned suspect: no new key, no self-revoke, until an admin revokes the suspect one', async () => {
+    const operator = await signUp(api.url, 'operator');
+    const { id } = await register(operator);
+    // What a disputed spot check does to the key (test/spot-checks.e2e-spec.ts runs the real thing).
+    await prisma.node.update({ where: { id }, data: { status: 'suspect' } });
+    const refused = await request(api.url)
+      .post('/v1/nodes')
+      .set(operator.auth)
+      .send(await registrationBody(operator.id, Wallet.createRandom()))
+      .expect(403);
+    expect(refused.body.error).toMatchObject({ code: 'FORBIDDEN', details: { status: 'suspect' } });
+    const selfRevoke = await request(api.url).delete(`/v1/nodes/${id}`).set(operator.auth).expect(403);
+    expect(selfRevoke.body.error.details).toMatchObject({ status: 'suspect' });
+    expect((await listed(id))?.status).toBe('suspect');
+    // Another operator is not held by it.
+    await register(await signUp(api.url, 'operator'));
+    const admin = await signUp(api.url, 'consumer');
+    await prisma.user.update({ where: { id: admin.id }, data: { role: 'admin' } });
+    await request(api.url).delete(`/v1/nodes/${id}`).set(admin.auth).expect(204);
+    await register(operator);
+  });
 });

@@ -108,6 +108,10 @@ export class NodesRepository {
     }
   }
 
+  async operatorHasSuspectNode(operatorId: string): Promise<boolean> {
+    return (await this.prisma.node.count({ where: { operatorId, status: 'suspect' } })) > 0;
+  }
+
   findByAddress(address: string): Promise<Node | null> {
     return this.prisma.node.findUnique({ where: { address } });
   }

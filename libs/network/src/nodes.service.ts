@@ -20,7 +20,11 @@ import {
 } from './nodes.errors';
 import { NodesRepository } from './nodes.repository';
 import { RouterIdentity } from './router-identity';
-import { NodeSuspectError } from './spot-check/node-suspect.error';
+import {
+  NodeSuspectError,
+  OperatorSuspectError,
+  SuspectNodeRevokeError,
+} from './spot-check/node-suspect.error';
 import { isHealthy } from './router/node-health';
 
 // The api cannot measure a remote node: its dev attestation vouches for the key alone, and says which build it names.
@@ -48,6 +52,7 @@ export class NodesService {
     if (existing && existing.operatorId !== user.id) throw new NodeAddressTakenError(address);
     if (existing?.status === 'revoked') throw new NodeRevokedError(address);
     if (existing?.status === 'suspect') throw new NodeSuspectError(address);
+    if (await this.nodes.operatorHasSuspectNode(user.id)) throw new OperatorSuspectError();
     const authority = await this.devAuthority();
     const document = await authority.issue({
       nodeAddress: address,
@@ -97,6 +102,7 @@ export class NodesService {
     const node = await this.nodes.findById(id);
     if (!node) throw new NodeNotFoundError(id);
     if (user.role !== 'admin' && node.operatorId !== user.id) throw new NotNodeOperatorError();
+    if (user.role !== 'admin' && node.status === 'suspect') throw new SuspectNodeRevokeError();
     await this.nodes.revoke(id);
   }
 

@@ -13,3 +13,25 @@ export class NodeSuspectError extends DomainError {
     );
   }
 }
+
+/**
+ * Suspicion belongs to the operator too: one whose key was caught could otherwise register a fresh key at once and
+ * take its traffic back. An admin who has looked into it revokes the suspect key, which lifts this.
+ */
+export class OperatorSuspectError extends DomainError {
+  constructor() {
+    super(
+      ErrorCode.FORBIDDEN,
+      'One of your nodes is suspect (a spot check disputed its replies): no new node key is registered for you ' +
+        'until an admin has reviewed and revoked it.',
+      { status: 'suspect' },
+    );
+  }
+}
+
+/** Only an admin ends a suspect key's status: its operator revoking it would also lift OperatorSuspectError. */
+export class SuspectNodeRevokeError extends DomainError {
+  constructor() {
+    super(ErrorCode.FORBIDDEN, 'A suspect node is revoked by an admin, after review.', { status: 'suspect' });
+  }
+}
