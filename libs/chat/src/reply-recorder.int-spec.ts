@@ -142,7 +142,7 @@ describe('ReplyRecorder (PostgreSQL, the in-process node)', () => {
   const stored = (reply: FinishedReply) =>
     prisma.inferenceRecord.findUnique({
       where: { id: reply.context.inferenceId },
-      select: { digest: true, previousDigest: true, signer: true },
+      select: { digest: true, previousDigest: true, signer: true, generation: true },
     });
 
   it('chains replies stored one after another, each to the one before', async () => {
@@ -155,6 +155,22 @@ describe('ReplyRecorder (PostgreSQL, the in-process node)', () => {
     const [one, two] = [await stored(first), await stored(second)];
     expect(two?.previousDigest).toBe(one?.digest);
     expect(one?.signer).toBe(first.node.nodeAddress);
+  });
+
+  it('stores the stop, sampling and response format the node was asked with; null when not told', async () => {
+    const conversation = await newConversation();
+    const asked = await streamedReply(conversation, await recorder.chainHead(conversation.id));
+    asked.generation = {
+      stop: ['kind'],
+      sampling: { temperature: 0, seed: 7, topP: undefined },
+      maxTokens: 9, // already in the record as completionTokens' cap: not a generation parameter
+    };
+    await recorder.complete(asked);
+    // Exactly what was sent: an absent parameter stays absent (a replay must not send what the node never got).
+    expect((await stored(asked))?.generation).toEqual({ stop: ['kind'], temperature: 0, seed: 7 });
+    const untold = await streamedReply(conversation, await recorder.chainHead(conversation.id));
+    await recorder.complete(untold);
+    expect((await stored(untold))?.generation).toBeNull();
   });
 
   it('stores one of two replies that started on the same chain head (a lost lock), refuses the other, never forks', async () => {

@@ -12,6 +12,7 @@ import type { DoneEvent } from '@app/realtime';
 import { receiptFieldsOnly, utf8Prefix, ZERO_DIGEST } from '@app/receipts';
 import { Queue } from 'bullmq';
 import { ConversationBusyError } from './chat.errors';
+import type { GenerationRequest } from './generation-request';
 import { ReplyRecordsRepository } from './reply-records.repository';
 
 /** How far a node's clock may be from the api's. */
@@ -30,6 +31,23 @@ export interface FinishedReply {
   text: string;
   ttftMs: number | null;
   startedAt: Date;
+  /** What the reply was asked with beyond its input (stop, sampling, response format); spot checks replay it. */
+  generation?: GenerationRequest;
+}
+
+/**
+ * The parameters that shaped the output, exactly as the node got them (InferenceRecord.generation): a re-run without
+ * a `stop` the reply was cut by, or with other sampling, differs from an honest reply. Null when the caller did not
+ * say (records from before it did): a spot check cannot tell those apart, so it skips them.
+ */
+export function recordedGeneration(generation: GenerationRequest | undefined): Prisma.InputJsonObject | null {
+  if (!generation) return null;
+  const { stop, responseFormat, sampling } = generation;
+  const fields = { stop, ...sampling, responseFormat };
+  // JSON has no undefined: keep only what was sent, so "absent" stays absent when replayed.
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, value]) => value !== undefined),
+  ) as Prisma.InputJsonObject;
 }
 
 type Takeover = NonNullable<NodeStream['takeover']> & { prefix: string };
@@ -116,6 +134,7 @@ export class ReplyRecorder {
           // Taken over: who streamed the start, and where it ends (the bundle's takeover.prefixBytes).
           prefixNodeId: takeover?.prefixNodeId ?? null,
           prefixBytes: takeover?.prefixBytes ?? null,
+          generation: recordedGeneration(reply.generation),
         });
       },
       // A finished reply must not be lost to a busy pool: wait for a connection longer than Prisma's 2 s default.

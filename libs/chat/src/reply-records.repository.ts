@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Prisma, PrismaService, type Transaction, type VerificationLevel } from '@app/database';
+import { Prisma, PrismaService, type Transaction, type VerificationLevel } from '@app/database';
 
 export interface InferenceRecordData {
   id: string;
@@ -30,6 +30,8 @@ export interface InferenceRecordData {
   /** Taken over mid-reply (receipt v3): the node that streamed the first prefixBytes (UTF-8) and failed. */
   prefixNodeId: string | null;
   prefixBytes: number | null;
+  /** Stop, sampling and response format as sent to the node (reply-recorder's recordedGeneration); null if unknown. */
+  generation: Prisma.InputJsonObject | null;
 }
 
 @Injectable()
@@ -52,6 +54,8 @@ export class ReplyRecordsRepository {
   }
 
   async create(tx: Transaction, record: InferenceRecordData): Promise<void> {
-    await tx.inferenceRecord.create({ data: record });
+    const { generation, ...rest } = record;
+    // Prisma writes SQL NULL into a Json column only when told so explicitly.
+    await tx.inferenceRecord.create({ data: { ...rest, generation: generation ?? Prisma.DbNull } });
   }
 }

@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
-import { PrismaService } from '@app/database';
+import { Prisma, PrismaService } from '@app/database';
 import { jobIds, QueueName } from '@app/queue';
 import { commitText } from '@app/receipts/receipt-hashes';
 import { createContext, dbFactory } from '@app/testing';
@@ -55,7 +55,13 @@ describe('spot checks (PostgreSQL, BullMQ on Redis)', () => {
   async function reply(
     nodeId: string,
     text = 'The answer is 42.',
-    extra: { prefixBytes?: number; modelId?: string } = {},
+    extra: {
+      prefixBytes?: number;
+      prefixNodeId?: string;
+      modelId?: string;
+      generation?: Prisma.InputJsonObject | typeof Prisma.DbNull;
+      receipt?: Prisma.InputJsonObject;
+    } = {},
   ) {
     const persona = await dbFactory.persona(prisma);
     const consumer = await dbFactory.user(prisma);
@@ -79,6 +85,8 @@ describe('spot checks (PostgreSQL, BullMQ on Redis)', () => {
         receipt: { previousDigest: `0x${'00'.repeat(32)}` },
         personaVersionHash: '0x',
         completionTokens: 5,
+        // Recorded with the reply (no stop, default sampling): what a spot check replays.
+        generation: {},
         startedAt: new Date(),
         finishedAt: new Date(),
         ...extra,
@@ -101,17 +109,40 @@ describe('spot checks (PostgreSQL, BullMQ on Redis)', () => {
     await job?.remove();
   });
 
-  it('does not sample a taken-over reply, nor one on a model that is not deterministic', async () => {
+  it('does not sample a reply recorded without its generation parameters, nor one on a model that is not deterministic', async () => {
     const operator = await dbFactory.user(prisma);
     const served = await node(operator.id);
-    const takenOver = await reply(served.id, 'x', { prefixBytes: 3 });
-    expect(await service.schedule(takenOver.id)).toBe(false);
+    // Its `stop` or sampling are unknown: a re-run without them would frame an honest node (attacker finding 1).
+    const untold = await reply(served.id, 'x', { generation: Prisma.DbNull });
+    expect(await service.schedule(untold.id)).toBe(false);
     const upstream = await reply(served.id);
     await prisma.inferenceRecord.update({ where: { id: upstream.id }, data: { modelId: 'gpt-sampled' } });
     expect(await service.schedule(upstream.id)).toBe(false);
-    expect(
-      await prisma.spotCheck.count({ where: { inferenceId: { in: [takenOver.id, upstream.id] } } }),
-    ).toBe(0);
+    expect(await prisma.spotCheck.count({ where: { inferenceId: { in: [untold.id, upstream.id] } } })).toBe(
+      0,
+    );
+  });
+
+  it('samples a taken-over reply, and checks it only on an operator other than the prefix node’s and the finisher’s', async () => {
+    const [a, b] = [await dbFactory.user(prisma), await dbFactory.user(prisma)];
+    // A model of its own: only these two operators serve it.
+    const model = `${MODEL}-takeover`;
+    const finisher = await node(a.id, 'active', model);
+    const prefixNode = await node(b.id, 'active', model);
+    await node(b.id, 'active', model); // the prefix node's operator may not judge its own prefix
+    const record = await reply(finisher.id, 'The answer is 42.', {
+      modelId: model,
+      prefixBytes: 4,
+      prefixNodeId: prefixNode.id,
+      receipt: { previousDigest: `0x${'00'.repeat(32)}`, prefixHash: commitText(SALT, 'The ') },
+    });
+    expect(await service.schedule(record.id)).toBe(true);
+    await (await queue.getJob(jobIds.spotCheck(record.id)))?.remove();
+    expect(await service.run(record.id)).toBe('skipped');
+    expect(await prisma.spotCheck.findUnique({ where: { inferenceId: record.id } })).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringContaining('no healthy node of another operator'),
+    });
   });
 
   it('skips with a reason when no node of another operator serves the model', async () => {

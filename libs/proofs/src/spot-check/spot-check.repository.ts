@@ -17,6 +17,10 @@ export interface SpotCheckRecord {
   receipt: unknown;
   personaVersionHash: string;
   prefixBytes: number | null;
+  /** Taken over: the node that streamed the first prefixBytes, which the check then judges. */
+  prefixNodeId: string | null;
+  /** Stop, sampling and response format as sent to the node; null for records from before it was stored. */
+  generation: unknown;
   completionTokens: number;
   nodeId: string | null;
   node: { id: string; operatorId: string | null; teeKind: string } | null;
@@ -51,6 +55,8 @@ export class SpotCheckRepository {
         receipt: true,
         personaVersionHash: true,
         prefixBytes: true,
+        prefixNodeId: true,
+        generation: true,
         completionTokens: true,
         nodeId: true,
         node: { select: { id: true, operatorId: true, teeKind: true } },
@@ -62,6 +68,14 @@ export class SpotCheckRepository {
   /** A pending row, so the reply's view says a check is under way; a second call changes nothing. */
   async open(inferenceId: string): Promise<void> {
     await this.prisma.spotCheck.createMany({ data: [{ inferenceId }], skipDuplicates: true });
+  }
+
+  /** The operator of a registered node (the prefix node of a takeover); undefined when the node is gone. */
+  async operatorOf(nodeId: string): Promise<{ operatorId: string | null } | undefined> {
+    return (
+      (await this.prisma.node.findUnique({ where: { id: nodeId }, select: { operatorId: true } })) ??
+      undefined
+    );
   }
 
   /** Active node processes serving the model; health and operator are judged by chooseChecker. */

@@ -9,7 +9,14 @@ import { commitText } from '@app/receipts/receipt-hashes';
 import { randomUUID } from 'node:crypto';
 import { ProofEvents } from '../proof-events';
 import { CheckerCandidate, chooseChecker } from './checker-selection';
-import { notCheckable, sampled } from './spot-check-policy';
+import {
+  blamed,
+  notCheckable,
+  RecordedGeneration,
+  recordedGeneration,
+  sampled,
+  samplingRate,
+} from './spot-check-policy';
 import { SpotCheckRecord, SpotCheckRepository, SpotCheckResult } from './spot-check.repository';
 
 // The checker runs the whole reply again; a slow model profile still ends well within this.
@@ -25,7 +32,8 @@ export class CheckerFailedError extends Error {
 
 /**
  * Spot checks (docs/network.md): a sample of attested replies on deterministic models is re-run by a node of another
- * operator, and the output commitments compared. A mismatch disputes the reply and makes its node suspect.
+ * operator (every taken-over reply: its prefix), and the commitments compared. A mismatch disputes the reply; a node
+ * becomes suspect only when two re-runs of other operators agree with each other against it.
  */
 @Injectable()
 export class SpotCheckService {
@@ -48,7 +56,7 @@ export class SpotCheckService {
     if (spotCheckRate <= 0) return false;
     const record = await this.checks.findRecord(inferenceId);
     if (!record || notCheckable(record, spotCheckModels) !== null) return false;
-    if (!sampled(spotCheckRate, this.random)) return false;
+    if (!sampled(samplingRate(record, spotCheckRate), this.random)) return false;
     await this.checks.open(inferenceId);
     await this.jobs.spotCheck(inferenceId);
     return true;
@@ -85,55 +93,108 @@ export class SpotCheckService {
   private async check(record: SpotCheckRecord): Promise<SpotCheckResult> {
     const skipped = (reason: string): SpotCheckResult => ({ status: 'skipped', checkerNodeId: null, reason });
     const why = notCheckable(record, this.config.network.spotCheckModels);
-    if (why !== null || !record.node || !record.salt) return skipped(why ?? 'the reply cannot be re-run');
+    const generation = recordedGeneration(record.generation);
+    if (why !== null || !record.node || !record.salt || !generation)
+      return skipped(why ?? 'the reply cannot be re-run');
+    const salt = record.salt;
+    const judged = await this.judged(record);
+    if (typeof judged === 'string') return skipped(judged);
     const served = {
       nodeId: record.node.id,
       operatorId: record.node.operatorId,
       teeKind: record.node.teeKind,
     };
-    const candidates = await this.checks.listCandidates(record.modelId);
+    // A takeover's checker and referee run neither the finisher nor the prefix node: both had a hand in the reply.
+    const candidates = (await this.checks.listCandidates(record.modelId)).filter(
+      (node) => node.id !== judged.nodeId && node.operatorId !== judged.operatorId,
+    );
     const pick = (from: CheckerCandidate[]): CheckerCandidate | null =>
       chooseChecker(from, served, record.modelId, this.config.network.heartbeatMs, Date.now(), this.random);
     const checker = pick(candidates);
     if (!checker) return skipped(`no healthy node of another operator serves ${record.modelId}`);
-    const salt = record.salt;
-    const agrees = (hash: string): boolean => hash.toLowerCase() === record.outputHash.toLowerCase();
+    const agrees = (hash: string): boolean => hash.toLowerCase() === judged.hash.toLowerCase();
+    const rerun = async (node: CheckerCandidate): Promise<string> =>
+      judged.commit(await this.rerun(record, generation, node), salt);
 
-    const outputHash = await this.rerun(record, checker, salt);
+    const outputHash = await rerun(checker);
     if (agrees(outputHash)) return { status: 'matched', checkerNodeId: checker.id, outputHash };
     // Two nodes disagree and either may lie: a third operator's node, when there is one, says which.
     const referee = pick(
       candidates.filter((node) => node.id !== checker.id && node.operatorId !== checker.operatorId),
     );
+    // One re-run against the reply is doubt, not proof (the checker may lie or be broken): nobody is blamed.
     if (!referee)
       return {
         status: 'disputed',
         checkerNodeId: checker.id,
         outputHash,
-        suspectNodeId: served.nodeId,
-        reason: `node ${checker.id} of another operator produced a different output; no third operator's node could referee`,
+        reason: `node ${checker.id} of another operator produced a different ${judged.what}; no third operator's node could referee, so no node is suspect`,
       };
-    const refereeHash = await this.rerun(record, referee, salt);
-    if (agrees(refereeHash))
+    const refereeHash = await rerun(referee);
+    const blame = blamed(judged.hash, outputHash, refereeHash);
+    if (blame === 'checker')
       return {
         status: 'matched',
         checkerNodeId: referee.id,
         outputHash: refereeHash,
         // The checker lied (or is broken): it is the one not to trust.
         suspectNodeId: checker.id,
-        reason: `node ${checker.id} produced a different output; node ${referee.id} of a third operator matched the reply`,
+        reason: `node ${checker.id} produced a different ${judged.what}; node ${referee.id} of a third operator matched the reply`,
+      };
+    // Only two independent re-runs that agree with each other and not with the reply make its node suspect.
+    if (blame === 'reply')
+      return {
+        status: 'disputed',
+        checkerNodeId: checker.id,
+        outputHash,
+        suspectNodeId: judged.nodeId,
+        reason: `nodes ${checker.id} and ${referee.id} of two other operators both produced another ${judged.what}`,
       };
     return {
       status: 'disputed',
       checkerNodeId: checker.id,
       outputHash,
-      suspectNodeId: served.nodeId,
-      reason: `nodes ${checker.id} and ${referee.id} of two other operators produced a different output`,
+      reason: `nodes ${checker.id} and ${referee.id} of two other operators each produced a different ${judged.what} (three outputs), so no node is suspect`,
     };
   }
 
-  /** The checker's output for the reply's input, committed with the reply's salt; throws CheckerFailedError. */
-  private async rerun(record: SpotCheckRecord, checker: CheckerCandidate, salt: string): Promise<string> {
+  /**
+   * What the check compares and whom it blames. A reply one node ran: its outputHash, that node. A takeover: the
+   * receipt's prefixHash against the first prefixBytes of a whole re-run, and the node that streamed the prefix (the
+   * finisher only vouched for it; docs/network.md, Spot checks). A string says why it cannot be judged.
+   */
+  private async judged(record: SpotCheckRecord): Promise<Judged | string> {
+    if (record.prefixBytes === null)
+      return {
+        what: 'output',
+        hash: record.outputHash,
+        nodeId: record.node!.id,
+        operatorId: record.node!.operatorId,
+        commit: (text, salt) => commitText(salt, text),
+      };
+    const prefixBytes = record.prefixBytes;
+    const prefixHash = (record.receipt as { prefixHash?: unknown } | null)?.prefixHash;
+    if (typeof prefixHash !== 'string') return 'its receipt commits to no prefix';
+    const prefixNode = record.prefixNodeId ? await this.checks.operatorOf(record.prefixNodeId) : undefined;
+    if (!record.prefixNodeId || !prefixNode)
+      return 'the node that streamed its start is no longer registered';
+    return {
+      what: `start (first ${prefixBytes} bytes)`,
+      hash: prefixHash,
+      nodeId: record.prefixNodeId,
+      operatorId: prefixNode.operatorId,
+      // Bytes, not characters: a re-run whose first prefixBytes end mid-character cannot be the honest prefix.
+      commit: (text, salt) =>
+        commitText(salt, Buffer.from(text, 'utf8').subarray(0, prefixBytes).toString('utf8')),
+    };
+  }
+
+  /** The checker's whole output for the reply's original request; throws CheckerFailedError. */
+  private async rerun(
+    record: SpotCheckRecord,
+    generation: RecordedGeneration,
+    checker: CheckerCandidate,
+  ): Promise<string> {
     const messages = record.input as ChatMessage[];
     const original = record.receipt as { previousDigest: string };
     // A fresh id: nodes refuse an inference id they have seen, and the checker signs a receipt of its own.
@@ -147,13 +208,12 @@ export class SpotCheckService {
       {
         receipt: context,
         model: {
+          // Exactly what the node was sent (stop, sampling, response format; never a takeover's continuation).
+          ...pickGeneration(generation),
           modelId: record.modelId,
           messages,
           // The cap is in estimateTokens units, so a deterministic model cuts where the original did.
           maxTokens: Math.max(1, record.completionTokens),
-          // Greedy and seeded: what a listed upstream model must have served the original with.
-          temperature: 0,
-          seed: 0,
         },
       },
       AbortSignal.timeout(CHECK_TIMEOUT_MS),
@@ -174,6 +234,21 @@ export class SpotCheckService {
         cause: error,
       });
     }
-    return commitText(salt, text);
+    return text;
   }
+}
+
+/** What a check compares, and whom a corroborated mismatch blames. */
+interface Judged {
+  what: string;
+  hash: string;
+  nodeId: string;
+  operatorId: string | null;
+  commit: (text: string, salt: string) => string;
+}
+
+/** Only the known fields of the stored generation go to the checker (the record's JSON is the platform's own). */
+function pickGeneration(generation: RecordedGeneration): RecordedGeneration {
+  const { stop, temperature, topP, frequencyPenalty, presencePenalty, seed, responseFormat } = generation;
+  return { stop, temperature, topP, frequencyPenalty, presencePenalty, seed, responseFormat };
 }
