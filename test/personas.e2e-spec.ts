@@ -96,12 +96,18 @@ describe('personas (e2e)', () => {
     const listed = await request(api.url).get('/v1/personas').query({ q: 'Quorum' }).expect(200);
     expect(listed.body.data.find((p: { id: string }) => p.id === id)).toMatchObject({ minOperators: 5 });
 
-    for (const minOperators of [0, 11, 2.5, '3']) {
+    for (const minOperators of [0, 11, 2.5, '3', null]) {
       const refused = await create(creator, { name: 'Bad quorum', minOperators }).expect(400);
       expect(refused.body.error.code).toBe('VALIDATION_FAILED');
       expect(refused.body.error.details[0].field).toBe('minOperators');
     }
     await request(api.url).patch(`/v1/personas/${id}`).set(other.auth).send({ minOperators: 1 }).expect(403);
+    const nulled = await request(api.url)
+      .patch(`/v1/personas/${id}`)
+      .set(creator.auth)
+      .send({ minOperators: null })
+      .expect(400);
+    expect(nulled.body.error.details[0].field).toBe('minOperators');
   });
 
   it('replies only while minOperators independent operators serve the model: else 503 NOT_ENOUGH_OPERATORS', async () => {

@@ -15,6 +15,7 @@ import {
   Matches,
   MaxLength,
   ValidateNested,
+  ValidateIf,
 } from 'class-validator';
 import { SLUG_PATTERN } from '../slug';
 import { PERSONA_LIMITS as L } from './limits';
@@ -144,7 +145,8 @@ export class PersonaFieldsDto {
       'Replies start only while at least this many independent operators run healthy nodes for the model ' +
       '(503 NOT_ENOUGH_OPERATORS otherwise); not part of the versioned card',
   })
-  @IsOptional()
+  // Absent means the default; null is a client's mistake (the column has no null), so it is validated, not skipped.
+  @ValidateIf((_, value) => value !== undefined)
   @IsInt()
   @Min(MIN_OPERATORS_RANGE.min)
   @Max(MIN_OPERATORS_RANGE.max)
