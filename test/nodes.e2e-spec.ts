@@ -251,8 +251,14 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
     const unknown = await heartbeat(randomUUID(), key, {}, 404);
     expect(unknown.body.error.code).toBe('NOT_FOUND');
 
-    const signed = await heartbeat(id, key, {}, 200);
+    const at = Date.now();
+    const signed = await heartbeat(id, key, { at }, 200);
     expect(signed.body.status).toBe('active');
+    // The same signed heartbeat again (or an older one): a replay must not keep a dead node listed healthy.
+    const replayed = await heartbeat(id, key, { at }, 400);
+    expect(replayed.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'at' }] });
+    await heartbeat(id, key, { at: at - 1_000 }, 400);
+    await heartbeat(id, key, { at: at + 1 }, 200);
     await request(api.url)
       .post(`/v1/nodes/${id}/heartbeat`)
       .send({ at: Date.now(), outstanding: -1, status: 'active', signature: '0x00' })

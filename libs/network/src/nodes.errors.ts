@@ -49,6 +49,15 @@ export class StaleHeartbeatError extends ValidationError {
   }
 }
 
+/** A copy of a heartbeat already accepted (or one signed before it): it must not keep a dead node listed healthy. */
+export class ReplayedHeartbeatError extends ValidationError {
+  constructor() {
+    const problem =
+      'must be newer than the last heartbeat accepted from this node (a replayed copy is refused)';
+    super(`Invalid request: at ${problem}`, [{ field: 'at', problems: [problem] }]);
+  }
+}
+
 export class BadHeartbeatSignatureError extends UnauthenticatedError {
   constructor() {
     super('The heartbeat is not signed by the key this node registered with.');

@@ -79,15 +79,27 @@ export class NodesRepository {
    * NodeHeartbeat row (uptime, GET /v1/nodes/:id/economics) and prunes the node's rows older than 8 days, all in one
    * statement: the heartbeat path stays one round trip before the read.
    */
-  async recordHeartbeat(id: string, status: NodeStatus, outstanding = 0): Promise<Node | null> {
+  /**
+   * null when nothing was recorded: the node is revoked, or `signedAt` (the time the node signed) is not newer than the
+   * last accepted one, i.e. a replayed copy. The in-process node signs nothing and passes no `signedAt`.
+   */
+  async recordHeartbeat(
+    id: string,
+    status: NodeStatus,
+    outstanding = 0,
+    signedAt: Date | null = null,
+  ): Promise<Node | null> {
     const now = new Date();
     const prunedBefore = new Date(now.getTime() - HEARTBEAT_RETENTION_MS);
     const updated = await this.prisma.$queryRaw<{ id: string }[]>`
       WITH updated AS (
         UPDATE "Node"
         SET status = CASE WHEN status = 'suspect' THEN status ELSE ${status}::"NodeStatus" END,
-            "lastHeartbeatAt" = ${now}, "updatedAt" = ${now}
+            "lastHeartbeatAt" = ${now}, "updatedAt" = ${now},
+            "lastSignedHeartbeatAt" = COALESCE(${signedAt}::timestamp, "lastSignedHeartbeatAt")
         WHERE id = ${id}::uuid AND status <> 'revoked'
+          AND (${signedAt}::timestamp IS NULL OR "lastSignedHeartbeatAt" IS NULL
+               OR "lastSignedHeartbeatAt" < ${signedAt}::timestamp)
         RETURNING id
       ), beat AS (
         INSERT INTO "NodeHeartbeat" (id, "nodeId", at, outstanding)

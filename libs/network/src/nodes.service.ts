@@ -16,6 +16,7 @@ import {
   NodeNotFoundError,
   NodeRevokedError,
   NotNodeOperatorError,
+  ReplayedHeartbeatError,
   StaleHeartbeatError,
 } from './nodes.errors';
 import { NodesRepository } from './nodes.repository';
@@ -92,8 +93,11 @@ export class NodesService {
       throw fresh ? new BadHeartbeatSignatureError() : new StaleHeartbeatError();
     }
     if (node.status === 'revoked') throw new NodeRevokedError(id);
-    const updated = await this.nodes.recordHeartbeat(id, dto.status, dto.outstanding);
-    if (!updated) throw new NodeRevokedError(id);
+    const updated = await this.nodes.recordHeartbeat(id, dto.status, dto.outstanding, new Date(dto.at));
+    if (!updated) {
+      const now = await this.nodes.findById(id);
+      throw now?.status === 'revoked' ? new NodeRevokedError(id) : new ReplayedHeartbeatError();
+    }
     // The router key may have changed (a new ROUTER_PRIVATE_KEY): the node takes the new one without a restart.
     return { status: updated.status, routerAddress: this.routerIdentity.address };
   }

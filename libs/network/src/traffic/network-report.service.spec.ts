@@ -24,6 +24,7 @@ function node(id: string, fields: Partial<NodeWithOperator> = {}): NodeWithOpera
     measurement: null,
     status: 'active',
     lastHeartbeatAt: NOW,
+    lastSignedHeartbeatAt: null,
     createdAt: NOW,
     updatedAt: NOW,
     ...fields,
