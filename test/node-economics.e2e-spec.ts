@@ -137,6 +137,10 @@ describe('GET /v1/nodes/:id/economics: an operator’s figures from known traffi
         at: new Date(to - 24 * HOUR + i * 80_000),
       })),
     });
+    // A burst inside one interval (a node heartbeating faster, or a replayed copy) is still one interval heard.
+    await prisma.nodeHeartbeat.createMany({
+      data: Array.from({ length: 20 }, (_, i) => ({ nodeId: n1, at: new Date(to - 24 * HOUR + 1 + i) })),
+    });
 
     await waitFor(async () => {
       const body = (await request(api.url).get('/v1/network').expect(200)).body as {

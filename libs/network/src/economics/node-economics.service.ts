@@ -52,7 +52,7 @@ export class NodeEconomicsService {
     const [traffic, modelTokens, heartbeats] = await Promise.all([
       this.repository.traffic(nodeId, hourFrom, to),
       this.repository.modelTokens(node.modelIds, hourFrom, to),
-      this.repository.heartbeats(nodeId, from, to),
+      this.repository.heartbeats(nodeId, from, to, this.config.network.heartbeatMs),
     ]);
     const spanMs = to.getTime() - from.getTime();
     const expectedHeartbeats = Math.floor(spanMs / this.config.network.heartbeatMs);
