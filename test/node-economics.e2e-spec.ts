@@ -261,6 +261,8 @@ describe('GET /v1/nodes/:id/economics: an operator’s figures from known traffi
     ['hardwareUsd=abc', 'hardwareUsd'],
     ['lifetimeMonths=0', 'lifetimeMonths'],
     ['kwhUsd=1e400', 'kwhUsd'],
+    ['watts=', 'watts'],
+    ['hostingUsdPerMonth=%20', 'hostingUsdPerMonth'],
     ['surprise=1', 'surprise'],
   ])('refuses %s with a 400 naming the field', async (query, field) => {
     const response = await request(api.url).get(`/v1/nodes/${n1}/economics?${query}`).expect(400);

@@ -1,7 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsIn, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import { ECONOMICS_WINDOWS, type EconomicsWindow } from '../node-economics.service';
+
+// A query value as a number; blank (`?watts=`) is a mistake to report, not 0 (what Number('') makes of it).
+const toNumber = Transform(({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? Number.NaN : Number(value),
+);
 
 // Generous bounds that still refuse nonsense (a negative price, a month of 10^300 dollars) with a 400.
 const MAX_USD = 1e9;
@@ -14,7 +19,7 @@ function Usd(description: string, setting: string): PropertyDecorator {
       maximum: MAX_USD,
     })(target, key);
     IsOptional()(target, key);
-    Type(() => Number)(target, key);
+    toNumber(target, key);
     IsNumber({ allowNaN: false, allowInfinity: false })(target, key);
     Min(0)(target, key);
     Max(MAX_USD)(target, key);
@@ -37,7 +42,7 @@ export class NodeEconomicsQuery {
     description: 'Months the hardware is written off over (default: NODE_HARDWARE_LIFETIME_MONTHS)',
   })
   @IsOptional()
-  @Type(() => Number)
+  @toNumber
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(1)
   @Max(600)
@@ -45,7 +50,7 @@ export class NodeEconomicsQuery {
 
   @ApiPropertyOptional({ description: 'Power drawn while up, in watts (default: NODE_POWER_WATTS)' })
   @IsOptional()
-  @Type(() => Number)
+  @toNumber
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(1_000_000)
