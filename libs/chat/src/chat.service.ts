@@ -225,6 +225,7 @@ export class ChatService implements OnModuleDestroy {
         assistantMessageId: assistantId,
         context,
         prompt,
+        generation,
         node: completion,
         text: streamed.text,
         ttftMs: streamed.ttftMs,
