@@ -93,6 +93,14 @@ describe('spot checks catch a lying node (e2e)', () => {
 
   afterAll(async () => {
     socket?.disconnect();
+    // A suspect key is revoked by an admin, never by its operator (docs/network.md, Spot checks): review it as one.
+    const suspect =
+      liar && (await listNodes(api.url)).find((n) => n.id === liar!.listed.id && n.status === 'suspect');
+    if (suspect) {
+      const admin = await signUp(api.url, 'consumer');
+      await prisma.user.update({ where: { id: admin.id }, data: { role: 'admin' } });
+      await request(api.url).delete(`/v1/nodes/${suspect.id}`).set(admin.auth).expect(204);
+    }
     await Promise.all([...honest, ...(liar ? [liar] : [])].map((node) => node.dispose()));
     await worker?.close();
     await api?.close();
@@ -218,6 +226,7 @@ describe('spot checks of the embedded model (e2e)', () => {
   let prisma: PrismaService;
   let checker: NodeProcess | undefined;
   let personaId: string;
+  let personaSlug: string;
   let consumer: TestUser;
   let socket: Socket;
 
@@ -236,7 +245,7 @@ describe('spot checks of the embedded model (e2e)', () => {
     checker = await startNodeProcess(api.url, operator.apiKey, [
       ...['--model-id', EMBEDDED_ID, '--heartbeat-ms', String(HEARTBEAT_MS)],
     ]);
-    ({ id: personaId } = await createPersona(api.url, creator, {
+    ({ id: personaId, slug: personaSlug } = await createPersona(api.url, creator, {
       name: 'Echo',
       personality: 'chatty',
       modelId: EMBEDDED_ID,
@@ -283,6 +292,54 @@ describe('spot checks of the embedded model (e2e)', () => {
       matched.push(inferenceId);
     }
     expect(matched.length).toBeGreaterThan(0);
+    expect((await listNodes(api.url)).find((n) => n.id === checker!.listed.id)?.status).toBe('active');
+  });
+
+  // Attacker report finding 1: a reply cut by the client's `stop` was re-run without it and disputed, framing the
+  // honest node. The stop is recorded with the reply and replayed, so the cut reply matches.
+  it('matches a reply cut by the client’s stop sequence (OpenAI endpoint)', async () => {
+    const complete = (content: string, extra: Record<string, unknown> = {}) =>
+      request(api.url)
+        .post('/v1/chat/completions')
+        .set(consumer.auth)
+        .send({ model: personaSlug, messages: [{ role: 'user', content }], ...extra })
+        .expect(200);
+    let checked: { inferenceId: string; content: string } | undefined;
+    for (let attempt = 0; attempt < 8 && !checked; attempt += 1) {
+      const question = `Tell me about the weather today ${attempt}`;
+      // The embedded model is deterministic: the uncut reply says which word the stop will cut at.
+      const whole = (await complete(question)).body.choices[0].message.content as string;
+      const words = whole.split(/\s+/).filter((word) => word.length > 2);
+      // A cut that is not a whole number of estimateTokens (4 characters): a re-run capped at the reply's token count
+      // but not told the stop would run past the cut, so only a replayed stop matches it.
+      const stop = words.find((word) => whole.indexOf(word) > 0 && whole.indexOf(word) % 4 !== 0);
+      if (!stop) continue;
+      const cut = await complete(question, { stop });
+      const inferenceId = cut.body.inference_id as string;
+      const content = cut.body.choices[0].message.content as string;
+      expect(content.length).toBeLessThan(whole.length);
+      const view = await request(api.url).get(`/v1/inferences/${inferenceId}`).set(consumer.auth).expect(200);
+      // Only the in-process node's replies have another operator's node to check them here.
+      if (view.body.signer !== checker!.listed.address) checked = { inferenceId, content };
+    }
+    expect(checked).toBeDefined();
+    let check: { status: string; reason: string | null } | null = null;
+    await waitFor(
+      async () => {
+        check = await prisma.spotCheck.findUnique({ where: { inferenceId: checked!.inferenceId } });
+        return check !== null && check.status !== 'pending';
+      },
+      `the spot check of ${checked!.inferenceId}`,
+      30_000,
+    );
+    expect(check).toMatchObject({ status: 'matched' });
+    // Neither the honest node that served it nor its checker is suspect.
+    const record = await prisma.inferenceRecord.findUnique({
+      where: { id: checked!.inferenceId },
+      select: { generation: true, node: { select: { status: true } } },
+    });
+    expect(record?.generation).toMatchObject({ stop: [expect.any(String)] });
+    expect(record?.node?.status).not.toBe('suspect');
     expect((await listNodes(api.url)).find((n) => n.id === checker!.listed.id)?.status).toBe('active');
   });
 });

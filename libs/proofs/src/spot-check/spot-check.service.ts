@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import type { SpotCheckStatus } from '@app/database';
-import type { ChatMessage } from '@app/inference';
+import { type ChatMessage, estimateTokens } from '@app/inference';
 import { RemoteNodeClient, RouterIdentity } from '@app/network';
 import { verifyNodeReceipt } from '@app/node-protocol';
 import { ProofJobs } from '@app/queue';
@@ -21,6 +21,8 @@ import { SpotCheckRecord, SpotCheckRepository, SpotCheckResult } from './spot-ch
 
 // The checker runs the whole reply again; a slow model profile still ends well within this.
 const CHECK_TIMEOUT_MS = 120_000;
+// Room past a stop-cut reply's own length for the stop sequence itself (and a token boundary or two) to be produced.
+const STOP_MARGIN_TOKENS = 4;
 
 /** A checker that could not give a verdict (down, broken stream, bad receipt): the job tries again, maybe another. */
 export class CheckerFailedError extends Error {
@@ -113,8 +115,21 @@ export class SpotCheckService {
     const checker = pick(candidates);
     if (!checker) return skipped(`no healthy node of another operator serves ${record.modelId}`);
     const agrees = (hash: string): boolean => hash.toLowerCase() === judged.hash.toLowerCase();
-    const rerun = async (node: CheckerCandidate): Promise<string> =>
-      judged.commit(await this.rerun(record, generation, node), salt);
+    const stops = generation.stop ?? [];
+    const rerun = async (node: CheckerCandidate): Promise<string> => {
+      if (stops.length === 0)
+        return judged.commit(await this.rerun(record, generation, node, record.completionTokens), salt);
+      // A reply cut by a stop sequence: a cap of its own length would cut the re-run inside the stop (mid-word), so
+      // the cap leaves room for the stop to appear. A reply the cap cut instead (its stop never came) needs its exact
+      // cap: the second run. Honest replies match one of the two.
+      const margin = Math.max(...stops.map((stop) => estimateTokens(stop))) + STOP_MARGIN_TOKENS;
+      const hash = judged.commit(
+        await this.rerun(record, generation, node, record.completionTokens + margin),
+        salt,
+      );
+      if (hash.toLowerCase() === judged.hash.toLowerCase()) return hash;
+      return judged.commit(await this.rerun(record, generation, node, record.completionTokens), salt);
+    };
 
     const outputHash = await rerun(checker);
     if (agrees(outputHash)) return { status: 'matched', checkerNodeId: checker.id, outputHash };
@@ -148,7 +163,7 @@ export class SpotCheckService {
         checkerNodeId: checker.id,
         outputHash,
         suspectNodeId: judged.nodeId,
-        reason: `nodes ${checker.id} and ${referee.id} of two other operators both produced another ${judged.what}`,
+        reason: `nodes ${checker.id} and ${referee.id} of two other operators both produced the same different ${judged.what}`,
       };
     return {
       status: 'disputed',
@@ -194,6 +209,7 @@ export class SpotCheckService {
     record: SpotCheckRecord,
     generation: RecordedGeneration,
     checker: CheckerCandidate,
+    maxTokens: number,
   ): Promise<string> {
     const messages = record.input as ChatMessage[];
     const original = record.receipt as { previousDigest: string };
@@ -213,7 +229,7 @@ export class SpotCheckService {
           modelId: record.modelId,
           messages,
           // The cap is in estimateTokens units, so a deterministic model cuts where the original did.
-          maxTokens: Math.max(1, record.completionTokens),
+          maxTokens: Math.max(1, maxTokens),
         },
       },
       AbortSignal.timeout(CHECK_TIMEOUT_MS),
