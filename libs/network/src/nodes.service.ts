@@ -36,6 +36,7 @@ const DEV_ATTESTATION_VALIDITY_MS = 365 * 24 * 3_600_000;
 @Injectable()
 export class NodesService {
   private authority?: Promise<DevAttestationAuthority>;
+  private listing?: Promise<NodeResponse[]>;
 
   constructor(
     private readonly config: AppConfig,
@@ -110,10 +111,21 @@ export class NodesService {
     await this.nodes.revoke(id);
   }
 
-  async list(): Promise<NodeResponse[]> {
+  /**
+   * Public and the same for everyone: callers that arrive while a read is in flight share it, so a burst of
+   * unauthenticated calls costs the database one query at a time, not one each (it starved /health).
+   */
+  list(): Promise<NodeResponse[]> {
+    this.listing ??= this.readList().finally(() => {
+      this.listing = undefined;
+    });
+    return this.listing;
+  }
+
+  private async readList(): Promise<NodeResponse[]> {
+    const nodes = await this.nodes.listWithOperators();
     const now = Date.now();
     const { heartbeatMs } = this.config.network;
-    const nodes = await this.nodes.listWithOperators();
     return nodes.map((node) => ({
       id: node.id,
       name: node.name,

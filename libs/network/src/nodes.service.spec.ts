@@ -1,0 +1,30 @@
+import type { AppConfig } from '@app/config';
+import type { RateLimiter } from '@app/rate-limit';
+import { NodesService } from './nodes.service';
+import type { NodesRepository } from './nodes.repository';
+import type { RouterIdentity } from './router-identity';
+
+describe('NodesService.list', () => {
+  it('shares one read among the calls that arrive while it is in flight, and reads afresh after it', async () => {
+    let reads = 0;
+    let release!: () => void;
+    const repository = {
+      listWithOperators: () => {
+        reads += 1;
+        return new Promise((resolve) => {
+          release = () => resolve([]);
+        });
+      },
+    } as unknown as NodesRepository;
+    const config = { network: { heartbeatMs: 5_000 } } as unknown as AppConfig;
+    const service = new NodesService(config, repository, {} as RouterIdentity, {} as RateLimiter);
+    const burst = Array.from({ length: 20 }, () => service.list());
+    release();
+    expect(await Promise.all(burst)).toEqual(Array.from({ length: 20 }, () => []));
+    expect(reads).toBe(1);
+    const later = service.list();
+    release();
+    await later;
+    expect(reads).toBe(2);
+  });
+});
