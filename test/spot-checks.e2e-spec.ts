@@ -343,3 +343,115 @@ describe('spot checks of the embedded model (e2e)', () => {
     expect((await listNodes(api.url)).find((n) => n.id === checker!.listed.id)?.status).toBe('active');
   });
 });
+
+// Attacker report finding 2: a node streams a lie, then fails on purpose; another node takes over and signs a v3
+// receipt vouching for the lie as its prefix. Every taken-over reply is checked: its prefix is compared with a re-run
+// on operators other than the prefix node's and the finisher's, and two agreeing re-runs make the prefix node suspect.
+describe('spot checks of taken-over replies (e2e)', () => {
+  const TAKEOVER_MODEL = `spot-takeover-${randomBytes(3).toString('hex')}`;
+  let honestUpstream: OpenAiStandIn;
+  let stallingUpstream: OpenAiStandIn;
+  let api: ApiHarness;
+  let worker: INestApplicationContext;
+  let prisma: PrismaService;
+  let honest: NodeProcess[] = [];
+  let liar: NodeProcess | undefined;
+  let personaId: string;
+  let consumer: TestUser;
+  let socket: Socket;
+
+  beforeAll(async () => {
+    buildNodeProcess();
+    honestUpstream = await startOpenAiStandIn({ kind: 'reply', tokens: HONEST_TOKENS });
+    // Streams its lie's first piece, then stalls: the router hands the reply over with the lie as its prefix.
+    stallingUpstream = await startOpenAiStandIn({ kind: 'hang', tokens: ['Trust me, it is 7. '] });
+    const overrides = {
+      NODE_IN_PROCESS: 'false',
+      NODE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+      NODE_ITL_TIMEOUT_MS: '1500',
+      OPENAI_MODEL_ID: TAKEOVER_MODEL,
+      OPENAI_BASE_URL: honestUpstream.baseURL,
+      OPENAI_MODEL: TAKEOVER_MODEL,
+      SPOT_CHECK_RATE: '0.01', // taken-over replies are checked whatever the rate
+      SPOT_CHECK_MODELS: TAKEOVER_MODEL,
+      BATCH_MAX_AGE_MS: '300',
+      REDIS_PREFIX: `spot-checks-${randomBytes(4).toString('hex')}`,
+    };
+    api = await startApi(overrides);
+    worker = await createWorker(AppConfig.fromProcessEnv({ LOG_LEVEL: 'warn', ...overrides }));
+    prisma = worker.get(PrismaService);
+    const operators = await Promise.all([1, 2, 3, 4].map(() => signUp(api.url, 'operator')));
+    const creator = await signUp(api.url, 'creator');
+    const nodeArgs = (upstream: OpenAiStandIn): string[] => [
+      ...['--upstream', upstream.baseURL, '--model-id', TAKEOVER_MODEL],
+      ...['--heartbeat-ms', String(HEARTBEAT_MS)],
+    ];
+    const started = await Promise.allSettled([
+      ...operators.slice(0, 3).map((op) => startNodeProcess(api.url, op.apiKey, nodeArgs(honestUpstream))),
+      startNodeProcess(api.url, operators[3].apiKey, nodeArgs(stallingUpstream)),
+    ]);
+    const up = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
+    honest = up.slice(0, 3).filter((n): n is NodeProcess => n !== undefined);
+    liar = up[3];
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    ({ id: personaId } = await createPersona(api.url, creator, {
+      name: 'Relay',
+      personality: 'exact',
+      modelId: TAKEOVER_MODEL,
+      verification: 'attested',
+    }));
+    consumer = await signUp(api.url, 'consumer');
+    socket = await connectChat(api.url, consumer.apiKey);
+  }, 120_000);
+
+  afterAll(async () => {
+    socket?.disconnect();
+    const suspect =
+      liar && (await listNodes(api.url)).find((n) => n.id === liar!.listed.id && n.status === 'suspect');
+    if (suspect) {
+      const admin = await signUp(api.url, 'consumer');
+      await prisma.user.update({ where: { id: admin.id }, data: { role: 'admin' } });
+      await request(api.url).delete(`/v1/nodes/${suspect.id}`).set(admin.auth).expect(204);
+    }
+    await Promise.all([...honest, ...(liar ? [liar] : [])].map((node) => node.dispose()));
+    await worker?.close();
+    await api?.close();
+    await honestUpstream?.close();
+    await stallingUpstream?.close();
+  });
+
+  it('checks a taken-over reply’s prefix and makes the node that streamed the lie suspect', async () => {
+    let takenOver: string | undefined;
+    for (let attempt = 0; attempt < 12 && !takenOver; attempt += 1) {
+      const conversation = await request(api.url)
+        .post('/v1/conversations')
+        .set(consumer.auth)
+        .send({ personaId })
+        .expect(201);
+      const reply = await (
+        await startReply(socket, conversation.body.id as string, 'What is the answer?')
+      ).reply;
+      if (reply.error) continue;
+      const record = await prisma.inferenceRecord.findUnique({
+        where: { id: reply.done!.inferenceId },
+        select: { prefixNodeId: true },
+      });
+      if (record?.prefixNodeId === liar!.listed.id) takenOver = reply.done!.inferenceId;
+    }
+    expect(takenOver).toBeDefined();
+    let check: { status: string; reason: string | null } | null = null;
+    await waitFor(
+      async () => {
+        check = await prisma.spotCheck.findUnique({ where: { inferenceId: takenOver! } });
+        return check !== null && check.status !== 'pending';
+      },
+      `the spot check of ${takenOver}`,
+      30_000,
+    );
+    expect(check).toMatchObject({ status: 'disputed', reason: expect.stringContaining('start (first') });
+    const nodes = await listNodes(api.url);
+    expect(nodes.find((n) => n.id === liar!.listed.id)?.status).toBe('suspect');
+    for (const node of honest) expect(nodes.find((n) => n.id === node.listed.id)?.status).toBe('active');
+  });
+});
