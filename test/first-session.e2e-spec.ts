@@ -191,7 +191,7 @@ describe("The README's first session (e2e)", () => {
       '-F file=@docs/examples/mirela.png',
       '"personaId":"ada"',
       'npm run -s verify -- $INFERENCE --api $TWINPROOF_URL --key $TWINPROOF_KEY',
-      'jq -r .apiKey .data/demo-creator.json',
+      'jq -r .apiKey ${DATA_DIR:-.data}/demo-creator.json',
     ])
       expect(session).toContain(command);
     const paths = readme.match(/(?<![\w./-])(?:examples|docs\/examples|scripts|test)\/[\w./-]+\.\w+/g) ?? [];
