@@ -264,6 +264,13 @@ describe('proof pipeline faults: chain down, worker killed, Redis restarted (e2e
     // and every other queued job with it.
     expect(batch).toMatchObject({ status: 'open', _count: { inferences: 3 } });
     await redis.restart();
+    // Sends are refused while the api has no Redis (chatSend decides 'refuse' when it is down): wait until it has
+    // reconnected, which takes longer on a loaded machine (the whole suite), as a client would retry.
+    await waitFor(
+      async () => (await request(api.url).get('/health')).body?.checks?.redis === 'up',
+      'the api to reconnect to the restarted Redis',
+      20_000,
+    );
     const more = await chat(2);
     await waitUntilAnchored([...ids, ...more], 20_000);
     await expectAnchoredExactlyOnce([...ids, ...more]);
