@@ -14,6 +14,28 @@ import type { CorsPolicy } from './cors-policy';
  * socket.io over Redis pub/sub: a reply streamed by one api instance reaches clients connected to any other,
  * so instances scale behind a load balancer (with sticky sessions for the HTTP long-polling transport).
  */
+type SubscriptionCommand = 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe';
+
+/**
+ * The adapter subscribes on start and unsubscribes on close without awaiting either. With Redis down those commands
+ * wait in ioredis's offline queue, and disconnecting (or running out of retries) rejects them: an unhandled
+ * rejection per command, at every api shutdown during an outage. The outage itself is logged by watchRedisClient,
+ * and the adapter subscribes again when ioredis reconnects, so the rejections carry nothing: mark them handled.
+ */
+function handleSubscriptionFailures(client: Redis): Redis {
+  const commands: SubscriptionCommand[] = ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'];
+  for (const command of commands) {
+    const send = client[command].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    const handled = (...args: unknown[]): Promise<unknown> => {
+      const sent = send(...args);
+      sent.catch(() => undefined);
+      return sent;
+    };
+    Object.assign(client, { [command]: handled });
+  }
+  return client;
+}
+
 export class RedisIoAdapter extends IoAdapter {
   private readonly logger = new Logger(RedisIoAdapter.name);
   private readonly pub: Redis;
@@ -29,7 +51,7 @@ export class RedisIoAdapter extends IoAdapter {
     this.limiter = app.get(RateLimiter);
     // Not awaited: with Redis down the api still starts and /health says so; ioredis reconnects on its own.
     this.pub = watchRedisClient(new Redis(config.redisUrl), 'socket.io publisher');
-    this.sub = watchRedisClient(this.pub.duplicate(), 'socket.io subscriber');
+    this.sub = handleSubscriptionFailures(watchRedisClient(this.pub.duplicate(), 'socket.io subscriber'));
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
