@@ -30,7 +30,10 @@ export interface NodeInferenceRequest {
 }
 
 export interface TakeoverEvent {
-  /** The failed node's registry id (null for the in-process node). */
+  /**
+   * The registry id of the node that streamed the prefix and failed (its NodeStream.nodeId). The in-process node
+   * registers itself at start, so it has one too; the router never passes null here.
+   */
   fromNodeId: string | null;
   /** UTF-8 bytes of the reply delivered before the failure. */
   prefixBytes: number;
