@@ -2,6 +2,7 @@
  * An operator's economics from what a node measurably served (docs/network.md, Operator economics): pure functions,
  * no Nest, no database, so every figure can be checked by hand. Money is in USD, per month of 730 hours (a year / 12).
  */
+import type { AppConfig } from '@app/config';
 
 export const HOURS_PER_MONTH = 730;
 
@@ -18,19 +19,13 @@ export interface MeasuredFigures {
   modelShare: number;
 }
 
-/** What the operator assumes: a price and costs, in USD. */
-export interface Assumptions {
-  /** What the node earns per 1,000 tokens (prompt and completion) it serves. */
-  pricePer1kTokens: number;
-  /** Hardware bought for the node, written off straight-line over lifetimeMonths. */
-  hardwareUsd: number;
-  lifetimeMonths: number;
-  /** Power drawn while the node is up. */
-  watts: number;
-  kwhUsd: number;
-  bandwidthUsdPerMonth: number;
-  hostingUsdPerMonth: number;
-}
+/**
+ * What the operator assumes, in USD: exactly the NODE_* settings' shape (one definition, so a new setting reaches the
+ * calculator), each overridable per request. pricePer1kTokens is earned per 1,000 tokens (prompt and completion)
+ * served; hardwareUsd is written off straight-line over lifetimeMonths; watts are drawn while the node is up, at
+ * kwhUsd per kWh; bandwidthUsdPerMonth and hostingUsdPerMonth are flat monthly costs.
+ */
+export type Assumptions = AppConfig['economics'];
 
 export interface MonthlyCosts {
   depreciation: number;
