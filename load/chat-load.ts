@@ -6,6 +6,7 @@ import { RunMetrics } from './metrics';
 import { OpenAiTarget } from './openai-target';
 import { buildPlan } from './poisson';
 import { ProofTracker } from './proofs';
+import { cpuBetween, CpuReading, formatServerCpu, isLocalUrl, readGroups, ServerCpu } from './process-cpu';
 import { formatReport, LoadReport } from './report';
 import { runOpenModel } from './runner';
 import { prepareConversations, preparePersona, prepareUsers, SetupError } from './setup';
@@ -40,7 +41,10 @@ async function waitForProofs(proofs: ProofTracker, waitS: number): Promise<void>
   }
 }
 
-async function run(options: LoadOptions): Promise<LoadReport> {
+/** The report, with the server's CPU per message when the platform runs on this machine. */
+type ChatLoadReport = LoadReport & { serverCpu?: ServerCpu };
+
+async function run(options: LoadOptions): Promise<ChatLoadReport> {
   const startedAt = new Date().toISOString();
   const plan = buildPlan({
     rate: options.rate,
@@ -85,6 +89,12 @@ async function run(options: LoadOptions): Promise<LoadReport> {
   );
 
   const metrics = new RunMetrics(options.slo, options.tokens);
+  // Read on this machine only: a remote deployment's processes are not ours to see.
+  const window: { start?: { at: number; reading: CpuReading }; end?: { at: number; reading: CpuReading } } =
+    {};
+  const readServer = isLocalUrl(options.url)
+    ? (edge: 'start' | 'end') => (window[edge] = { at: performance.now(), reading: readGroups() })
+    : undefined;
   try {
     const outcome = await runOpenModel({
       options,
@@ -94,7 +104,18 @@ async function run(options: LoadOptions): Promise<LoadReport> {
       metrics,
       proofs,
       progress: log,
+      onWindow: readServer,
     });
+    const results = metrics.figures(outcome.windowStartAt, options.durationS * 1000);
+    const serverCpu: ServerCpu | undefined =
+      window.start && window.end
+        ? cpuBetween(
+            window.start.reading,
+            window.end.reading,
+            window.end.at - window.start.at,
+            results.completed,
+          )
+        : undefined;
     if (proofs) {
       log('waiting for outstanding proofs');
       await waitForProofs(proofs, options.proofsWaitS);
@@ -115,7 +136,8 @@ async function run(options: LoadOptions): Promise<LoadReport> {
       },
       offeredConversationsPerS: (plan.conversations.length - warmupConversations) / options.durationS,
       counts: outcome.counts,
-      results: metrics.figures(outcome.windowStartAt, options.durationS * 1000),
+      results,
+      serverCpu,
       generator: outcome.generator,
       proofs: proofs?.figures(),
       anomalies: target.anomalies(),
@@ -137,7 +159,7 @@ async function main(): Promise<number> {
   }
   try {
     const report = await run(options);
-    process.stdout.write(formatReport(report));
+    process.stdout.write(formatReport(report) + formatServerCpu(report.serverCpu));
     if (options.json) {
       mkdirSync(dirname(options.json), { recursive: true });
       writeFileSync(options.json, JSON.stringify(report, null, 2) + '\n');

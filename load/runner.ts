@@ -53,13 +53,21 @@ export async function runOpenModel(input: {
   metrics: RunMetrics;
   proofs?: ProofTracker;
   progress: (line: string) => void;
+  /** Called when the measured window opens and when it closes (server CPU is read then). */
+  onWindow?: (edge: 'start' | 'end') => void;
 }): Promise<RunOutcome> {
-  const { options, conversations, users, target, metrics, proofs, progress } = input;
+  const { options, conversations, users, target, metrics, proofs, progress, onWindow } = input;
   const counts: RunCounts = { turns: 0, skippedAfterWindow: 0, abandoned: 0 };
   // A short lead so the first arrivals are not late merely because the loop has only just started.
   const startAt = performance.now() + 50;
   const windowStartAt = startAt + options.warmupS * 1000;
   const windowEndAt = windowStartAt + options.durationS * 1000;
+  const windowTimers = onWindow
+    ? [
+        setTimeout(() => onWindow('start'), windowStartAt - performance.now()),
+        setTimeout(() => onWindow('end'), windowEndAt - performance.now()),
+      ]
+    : [];
   let inFlight = 0;
   let completed = 0;
   let failed = 0;
@@ -127,6 +135,8 @@ export async function runOpenModel(input: {
   await Promise.all(running);
 
   clearInterval(ticker);
+  // A run that ended before its window closed (every conversation gave up) has no server figures to read.
+  windowTimers.forEach(clearTimeout);
   loopDelay.disable();
   const cpu = process.cpuUsage(cpuBefore);
   const wallMs = performance.now() - wallBefore;
