@@ -10,7 +10,7 @@ import { ChurnFigures, formatChurn, takeoverOutcomes } from './churn-report';
 import { RunMetrics, TurnTimeline } from './metrics';
 import { NodeFleet, Replacement } from './node-fleet';
 import { buildPlan } from './poisson';
-import { formatReport, LoadReport } from './report';
+import { formatReport, loadReport, LoadReport } from './report';
 import { runOpenModel } from './runner';
 import { LoadPersona, prepareConversations, preparePersona, prepareUsers, SetupError } from './setup';
 import { SocketTarget } from './socket-target';
@@ -113,7 +113,6 @@ async function run(options: ChurnOptions): Promise<{ report: LoadReport; churn: 
       thinkMs: load.thinkMs,
       seed: load.seed,
     });
-    const warmupConversations = plan.conversations.filter((c) => c.warmup).length;
     const runTag = randomBytes(3).toString('hex');
     const wanted = Math.min(load.users ?? autoUsers(load), plan.conversations.length);
     log(`setup: ${wanted} users, ${plan.conversations.length} conversations (run ${runTag})`);
@@ -153,25 +152,20 @@ async function run(options: ChurnOptions): Promise<{ report: LoadReport; churn: 
         progress: log,
       });
       const replaced = await Promise.all(replacements);
-      const report: LoadReport = {
-        tool: 'twinproof-chat-load',
+      const report = loadReport({
         startedAt,
-        parameters: { ...load, creatorKey: load.creatorKey ? '(given)' : undefined },
-        setup: {
-          users: users.length,
-          signedUp,
-          persona: { slug: persona.slug, modelId: persona.modelId, created: persona.created },
-          conversations: conversations.length,
-          warmupConversations,
-          connections: users.length,
-          seconds: Math.round(setupSeconds * 10) / 10,
-        },
-        offeredConversationsPerS: (plan.conversations.length - warmupConversations) / load.durationS,
-        counts: outcome.counts,
+        options: load,
+        plan,
+        users: users.length,
+        signedUp,
+        persona,
+        conversations: conversations.length,
+        connections: users.length,
+        setupSeconds,
+        outcome,
         results: metrics.figures(outcome.windowStartAt, load.durationS * 1000),
-        generator: outcome.generator,
         anomalies: target.anomalies(),
-      };
+      });
       const churn: ChurnFigures = {
         nodes: options.nodes,
         killEveryS: options.killEveryS,

@@ -1,8 +1,10 @@
 import type { LoadOptions } from './args';
 import type { LatencySummary } from './histogram';
 import type { RunFigures } from './metrics';
+import type { Plan } from './poisson';
 import type { ProofFigures } from './proofs';
-import type { GeneratorFigures, RunCounts } from './runner';
+import type { GeneratorFigures, RunCounts, RunOutcome } from './runner';
+import type { LoadPersona } from './setup';
 
 export interface LoadReport {
   tool: 'twinproof-chat-load';
@@ -25,6 +27,49 @@ export interface LoadReport {
   generator: GeneratorFigures;
   proofs?: ProofFigures;
   anomalies: Record<string, number>;
+}
+
+/** What a finished run knows; chat-load and node-churn report it alike. */
+export interface FinishedRun {
+  startedAt: string;
+  options: LoadOptions;
+  plan: Pick<Plan, 'conversations'>;
+  users: number;
+  signedUp: number;
+  persona: LoadPersona;
+  conversations: number;
+  connections: number;
+  setupSeconds: number;
+  outcome: Pick<RunOutcome, 'counts' | 'generator'>;
+  results: RunFigures;
+  proofs?: ProofFigures;
+  anomalies: Record<string, number>;
+}
+
+export function loadReport(run: FinishedRun): LoadReport {
+  const { options, plan, persona } = run;
+  const warmupConversations = plan.conversations.filter((c) => c.warmup).length;
+  return {
+    tool: 'twinproof-chat-load',
+    startedAt: run.startedAt,
+    // The creator key is a credential: the report says only whether one was given.
+    parameters: { ...options, creatorKey: options.creatorKey ? '(given)' : undefined },
+    setup: {
+      users: run.users,
+      signedUp: run.signedUp,
+      persona: { slug: persona.slug, modelId: persona.modelId, created: persona.created },
+      conversations: run.conversations,
+      warmupConversations,
+      connections: run.connections,
+      seconds: Math.round(run.setupSeconds * 10) / 10,
+    },
+    offeredConversationsPerS: (plan.conversations.length - warmupConversations) / options.durationS,
+    counts: run.outcome.counts,
+    results: run.results,
+    generator: run.outcome.generator,
+    proofs: run.proofs,
+    anomalies: run.anomalies,
+  };
 }
 
 const ROWS: [keyof RunFigures['latency'] | 'lag' | 'failure', string][] = [
