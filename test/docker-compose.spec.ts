@@ -4,7 +4,7 @@
 import { AppConfig, CONFIG_KEYS, loadEnv } from '@app/config';
 import { parseNodeOptions } from '../apps/node/src/node-options';
 import { DevAttestationAuthority } from '@app/attestation';
-import { AttestationPolicyProvider } from '@app/proofs/attestation-policy';
+import { AttestationPolicyProvider } from '@app/network';
 import { load } from 'js-yaml';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,7 +100,7 @@ describe('docker-compose.yml and the Dockerfile', () => {
     expect(compose.services.chain.command).toEqual(expect.arrayContaining(['--port', rpc.port]));
   });
 
-  it('has the worker trust the dev CA that attests the api’s node, in the production mode the image runs in', async () => {
+  it('has the worker and the api’s router trust the dev CA that attests the nodes, in the production mode the image runs in', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'twinproof-compose-'));
     // Both containers see the shared volume at DATA_DIR; here one temporary directory stands for it.
     const [api, worker] = ['api', 'worker'].map(
@@ -110,6 +110,9 @@ describe('docker-compose.yml and the Dockerfile', () => {
     const nodeAuthority = await DevAttestationAuthority.loadOrCreate(api.node.devCaFile);
     const policy = await new AttestationPolicyProvider(worker).current();
     expect(policy.devAuthorities).toContain(nodeAuthority.address);
+    // The router routes only to nodes whose attestation verifies: without this it would route to none.
+    const routerPolicy = await new AttestationPolicyProvider(api).current();
+    expect(routerPolicy.devAuthorities).toContain(nodeAuthority.address);
   });
 
   it('runs three node containers, each of its own operator, with its own key volume, reaching the api and reached by it', () => {

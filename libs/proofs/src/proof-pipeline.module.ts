@@ -3,7 +3,7 @@ import { QueueModule } from '@app/queue';
 import { RealtimeModule } from '@app/realtime';
 import { AnchorClientProvider } from './anchor-client.provider';
 import { AnchoredBatchesRepository } from './anchored-batches.repository';
-import { AttestationPolicyProvider } from './attestation-policy';
+import { AttestationPolicyProvider, AttestedNodes } from '@app/network';
 import { BatchSettlementService } from './batch-settlement.service';
 import { ChainResetRecovery } from './chain-reset-recovery.service';
 import { ProofEvents } from './proof-events';
@@ -22,6 +22,11 @@ import { ZkProvingService } from './zk-proving.service';
     AnchoredBatchesRepository,
     ChainResetRecovery,
     AttestationPolicyProvider,
+    {
+      provide: AttestedNodes,
+      useFactory: (policy: AttestationPolicyProvider) => new AttestedNodes(policy),
+      inject: [AttestationPolicyProvider],
+    },
     ReceiptAttestationService,
     BatchSettlementService,
     ZkProvingService,

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AttestationEvidence, AttestationVerdict, verifyNodeBinding } from '@app/attestation';
 import { AppConfig } from '@app/config';
 import { Prisma } from '@app/database';
 import { ProofJobs } from '@app/queue';
@@ -14,14 +13,10 @@ import {
   ZERO_ADDRESS,
   ZERO_DIGEST,
 } from '@app/receipts';
-import { AttestationPolicyProvider } from './attestation-policy';
+import { AttestedNodes } from '@app/network';
 import { receiptVersionOfRecord } from './inference-view';
 import { ProofEvents } from './proof-events';
 import { InferenceForAttestation, ProofsRepository } from './proofs.repository';
-
-// A node's attestation changes only when it registers again; re-checking it for every receipt would make
-// certificate-chain work the cost of each reply.
-const VERDICT_TTL_MS = 60_000;
 
 type Check = { ok: true } | { ok: false; kind: 'signature' | 'attestation'; reason: string };
 
@@ -29,14 +24,14 @@ type Check = { ok: true } | { ok: false; kind: 'signature' | 'attestation'; reas
 @Injectable()
 export class ReceiptAttestationService {
   private readonly logger = new Logger(ReceiptAttestationService.name);
-  private readonly verdicts = new Map<string, { at: number; version: number; verdict: AttestationVerdict }>();
 
   constructor(
     private readonly config: AppConfig,
     private readonly proofs: ProofsRepository,
     private readonly jobs: ProofJobs,
     private readonly events: ProofEvents,
-    private readonly policy: AttestationPolicyProvider,
+    // The router's own check (libs/network): a node it routes to is one whose receipts pass here.
+    private readonly attested: AttestedNodes,
   ) {}
 
   async attest(inferenceId: string): Promise<'attested' | 'failed' | 'skipped'> {
@@ -118,15 +113,8 @@ export class ReceiptAttestationService {
     const fail = (reason: string): Check => ({ ok: false, kind: 'attestation', reason });
     const node = record.node;
     if (!node || node.address !== record.signer) return fail('the signing node is not registered');
-    const version = node.updatedAt.getTime();
-    const cached = this.verdicts.get(node.id);
-    const fresh = cached && cached.version === version && Date.now() - cached.at < VERDICT_TTL_MS;
-    let verdict = fresh ? cached.verdict : undefined;
-    if (!verdict) {
-      const evidence = node.attestation as unknown as AttestationEvidence;
-      verdict = await verifyNodeBinding(evidence, node.address, await this.policy.current());
-      this.verdicts.set(node.id, { at: Date.now(), version, verdict });
-    }
+    // Cached per node and evidence for a minute: certificate-chain work is not the cost of each reply.
+    const verdict = await this.attested.verdict(node);
     return verdict.verified
       ? { ok: true }
       : fail(`node attestation rejected: ${verdict.reason ?? 'unverified'}`);

@@ -10,7 +10,11 @@ export class AttestationPolicyProvider {
   constructor(private readonly config: AppConfig) {}
 
   async current(now = new Date()): Promise<AttestationPolicy> {
-    this.devAuthorities ??= this.loadDevAuthorities();
+    // A failed read is tried again next time, not remembered: the router asks on every directory read.
+    this.devAuthorities ??= this.loadDevAuthorities().catch((error: unknown) => {
+      this.devAuthorities = undefined;
+      throw error;
+    });
     const { allowedMeasurements } = this.config.attestation;
     return {
       now,
