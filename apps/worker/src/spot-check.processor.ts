@@ -15,7 +15,8 @@ export class SpotCheckProcessor extends DrainingWorkerHost {
   protected async handle(job: Job<JobPayloads[JobName.SpotCheck], string, JobName>): Promise<string> {
     switch (job.name) {
       case JobName.SpotCheck: {
-        // The last try records a checker that gave no verdict as skipped: a check never stays pending.
+        // Each try asks every eligible checker in turn; the last records "none gave a verdict" as skipped, so a
+        // check never stays pending.
         const attempts = job.opts.attempts ?? SPOT_CHECK_ATTEMPTS;
         return this.spotChecks.run(job.data.inferenceId, job.attemptsMade + 1 >= attempts);
       }

@@ -16,6 +16,7 @@ function node(overrides: Partial<CheckerCandidate> = {}): CheckerCandidate {
     modelIds: [MODEL],
     status: 'active',
     lastHeartbeatAt: new Date(NOW - 100),
+    probedAt: new Date(NOW - 100),
     ...overrides,
   };
 }

@@ -11,6 +11,8 @@ export interface CheckerCandidate {
   modelIds: string[];
   status: NodeStatus;
   lastHeartbeatAt: Date | null;
+  /** The router's last liveness probe: a node that heartbeats but answers nothing is not healthy. */
+  probedAt: Date | null;
 }
 
 /** The node that served the reply; the in-process node is the platform's (operatorId null). */

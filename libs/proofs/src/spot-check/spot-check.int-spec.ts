@@ -1,11 +1,25 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Prisma, PrismaService } from '@app/database';
+import { estimateTokens } from '@app/inference';
+import { chunkEvent, type NodeCompletionBody, receiptEvent, SSE_DONE } from '@app/node-protocol';
+import { countPromptTokens } from '@app/prompt/token-budget';
 import { jobIds, QueueName } from '@app/queue';
+import {
+  contentHashes,
+  newReceiptSalt,
+  prefixFields,
+  Receipt,
+  RECEIPT_VERSION,
+  receiptDigest,
+  signReceipt,
+} from '@app/receipts';
 import { commitText } from '@app/receipts/receipt-hashes';
 import { createContext, dbFactory } from '@app/testing';
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Wallet } from 'ethers';
 import { SpotCheckModule } from './spot-check.module';
 import { SpotCheckRepository } from './spot-check.repository';
@@ -25,6 +39,8 @@ describe('spot checks (PostgreSQL, BullMQ on Redis)', () => {
   beforeAll(async () => {
     context = await createContext([SpotCheckModule], [], {
       SPOT_CHECK_RATE: '1',
+      // A checker silent this long gives no verdict (the router's NODE_ITL_TIMEOUT_MS, reused).
+      NODE_ITL_TIMEOUT_MS: '400',
       REDIS_PREFIX: `spot-int-${randomBytes(4).toString('hex')}`,
     });
     prisma = context.get(PrismaService);
@@ -35,18 +51,25 @@ describe('spot checks (PostgreSQL, BullMQ on Redis)', () => {
   });
   afterAll(() => context.close());
 
-  async function node(operatorId: string | null, status: 'active' | 'revoked' = 'active', model = MODEL) {
+  async function node(
+    operatorId: string | null,
+    status: 'active' | 'revoked' = 'active',
+    model = MODEL,
+    at: { url?: string; address?: string; teeKind?: string } = {},
+  ) {
     return prisma.node.create({
       data: {
-        address: Wallet.createRandom().address,
+        address: at.address ?? Wallet.createRandom().address,
         name: 'n',
-        url: 'http://127.0.0.1:9',
+        url: at.url ?? 'http://127.0.0.1:9',
+        teeKind: at.teeKind ?? 'dev',
         operatorId,
         modelIds: [model],
         attestationKind: 'dev',
         attestation: {},
         status,
         lastHeartbeatAt: new Date(),
+        probedAt: new Date(),
       },
     });
   }
@@ -203,5 +226,120 @@ describe('spot checks (PostgreSQL, BullMQ on Redis)', () => {
     expect((await prisma.inferenceRecord.findUnique({ where: { id: record.id } }))?.status).toBe('attested');
     expect((await prisma.node.findUnique({ where: { id: served.id } }))?.status).toBe('active');
     expect((await prisma.node.findUnique({ where: { id: liar.id } }))?.status).toBe('suspect');
+  });
+
+  describe('a checker that accepts the call and stays silent', () => {
+    const servers: Server[] = [];
+    afterAll(async () => {
+      for (const server of servers) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    async function listen(handler: RequestListener): Promise<string> {
+      const server = createServer(handler);
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }
+
+    /** A node that runs the model honestly: it streams `text` and signs a v3 receipt over it. */
+    function honest(wallet: Wallet, text: string): RequestListener {
+      return (req, res) => {
+        let raw = '';
+        req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+        req.on('end', () => {
+          const body = JSON.parse(raw) as NodeCompletionBody;
+          const { inferenceId, conversationId, previousDigest, personaVersionHash } = body.twinproof;
+          const salt = newReceiptSalt();
+          const hashes = contentHashes(RECEIPT_VERSION, { input: body.messages, output: text, salt });
+          const receipt: Receipt = {
+            inferenceId,
+            conversationId,
+            previousDigest,
+            personaVersionHash,
+            modelId: body.model,
+            inputHash: hashes.inputHash,
+            outputHash: hashes.outputHash,
+            promptTokens: countPromptTokens(body.messages),
+            completionTokens: estimateTokens(text),
+            startedAt: Date.now(),
+            finishedAt: Date.now(),
+            ...prefixFields(salt, undefined),
+            node: wallet.address,
+          };
+          void signReceipt(wallet, receipt).then((signature) => {
+            const meta = { id: 'chatcmpl-1', created: 1, model: body.model };
+            res.writeHead(200, { 'content-type': 'text/event-stream' });
+            res.write(chunkEvent(meta, text, true));
+            res.write(
+              receiptEvent({
+                finish_reason: 'stop',
+                receipt,
+                digest: receiptDigest(receipt),
+                signature,
+                salt,
+              }),
+            );
+            res.end(SSE_DONE);
+          });
+        });
+      };
+    }
+
+    it('is passed over for another operator’s node in the same job, which gives the verdict', async () => {
+      const [a, b, c] = [
+        await dbFactory.user(prisma),
+        await dbFactory.user(prisma),
+        await dbFactory.user(prisma),
+      ];
+      const model = `${MODEL}-stall`;
+      let silentCalls = 0;
+      // Answers 200 and then nothing: no token, no receipt, the connection held open.
+      const silentUrl = await listen((_req, res) => {
+        silentCalls += 1;
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.flushHeaders();
+      });
+      const honestKey = new Wallet(Wallet.createRandom().privateKey);
+      const honestUrl = await listen(honest(honestKey, 'The answer is 42.'));
+      const served = await node(a.id, 'active', model);
+      // Another TEE kind than the reply's node: the silent node is the one chosen first.
+      await node(b.id, 'active', model, { url: silentUrl, teeKind: 'nitro' });
+      const checker = await node(c.id, 'active', model, { url: honestUrl, address: honestKey.address });
+      const record = await reply(served.id, 'The answer is 42.', { modelId: model });
+      await prisma.inferenceRecord.update({
+        where: { id: record.id },
+        data: { personaVersionHash: `0x${'ab'.repeat(32)}` },
+      });
+      await repository.open(record.id);
+
+      // Not the last attempt: a checker that gives no verdict would fail the job here, were no other one tried.
+      expect(await service.run(record.id, false)).toBe('matched');
+      expect(silentCalls).toBe(1);
+      expect(await prisma.spotCheck.findUnique({ where: { inferenceId: record.id } })).toMatchObject({
+        status: 'matched',
+        checkerNodeId: checker.id,
+      });
+    });
+
+    it('ends skipped with each checker’s reason when none gives a verdict', async () => {
+      const [a, b] = [await dbFactory.user(prisma), await dbFactory.user(prisma)];
+      const model = `${MODEL}-silent`;
+      const silentUrl = await listen((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.flushHeaders();
+      });
+      const served = await node(a.id, 'active', model);
+      const silent = await node(b.id, 'active', model, { url: silentUrl });
+      const record = await reply(served.id, 'The answer is 42.', { modelId: model });
+      await repository.open(record.id);
+      await expect(service.run(record.id, false)).rejects.toThrow(/no checker gave a verdict/);
+      expect(await service.run(record.id, true)).toBe('skipped');
+      expect((await prisma.spotCheck.findUnique({ where: { inferenceId: record.id } }))?.reason).toContain(
+        `node ${silent.id} gave no verdict: no token for 400 ms`,
+      );
+    });
   });
 });

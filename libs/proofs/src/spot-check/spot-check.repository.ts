@@ -91,6 +91,7 @@ export class SpotCheckRepository {
         modelIds: true,
         status: true,
         lastHeartbeatAt: true,
+        probedAt: true,
       },
     });
   }

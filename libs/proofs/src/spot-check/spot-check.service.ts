@@ -18,13 +18,17 @@ import {
   samplingRate,
 } from './spot-check-policy';
 import { SpotCheckRecord, SpotCheckRepository, SpotCheckResult } from './spot-check.repository';
+import { StallGuard } from './stall-guard';
 
 // The checker runs the whole reply again; a slow model profile still ends well within this.
 const CHECK_TIMEOUT_MS = 120_000;
 // Room past a stop-cut reply's own length for the stop sequence itself (and a token boundary or two) to be produced.
 const STOP_MARGIN_TOKENS = 4;
 
-/** A checker that could not give a verdict (down, broken stream, bad receipt): the job tries again, maybe another. */
+/**
+ * A checker that could not give a verdict (down, silent, broken stream, bad receipt). The job tries the next eligible
+ * node at once; only when none gave one does the job fail, to be tried again later.
+ */
 export class CheckerFailedError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -112,8 +116,7 @@ export class SpotCheckService {
     );
     const pick = (from: CheckerCandidate[]): CheckerCandidate | null =>
       chooseChecker(from, served, record.modelId, this.config.network.heartbeatMs, Date.now(), this.random);
-    const checker = pick(candidates);
-    if (!checker) return skipped(`no healthy node of another operator serves ${record.modelId}`);
+    if (!pick(candidates)) return skipped(`no healthy node of another operator serves ${record.modelId}`);
     const agrees = (hash: string): boolean => hash.toLowerCase() === judged.hash.toLowerCase();
     const stops = generation.stop ?? [];
     const rerun = async (node: CheckerCandidate): Promise<string> => {
@@ -131,21 +134,47 @@ export class SpotCheckService {
       return judged.commit(await this.rerun(record, generation, node, record.completionTokens), salt);
     };
 
-    const outputHash = await rerun(checker);
+    // A node that gives no verdict is passed over, and its operator's other nodes with it: a silent operator costs a
+    // job one idle timeout, however many nodes it registers. Its peers are tried in the same job.
+    const failures: string[] = [];
+    const failedNodes = new Set<string>();
+    const failedOperators = new Set<string | null>();
+    const usable = (node: CheckerCandidate): boolean =>
+      !failedNodes.has(node.id) && !failedOperators.has(node.operatorId);
+    const firstVerdict = async (
+      role: string,
+      pool: CheckerCandidate[],
+    ): Promise<{ node: CheckerCandidate; hash: string }> => {
+      for (let node = pick(pool.filter(usable)); node; node = pick(pool.filter(usable))) {
+        try {
+          return { node, hash: await rerun(node) };
+        } catch (error) {
+          if (!(error instanceof CheckerFailedError)) throw error;
+          this.logger.warn(`Spot check of ${record.id}: ${error.message}; trying another ${role}`);
+          failures.push(error.message);
+          failedNodes.add(node.id);
+          failedOperators.add(node.operatorId);
+        }
+      }
+      throw new CheckerFailedError(`no ${role} gave a verdict (${failures.join('; ')})`);
+    };
+
+    const { node: checker, hash: outputHash } = await firstVerdict('checker', candidates);
     if (agrees(outputHash)) return { status: 'matched', checkerNodeId: checker.id, outputHash };
     // Two nodes disagree and either may lie: a third operator's node, when there is one, says which.
-    const referee = pick(
-      candidates.filter((node) => node.id !== checker.id && node.operatorId !== checker.operatorId),
+    const referees = candidates.filter(
+      (node) => node.id !== checker.id && node.operatorId !== checker.operatorId,
     );
     // One re-run against the reply is doubt, not proof (the checker may lie or be broken): nobody is blamed.
-    if (!referee)
+    if (!pick(referees))
       return {
         status: 'disputed',
         checkerNodeId: checker.id,
         outputHash,
         reason: `node ${checker.id} of another operator produced a different ${judged.what}; no third operator's node could referee, so no node is suspect`,
       };
-    const refereeHash = await rerun(referee);
+    // A referee that failed as a checker is not asked again; with none left the job is tried again later.
+    const { node: referee, hash: refereeHash } = await firstVerdict('referee', referees.filter(usable));
     const blame = blamed(judged.hash, outputHash, refereeHash);
     if (blame === 'checker')
       return {
@@ -220,6 +249,7 @@ export class SpotCheckService {
       previousDigest: original.previousDigest,
       personaVersionHash: record.personaVersionHash,
     };
+    const guard = new StallGuard(this.config.network.itlTimeoutMs, CHECK_TIMEOUT_MS);
     const stream = new RemoteNodeClient(checker, this.router).stream(
       {
         receipt: context,
@@ -232,11 +262,14 @@ export class SpotCheckService {
           maxTokens: Math.max(1, maxTokens),
         },
       },
-      AbortSignal.timeout(CHECK_TIMEOUT_MS),
+      guard.signal,
     );
     let text = '';
     try {
-      for await (const delta of stream) text += delta;
+      for await (const delta of stream) {
+        text += delta;
+        guard.touch();
+      }
       // The checker signs what it ran: an unsigned or mis-signed answer is no evidence against anyone.
       verifyNodeReceipt(await stream.receipt(), {
         nodeAddress: checker.address,
@@ -246,9 +279,10 @@ export class SpotCheckService {
         text,
       });
     } catch (error) {
-      throw new CheckerFailedError(`checker ${checker.id} gave no verdict: ${String(error)}`, {
-        cause: error,
-      });
+      const why = guard.stalled ? `no token for ${guard.idleMs} ms` : String(error);
+      throw new CheckerFailedError(`node ${checker.id} gave no verdict: ${why}`, { cause: error });
+    } finally {
+      guard.dispose();
     }
     return text;
   }
