@@ -78,11 +78,13 @@ describe('real-time chat over socket.io (e2e)', () => {
     return { ack, reply: await reply };
   }
 
-  it('streams a reply token by token with gap-free seq, then stores it with its inference record', async () => {
+  it('streams a reply with gap-free seq, then stores it with its inference record', async () => {
     const consumer = await signUp(api.url, 'consumer');
     const { socket, conversationId } = await session(api.url, consumer);
     const { ack, reply } = await say(socket, conversationId, 'Hello there, how are you?');
-    expect(reply.tokens.length).toBeGreaterThan(1);
+    // The instant embedded model's tokens arrive together and leave as one event (reply-stream.ts); a paced model's
+    // go one by one (reply-stream.int-spec.ts, and the resume test below).
+    expect(reply.tokens.length).toBeGreaterThanOrEqual(1);
     expect(reply.tokens.map((t) => t.seq)).toEqual(reply.tokens.map((_, i) => i));
     expect(reply.done?.content).toBe(reply.tokens.map((t) => t.delta).join(''));
     const stored = await prisma.message.findUniqueOrThrow({

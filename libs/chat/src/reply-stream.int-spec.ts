@@ -8,8 +8,11 @@ import { ChatEmitter } from './chat.emitter';
 import { ReplayBuffer } from './replay-buffer';
 import { ModelStalledError, ReplyStream } from './reply-stream';
 
-/** A model stream of the given deltas; with `stallAfter`, it goes silent after that many, until aborted. */
-function modelStream(deltas: string[], signal: AbortSignal, stallAfter?: number): ModelStream {
+/**
+ * A model stream of the given deltas, 1 ms apart (`burst`: all at once, as a fast model or one network read of several
+ * tokens gives them); with `stallAfter`, it goes silent after that many, until aborted.
+ */
+function modelStream(deltas: string[], signal: AbortSignal, stallAfter?: number, burst = false): ModelStream {
   return {
     finishReason: 'stop',
     async *[Symbol.asyncIterator]() {
@@ -20,7 +23,7 @@ function modelStream(deltas: string[], signal: AbortSignal, stallAfter?: number)
               reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
             ),
           );
-        await sleep(1);
+        if (!burst) await sleep(1);
         yield delta;
       }
     },
@@ -61,6 +64,67 @@ describe('ReplyStream (real Redis)', () => {
     expect(tokens.map((t) => t.seq)).toEqual(deltas.map((_, i) => i));
     expect(await replay.after(messageId, -1)).toEqual(deltas);
     expect(await replay.after(messageId, 39)).toEqual(deltas.slice(40));
+  });
+
+  it('sends deltas that arrive together as one event, so a fast model costs one socket write, not one per token', async () => {
+    const messageId = randomUUID();
+    const tokens: TokenEvent[] = [];
+    const listener = {
+      token: (event: TokenEvent) => tokens.push(event),
+      done: () => undefined,
+      error: () => undefined,
+    };
+    const controller = new AbortController();
+    const first = Array.from({ length: 20 }, (_, i) => `a${i} `);
+    const burst = modelStream(first, controller.signal, undefined, true);
+    // Twenty tokens at once, then (after a pause) three more at once: two events, seq 0 and 1, and the replay
+    // buffer holds the same two entries, so a client resuming after seq 0 gets exactly the second.
+    const stream2: ModelStream = {
+      finishReason: 'stop',
+      async *[Symbol.asyncIterator]() {
+        yield* burst;
+        await sleep(5);
+        yield* modelStream(['b0 ', 'b1 ', 'b2'], controller.signal, undefined, true);
+      },
+    };
+    const result = await stream.deliver(
+      { conversationId: randomUUID(), messageId, listener },
+      stream2,
+      controller,
+      Date.now(),
+    );
+    expect(result).toMatchObject({ ok: true, text: `${first.join('')}b0 b1 b2` });
+    expect(tokens.map(({ seq, delta }) => ({ seq, delta }))).toEqual([
+      { seq: 0, delta: first.join('') },
+      { seq: 1, delta: 'b0 b1 b2' },
+    ]);
+    expect(await replay.after(messageId, 0)).toEqual(['b0 b1 b2']);
+  });
+
+  it('sends what it holds before a failure: the partial text recorded is the text delivered', async () => {
+    const tokens: TokenEvent[] = [];
+    const listener = {
+      token: (event: TokenEvent) => tokens.push(event),
+      done: () => undefined,
+      error: () => undefined,
+    };
+    const controller = new AbortController();
+    const failing: ModelStream = {
+      finishReason: 'stop',
+      async *[Symbol.asyncIterator]() {
+        yield 'said ';
+        yield 'this';
+        throw new Error('node died');
+      },
+    };
+    const result = await stream.deliver(
+      { conversationId: randomUUID(), messageId: randomUUID(), listener },
+      failing,
+      controller,
+      Date.now(),
+    );
+    expect(result).toMatchObject({ ok: false, text: 'said this' });
+    expect(tokens.map((t) => t.delta).join('')).toBe('said this');
   });
 
   it('fails a model that goes silent with ModelStalledError, aborting it and keeping what it said', async () => {

@@ -49,9 +49,20 @@ export class ReplyStream {
   }
 }
 
-/** The tokens of one reply and the events between them, numbered by one seq so that a client can place each. */
+/**
+ * The tokens of one reply and the events between them, numbered by one seq so that a client can place each.
+ *
+ * Deltas that arrive together go out together: a delta is held until the event loop has handled what else had
+ * arrived (setImmediate), and all held deltas leave as one `message:token` with one seq. A model that streams at a
+ * human pace still sends one event per token; a fast one, or a node whose TCP chunks carry several tokens, sends
+ * fewer, larger events. Each event costs a socket write per client and, through the Redis adapter, a PUBLISH that
+ * every api instance decodes: per token, that was the largest share of the api's CPU per message (issue 12).
+ */
 export class ReplyDelivery {
   private seq = 0;
+  private held = '';
+  private flushTimer?: NodeJS.Immediate;
+  private replayWriter?: ReplayWriter;
 
   constructor(
     private readonly target: StreamTarget,
@@ -65,6 +76,8 @@ export class ReplyDelivery {
    * token will have, so that a client knows the tokens from there on come from another node and the rest follows.
    */
   nodeChanged(reason: NodeChangedEvent['reason']): void {
+    // What the first node sent goes out first, so the event's seq is that of the next node's first delta.
+    this.flush();
     const { conversationId, messageId, listener } = this.target;
     const event: NodeChangedEvent = { conversationId, messageId, seq: this.seq, reason };
     this.emitter.toConversation(conversationId, 'message:node-changed', event);
@@ -77,8 +90,8 @@ export class ReplyDelivery {
     controller: AbortController,
     startedAt: number,
   ): Promise<StreamedReply> {
-    const { conversationId, messageId, listener } = this.target;
-    const replay = new ReplayWriter(this.replay, messageId);
+    const replay = new ReplayWriter(this.replay, this.target.messageId);
+    this.replayWriter = replay;
     let stalled = false;
     let idle: NodeJS.Timeout | undefined;
     const armIdleTimer = (): void => {
@@ -96,19 +109,36 @@ export class ReplyDelivery {
         if (!delta) continue;
         armIdleTimer();
         ttftMs ??= Date.now() - startedAt;
-        const event = { conversationId, messageId, seq: this.seq++, delta };
         text += delta;
-        this.emitter.toConversation(conversationId, 'message:token', event);
-        listener?.token(event);
-        replay.push(delta);
+        this.hold(delta);
       }
+      this.flush();
       await replay.drained();
       return { ok: true, text, ttftMs };
     } catch (error) {
+      // The partial text is recorded as delivered: it must have reached the client too.
+      this.flush();
       return { ok: false, error: stalled ? new ModelStalledError() : error, text, ttftMs };
     } finally {
       clearTimeout(idle);
     }
+  }
+
+  private hold(delta: string): void {
+    this.held += delta;
+    this.flushTimer ??= setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    if (!this.held) return;
+    const { conversationId, messageId, listener } = this.target;
+    const event = { conversationId, messageId, seq: this.seq++, delta: this.held };
+    this.held = '';
+    this.emitter.toConversation(conversationId, 'message:token', event);
+    listener?.token(event);
+    this.replayWriter?.push(event.delta);
   }
 }
 
