@@ -81,7 +81,8 @@ Measurement
   --slo-ttft-ms MS        goodput limit on TTFT (default 500; 0 turns it off)
   --slo-tpot-ms MS        goodput limit on TPOT (default 40; 0 turns it off)
   --slo-e2e-ms MS         goodput limit on end-to-end latency (default: none)
-  --tokens events|usage   count output tokens as streamed events (default) or the server's usage figure
+  --tokens usage|events   count output tokens as the server's usage figure (default; events where it gives
+                          none) or as streamed events (the api sends tokens that arrive together as one event)
   --timeout-s S           give up on a turn after this long (default 60)
   --proofs                also time proof:update events until 'anchored'
   --proofs-wait-s S       how long to wait for outstanding proofs after the run (default 30)
@@ -158,7 +159,7 @@ export function parseArgs(
   const target = values.get('target') ?? 'socket';
   if (target !== 'socket' && target !== 'openai')
     throw new UsageError(`--target must be socket or openai, not "${target}".`);
-  const tokens = values.get('tokens') ?? 'events';
+  const tokens = values.get('tokens') ?? 'usage';
   if (tokens !== 'events' && tokens !== 'usage')
     throw new UsageError(`--tokens must be events or usage, not "${tokens}".`);
   const verification = values.get('verification');

@@ -50,7 +50,7 @@ export interface TurnLatencies {
  */
 export function turnLatencies(
   timeline: TurnTimeline,
-  counting: TokenCounting = 'events',
+  counting: TokenCounting = 'usage',
 ): TurnLatencies | undefined {
   const { intendedAt, sentAt, doneAt, tokenAt } = timeline;
   if (timeline.error !== undefined || sentAt === undefined || doneAt === undefined) return undefined;

@@ -112,7 +112,7 @@ export function formatServerCpu(cpu: ServerCpu | undefined): string {
   if (!cpu) return '';
   const lines = [
     '',
-    `Server CPU over the ${cpu.windowS} s window, ${cpu.messages} messages completed (docs/performance.md)`,
+    `Server CPU over the ${cpu.windowS} s window, ${cpu.messages} messages completed in it (docs/performance.md)`,
     'group      processes   CPU s   ms/message   % of a core',
   ];
   for (const group of cpu.groups) {

@@ -23,6 +23,11 @@ export interface GeneratorFigures {
 export interface RunOutcome {
   windowStartAt: number;
   counts: RunCounts;
+  /**
+   * Turns that ended inside the measured window, whenever they were due: what the server finished while its CPU was
+   * read. Under saturation the measured turns end long after the window, so they would overstate the work done in it.
+   */
+  completedInWindow: number;
   generator: GeneratorFigures;
 }
 
@@ -70,6 +75,7 @@ export async function runOpenModel(input: {
     : [];
   let inFlight = 0;
   let completed = 0;
+  let completedInWindow = 0;
   let failed = 0;
   let maxLag = 0;
 
@@ -99,8 +105,11 @@ export async function runOpenModel(input: {
         timeoutMs: options.timeoutS * 1000,
       });
       inFlight -= 1;
-      if (timeline.error === undefined) completed += 1;
-      else failed += 1;
+      if (timeline.error === undefined) {
+        completed += 1;
+        const endedAt = timeline.endedAt ?? performance.now();
+        if (endedAt >= windowStartAt && endedAt < windowEndAt) completedInWindow += 1;
+      } else failed += 1;
       if (timeline.sentAt !== undefined) maxLag = Math.max(maxLag, timeline.sentAt - timeline.intendedAt);
       metrics.record(timeline);
       proofs?.track(timeline);
@@ -145,6 +154,7 @@ export async function runOpenModel(input: {
   return {
     windowStartAt,
     counts,
+    completedInWindow,
     generator: {
       eventLoopDelay: {
         p50: ms(loopDelay.percentile(50)),
