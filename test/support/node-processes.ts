@@ -60,7 +60,8 @@ export async function listNodes(apiUrl: string): Promise<ListedNode[]> {
 
 /**
  * Spawns `dist/apps/node/src/main.js` as an operator would, with its own port and data dir, and waits until the api
- * lists it healthy. `args` are further flags (`--model-id`, `--heartbeat-ms`, …).
+ * lists it healthy: registered, heartbeating, and past the api's liveness probe (docs/network.md). `args` are further
+ * flags (`--model-id`, `--heartbeat-ms`, …).
  */
 export async function startNodeProcess(
   apiUrl: string,
@@ -109,7 +110,7 @@ export async function startNodeProcess(
       listed = (await listNodes(apiUrl)).find((n) => n.name === name && n.healthy);
       return listed !== undefined;
     },
-    `node ${name} to register and heartbeat`,
+    `node ${name} to register, heartbeat and pass the api’s liveness probe`,
     30_000,
   ).catch(async (error: unknown) => {
     await stop().catch(() => undefined);

@@ -9,6 +9,7 @@ import { NodeInference } from './node-inference.service';
 import { nodeModelRegistry } from './node-models';
 import type { NodeOptions } from './node-options';
 import { NodePresence } from './node-presence';
+import { ProbeController } from './probe.controller';
 import { NODE_OPTIONS } from './node.tokens';
 import { ReplayGuard } from './replay-guard';
 import { RouterCredentialGuard } from './router-credential.guard';
@@ -19,7 +20,7 @@ export class NodeModule {
   static register(options: NodeOptions): DynamicModule {
     return {
       module: NodeModule,
-      controllers: [CompletionsController, HealthController],
+      controllers: [CompletionsController, HealthController, ProbeController],
       providers: [
         { provide: NODE_OPTIONS, useValue: options },
         { provide: ModelRegistry, useFactory: () => nodeModelRegistry(options) },

@@ -13,6 +13,7 @@ import { NetworkRollupModule } from './traffic/network-rollup.module';
 import { PersonaRequirementsRepository } from './traffic/persona-requirements.repository';
 import { NetworkController } from './traffic/network.controller';
 import { NodeDirectory } from './router/node-directory';
+import { NodeProber } from './router/node-prober';
 import { NodeRouter } from './router/node-router';
 import { HttpNodeConnector, RemoteNodeConnector } from './router/remote-node-connector';
 import { RouterIdentity } from './router-identity';
@@ -31,6 +32,7 @@ import { RouterIdentity } from './router-identity';
     RouterIdentity,
     NodeDirectory,
     NodeRouter,
+    NodeProber,
     { provide: RemoteNodeConnector, useClass: HttpNodeConnector },
     { provide: InferenceNodes, useExisting: NodeRouter },
   ],

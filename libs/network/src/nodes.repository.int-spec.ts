@@ -132,6 +132,53 @@ describe('NodesRepository (PostgreSQL)', () => {
     expect((await repository.revoke(node.id)).status).toBe('revoked');
   });
 
+  it('records a probe only for the registration probed, and every re-registration waits for a new one', async () => {
+    const node = await repository.saveOperatorNode(null, registration());
+    expect(node.probedAt).toBeNull();
+    const at = new Date();
+    expect(await repository.recordProbe(node, at)).toBe(true);
+    expect((await repository.findById(node.id))?.probedAt).toEqual(at);
+
+    const moved = await repository.saveOperatorNode(
+      node,
+      registration({ address: node.address, url: 'http://127.0.0.1:4101' }),
+    );
+    expect(moved.probedAt).toBeNull();
+    // The answer of a probe sent to the old URL while the node moved vouches for nothing now.
+    expect(await repository.recordProbe(node, new Date())).toBe(false);
+    expect((await repository.findById(node.id))?.probedAt).toBeNull();
+    // Same URL again: still a fresh registration, probed again.
+    expect(await repository.recordProbe(moved, at)).toBe(true);
+    const again = await repository.saveOperatorNode(
+      moved,
+      registration({ address: node.address, url: moved.url }),
+    );
+    expect(again.probedAt).toBeNull();
+    await repository.revoke(node.id);
+    expect(await repository.recordProbe(again, new Date())).toBe(false);
+  });
+
+  it('lists as due the heartbeating active operator nodes never probed or probed before the cutoff', async () => {
+    const now = Date.now();
+    const fresh = await repository.saveOperatorNode(null, registration());
+    const probedLongAgo = await repository.saveOperatorNode(null, registration());
+    const probedJustNow = await repository.saveOperatorNode(null, registration());
+    const silent = await repository.saveOperatorNode(null, registration());
+    const skipped = await repository.saveOperatorNode(null, registration());
+    const revoked = await repository.saveOperatorNode(null, registration());
+    await repository.recordProbe(probedLongAgo, new Date(now - 60_000));
+    await repository.recordProbe(probedJustNow, new Date(now));
+    await prisma.node.update({ where: { id: silent.id }, data: { lastHeartbeatAt: new Date(now - 60_000) } });
+    await repository.revoke(revoked.id);
+
+    const due = (
+      await repository.listDueProbe(new Date(now - 1_000), new Date(now - 30_000), [skipped.id], 10_000)
+    ).map((n) => n.id);
+    expect(due).toEqual(expect.arrayContaining([fresh.id, probedLongAgo.id]));
+    for (const id of [probedJustNow.id, silent.id, skipped.id, revoked.id]) expect(due).not.toContain(id);
+    for (const n of [fresh, probedLongAgo, probedJustNow, silent, skipped]) await repository.revoke(n.id);
+  });
+
   it('says which node it cannot revoke', async () => {
     await expect(repository.revoke('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(
       NodeNotFoundError,

@@ -50,10 +50,10 @@ export class NodesRepository {
 
   /**
    * Creates the node, or refreshes it when `existing` is this operator's and neither revoked nor suspect (checked in
-   * the update).
+   * the update). Every registration waits for a fresh liveness probe: its URL may be new (docs/network.md).
    */
   async saveOperatorNode(existing: Node | null, node: OperatorNodeRegistration): Promise<Node> {
-    const data = { ...node, status: 'active' as const, lastHeartbeatAt: new Date() };
+    const data = { ...node, status: 'active' as const, lastHeartbeatAt: new Date(), probedAt: null };
     try {
       if (!existing) return await this.prisma.node.create({ data });
       return await this.prisma.node.update({
@@ -139,7 +139,38 @@ export class NodesRepository {
     });
   }
 
-  /** Operator-registered nodes the router may send to; health (heartbeat age) is judged by the caller. */
+  /**
+   * Records a signed probe answer, unless the node re-registered (another URL or key) or left `active` while the probe
+   * was in flight: the answer vouches only for the registration that was probed.
+   */
+  async recordProbe(probed: Pick<Node, 'id' | 'url' | 'address'>, at: Date): Promise<boolean> {
+    const { count } = await this.prisma.node.updateMany({
+      where: { id: probed.id, url: probed.url, address: probed.address, status: 'active' },
+      data: { probedAt: at },
+    });
+    return count > 0;
+  }
+
+  /**
+   * Active operator nodes still heartbeating (a silent one is unhealthy anyway) whose last probe is older than
+   * `probedBefore`, or that were never probed, but for `skipIds` (failing, not due again yet); oldest first, at most
+   * `limit`.
+   */
+  listDueProbe(probedBefore: Date, heartbeatSince: Date, skipIds: string[], limit: number): Promise<Node[]> {
+    return this.prisma.node.findMany({
+      where: {
+        id: { notIn: skipIds },
+        status: 'active',
+        operatorId: { not: null },
+        lastHeartbeatAt: { gte: heartbeatSince },
+        OR: [{ probedAt: null }, { probedAt: { lt: probedBefore } }],
+      },
+      orderBy: [{ probedAt: { sort: 'asc', nulls: 'first' } }, { createdAt: 'asc' }],
+      take: limit,
+    });
+  }
+
+  /** Operator-registered nodes the router may send to; health (heartbeat and probe age) is judged by the caller. */
   listRoutable(): Promise<Node[]> {
     return this.prisma.node.findMany({ where: { status: 'active', operatorId: { not: null } } });
   }

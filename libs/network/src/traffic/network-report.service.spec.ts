@@ -25,6 +25,7 @@ function node(id: string, fields: Partial<NodeWithOperator> = {}): NodeWithOpera
     status: 'active',
     lastHeartbeatAt: NOW,
     lastSignedHeartbeatAt: null,
+    probedAt: NOW,
     createdAt: NOW,
     updatedAt: NOW,
     ...fields,
