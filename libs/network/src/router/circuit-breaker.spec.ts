@@ -57,6 +57,19 @@ describe('CircuitBreaker', () => {
     expect(breaker.allows('n', t0 + 10_000)).toBe(true);
   });
 
+  it('isOpen reads without moving on: open until 10 s, then not, and the half-open trial is still free', () => {
+    const breaker = new CircuitBreaker();
+    breaker.failed('n', t0);
+    expect(breaker.isOpen('n', t0)).toBe(false);
+    breaker.tripped('n', t0);
+    expect(breaker.isOpen('n', t0 + 9_999)).toBe(true);
+    expect(breaker.isOpen('n', t0 + 10_000)).toBe(false);
+    expect(breaker.isOpen('other', t0)).toBe(false);
+    expect(breaker.allows('n', t0 + 10_000)).toBe(true);
+    breaker.claim('n', t0 + 10_000);
+    expect(breaker.isOpen('n', t0 + 10_001)).toBe(false);
+  });
+
   it('keeps nodes apart', () => {
     const breaker = new CircuitBreaker();
     for (let i = 0; i < 3; i += 1) breaker.failed('a', t0);

@@ -54,6 +54,12 @@ export class CircuitBreaker {
     if (state?.kind === 'half-open') this.states.set(key, { kind: 'half-open', trialInFlight: false });
   }
 
+  /** Open and not yet due its half-open trial. Reads only: unlike `allows`, asking never moves the state on. */
+  isOpen(key: string, now = Date.now()): boolean {
+    const state = this.states.get(key);
+    return state?.kind === 'open' && now - state.since < this.halfOpenAfterMs;
+  }
+
   state(key: string, now = Date.now()): BreakerState['kind'] {
     return this.current(key, now).kind;
   }

@@ -2,6 +2,7 @@ import { Test } from '@nestjs/testing';
 import { DomainError, ErrorCode, HTTP_STATUS_BY_CODE } from '@app/common';
 import { AppConfig } from '@app/config';
 import type { NodeInferenceRequest } from '../inference-node';
+import { BREAKER_HALF_OPEN_AFTER_MS } from './circuit-breaker';
 import { NodeDirectory } from './node-directory';
 import { NodeRouter, NotEnoughOperatorsError } from './node-router';
 import type { NodeTarget } from './node-target';
@@ -80,4 +81,20 @@ describe('NodeRouter.admit: a persona’s minimum of independent operators', () 
     await expect(router.admit(request(3))).resolves.toBeUndefined();
     await expect(router.admit(request(4))).rejects.toMatchObject({ details: { operators: 3 } });
   });
+
+  it('does not count a node whose circuit is open, counts it again once half-open, and asking moves nothing on', async () => {
+    directory.targets = [target('a', 'alice'), target('b', 'bob'), target('in', null, true)];
+    await expect(router.admit(request(3))).resolves.toBeUndefined();
+    router.breaker.tripped('b');
+    await expect(router.admit(request(3))).rejects.toMatchObject({ details: { operators: 2, required: 3 } });
+    await expect(router.admit(request(2))).resolves.toBeUndefined();
+    // Admission only reads the circuit: the half-open trial is still there for a reply to claim.
+    expect(router.breaker.state('b')).toBe('open');
+    const later = Date.now() + BREAKER_HALF_OPEN_AFTER_MS;
+    jest.spyOn(Date, 'now').mockReturnValue(later);
+    await expect(router.admit(request(3))).resolves.toBeUndefined();
+    expect(router.breaker.allows('b', later)).toBe(true);
+  });
+
+  afterEach(() => jest.restoreAllMocks());
 });

@@ -50,14 +50,18 @@ export class NodeRouter extends InferenceNodes implements RoutingPolicy {
 
   /**
    * Before a reply starts: the persona's minOperators against the distinct operators among the healthy nodes for
-   * the model (the directory's snapshot, so no extra query per reply). Open circuits still count: a node failing for
-   * a moment is still run by someone else, and the reply's own attempts handle it.
+   * the model (the directory's snapshot, so no extra query per reply). A node whose circuit is open does not count:
+   * it failed its last replies, and an operator whose only nodes take traffic and fail it is not serving the model.
+   * A half-open one counts: its trial may close it.
    */
   async admit(request: NodeInferenceRequest): Promise<void> {
     const required = request.minOperators ?? 1;
     if (required <= 1) return;
     const { modelId } = request.model;
-    const candidates = await this.directory.candidates(modelId);
+    const now = Date.now();
+    const candidates = (await this.directory.candidates(modelId, now)).filter(
+      (target) => target.inProcess || !this.breaker.isOpen(target.key, now),
+    );
     const operators = new Set(candidates.map((target) => target.operatorId ?? PLATFORM)).size;
     if (operators < required) throw new NotEnoughOperatorsError(modelId, operators, required);
   }
