@@ -79,12 +79,18 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
       .expect(expected);
   }
 
+  // What the api's liveness probe records when a node answers it: these nodes listen nowhere, so the test stands in
+  // (test/node-probe.e2e-spec.ts runs the real probe). Fresh for 3 heartbeat intervals.
+  async function probed(id: string) {
+    await prisma.node.update({ where: { id }, data: { probedAt: new Date() } });
+  }
+
   async function listed(id: string) {
     const response = await request(api.url).get('/v1/nodes').expect(200);
     return (response.body.data as { id: string; [field: string]: unknown }[]).find((node) => node.id === id);
   }
 
-  it('registers an operator’s node with a dev attestation and the router’s address, and lists it as healthy', async () => {
+  it('registers an operator’s node with a dev attestation and the router’s address, and lists it healthy once probed', async () => {
     const operator = await signUp(api.url, 'operator');
     const { id, key, body } = await register(operator);
     expect(body).toMatchObject({ id, address: key.address, status: 'active' });
@@ -102,8 +108,11 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
       attestationKind: 'dev',
       status: 'active',
       lastHeartbeatAt: expect.any(String),
-      healthy: true,
+      // On probation: nothing has reached it at its URL yet.
+      healthy: false,
     });
+    await probed(id);
+    expect(await listed(id)).toMatchObject({ status: 'active', healthy: true });
   });
 
   it('checks the proof: another key, another operator’s id, or a stale time is refused with 400', async () => {
@@ -209,6 +218,7 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
 
     const beat = await heartbeat(id, key, {}, 200);
     expect(beat.body).toEqual({ status: 'active', routerAddress: body.routerAddress });
+    await probed(id);
     expect((await listed(id))?.healthy).toBe(true);
 
     expect((await heartbeat(id, key, { status: 'draining', outstanding: 2 }, 200)).body).toMatchObject({
@@ -233,6 +243,7 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
     expect((await prisma.node.findUniqueOrThrow({ where: { id } })).status).toBe('active');
 
     await heartbeat(id, key, {}, 200);
+    await probed(id);
     expect(await listed(id)).toMatchObject({ status: 'active', healthy: true });
     expect(await offline()).toBe(before);
 
