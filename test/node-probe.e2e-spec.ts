@@ -3,8 +3,17 @@
 // at another node's URL, or at a server that signs probes with the wrong key, stay unhealthy: listed healthy: false,
 // never routed to, and not counted toward a persona's minOperators.
 import { PrismaService } from '@app/database';
-import { signHeartbeat, signRegistration } from '@app/node-protocol';
+import { RouterIdentity } from '@app/network';
+import {
+  newProbeRequest,
+  ROUTER_HEADER,
+  routerCredential,
+  signHeartbeat,
+  signRegistration,
+  verifyProbeAnswer,
+} from '@app/node-protocol';
 import { Wallet, type HDNodeWallet } from 'ethers';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
@@ -138,6 +147,24 @@ describe('liveness probes keep heartbeating nodes that do not answer out (e2e)',
     const inferenceId = (answer.body as { inference_id: string }).inference_id;
     const view = await request(api.url).get(`/v1/inferences/${inferenceId}`).set(consumer.auth).expect(200);
     expect(view.body.signer).toBe(honest.listed.address);
+  });
+
+  it('the node answers only the router’s probe for its own registration, signed by its key', async () => {
+    const router = api.app.get(RouterIdentity);
+    const { id, address } = honest.listed;
+    const send = async (body: unknown, signed = true) => {
+      const raw = JSON.stringify(body);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (signed) headers[ROUTER_HEADER] = await routerCredential(router, address, raw);
+      return fetch(`${honest.url}/v1/probe`, { method: 'POST', headers, body: raw });
+    };
+    const probe = newProbeRequest(id);
+    const answered = await send(probe);
+    expect(answered.status).toBe(200);
+    expect(verifyProbeAnswer(await answered.json(), { ...probe, address })).toEqual({ ok: true });
+    expect((await send(probe, false)).status).toBe(401);
+    expect((await send(newProbeRequest(randomUUID()))).status).toBe(409);
+    expect((await send({ challenge: 'not hex', nodeId: id })).status).toBe(400);
   });
 
   it('lists heartbeating Sybils that fail their probe as active but not healthy', async () => {
