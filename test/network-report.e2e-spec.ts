@@ -1,12 +1,9 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { AppConfig } from '@app/config';
 import { PrismaService } from '@app/database';
-import { createTestDatabase, dbFactory, dropTestDatabase, TestDatabase } from '@app/testing';
-import { Wallet } from 'ethers';
+import { dbFactory } from '@app/testing';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { createWorker } from '../apps/worker/src/bootstrap';
-import { ApiHarness, signUp, startApi } from './support/api-harness';
+import { ApiHarness, signUp } from './support/api-harness';
+import { NetworkFixture, startNetwork } from './support/network-fixture';
 import { waitFor } from './support/wait-for';
 
 interface Entity {
@@ -28,54 +25,31 @@ interface Report {
 }
 
 describe('GET /v1/network: who serves the traffic (e2e)', () => {
-  let database: TestDatabase;
+  let network: NetworkFixture | undefined;
   let api: ApiHarness;
-  let worker: INestApplicationContext;
   let prisma: PrismaService;
-  const nodeIds: string[] = [];
 
   beforeAll(async () => {
     // A database of this file's own: the shares below are of this file's traffic alone.
-    database = await createTestDatabase();
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_PREFIX: `network-${randomBytes(4).toString('hex')}`,
-      NETWORK_ROLLUP_MS: '200',
-      LOG_LEVEL: 'error',
-    };
-    api = await startApi(env);
-    prisma = new PrismaService(AppConfig.fromProcessEnv(env));
-    worker = await createWorker(AppConfig.fromProcessEnv(env));
+    network = await startNetwork(
+      {
+        REDIS_PREFIX: `network-${randomBytes(4).toString('hex')}`,
+        NETWORK_ROLLUP_MS: '200',
+        LOG_LEVEL: 'error',
+      },
+      { ownDatabase: true },
+    );
+    ({ api, prisma } = network);
   }, 60_000);
 
   afterAll(async () => {
-    if (prisma) await prisma.node.updateMany({ where: { id: { in: nodeIds } }, data: { status: 'revoked' } });
-    await worker?.close();
-    await api?.close();
-    await prisma?.$disconnect();
-    if (database) await dropTestDatabase(database.name);
+    await network?.close();
   });
 
-  async function node(
+  const node = (
     operatorId: string,
     fields: { provider: string; region: string; teeKind: string; modelIds: string[] },
-  ): Promise<string> {
-    const created = await prisma.node.create({
-      data: {
-        ...fields,
-        operatorId,
-        address: Wallet.createRandom().address,
-        name: 'box',
-        url: 'http://127.0.0.1:4100',
-        attestationKind: 'dev',
-        attestation: {},
-        status: 'active',
-        lastHeartbeatAt: new Date(),
-      },
-    });
-    nodeIds.push(created.id);
-    return created.id;
-  }
+  ): Promise<string> => network!.insertNode(operatorId, fields);
 
   it('reports shares, HHI, Nakamoto and warnings from the traffic the worker rolled up', async () => {
     const alice = await signUp(api.url, 'operator');
@@ -168,7 +142,10 @@ describe('GET /v1/network: who serves the traffic (e2e)', () => {
     await persona('embedded', 2);
     // The first test's nodes, fresh again: model-a has alice and bob, model-b bob; the in-process node is the
     // platform's and serves embedded (the api's model registry).
-    await prisma.node.updateMany({ where: { id: { in: nodeIds } }, data: { lastHeartbeatAt: new Date() } });
+    await prisma.node.updateMany({
+      where: { id: { in: [...network!.insertedNodeIds] } },
+      data: { lastHeartbeatAt: new Date(), probedAt: new Date() },
+    });
 
     // A node that stopped heartbeating a minute ago, alone with its model: reported offline, and its model (no
     // persona uses it, no healthy node serves it) concerns nobody, so it gets no `operators` warning.

@@ -1,13 +1,10 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { AppConfig } from '@app/config';
 import { PrismaService } from '@app/database';
-import { createTestDatabase, dbFactory, dropTestDatabase, TestDatabase } from '@app/testing';
-import { Wallet } from 'ethers';
+import { dbFactory } from '@app/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { createWorker } from '../apps/worker/src/bootstrap';
 import { runNodeRoi } from '../scripts/node-roi';
-import { ApiHarness, signUp, startApi } from './support/api-harness';
+import { ApiHarness, signUp } from './support/api-harness';
+import { NetworkFixture, startNetwork } from './support/network-fixture';
 import { waitFor } from './support/wait-for';
 
 const HOUR = 3_600_000;
@@ -36,58 +33,35 @@ interface Report {
 }
 
 describe('GET /v1/nodes/:id/economics: an operator’s figures from known traffic (e2e)', () => {
-  let database: TestDatabase;
+  let network: NetworkFixture | undefined;
   let api: ApiHarness;
-  let worker: INestApplicationContext;
   let prisma: PrismaService;
-  const nodeIds: string[] = [];
   // The last complete hour ends here; the api measures complete hours only.
   let to: number;
 
   beforeAll(async () => {
     // A database of this file's own: the model shares below are of this file's traffic alone.
-    database = await createTestDatabase();
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_PREFIX: `economics-${randomBytes(4).toString('hex')}`,
-      NETWORK_ROLLUP_MS: '200',
-      // One heartbeat a minute: 1,440 expected in 24 hours.
-      NODE_HEARTBEAT_MS: '60000',
-      NODE_PRICE_PER_1K_TOKENS: '0.25',
-      NODE_HARDWARE_USD: '1460',
-      LOG_LEVEL: 'error',
-    };
-    api = await startApi(env);
-    prisma = new PrismaService(AppConfig.fromProcessEnv(env));
-    worker = await createWorker(AppConfig.fromProcessEnv(env));
+    network = await startNetwork(
+      {
+        REDIS_PREFIX: `economics-${randomBytes(4).toString('hex')}`,
+        NETWORK_ROLLUP_MS: '200',
+        // One heartbeat a minute: 1,440 expected in 24 hours.
+        NODE_HEARTBEAT_MS: '60000',
+        NODE_PRICE_PER_1K_TOKENS: '0.25',
+        NODE_HARDWARE_USD: '1460',
+        LOG_LEVEL: 'error',
+      },
+      { ownDatabase: true },
+    );
+    ({ api, prisma } = network);
   }, 60_000);
 
   afterAll(async () => {
-    if (prisma) await prisma.node.updateMany({ where: { id: { in: nodeIds } }, data: { status: 'revoked' } });
-    await worker?.close();
-    await api?.close();
-    await prisma?.$disconnect();
-    if (database) await dropTestDatabase(database.name);
+    await network?.close();
   });
 
-  async function node(operatorId: string, modelIds: string[], createdAt: Date): Promise<string> {
-    const created = await prisma.node.create({
-      data: {
-        operatorId,
-        modelIds,
-        createdAt,
-        address: Wallet.createRandom().address,
-        name: 'box',
-        url: 'http://127.0.0.1:4100',
-        attestationKind: 'dev',
-        attestation: {},
-        status: 'active',
-        lastHeartbeatAt: new Date(),
-      },
-    });
-    nodeIds.push(created.id);
-    return created.id;
-  }
+  const node = (operatorId: string, modelIds: string[], createdAt: Date): Promise<string> =>
+    network!.insertNode(operatorId, { modelIds, createdAt });
 
   const served = (
     nodeId: string,

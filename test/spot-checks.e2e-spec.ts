@@ -2,18 +2,16 @@
 // model; one of them lies (its upstream answers something else than the model everyone agreed on). With
 // SPOT_CHECK_RATE=1 the worker re-runs every attested reply on another operator's node: the liar's reply is disputed,
 // the liar becomes suspect and is routed around, and an honest reply is matched.
-import { INestApplicationContext } from '@nestjs/common';
-import { AppConfig } from '@app/config';
 import { PrismaService } from '@app/database';
 import { OpenAiStandIn, startOpenAiStandIn } from '@app/inference/testing/openai-stand-in';
 import { ProofBundle, verifyBundle } from '@app/receipts';
-import { connectChat, startReply, watchProofUpdates } from '@app/testing';
+import { startReply, watchProofUpdates } from '@app/testing';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
-import { createWorker } from '../apps/worker/src/bootstrap';
-import { ApiHarness, createPersona, signUp, startApi, TestUser } from './support/api-harness';
-import { buildNodeProcess, listNodes, NodeProcess, startNodeProcess } from './support/node-processes';
+import { ApiHarness, TestUser } from './support/api-harness';
+import { NetworkFixture, settledSpotCheck, startNetwork } from './support/network-fixture';
+import { buildNodeProcess, listNodes, NodeProcess } from './support/node-processes';
 import { devAttestationPolicy } from './support/verification';
 import { waitFor } from './support/wait-for';
 
@@ -25,11 +23,39 @@ const HEARTBEAT_MS = 1_000;
 
 jest.setTimeout(90_000);
 
+// Every describe's api and worker: every reply checked, fast heartbeats and batches, and queues of its own, so no
+// other file's (or describe's) worker, with other settings, takes these spot checks.
+const spotCheckSettings = (env: Record<string, string>): Record<string, string> => ({
+  NODE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+  SPOT_CHECK_RATE: '1',
+  BATCH_MAX_AGE_MS: '300',
+  REDIS_PREFIX: `spot-checks-${randomBytes(4).toString('hex')}`,
+  ...env,
+});
+
+/**
+ * An api that routes `modelId` only to node processes (no in-process node) and lists it as served greedily, so its
+ * replies are checked; it must know the model id for a persona to name it, and never calls `upstream` itself.
+ */
+const upstreamModelSettings = (modelId: string, upstream: OpenAiStandIn): Record<string, string> => ({
+  NODE_IN_PROCESS: 'false',
+  OPENAI_MODEL_ID: modelId,
+  OPENAI_BASE_URL: upstream.baseURL,
+  OPENAI_MODEL: modelId,
+  SPOT_CHECK_MODELS: modelId,
+});
+
+/** A node process serving `modelId` from `upstream`, heartbeating as often as the api expects. */
+const upstreamNodeArgs = (upstream: OpenAiStandIn, modelId: string): string[] => [
+  ...['--upstream', upstream.baseURL, '--model-id', modelId],
+  ...['--heartbeat-ms', String(HEARTBEAT_MS)],
+];
+
 describe('spot checks catch a lying node (e2e)', () => {
   let honestUpstream: OpenAiStandIn;
   let lyingUpstream: OpenAiStandIn;
+  let network: NetworkFixture | undefined;
   let api: ApiHarness;
-  let worker: INestApplicationContext;
   let prisma: PrismaService;
   let honest: NodeProcess[] = [];
   let liar: NodeProcess | undefined;
@@ -44,66 +70,26 @@ describe('spot checks catch a lying node (e2e)', () => {
       kind: 'reply',
       tokens: ['Trust', ' me,', ' it', ' is', ' 7.'],
     });
-    const overrides = {
-      NODE_IN_PROCESS: 'false',
-      NODE_HEARTBEAT_MS: String(HEARTBEAT_MS),
-      // The api must know the model id for a persona to name it; with no in-process node it never calls it.
-      OPENAI_MODEL_ID: MODEL_ID,
-      OPENAI_BASE_URL: honestUpstream.baseURL,
-      OPENAI_MODEL: MODEL_ID,
-      SPOT_CHECK_RATE: '1',
-      SPOT_CHECK_MODELS: MODEL_ID,
-      BATCH_MAX_AGE_MS: '300',
-      // Queues of its own: no other file's worker (other settings) takes these spot checks.
-      REDIS_PREFIX: `spot-checks-${randomBytes(4).toString('hex')}`,
-    };
-    api = await startApi(overrides);
-    worker = await createWorker(AppConfig.fromProcessEnv({ LOG_LEVEL: 'warn', ...overrides }));
-    prisma = worker.get(PrismaService);
-    const [operatorA, operatorB, operatorC, creator] = await Promise.all([
-      signUp(api.url, 'operator'),
-      signUp(api.url, 'operator'),
-      signUp(api.url, 'operator'),
-      signUp(api.url, 'creator'),
-    ]);
-    const nodeArgs = (upstream: OpenAiStandIn): string[] => [
-      ...['--upstream', upstream.baseURL, '--model-id', MODEL_ID],
-      ...['--heartbeat-ms', String(HEARTBEAT_MS)],
-    ];
-    const started = await Promise.allSettled([
-      startNodeProcess(api.url, operatorA.apiKey, nodeArgs(honestUpstream)),
-      startNodeProcess(api.url, operatorB.apiKey, nodeArgs(honestUpstream)),
+    network = await startNetwork(spotCheckSettings(upstreamModelSettings(MODEL_ID, honestUpstream)));
+    ({ api, prisma } = network);
+    const nodes = await network.startOperatorNodes([
+      upstreamNodeArgs(honestUpstream, MODEL_ID),
+      upstreamNodeArgs(honestUpstream, MODEL_ID),
       // Claims the model, answers something else, and signs exactly what it answered.
-      startNodeProcess(api.url, operatorC.apiKey, nodeArgs(lyingUpstream)),
+      upstreamNodeArgs(lyingUpstream, MODEL_ID),
     ]);
-    const up = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
-    honest = up.slice(0, 2).filter((n): n is NodeProcess => n !== undefined);
-    liar = up[2];
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    ({ id: personaId } = await createPersona(api.url, creator, {
+    honest = nodes.slice(0, 2);
+    liar = nodes[2];
+    ({ personaId, consumer, socket } = await network.openChat({
       name: 'Oracle',
       personality: 'exact',
       modelId: MODEL_ID,
       verification: 'attested',
     }));
-    consumer = await signUp(api.url, 'consumer');
-    socket = await connectChat(api.url, consumer.apiKey);
   }, 120_000);
 
   afterAll(async () => {
-    socket?.disconnect();
-    // A suspect key is revoked by an admin, never by its operator (docs/network.md, Spot checks): review it as one.
-    const suspect =
-      liar && (await listNodes(api.url)).find((n) => n.id === liar!.listed.id && n.status === 'suspect');
-    if (suspect) {
-      const admin = await signUp(api.url, 'consumer');
-      await prisma.user.update({ where: { id: admin.id }, data: { role: 'admin' } });
-      await request(api.url).delete(`/v1/nodes/${suspect.id}`).set(admin.auth).expect(204);
-    }
-    await Promise.all([...honest, ...(liar ? [liar] : [])].map((node) => node.dispose()));
-    await worker?.close();
-    await api?.close();
+    await network?.close();
     await honestUpstream?.close();
     await lyingUpstream?.close();
   });
@@ -129,19 +115,6 @@ describe('spot checks catch a lying node (e2e)', () => {
     return { inferenceId, content, signer: (view.body as { signer: string }).signer };
   }
 
-  async function spotCheckOf(inferenceId: string): Promise<{ status: string; reason: string | null }> {
-    let check: { status: string; reason: string | null } | null = null;
-    await waitFor(
-      async () => {
-        check = await prisma.spotCheck.findUnique({ where: { inferenceId } });
-        return check !== null && check.status !== 'pending';
-      },
-      `the spot check of ${inferenceId}`,
-      30_000,
-    );
-    return check!;
-  }
-
   it('disputes the liar’s reply, marks it suspect, routes around it, and matches honest replies', async () => {
     const updates = watchProofUpdates(socket);
     // Three at a time, so the least-loaded router gives each node one; until the liar has served a reply.
@@ -158,7 +131,7 @@ describe('spot checks catch a lying node (e2e)', () => {
     const lie = served.find((s) => s.signer === liar!.listed.address)!;
     expect(lie.content).not.toBe(HONEST_TOKENS.join(''));
 
-    const lieCheck = await spotCheckOf(lie.inferenceId);
+    const lieCheck = await settledSpotCheck(prisma, lie.inferenceId);
     expect(lieCheck.status).toBe('disputed');
     // The client is told, as for every step of a reply's verification.
     const disputed = await updates.until((u) => u.inferenceId === lie.inferenceId && u.status === 'disputed');
@@ -193,7 +166,7 @@ describe('spot checks catch a lying node (e2e)', () => {
 
     // An honest reply is matched (even one the liar was asked to check: a third operator referees).
     const honestReply = served.find((s) => s.signer !== liar!.listed.address)!;
-    expect((await spotCheckOf(honestReply.inferenceId)).status).toBe('matched');
+    expect((await settledSpotCheck(prisma, honestReply.inferenceId)).status).toBe('matched');
     const honestView = await request(api.url)
       .get(`/v1/inferences/${honestReply.inferenceId}`)
       .set(consumer.auth)
@@ -221,8 +194,8 @@ describe('spot checks catch a lying node (e2e)', () => {
 describe('spot checks of the embedded model (e2e)', () => {
   // A profile no other file names, so other files' apis (same database) do not route to this file's node.
   const EMBEDDED_ID = 'embedded:local';
+  let network: NetworkFixture | undefined;
   let api: ApiHarness;
-  let worker: INestApplicationContext;
   let prisma: PrismaService;
   let checker: NodeProcess | undefined;
   let personaId: string;
@@ -232,34 +205,21 @@ describe('spot checks of the embedded model (e2e)', () => {
 
   beforeAll(async () => {
     buildNodeProcess();
-    const overrides = {
-      NODE_HEARTBEAT_MS: String(HEARTBEAT_MS),
-      SPOT_CHECK_RATE: '1',
-      BATCH_MAX_AGE_MS: '300',
-      REDIS_PREFIX: `spot-checks-${randomBytes(4).toString('hex')}`,
-    };
-    api = await startApi(overrides);
-    worker = await createWorker(AppConfig.fromProcessEnv({ LOG_LEVEL: 'warn', ...overrides }));
-    prisma = worker.get(PrismaService);
-    const [operator, creator] = await Promise.all([signUp(api.url, 'operator'), signUp(api.url, 'creator')]);
-    checker = await startNodeProcess(api.url, operator.apiKey, [
-      ...['--model-id', EMBEDDED_ID, '--heartbeat-ms', String(HEARTBEAT_MS)],
+    network = await startNetwork(spotCheckSettings({}));
+    ({ api, prisma } = network);
+    [checker] = await network.startOperatorNodes([
+      ['--model-id', EMBEDDED_ID, '--heartbeat-ms', String(HEARTBEAT_MS)],
     ]);
-    ({ id: personaId, slug: personaSlug } = await createPersona(api.url, creator, {
+    ({ personaId, personaSlug, consumer, socket } = await network.openChat({
       name: 'Echo',
       personality: 'chatty',
       modelId: EMBEDDED_ID,
       verification: 'attested',
     }));
-    consumer = await signUp(api.url, 'consumer');
-    socket = await connectChat(api.url, consumer.apiKey);
   }, 120_000);
 
   afterAll(async () => {
-    socket?.disconnect();
-    await checker?.dispose();
-    await worker?.close();
-    await api?.close();
+    await network?.close();
   });
 
   it('matches replies of the in-process node re-run by an operator’s node process', async () => {
@@ -279,16 +239,7 @@ describe('spot checks of the embedded model (e2e)', () => {
       const view = await request(api.url).get(`/v1/inferences/${inferenceId}`).set(consumer.auth).expect(200);
       // Only the in-process node's replies have another operator's node to check them here.
       if (view.body.signer === checker!.listed.address) continue;
-      let status: string | undefined;
-      await waitFor(
-        async () => {
-          status = (await prisma.spotCheck.findUnique({ where: { inferenceId } }))?.status;
-          return status !== undefined && status !== 'pending';
-        },
-        `the spot check of ${inferenceId}`,
-        30_000,
-      );
-      expect(status).toBe('matched');
+      expect((await settledSpotCheck(prisma, inferenceId)).status).toBe('matched');
       matched.push(inferenceId);
     }
     expect(matched.length).toBeGreaterThan(0);
@@ -323,16 +274,7 @@ describe('spot checks of the embedded model (e2e)', () => {
       if (view.body.signer !== checker!.listed.address) checked = { inferenceId, content };
     }
     expect(checked).toBeDefined();
-    let check: { status: string; reason: string | null } | null = null;
-    await waitFor(
-      async () => {
-        check = await prisma.spotCheck.findUnique({ where: { inferenceId: checked!.inferenceId } });
-        return check !== null && check.status !== 'pending';
-      },
-      `the spot check of ${checked!.inferenceId}`,
-      30_000,
-    );
-    expect(check).toMatchObject({ status: 'matched' });
+    expect(await settledSpotCheck(prisma, checked!.inferenceId)).toMatchObject({ status: 'matched' });
     // Neither the honest node that served it nor its checker is suspect.
     const record = await prisma.inferenceRecord.findUnique({
       where: { id: checked!.inferenceId },
@@ -351,8 +293,8 @@ describe('spot checks of taken-over replies (e2e)', () => {
   const TAKEOVER_MODEL = `spot-takeover-${randomBytes(3).toString('hex')}`;
   let honestUpstream: OpenAiStandIn;
   let stallingUpstream: OpenAiStandIn;
+  let network: NetworkFixture | undefined;
   let api: ApiHarness;
-  let worker: INestApplicationContext;
   let prisma: PrismaService;
   let honest: NodeProcess[] = [];
   let liar: NodeProcess | undefined;
@@ -365,58 +307,30 @@ describe('spot checks of taken-over replies (e2e)', () => {
     honestUpstream = await startOpenAiStandIn({ kind: 'reply', tokens: HONEST_TOKENS });
     // Streams its lie's first piece, then stalls: the router hands the reply over with the lie as its prefix.
     stallingUpstream = await startOpenAiStandIn({ kind: 'hang', tokens: ['Trust me, it is 7. '] });
-    const overrides = {
-      NODE_IN_PROCESS: 'false',
-      NODE_HEARTBEAT_MS: String(HEARTBEAT_MS),
-      NODE_ITL_TIMEOUT_MS: '1500',
-      OPENAI_MODEL_ID: TAKEOVER_MODEL,
-      OPENAI_BASE_URL: honestUpstream.baseURL,
-      OPENAI_MODEL: TAKEOVER_MODEL,
-      SPOT_CHECK_RATE: '0.01', // taken-over replies are checked whatever the rate
-      SPOT_CHECK_MODELS: TAKEOVER_MODEL,
-      BATCH_MAX_AGE_MS: '300',
-      REDIS_PREFIX: `spot-checks-${randomBytes(4).toString('hex')}`,
-    };
-    api = await startApi(overrides);
-    worker = await createWorker(AppConfig.fromProcessEnv({ LOG_LEVEL: 'warn', ...overrides }));
-    prisma = worker.get(PrismaService);
-    const operators = await Promise.all([1, 2, 3, 4].map(() => signUp(api.url, 'operator')));
-    const creator = await signUp(api.url, 'creator');
-    const nodeArgs = (upstream: OpenAiStandIn): string[] => [
-      ...['--upstream', upstream.baseURL, '--model-id', TAKEOVER_MODEL],
-      ...['--heartbeat-ms', String(HEARTBEAT_MS)],
-    ];
-    const started = await Promise.allSettled([
-      ...operators.slice(0, 3).map((op) => startNodeProcess(api.url, op.apiKey, nodeArgs(honestUpstream))),
-      startNodeProcess(api.url, operators[3].apiKey, nodeArgs(stallingUpstream)),
+    network = await startNetwork(
+      spotCheckSettings({
+        ...upstreamModelSettings(TAKEOVER_MODEL, honestUpstream),
+        NODE_ITL_TIMEOUT_MS: '1500',
+        SPOT_CHECK_RATE: '0.01', // taken-over replies are checked whatever the rate
+      }),
+    );
+    ({ api, prisma } = network);
+    const nodes = await network.startOperatorNodes([
+      ...[1, 2, 3].map(() => upstreamNodeArgs(honestUpstream, TAKEOVER_MODEL)),
+      upstreamNodeArgs(stallingUpstream, TAKEOVER_MODEL),
     ]);
-    const up = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
-    honest = up.slice(0, 3).filter((n): n is NodeProcess => n !== undefined);
-    liar = up[3];
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    ({ id: personaId } = await createPersona(api.url, creator, {
+    honest = nodes.slice(0, 3);
+    liar = nodes[3];
+    ({ personaId, consumer, socket } = await network.openChat({
       name: 'Relay',
       personality: 'exact',
       modelId: TAKEOVER_MODEL,
       verification: 'attested',
     }));
-    consumer = await signUp(api.url, 'consumer');
-    socket = await connectChat(api.url, consumer.apiKey);
   }, 120_000);
 
   afterAll(async () => {
-    socket?.disconnect();
-    const suspect =
-      liar && (await listNodes(api.url)).find((n) => n.id === liar!.listed.id && n.status === 'suspect');
-    if (suspect) {
-      const admin = await signUp(api.url, 'consumer');
-      await prisma.user.update({ where: { id: admin.id }, data: { role: 'admin' } });
-      await request(api.url).delete(`/v1/nodes/${suspect.id}`).set(admin.auth).expect(204);
-    }
-    await Promise.all([...honest, ...(liar ? [liar] : [])].map((node) => node.dispose()));
-    await worker?.close();
-    await api?.close();
+    await network?.close();
     await honestUpstream?.close();
     await stallingUpstream?.close();
   });
@@ -440,16 +354,10 @@ describe('spot checks of taken-over replies (e2e)', () => {
       if (record?.prefixNodeId === liar!.listed.id) takenOver = reply.done!.inferenceId;
     }
     expect(takenOver).toBeDefined();
-    let check: { status: string; reason: string | null } | null = null;
-    await waitFor(
-      async () => {
-        check = await prisma.spotCheck.findUnique({ where: { inferenceId: takenOver! } });
-        return check !== null && check.status !== 'pending';
-      },
-      `the spot check of ${takenOver}`,
-      30_000,
-    );
-    expect(check).toMatchObject({ status: 'disputed', reason: expect.stringContaining('start (first') });
+    expect(await settledSpotCheck(prisma, takenOver!)).toMatchObject({
+      status: 'disputed',
+      reason: expect.stringContaining('start (first'),
+    });
     const nodes = await listNodes(api.url);
     expect(nodes.find((n) => n.id === liar!.listed.id)?.status).toBe('suspect');
     for (const node of honest) expect(nodes.find((n) => n.id === node.listed.id)?.status).toBe('active');
