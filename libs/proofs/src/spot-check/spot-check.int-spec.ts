@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
+import { DevAttestationAuthority, devMeasurement } from '@app/attestation';
 import { Prisma, PrismaService } from '@app/database';
 import { estimateTokens } from '@app/inference';
 import { chunkEvent, type NodeCompletionBody, receiptEvent, SSE_DONE } from '@app/node-protocol';
@@ -28,6 +29,8 @@ import { SpotCheckService } from './spot-check.service';
 const SALT = `0x${'5a'.repeat(32)}`;
 // A model no persona of another file names, so no api of the run routes to these rows' nodes.
 const MODEL = `embedded:spot-int-${randomBytes(3).toString('hex')}`;
+// Checkers must be attested like any routed node: the worker of this file trusts this authority.
+const AUTHORITY = DevAttestationAuthority.random();
 
 describe('spot checks (PostgreSQL, BullMQ on Redis)', () => {
   let context: INestApplicationContext;
@@ -39,6 +42,7 @@ describe('spot checks (PostgreSQL, BullMQ on Redis)', () => {
   beforeAll(async () => {
     context = await createContext([SpotCheckModule], [], {
       SPOT_CHECK_RATE: '1',
+      TRUSTED_DEV_AUTHORITIES: AUTHORITY.address,
       // A checker silent this long gives no verdict (the router's NODE_ITL_TIMEOUT_MS, reused).
       NODE_ITL_TIMEOUT_MS: '400',
       REDIS_PREFIX: `spot-int-${randomBytes(4).toString('hex')}`,
@@ -55,18 +59,24 @@ describe('spot checks (PostgreSQL, BullMQ on Redis)', () => {
     operatorId: string | null,
     status: 'active' | 'revoked' = 'active',
     model = MODEL,
-    at: { url?: string; address?: string; teeKind?: string } = {},
+    at: { url?: string; address?: string; teeKind?: string; authority?: DevAttestationAuthority } = {},
   ) {
+    const address = at.address ?? Wallet.createRandom().address;
+    const document = await (at.authority ?? AUTHORITY).issue({
+      nodeAddress: address,
+      measurement: devMeasurement('twinproof/node/v1'),
+      validForMs: 3_600_000,
+    });
     return prisma.node.create({
       data: {
-        address: at.address ?? Wallet.createRandom().address,
+        address,
         name: 'n',
         url: at.url ?? 'http://127.0.0.1:9',
         teeKind: at.teeKind ?? 'dev',
         operatorId,
         modelIds: [model],
         attestationKind: 'dev',
-        attestation: {},
+        attestation: { kind: 'dev', document },
         status,
         lastHeartbeatAt: new Date(),
         probedAt: new Date(),
@@ -341,5 +351,18 @@ describe('spot checks (PostgreSQL, BullMQ on Redis)', () => {
         `node ${silent.id} gave no verdict: no token for 400 ms`,
       );
     });
+  });
+
+  it('never chooses a checker whose attestation does not verify', async () => {
+    const [a, b] = [await dbFactory.user(prisma), await dbFactory.user(prisma)];
+    const model = `${MODEL}-unattested`;
+    const served = await node(a.id, 'active', model);
+    await node(b.id, 'active', model, { authority: DevAttestationAuthority.random() });
+    const record = await reply(served.id, 'The answer is 42.', { modelId: model });
+    await repository.open(record.id);
+    expect(await service.run(record.id)).toBe('skipped');
+    expect((await prisma.spotCheck.findUnique({ where: { inferenceId: record.id } }))?.reason).toContain(
+      'no healthy node of another operator',
+    );
   });
 });

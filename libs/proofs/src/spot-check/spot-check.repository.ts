@@ -79,7 +79,8 @@ export class SpotCheckRepository {
   }
 
   /** Active node processes serving the model; health and operator are judged by chooseChecker. */
-  listCandidates(modelId: string): Promise<CheckerCandidate[]> {
+  /** With each node's stored evidence: a checker must be attested like any node the router uses. */
+  listCandidates(modelId: string): Promise<(CheckerCandidate & { attestation: unknown })[]> {
     return this.prisma.node.findMany({
       where: { status: 'active', operatorId: { not: null }, modelIds: { has: modelId } },
       select: {
@@ -92,6 +93,7 @@ export class SpotCheckRepository {
         status: true,
         lastHeartbeatAt: true,
         probedAt: true,
+        attestation: true,
       },
     });
   }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import type { SpotCheckStatus } from '@app/database';
 import { type ChatMessage, estimateTokens } from '@app/inference';
-import { RemoteNodeClient, RouterIdentity } from '@app/network';
+import { AttestedNodes, RemoteNodeClient, RouterIdentity } from '@app/network';
 import { verifyNodeReceipt } from '@app/node-protocol';
 import { ProofJobs } from '@app/queue';
 import { commitText } from '@app/receipts/receipt-hashes';
@@ -51,6 +51,7 @@ export class SpotCheckService {
     private readonly router: RouterIdentity,
     private readonly jobs: ProofJobs,
     private readonly events: ProofEvents,
+    private readonly attested: AttestedNodes,
   ) {}
 
   /** The sampler's and the checker choice's randomness; tests fix it. */
@@ -111,7 +112,8 @@ export class SpotCheckService {
       teeKind: record.node.teeKind,
     };
     // A takeover's checker and referee run neither the finisher nor the prefix node: both had a hand in the reply.
-    const candidates = (await this.checks.listCandidates(record.modelId)).filter(
+    // A node the router routes around (its attestation fails) is no witness against another either.
+    const candidates = (await this.attested.filter(await this.checks.listCandidates(record.modelId))).filter(
       (node) => node.id !== judged.nodeId && node.operatorId !== judged.operatorId,
     );
     const pick = (from: CheckerCandidate[]): CheckerCandidate | null =>
