@@ -1,0 +1,175 @@
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { PrismaService } from '@app/database';
+import {
+  parseProbeRequest,
+  ROUTER_HEADER,
+  signProbeAnswer,
+  verifyRouterCredential,
+} from '@app/node-protocol';
+import { createContext, dbFactory } from '@app/testing';
+import { type HDNodeWallet, Wallet } from 'ethers';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { NodesRepository } from '../nodes.repository';
+import type { RouterIdentity } from '../router-identity';
+import { NodeProber, PROBE_CONCURRENCY } from './node-prober';
+
+const HEARTBEAT_MS = 1_000;
+
+/** Node servers for many keys on one port: each answers as `mode` says, after `delayMs`. */
+class FakeNodes {
+  readonly keys = new Map<string, { key: HDNodeWallet; mode: 'sign' | 'wrong-key' }>();
+  readonly asked: string[] = [];
+  credentialsOk = true;
+  delayMs = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+  private server?: Server;
+
+  constructor(private readonly routerAddress: string) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => void this.answer(req.headers[ROUTER_HEADER] as string, Buffer.concat(chunks), res));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  stop(): void {
+    this.server?.close();
+  }
+
+  private async answer(header: string, raw: Buffer, res: import('node:http').ServerResponse): Promise<void> {
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    this.inFlight -= 1;
+    const probe = parseProbeRequest(JSON.parse(raw.toString()));
+    const node = probe && this.keys.get(probe.nodeId);
+    if (!probe || !node) return void res.writeHead(404).end();
+    this.asked.push(probe.nodeId);
+    const credential = verifyRouterCredential(header, {
+      nodeAddress: node.key.address,
+      routerAddress: this.routerAddress,
+      rawBody: raw,
+    });
+    if (!credential.ok) this.credentialsOk = false;
+    const signer = node.mode === 'sign' ? node.key : Wallet.createRandom();
+    const answer = await signProbeAnswer(signer, probe);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ...answer, address: node.key.address }));
+  }
+}
+
+describe('NodeProber (PostgreSQL, HTTP)', () => {
+  let context: INestApplicationContext;
+  let repository: NodesRepository;
+  let prisma: PrismaService;
+  let operatorId: string;
+  let prober: NodeProber;
+  let fake: FakeNodes;
+  let url: string;
+  const created: string[] = [];
+  const router = Wallet.createRandom();
+
+  beforeAll(async () => {
+    context = await createContext([], [NodesRepository]);
+    repository = context.get(NodesRepository);
+    prisma = context.get(PrismaService);
+    operatorId = (await dbFactory.user(prisma)).id;
+    const config = AppConfig.fromProcessEnv({ NODE_HEARTBEAT_MS: String(HEARTBEAT_MS) });
+    prober = new NodeProber(config, repository, router as unknown as RouterIdentity);
+    fake = new FakeNodes(router.address);
+    url = await fake.start();
+  });
+  // Other files' apis share this database: these nodes must not outlive the file.
+  afterAll(async () => {
+    await prisma.node.updateMany({ where: { id: { in: created } }, data: { status: 'revoked' } });
+    fake.stop();
+    await prober.onModuleDestroy();
+    await context.close();
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  async function node(mode: 'sign' | 'wrong-key' = 'sign', at = url) {
+    const key = Wallet.createRandom();
+    const saved = await repository.saveOperatorNode(null, {
+      address: key.address,
+      name: 'probed',
+      url: at,
+      // A model no persona names: no api routes to these nodes.
+      modelIds: ['prober-spec'],
+      attestationKind: 'dev',
+      attestation: {},
+      measurement: null,
+      operatorId,
+      region: null,
+      provider: null,
+      teeKind: 'dev',
+    });
+    created.push(saved.id);
+    fake.keys.set(saved.id, { key, mode });
+    return saved;
+  }
+
+  const probedAt = async (id: string) => (await repository.findById(id))?.probedAt ?? null;
+
+  it('records a probe answered by the node key, sent with a router credential for that node', async () => {
+    const good = await node();
+    const before = Date.now();
+    await prober.round();
+    expect((await probedAt(good.id))?.getTime()).toBeGreaterThanOrEqual(before);
+    expect(fake.credentialsOk).toBe(true);
+    // Probed a moment ago: not due again within the interval.
+    const asked = fake.asked.length;
+    await prober.round();
+    expect(fake.asked.length).toBe(asked);
+  });
+
+  it('leaves a node signing with another key unprobed, warns once per streak, retries once an interval passed', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const liar = await node('wrong-key');
+    const closed = await node('sign', 'http://127.0.0.1:9');
+    const timesAsked = () => fake.asked.filter((id) => id === liar.id).length;
+    const warnedAbout = (id: string) => warn.mock.calls.filter(([m]) => String(m).includes(id)).length;
+
+    await prober.round();
+    await prober.round();
+    expect(timesAsked()).toBe(1);
+    expect(await probedAt(liar.id)).toBeNull();
+    expect(await probedAt(closed.id)).toBeNull();
+    expect(warnedAbout(liar.id)).toBe(1);
+    expect(warnedAbout(closed.id)).toBe(1);
+    expect(warn.mock.calls.find(([m]) => String(m).includes(liar.id))?.[0]).toContain(
+      'not signed by the node key',
+    );
+
+    // Still heartbeating, as a Sybil would: only the probe keeps it out.
+    await repository.recordHeartbeat(liar.id, 'active');
+    await prober.round(Date.now() + HEARTBEAT_MS + 1);
+    expect(timesAsked()).toBe(2);
+    expect(warnedAbout(liar.id)).toBe(1);
+
+    fake.keys.set(liar.id, { ...fake.keys.get(liar.id)!, mode: 'sign' });
+    await repository.recordHeartbeat(liar.id, 'active');
+    await prober.round(Date.now() + 2 * HEARTBEAT_MS + 2);
+    expect(await probedAt(liar.id)).not.toBeNull();
+    expect(log.mock.calls.filter(([m]) => String(m).includes(`${liar.id} answers`))).toHaveLength(1);
+  });
+
+  it(`probes at most ${PROBE_CONCURRENCY} nodes at once, and all of them in one round`, async () => {
+    const many = await Promise.all(Array.from({ length: PROBE_CONCURRENCY + 4 }, () => node()));
+    fake.delayMs = 200;
+    fake.maxInFlight = 0;
+    await prober.round();
+    fake.delayMs = 0;
+    expect(fake.maxInFlight).toBeLessThanOrEqual(PROBE_CONCURRENCY);
+    expect(fake.maxInFlight).toBeGreaterThan(1);
+    for (const { id } of many) expect(await probedAt(id)).not.toBeNull();
+  });
+});
