@@ -40,9 +40,9 @@ function service(
 ) {
   const since: Date[] = [];
   const traffic = {
-    totalsSince: (from: Date) => {
-      since.push(from);
-      return Promise.resolve(totals);
+    totalsSinceEach: (froms: Date[]) => {
+      since.push(...froms);
+      return Promise.resolve(froms.map(() => totals));
     },
   } as unknown as NetworkTrafficRepository;
   const repository = { listWithOperators: () => Promise.resolve(nodes) } as unknown as NodesRepository;

@@ -71,9 +71,15 @@ export class NetworkReportService {
 
     const windows = {} as Record<WindowName, WindowReport>;
     const warnings: ConcentrationWarning[] = [];
-    for (const [name, hours] of Object.entries(REPORT_WINDOWS) as [WindowName, number][]) {
-      const since = new Date(Math.floor((now.getTime() - hours * HOUR_MS) / HOUR_MS) * HOUR_MS);
-      const rows = (await this.traffic.totalsSince(since)).flatMap((t) => {
+    const spans = Object.entries(REPORT_WINDOWS) as [WindowName, number][];
+    const sinces = spans.map(
+      ([, hours]) => new Date(Math.floor((now.getTime() - hours * HOUR_MS) / HOUR_MS) * HOUR_MS),
+    );
+    // One read for all windows: they must agree with each other (a 1 h figure never above the 24 h one).
+    const totals = await this.traffic.totalsSinceEach(sinces);
+    for (const [index, [name]] of spans.entries()) {
+      const since = sinces[index];
+      const rows = (totals[index] ?? []).flatMap((t) => {
         const node = byId.get(t.nodeId);
         return node ? [{ ...t, key: t.nodeId, node }] : [];
       });

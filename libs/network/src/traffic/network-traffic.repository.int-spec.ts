@@ -128,4 +128,44 @@ describe('NetworkRollup (PostgreSQL)', () => {
     await context.get(NetworkRollup).run(0);
     expect((await counters(nodes))[0]?.requests).toBe(1);
   });
+
+  it('totals each window from one read, leaving out nodes with no hour inside a window', async () => {
+    const [busy, old] = [await node(), await node()];
+    const hour = 3_600_000;
+    const now = Math.floor(Date.now() / hour) * hour;
+    await prisma.nodeTrafficHour.createMany({
+      data: [
+        { nodeId: busy, hour: new Date(now), requests: 1, promptTokens: 10, completionTokens: 100 },
+        {
+          nodeId: busy,
+          hour: new Date(now - 5 * hour),
+          requests: 2,
+          promptTokens: 20,
+          completionTokens: 200,
+        },
+        {
+          nodeId: old,
+          hour: new Date(now - 30 * hour),
+          requests: 4,
+          promptTokens: 40,
+          completionTokens: 400,
+        },
+      ],
+    });
+    const sinces = [new Date(now - hour), new Date(now - 24 * hour), new Date(now - 168 * hour)];
+    const windows = (await context.get(NetworkTrafficRepository).totalsSinceEach(sinces)).map((totals) =>
+      totals.filter((t) => t.nodeId === busy || t.nodeId === old).sort((a) => (a.nodeId === busy ? -1 : 1)),
+    );
+    const busyAt = (requests: number, promptTokens: number, completionTokens: number) => ({
+      nodeId: busy,
+      requests,
+      promptTokens,
+      completionTokens,
+    });
+    expect(windows).toEqual([
+      [busyAt(1, 10, 100)],
+      [busyAt(3, 30, 300)],
+      [busyAt(3, 30, 300), { nodeId: old, requests: 4, promptTokens: 40, completionTokens: 400 }],
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@app/database';
+import { Prisma, PrismaService } from '@app/database';
 
 export interface NodeTrafficTotals {
   nodeId: string;
@@ -54,18 +54,33 @@ export class NetworkTrafficRepository {
     });
   }
 
-  /** Each node's traffic in the hours starting at or after `since`. */
-  async totalsSince(since: Date): Promise<NodeTrafficTotals[]> {
-    const groups = await this.prisma.nodeTrafficHour.groupBy({
-      by: ['nodeId'],
-      where: { hour: { gte: since } },
-      _sum: { requests: true, promptTokens: true, completionTokens: true },
-    });
-    return groups.map((g) => ({
-      nodeId: g.nodeId,
-      requests: g._sum.requests ?? 0,
-      promptTokens: g._sum.promptTokens ?? 0,
-      completionTokens: g._sum.completionTokens ?? 0,
-    }));
+  /**
+   * Each node's traffic in the hours starting at or after each of `sinces`, one list per `since`, from one statement:
+   * one snapshot, so a rollup committing between windows cannot make a shorter window show more than a longer one.
+   */
+  async totalsSinceEach(sinces: readonly Date[]): Promise<NodeTrafficTotals[][]> {
+    if (sinces.length === 0) return [];
+    const earliest = new Date(Math.min(...sinces.map((since) => since.getTime())));
+    const sums = sinces.map(
+      (since, i) => Prisma.sql`
+        COALESCE(SUM("requests") FILTER (WHERE "hour" >= ${since}), 0)::int AS ${Prisma.raw(`"requests${i}"`)},
+        COALESCE(SUM("promptTokens") FILTER (WHERE "hour" >= ${since}), 0)::int AS ${Prisma.raw(`"promptTokens${i}"`)},
+        COALESCE(SUM("completionTokens") FILTER (WHERE "hour" >= ${since}), 0)::int AS ${Prisma.raw(`"completionTokens${i}"`)},
+        COUNT(*) FILTER (WHERE "hour" >= ${since})::int AS ${Prisma.raw(`"hours${i}"`)}`,
+    );
+    const rows = await this.prisma.$queryRaw<Record<string, string | number>[]>`
+      SELECT "nodeId"::text AS "nodeId", ${Prisma.join(sums)}
+      FROM "NodeTrafficHour" WHERE "hour" >= ${earliest} GROUP BY "nodeId"`;
+    // A node with no hour inside a window is absent from that window's list, as a groupBy over it would have it.
+    return sinces.map((_, i) =>
+      rows
+        .filter((row) => Number(row[`hours${i}`]) > 0)
+        .map((row) => ({
+          nodeId: String(row.nodeId),
+          requests: Number(row[`requests${i}`]),
+          promptTokens: Number(row[`promptTokens${i}`]),
+          completionTokens: Number(row[`completionTokens${i}`]),
+        })),
+    );
   }
 }
