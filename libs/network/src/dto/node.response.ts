@@ -39,6 +39,10 @@ export class NodeResponse {
   })
   status!: string;
   @ApiPropertyOptional({ nullable: true, type: Date }) lastHeartbeatAt!: Date | null;
-  @ApiProperty({ description: 'Active with a heartbeat younger than 3 intervals (NODE_HEARTBEAT_MS)' })
+  @ApiProperty({
+    description:
+      'Active with a heartbeat younger than 3 intervals (NODE_HEARTBEAT_MS) and, for an operator’s node, a passed ' +
+      'liveness probe as young; a new node is false until its first probe passes',
+  })
   healthy!: boolean;
 }
