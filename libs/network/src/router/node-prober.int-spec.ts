@@ -130,7 +130,7 @@ describe('NodeProber (PostgreSQL, HTTP)', () => {
     expect(fake.asked.length).toBe(asked);
   });
 
-  it('leaves a node signing with another key unprobed, warns once per streak, retries once an interval passed', async () => {
+  it('leaves a node signing with another key unprobed, warns once per streak, retries after 1 then 2 intervals', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     const liar = await node('wrong-key');
@@ -154,6 +154,9 @@ describe('NodeProber (PostgreSQL, HTTP)', () => {
     await prober.round(Date.now() + HEARTBEAT_MS + 1);
     expect(timesAsked()).toBe(2);
     expect(warnedAbout(liar.id)).toBe(1);
+    // Failed twice: the next try waits two intervals.
+    await prober.round(Date.now() + HEARTBEAT_MS + 1);
+    expect(timesAsked()).toBe(2);
 
     fake.keys.set(liar.id, { ...fake.keys.get(liar.id)!, mode: 'sign' });
     await repository.recordHeartbeat(liar.id, 'active');

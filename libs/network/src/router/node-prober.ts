@@ -13,9 +13,12 @@ const PROBE_TIMEOUT_MS = 2_000;
 // some setups); a node is probed again only once its last probe is a heartbeat interval old.
 const TICK_MS = 1_000;
 const ROUND_LIMIT = 256;
+// A failing node is tried again 1, 2, then 4 intervals later, not every tick: a fleet of nodes that never answer
+// costs the prober little, and a node that comes back is healthy again within about 4 intervals.
+const MAX_BACKOFF_INTERVALS = 4;
 
 interface FailureStreak {
-  /** A failing node is tried again no sooner than a heartbeat interval later, not every tick. */
+  failures: number;
   retryAt: number;
 }
 
@@ -30,6 +33,7 @@ export class NodeProber implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly stop = new AbortController();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private roundFailing = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -41,7 +45,15 @@ export class NodeProber implements OnApplicationBootstrap, OnModuleDestroy {
     const tickMs = Math.min(TICK_MS, this.config.network.heartbeatMs);
     this.timer = setInterval(() => {
       this.running ??= this.round()
-        .catch((error: unknown) => this.logger.warn(`Probe round failed: ${String(error)}`))
+        .then(() => {
+          if (this.roundFailing) this.logger.log('Probe rounds run again');
+          this.roundFailing = false;
+        })
+        // Postgres down: said once, not every second until it is back.
+        .catch((error: unknown) => {
+          if (!this.roundFailing) this.logger.warn(`Probe round failed: ${String(error)}`);
+          this.roundFailing = true;
+        })
         .finally(() => (this.running = undefined));
     }, tickMs);
     this.timer.unref();
@@ -81,9 +93,11 @@ export class NodeProber implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     // Once per streak: a Sybil node that never answers must not fill the log every interval.
-    if (!this.failing.has(node.id))
+    const failures = (this.failing.get(node.id)?.failures ?? 0) + 1;
+    if (failures === 1)
       this.logger.warn(`Node ${node.id} at ${node.url} failed its liveness probe: ${outcome.reason}`);
-    this.failing.set(node.id, { retryAt: Date.now() + heartbeatMs });
+    const backoff = Math.min(2 ** (failures - 1), MAX_BACKOFF_INTERVALS) * heartbeatMs;
+    this.failing.set(node.id, { failures, retryAt: Date.now() + backoff });
   }
 
   // A node revoked, or silent long enough to be unhealthy anyway, is not due again: its streak is dropped.
