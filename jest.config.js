@@ -21,7 +21,11 @@ module.exports = {
   // One file at a time: e2e files share the run's database and queues, so two workers consume each other's jobs,
   // and a file that closes its worker mid-job stalled the other (first-session and verify-cli, on clean clones).
   maxWorkers: 1,
-  // In band, a handle a library leaves open (a socket's ping timer, a pool's idle timer) would keep jest running
-  // after the last test; with workers, jest killed them instead. Exit once the run is done.
+  // Yet in a worker process, not in band, restarted once its heap stays above this between files: every file loads
+  // its own copy of the modules it imports, and in band a late file's collections walked all of them (the event-loop
+  // e2e timed 100-130 ms pauses of its own thread near the end of full runs).
+  workerIdleMemoryLimit: '700MB',
+  // A handle a library leaves open (a socket's ping timer, a pool's idle timer) would keep jest running after the
+  // last test. Exit once the run is done.
   forceExit: true,
 };
