@@ -86,10 +86,23 @@ export function spawnClusterNode(
   });
 }
 
-export async function listNodes(apiUrl: string): Promise<ListedNode[]> {
-  const response = await fetch(`${apiUrl}/v1/nodes`);
-  if (!response.ok) throw new Error(`GET /v1/nodes answered ${response.status}`);
-  return ((await response.json()) as { data: ListedNode[] }).data;
+// GET /v1/nodes pages newest first, 100 at a time: a long-lived registry holds more than one page.
+const MAX_PAGES = 100;
+
+/** Every node GET /v1/nodes lists, following its cursors. */
+export async function listNodes<T = ListedNode>(apiUrl: string): Promise<T[]> {
+  const nodes: T[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const response = await fetch(`${apiUrl}/v1/nodes${query}`);
+    if (!response.ok) throw new Error(`GET /v1/nodes answered ${response.status}`);
+    const body = (await response.json()) as { data: T[]; nextCursor: string | null };
+    nodes.push(...body.data);
+    cursor = body.nextCursor;
+    if (!cursor) break;
+  }
+  return nodes;
 }
 
 /** Resolves with the listed nodes once every one of `names` is healthy; rejects after timeoutMs. */

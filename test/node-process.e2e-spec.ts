@@ -24,6 +24,7 @@ import OpenAI from 'openai';
 import request from 'supertest';
 import { createPersona, signUp, startApi, type ApiHarness, type TestUser } from './support/api-harness';
 import { freePort } from './support/isolated-services';
+import { listNodes } from './support/node-processes';
 import { waitFor } from './support/wait-for';
 
 const ROOT = join(__dirname, '..');
@@ -71,8 +72,7 @@ async function startNode(apiUrl: string, operatorKey: string, args: string[]): P
   let listed: ListedNode | undefined;
   await waitFor(
     async () => {
-      const { body } = await request(apiUrl).get('/v1/nodes');
-      const found = (body as { data: ListedNode[] }).data.find((n) => n.name === name);
+      const found: ListedNode | undefined = (await listNodes(apiUrl)).find((n) => n.name === name);
       if (found?.healthy) listed = found;
       return listed !== undefined;
     },
@@ -304,8 +304,7 @@ describe('node process (e2e)', () => {
       retryable: true,
     });
     await waitFor(async () => {
-      const { body } = await request(api.url).get('/v1/nodes');
-      return (body as { data: ListedNode[] }).data.find((n) => n.id === listed.id)?.status === 'draining';
+      return (await listNodes(api.url)).find((n) => n.id === listed.id)?.status === 'draining';
     }, 'the api to learn the node is draining');
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) text += next.value;
     const receipt = await stream.receipt();

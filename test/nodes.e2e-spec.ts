@@ -4,6 +4,7 @@ import { signHeartbeat, signRegistration } from '@app/node-protocol';
 import { type HDNodeWallet, isAddress, Wallet } from 'ethers';
 import { randomUUID } from 'node:crypto';
 import { ApiHarness, signUp, startApi, TestUser } from './support/api-harness';
+import { listNodes } from './support/node-processes';
 
 const REGISTRATIONS_PER_HOUR = 4;
 // Short, so the in-process node's heartbeats are seen within a second; long enough that a node listed right after
@@ -86,8 +87,7 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
   }
 
   async function listed(id: string) {
-    const response = await request(api.url).get('/v1/nodes').expect(200);
-    return (response.body.data as { id: string; [field: string]: unknown }[]).find((node) => node.id === id);
+    return (await listNodes(api.url)).find((node) => node.id === id);
   }
 
   it('registers an operator’s node with a dev attestation and the router’s address, and lists it healthy once probed', async () => {
@@ -306,12 +306,7 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
   });
 
   it('lists the api’s in-process node, which keeps itself healthy by heartbeating', async () => {
-    const find = async () => {
-      const response = await request(api.url).get('/v1/nodes').expect(200);
-      return (response.body.data as { name: string; [field: string]: unknown }[]).find(
-        (node) => node.name === IN_PROCESS_NAME,
-      );
-    };
+    const find = async () => (await listNodes(api.url)).find((node) => node.name === IN_PROCESS_NAME);
     expect(await find()).toMatchObject({ operator: null, attestationKind: 'dev', status: 'active' });
     await new Promise((resolve) => setTimeout(resolve, 4 * HEARTBEAT_MS));
     expect(await find()).toMatchObject({ healthy: true });
@@ -360,5 +355,25 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
     await prisma.user.update({ where: { id: admin.id }, data: { role: 'admin' } });
     await request(api.url).delete(`/v1/nodes/${id}`).set(admin.auth).expect(204);
     await register(operator);
+  });
+
+  it('pages GET /v1/nodes newest first with an opaque cursor, each node once, and refuses a forged cursor', async () => {
+    const operator = await signUp(api.url, 'operator');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) ids.push((await register(operator)).id);
+    const first = await request(api.url).get('/v1/nodes?limit=2').expect(200);
+    expect(first.body.data.map((n: { id: string }) => n.id)).toEqual([ids[2], ids[1]]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await request(api.url)
+      .get(`/v1/nodes?limit=2&cursor=${encodeURIComponent(first.body.nextCursor as string)}`)
+      .expect(200);
+    expect(second.body.data[0].id).toBe(ids[0]);
+    const everyId = (await listNodes(api.url)).map((n) => n.id);
+    expect(new Set(everyId).size).toBe(everyId.length);
+    expect(everyId).toEqual(expect.arrayContaining(ids));
+    const forged = await request(api.url).get('/v1/nodes?cursor=eyJraW5kIjoia2V5c2V0In0').expect(400);
+    expect(forged.body.error.code).toBe('VALIDATION_FAILED');
+    await request(api.url).get('/v1/nodes?limit=101').expect(400);
+    for (const id of ids) await request(api.url).delete(`/v1/nodes/${id}`).set(operator.auth).expect(204);
   });
 });

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { listNodes as listAllNodes } from '../../scripts/cluster-nodes';
 import { freePort } from './isolated-services';
 import { waitFor } from './wait-for';
 
@@ -17,6 +18,8 @@ export interface ListedNode {
   status: string;
   healthy: boolean;
   modelIds: string[];
+  operator: string | null;
+  attestationKind: string;
 }
 
 /** A node's own GET /health. */
@@ -53,9 +56,9 @@ export function buildNodeProcess(): void {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
 }
 
-export async function listNodes(apiUrl: string): Promise<ListedNode[]> {
-  const { body } = await request(apiUrl).get('/v1/nodes').expect(200);
-  return (body as { data: ListedNode[] }).data;
+/** Every listed node, all pages: the run's database holds the nodes of every file before this one. */
+export function listNodes(apiUrl: string): Promise<ListedNode[]> {
+  return listAllNodes<ListedNode>(apiUrl);
 }
 
 /**

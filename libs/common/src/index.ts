@@ -10,3 +10,4 @@ export * from './root-logger';
 export * from './json-body';
 export * from './process-safety-net';
 export * from './json-depth';
+export * from './keyset-cursor';

@@ -11,7 +11,8 @@ import { NodeHeartbeatDto } from './dto/node-heartbeat.dto';
 import { NodeEconomicsQuery } from './economics/dto/node-economics.query';
 import { NodeEconomicsResponse } from './economics/dto/node-economics.response';
 import { NodeEconomicsService } from './economics/node-economics.service';
-import { NodeHeartbeatResponse, NodeResponse, RegisteredNodeResponse } from './dto/node.response';
+import { ListNodesQuery } from './dto/list-nodes.query';
+import { NodeHeartbeatResponse, NodesPageResponse, RegisteredNodeResponse } from './dto/node.response';
 import { RegisterNodeDto } from './dto/register-node.dto';
 import { NodesService } from './nodes.service';
 
@@ -33,9 +34,9 @@ export class NodesController {
 
   @Public()
   @Get()
-  @ApiOkResponse({ type: [NodeResponse] })
-  async list(): Promise<{ data: NodeResponse[] }> {
-    return { data: await this.nodes.list() };
+  @ApiOkResponse({ type: NodesPageResponse })
+  list(@Query() query: ListNodesQuery): Promise<NodesPageResponse> {
+    return this.nodes.list(query);
   }
 
   // Public like GET /v1/network, which already publishes each node's requests and tokens: nothing here is private

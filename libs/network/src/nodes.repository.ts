@@ -1,3 +1,4 @@
+import type { KeysetPosition } from '@app/common';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { isRecordNotFound, isUniqueViolation, Prisma, PrismaService } from '@app/database';
@@ -130,6 +131,19 @@ export class NodesRepository {
 
   findById(id: string): Promise<Node | null> {
     return this.prisma.node.findUnique({ where: { id } });
+  }
+
+  /** One page, newest first, after `after` (the previous page's last row); `limit + 1` rows tell whether more follow. */
+  listPage(limit: number, after?: KeysetPosition): Promise<NodeWithOperator[]> {
+    const createdAt = after ? new Date(after.createdAt) : undefined;
+    return this.prisma.node.findMany({
+      where: after
+        ? { OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: after.id } }] }
+        : undefined,
+      include: { operator: { select: { handle: true } } },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+    });
   }
 
   listWithOperators(): Promise<NodeWithOperator[]> {

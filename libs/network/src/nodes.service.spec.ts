@@ -9,7 +9,7 @@ describe('NodesService.list', () => {
     let reads = 0;
     let release!: () => void;
     const repository = {
-      listWithOperators: () => {
+      listPage: () => {
         reads += 1;
         return new Promise((resolve) => {
           release = () => resolve([]);
@@ -18,13 +18,27 @@ describe('NodesService.list', () => {
     } as unknown as NodesRepository;
     const config = { network: { heartbeatMs: 5_000 } } as unknown as AppConfig;
     const service = new NodesService(config, repository, {} as RouterIdentity, {} as RateLimiter);
-    const burst = Array.from({ length: 20 }, () => service.list());
+    const firstPage = { limit: 100 };
+    const burst = Array.from({ length: 20 }, () => service.list(firstPage));
     release();
-    expect(await Promise.all(burst)).toEqual(Array.from({ length: 20 }, () => []));
+    expect(await Promise.all(burst)).toEqual(
+      Array.from({ length: 20 }, () => ({ data: [], nextCursor: null })),
+    );
     expect(reads).toBe(1);
-    const later = service.list();
+    const later = service.list(firstPage);
     release();
     await later;
     expect(reads).toBe(2);
+  });
+
+  it('refuses a cursor it did not issue with VALIDATION_FAILED before reading anything', () => {
+    const repository = {
+      listPage: () => Promise.reject(new Error('must not read')),
+    } as unknown as NodesRepository;
+    const config = { network: { heartbeatMs: 5_000 } } as unknown as AppConfig;
+    const service = new NodesService(config, repository, {} as RouterIdentity, {} as RateLimiter);
+    expect(() => service.list({ limit: 10, cursor: 'not-a-cursor' })).toThrow(
+      /cursor is not one this API issued/,
+    );
   });
 });

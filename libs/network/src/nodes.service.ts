@@ -1,3 +1,5 @@
+import { decodeKeysetCursor, encodeKeysetCursor, KeysetPosition, keysetPositionOf } from '@app/common';
+import { ListNodesQuery } from './dto/list-nodes.query';
 import { Injectable } from '@nestjs/common';
 import { DevAttestationAuthority, devMeasurement } from '@app/attestation';
 import type { AuthUser } from '@app/auth';
@@ -36,7 +38,8 @@ const DEV_ATTESTATION_VALIDITY_MS = 365 * 24 * 3_600_000;
 @Injectable()
 export class NodesService {
   private authority?: Promise<DevAttestationAuthority>;
-  private listing?: Promise<NodeResponse[]>;
+  /** In-flight reads by page: callers of the same page share one (see list). */
+  private readonly listings = new Map<string, Promise<{ data: NodeResponse[]; nextCursor: string | null }>>();
 
   constructor(
     private readonly config: AppConfig,
@@ -115,31 +118,44 @@ export class NodesService {
    * Public and the same for everyone: callers that arrive while a read is in flight share it, so a burst of
    * unauthenticated calls costs the database one query at a time, not one each (it starved /health).
    */
-  list(): Promise<NodeResponse[]> {
-    this.listing ??= this.readList().finally(() => {
-      this.listing = undefined;
-    });
-    return this.listing;
+  list(query: ListNodesQuery): Promise<{ data: NodeResponse[]; nextCursor: string | null }> {
+    // Decoded first: a forged cursor is the caller's 400 and joins nobody's read.
+    const after = query.cursor === undefined ? undefined : decodeKeysetCursor(query.cursor);
+    const key = `${query.limit}:${query.cursor ?? ''}`;
+    let listing = this.listings.get(key);
+    if (!listing) {
+      listing = this.readPage(query.limit, after).finally(() => this.listings.delete(key));
+      this.listings.set(key, listing);
+    }
+    return listing;
   }
 
-  private async readList(): Promise<NodeResponse[]> {
-    const nodes = await this.nodes.listWithOperators();
+  private async readPage(
+    limit: number,
+    after?: KeysetPosition,
+  ): Promise<{ data: NodeResponse[]; nextCursor: string | null }> {
+    const rows = await this.nodes.listPage(limit, after);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
     const now = Date.now();
     const { heartbeatMs } = this.config.network;
-    return nodes.map((node) => ({
-      id: node.id,
-      name: node.name,
-      address: node.address,
-      operator: node.operator?.handle ?? null,
-      modelIds: node.modelIds,
-      region: node.region,
-      provider: node.provider,
-      attestationKind: node.attestationKind,
-      // Silent past the healthy window: `offline` (dto/reported-status.ts); `healthy` is judged on the stored row.
-      status: reportedStatus(node, heartbeatMs, now),
-      lastHeartbeatAt: node.lastHeartbeatAt,
-      healthy: isHealthy(node, heartbeatMs, now),
-    }));
+    return {
+      data: page.map((node) => ({
+        id: node.id,
+        name: node.name,
+        address: node.address,
+        operator: node.operator?.handle ?? null,
+        modelIds: node.modelIds,
+        region: node.region,
+        provider: node.provider,
+        attestationKind: node.attestationKind,
+        // Silent past the healthy window: `offline` (dto/reported-status.ts); `healthy` is judged on the stored row.
+        status: reportedStatus(node, heartbeatMs, now),
+        lastHeartbeatAt: node.lastHeartbeatAt,
+        healthy: isHealthy(node, heartbeatMs, now),
+      })),
+      nextCursor: rows.length > limit && last ? encodeKeysetCursor(keysetPositionOf(last)) : null,
+    };
   }
 
   private devAuthority(): Promise<DevAttestationAuthority> {

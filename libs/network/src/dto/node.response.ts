@@ -46,3 +46,14 @@ export class NodeResponse {
   })
   healthy!: boolean;
 }
+
+export class NodesPageResponse {
+  @ApiProperty({ type: [NodeResponse], description: 'Newest first' })
+  data!: NodeResponse[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as ?cursor= for the next page; null on the last',
+  })
+  nextCursor!: string | null;
+}
