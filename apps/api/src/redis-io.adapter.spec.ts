@@ -18,10 +18,14 @@ describe('RedisIoAdapter with Redis unreachable', () => {
     // What the adapter takes from the app: its HTTP server (to attach to) and the rate limiter.
     const app = Object.assign(createServer(), { get: () => ({}) as RateLimiter });
     app.listen(0);
-    const adapter = new RedisIoAdapter(app as unknown as INestApplicationContext, config, new CorsPolicy(config));
+    const adapter = new RedisIoAdapter(
+      app as unknown as INestApplicationContext,
+      config,
+      new CorsPolicy(config),
+    );
     const server = adapter.createIOServer(0);
     // Closed at once, while the subscriptions still wait in the offline queue: CI hit this race in the health e2e.
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     app.close();
     await adapter.dispose();
     await new Promise((resolve) => setTimeout(resolve, 200));
