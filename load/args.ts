@@ -1,6 +1,7 @@
 import { AppConfig, loadEnv } from '@app/config/app-config';
 import { join } from 'node:path';
 import type { Slo, TokenCounting } from './metrics';
+import { parseSweep, type SweepPlan } from './sweep';
 
 export type TargetKind = 'socket' | 'openai';
 
@@ -30,6 +31,8 @@ export interface LoadOptions {
   json?: string;
   setupConcurrency: number;
   perUserPerMinute: number;
+  /** --sweep: "auto" or rising rates; each step is a whole run at that rate (load/sweep.ts). */
+  sweep?: SweepPlan;
 }
 
 export class UsageError extends Error {}
@@ -88,6 +91,8 @@ Measurement
   --proofs-wait-s S       how long to wait for outstanding proofs after the run (default 30)
 Output
   --json PATH             write every figure and the run's parameters as JSON
+  --sweep auto|R1,R2,...  find the knee: one whole run per rate (auto: from --rate, x1.5 per step, until goodput
+                          rises less than 5%, at most 10 steps), then the curve offered -> achieved, goodput, TTFT
   --help                  this text
 `;
 
@@ -116,6 +121,7 @@ const FLAGS = new Set([
   'timeout-s',
   'proofs-wait-s',
   'json',
+  'sweep',
 ]);
 const SWITCHES = new Set(['proofs', 'help']);
 
@@ -180,11 +186,18 @@ export function parseArgs(
   }
   if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--url must be an http(s) URL, not "${url}".`);
   const users = values.has('users') ? number('users', 1, positiveInt, 'a positive integer') : undefined;
+  const rate = number('rate', 10, positive, 'a positive number');
+  let sweep: SweepPlan | undefined;
+  try {
+    sweep = values.has('sweep') ? parseSweep(values.get('sweep') ?? '', rate) : undefined;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 
   return {
     url,
     target,
-    rate: number('rate', 10, positive, 'a positive number'),
+    rate,
     durationS: number('duration', 30, positive, 'a positive number of seconds'),
     warmupS: number('warmup', 5, nonNegative, 'a number of seconds ≥ 0'),
     turns: number('turns', 3, positiveInt, 'a positive integer'),
@@ -215,6 +228,7 @@ export function parseArgs(
       positive,
       'a positive number',
     ),
+    sweep,
   };
 }
 

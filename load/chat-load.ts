@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { autoUsers, LoadOptions, parseArgs, USAGE, UsageError } from './args';
 import { RunMetrics } from './metrics';
 import { OpenAiTarget } from './openai-target';
@@ -11,6 +12,7 @@ import { formatReport, LoadReport } from './report';
 import { runOpenModel } from './runner';
 import { prepareConversations, preparePersona, prepareUsers, SetupError } from './setup';
 import { SocketTarget } from './socket-target';
+import { formatSweep, nextRate, type SweepPlan, type SweepPoint } from './sweep';
 import type { ChatTarget } from './target';
 
 // `node dist/load/chat-load.js --rate 20 --duration 20`: open-model load on a running platform. Progress goes
@@ -147,6 +149,35 @@ async function run(options: LoadOptions): Promise<ChatLoadReport> {
   }
 }
 
+/** Whole runs at rising rates until goodput stops rising (load/sweep.ts); each step's report, then the curve. */
+async function sweep(
+  options: LoadOptions,
+  plan: SweepPlan,
+): Promise<{ tool: 'twinproof-chat-load-sweep'; points: SweepPoint[]; runs: ChatLoadReport[] }> {
+  // The same consumers for every step: signing up a new set per step would meet the sign-up limit.
+  const keysFile = options.keysFile ?? join(mkdtempSync(join(tmpdir(), 'twinproof-sweep-')), 'keys.json');
+  const points: SweepPoint[] = [];
+  const runs: ChatLoadReport[] = [];
+  for (let rate = nextRate(plan, points); rate !== undefined; rate = nextRate(plan, points)) {
+    log(`sweep step ${points.length + 1}: ${rate}/s`);
+    const report = await run({ ...options, rate, keysFile });
+    process.stdout.write(formatReport(report) + formatServerCpu(report.serverCpu));
+    runs.push(report);
+    const { results } = report;
+    points.push({
+      offeredPerS: results.offered / options.durationS,
+      achievedPerS: results.achievedPerS,
+      goodputPerS: results.goodputPerS,
+      ttftP50Ms: results.latency.ttft?.p50,
+      ttftP99Ms: results.latency.ttft?.p99,
+      failed: results.failed,
+      cpuMsPerMessage: report.serverCpu?.totalMsPerMessage,
+    });
+  }
+  process.stdout.write(formatSweep(points));
+  return { tool: 'twinproof-chat-load-sweep', points, runs };
+}
+
 async function main(): Promise<number> {
   let options: LoadOptions;
   try {
@@ -158,11 +189,14 @@ async function main(): Promise<number> {
     return error.message ? 2 : 0;
   }
   try {
-    const report = await run(options);
-    process.stdout.write(formatReport(report) + formatServerCpu(report.serverCpu));
+    const result = options.sweep ? await sweep(options, options.sweep) : await run(options);
+    if (!options.sweep) {
+      const report = result as ChatLoadReport;
+      process.stdout.write(formatReport(report) + formatServerCpu(report.serverCpu));
+    }
     if (options.json) {
       mkdirSync(dirname(options.json), { recursive: true });
-      writeFileSync(options.json, JSON.stringify(report, null, 2) + '\n');
+      writeFileSync(options.json, JSON.stringify(result, null, 2) + '\n');
       log(`figures written to ${options.json}`);
     }
     return 0;

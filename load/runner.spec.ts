@@ -67,4 +67,31 @@ describe('runOpenModel', () => {
     expect(figures.good).toBeLessThan(figures.completed);
     expect(outcome.counts.turns).toBe(conversations.length);
   });
+
+  it('opens and closes the measured window once each, closing it early when every turn has ended, and counts the turns that ended inside it', async () => {
+    const options = parseArgs(['--rate', '20', '--duration', '5', '--warmup', '0.2', '--turns', '1']);
+    // Arrivals only in the first second of a 5 s window: every turn ends long before the window would close.
+    const plan = buildPlan({ rate: 20, warmupMs: 200, durationMs: 800, turns: 1, thinkMs: 0, seed: 5 });
+    const conversations: ReadyConversation[] = plan.conversations.map((p) => ({
+      plan: p,
+      userIndex: 0,
+      conversationId: `c${p.index}`,
+    }));
+    const edges: { edge: string; at: number }[] = [];
+    const started = performance.now();
+    const outcome = await runOpenModel({
+      options,
+      conversations,
+      users: [{ handle: 'u', apiKey: 'k' }],
+      target: new StallingTarget(0),
+      metrics: new RunMetrics({}, 'events'),
+      progress: () => undefined,
+      onWindow: (edge) => edges.push({ edge, at: performance.now() }),
+    });
+    expect(edges.map((e) => e.edge)).toEqual(['start', 'end']);
+    expect((edges[1]?.at ?? Infinity) - started).toBeLessThan(4_000);
+    const measured = plan.conversations.filter((c) => !c.warmup).length;
+    expect(outcome.completedInWindow).toBeGreaterThanOrEqual(measured);
+    expect(outcome.completedInWindow).toBeLessThanOrEqual(conversations.length);
+  });
 });

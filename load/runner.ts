@@ -67,10 +67,16 @@ export async function runOpenModel(input: {
   const startAt = performance.now() + 50;
   const windowStartAt = startAt + options.warmupS * 1000;
   const windowEndAt = windowStartAt + options.durationS * 1000;
+  const edges = new Set<'start' | 'end'>();
+  const windowEdge = (edge: 'start' | 'end'): void => {
+    if (edges.has(edge)) return;
+    edges.add(edge);
+    onWindow?.(edge);
+  };
   const windowTimers = onWindow
     ? [
-        setTimeout(() => onWindow('start'), windowStartAt - performance.now()),
-        setTimeout(() => onWindow('end'), windowEndAt - performance.now()),
+        setTimeout(() => windowEdge('start'), windowStartAt - performance.now()),
+        setTimeout(() => windowEdge('end'), windowEndAt - performance.now()),
       ]
     : [];
   let inFlight = 0;
@@ -144,8 +150,10 @@ export async function runOpenModel(input: {
   await Promise.all(running);
 
   clearInterval(ticker);
-  // A run that ended before its window closed (every conversation gave up) has no server figures to read.
+  // Every turn ended before the window closed (the last arrivals were quick): the window closes now, with all of them
+  // counted. A run that ended before its window even opened has no server figures to read.
   windowTimers.forEach(clearTimeout);
+  if (edges.has('start')) windowEdge('end');
   loopDelay.disable();
   const cpu = process.cpuUsage(cpuBefore);
   const wallMs = performance.now() - wallBefore;
