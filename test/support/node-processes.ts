@@ -20,6 +20,7 @@ export interface ListedNode {
   modelIds: string[];
   operator: string | null;
   attestationKind: string;
+  lastHeartbeatAt: string | null;
 }
 
 /** A node's own GET /health. */
