@@ -7,3 +7,5 @@ export { AWS_NITRO_ROOT_SHA256 } from './nitro';
 export { INTEL_SGX_ROOT_CA_SHA256 } from './intel-root';
 export { DEFAULT_ACCEPTED_TCB_STATUSES, normalizeHex } from './policy';
 export { reportDataForAddress } from './address-binding';
+export { DEFAULT_TSM_ROOT, tdxQuoteForAddress, tsmEntryName, TsmReportError } from './tsm-report';
+export type { TsmIo, TsmQuote, TsmReportOptions } from './tsm-report';
