@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { InferenceModule } from '@app/inference';
 import { RateLimitModule } from '@app/rate-limit';
+import { AttestationPolicyProvider } from './attestation-policy';
 import { NodeEconomicsRepository } from './economics/node-economics.repository';
 import { NodeEconomicsService } from './economics/node-economics.service';
 import { InferenceNodes } from './inference-node';
@@ -22,6 +23,7 @@ import { RouterIdentity } from './router-identity';
   imports: [InferenceModule, RateLimitModule, NetworkRollupModule],
   controllers: [NodesController, NetworkController],
   providers: [
+    AttestationPolicyProvider,
     NodesRepository,
     NodesService,
     NetworkReportService,

@@ -1,5 +1,6 @@
 import type { AppConfig } from '@app/config';
 import type { RateLimiter } from '@app/rate-limit';
+import type { AttestationPolicyProvider } from './attestation-policy';
 import { NodesService } from './nodes.service';
 import type { NodesRepository } from './nodes.repository';
 import type { RouterIdentity } from './router-identity';
@@ -17,7 +18,13 @@ describe('NodesService.list', () => {
       },
     } as unknown as NodesRepository;
     const config = { network: { heartbeatMs: 5_000 } } as unknown as AppConfig;
-    const service = new NodesService(config, repository, {} as RouterIdentity, {} as RateLimiter);
+    const service = new NodesService(
+      config,
+      repository,
+      {} as RouterIdentity,
+      {} as RateLimiter,
+      {} as AttestationPolicyProvider,
+    );
     const firstPage = { limit: 100 };
     const burst = Array.from({ length: 20 }, () => service.list(firstPage));
     release();
@@ -36,7 +43,13 @@ describe('NodesService.list', () => {
       listPage: () => Promise.reject(new Error('must not read')),
     } as unknown as NodesRepository;
     const config = { network: { heartbeatMs: 5_000 } } as unknown as AppConfig;
-    const service = new NodesService(config, repository, {} as RouterIdentity, {} as RateLimiter);
+    const service = new NodesService(
+      config,
+      repository,
+      {} as RouterIdentity,
+      {} as RateLimiter,
+      {} as AttestationPolicyProvider,
+    );
     expect(() => service.list({ limit: 10, cursor: 'not-a-cursor' })).toThrow(
       /cursor is not one this API issued/,
     );

@@ -1,9 +1,15 @@
 import { decodeKeysetCursor, encodeKeysetCursor, KeysetPosition, keysetPositionOf } from '@app/common';
 import { ListNodesQuery } from './dto/list-nodes.query';
 import { Injectable } from '@nestjs/common';
-import { DevAttestationAuthority, devMeasurement } from '@app/attestation';
+import {
+  type AttestationKind,
+  DevAttestationAuthority,
+  devMeasurement,
+  verifyNodeBinding,
+} from '@app/attestation';
 import type { AuthUser } from '@app/auth';
 import { AppConfig } from '@app/config';
+import type { Prisma } from '@app/database';
 import { HEARTBEAT_FRESH_MS, verifyHeartbeat, verifyRegistration } from '@app/node-protocol';
 import { RateLimiter } from '@app/rate-limit';
 import { getAddress } from 'ethers';
@@ -22,6 +28,8 @@ import {
   StaleHeartbeatError,
 } from './nodes.errors';
 import { NodesRepository } from './nodes.repository';
+import { AttestationPolicyProvider } from './attestation-policy';
+import { NodeEvidenceRefusedError } from './node-evidence.error';
 import { RouterIdentity } from './router-identity';
 import {
   NodeSuspectError,
@@ -33,6 +41,13 @@ import { isHealthy } from './router/node-health';
 // The api cannot measure a remote node: its dev attestation vouches for the key alone, and says which build it names.
 const REMOTE_NODE_MEASUREMENT = devMeasurement('twinproof/node/v1');
 const DEV_ATTESTATION_VALIDITY_MS = 365 * 24 * 3_600_000;
+
+/** What a registration stores: the evidence as the router will verify it again (attested-nodes.ts). */
+interface Attested {
+  kind: AttestationKind;
+  attestation: Prisma.InputJsonObject;
+  measurement: string | null;
+}
 
 /** Operators register their nodes, nodes heartbeat with their key, operators and admins revoke (docs/network.md). */
 @Injectable()
@@ -46,6 +61,7 @@ export class NodesService {
     private readonly nodes: NodesRepository,
     private readonly routerIdentity: RouterIdentity,
     private readonly limiter: RateLimiter,
+    private readonly policy: AttestationPolicyProvider,
   ) {}
 
   async register(user: AuthUser, dto: RegisterNodeDto): Promise<RegisteredNodeResponse> {
@@ -58,12 +74,9 @@ export class NodesService {
     if (existing?.status === 'revoked') throw new NodeRevokedError(address);
     if (existing?.status === 'suspect') throw new NodeSuspectError(address);
     if (await this.nodes.operatorHasSuspectNode(user.id)) throw new OperatorSuspectError();
-    const authority = await this.devAuthority();
-    const document = await authority.issue({
-      nodeAddress: address,
-      measurement: REMOTE_NODE_MEASUREMENT,
-      validForMs: DEV_ATTESTATION_VALIDITY_MS,
-    });
+    const attested = dto.evidence
+      ? await this.verifiedEvidence(dto.evidence, address)
+      : await this.devAttestation(address);
     const node = await this.nodes.saveOperatorNode(existing, {
       address,
       name: dto.name,
@@ -72,10 +85,10 @@ export class NodesService {
       region: dto.region ?? null,
       provider: dto.provider ?? null,
       operatorId: user.id,
-      teeKind: 'dev',
-      attestationKind: 'dev',
-      attestation: { kind: 'dev', document },
-      measurement: REMOTE_NODE_MEASUREMENT,
+      teeKind: attested.kind,
+      attestationKind: attested.kind,
+      attestation: attested.attestation,
+      measurement: attested.measurement,
     });
     return {
       id: node.id,
@@ -84,6 +97,40 @@ export class NodesService {
       attestation: node.attestation,
       routerAddress: this.routerIdentity.address,
     };
+  }
+
+  /**
+   * Evidence the node made in its TEE, verified now against the same policy the router applies to stored evidence
+   * (attested-nodes.ts), and stored as sent so the router and proof jobs can verify it again later.
+   */
+  private async verifiedEvidence(
+    evidence: RegisterNodeDto['evidence'] & object,
+    address: string,
+  ): Promise<Attested> {
+    const { kind, document, collateral } = evidence;
+    const verdict = await verifyNodeBinding(
+      { kind, document, collateral },
+      address,
+      await this.policy.current(),
+    );
+    if (!verdict.verified) throw new NodeEvidenceRefusedError(verdict);
+    // collateral is a JSON object from the request body (the DTO checked it), so it stores as JSON.
+    return {
+      kind,
+      attestation: { kind, document, collateral: collateral as Prisma.InputJsonObject },
+      measurement: verdict.measurement,
+    };
+  }
+
+  /** No hardware evidence: the api cannot measure the node, so its dev authority vouches for the key alone. */
+  private async devAttestation(address: string): Promise<Attested> {
+    const authority = await this.devAuthority();
+    const document = await authority.issue({
+      nodeAddress: address,
+      measurement: REMOTE_NODE_MEASUREMENT,
+      validForMs: DEV_ATTESTATION_VALIDITY_MS,
+    });
+    return { kind: 'dev', attestation: { kind: 'dev', document }, measurement: REMOTE_NODE_MEASUREMENT };
   }
 
   /** The node key is the credential: no API key, and nothing changes unless the node signed it just now. */

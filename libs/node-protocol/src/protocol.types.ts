@@ -20,6 +20,17 @@ export interface NodeRegistrationRequest {
   provider?: string;
   issuedAt: number;
   signature: string;
+  /** Hardware evidence binding `address` (docs/network.md); without it the api issues a dev attestation. */
+  evidence?: NodeTeeEvidence;
+}
+
+/** A TDX quote made by the node for its own key, and the DCAP collateral its operator fetched for it. */
+export interface NodeTeeEvidence {
+  kind: 'tdx';
+  /** Base64 of the raw quote (configfs-tsm's outblob). */
+  document: string;
+  /** DCAP collateral JSON as libs/attestation reads it (test-fixtures/tdx_quote_collateral.json). */
+  collateral: Record<string, unknown>;
 }
 
 export interface NodeRegistrationResponse {
