@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { TsmReportError } from '@app/attestation';
 import { createRootLogger, installProcessSafetyNet, nestLogger } from '@app/common';
 import type { AddressInfo } from 'node:net';
 import { NodeDrain } from './node-drain';
@@ -55,7 +56,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const readable = error instanceof NodeOptionsError || error instanceof RegistrationRefusedError;
+  const readable =
+    error instanceof NodeOptionsError ||
+    error instanceof RegistrationRefusedError ||
+    error instanceof TsmReportError;
   console.error(readable ? error.message : error);
   process.exit(1);
 });

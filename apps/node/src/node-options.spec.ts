@@ -126,4 +126,40 @@ describe('parseNodeOptions', () => {
     expect(wantsHelp([...required, '-h'])).toBe(true);
     expect(wantsHelp(required)).toBe(false);
   });
+
+  describe('--tee', () => {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'node-tee-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('is dev by default; tdx reads its collateral file at start and defaults to the kernel TSM root', () => {
+      expect(parseNodeOptions(required, {}).tee).toEqual({ kind: 'dev' });
+      const file = join(dir, 'collateral.json');
+      writeFileSync(file, JSON.stringify({ tcb_info: '{}' }));
+      expect(parseNodeOptions([...required, '--tee', 'tdx', '--tee-collateral', file], {}).tee).toEqual({
+        kind: 'tdx',
+        tsmRoot: '/sys/kernel/config/tsm/report',
+        collateral: { tcb_info: '{}' },
+      });
+      expect(
+        parseNodeOptions(required, { NODE_TEE: 'tdx', NODE_TSM_ROOT: dir, NODE_TEE_COLLATERAL: file }).tee,
+      ).toMatchObject({ kind: 'tdx', tsmRoot: dir });
+    });
+
+    it('refuses an unknown kind, and tdx without a readable JSON object as collateral', () => {
+      const parse =
+        (...args: string[]) =>
+        () =>
+          parseNodeOptions([...required, ...args], {});
+      expect(parse('--tee', 'sev')).toThrow('--tee must be dev or tdx, not "sev".');
+      expect(parse('--tee', 'tdx')).toThrow('--tee tdx needs --tee-collateral FILE');
+      expect(parse('--tee', 'tdx', '--tee-collateral', join(dir, 'none.json'))).toThrow('no readable file');
+      writeFileSync(join(dir, 'list.json'), '[]');
+      expect(parse('--tee', 'tdx', '--tee-collateral', join(dir, 'list.json'))).toThrow(
+        'is not a JSON object',
+      );
+      writeFileSync(join(dir, 'big.json'), JSON.stringify({ pad: 'x'.repeat(70_000) }));
+      expect(parse('--tee', 'tdx', '--tee-collateral', join(dir, 'big.json'))).toThrow('is over 65536 bytes');
+    });
+  });
 });

@@ -1,8 +1,9 @@
+import { DEFAULT_TSM_ROOT } from '@app/attestation';
 import type { LogSettings } from '@app/common/root-logger';
 import { isEmbeddedModelId } from '@app/inference/embedded.provider';
 import { GGUF_DEFAULT_PARALLEL } from '@app/inference/gguf.provider';
 import { type LatencyProfile, parseLatencyProfile } from '@app/inference/latency-profile';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,8 +31,18 @@ export interface NodeOptions {
   heartbeatMs: number;
   /** How long SIGTERM lets running inferences finish before they are cut. */
   drainMs: number;
+  /** dev: the api's dev authority vouches for the key; tdx: a TDX quote for the key, made here (docs/network.md). */
+  tee: NodeTee;
   log: LogSettings;
 }
+
+export type NodeTee =
+  | { kind: 'dev' }
+  /** tsmRoot: configfs-tsm's report directory; collateral: DCAP collateral JSON, sent with the quote as it is. */
+  | { kind: 'tdx'; tsmRoot: string; collateral: Record<string, unknown> };
+
+// A collateral document is ~16-40 KB; the api refuses one above this (libs/network/src/dto/register-node.dto.ts).
+export const TEE_COLLATERAL_MAX_BYTES = 64 * 1024;
 
 export class NodeOptionsError extends Error {
   constructor(message: string) {
@@ -61,7 +72,12 @@ export const USAGE = `Usage: npm run node -- --api URL --operator-key KEY [optio
   --data-dir DIR          where its key is kept (default .data/node-NAME)      NODE_DATA_DIR
   --region REGION / --provider PROVIDER   declared, for the network's figures  NODE_REGION / NODE_PROVIDER
   --heartbeat-ms MS       (default 5000)                                       NODE_HEARTBEAT_MS
-  --drain-ms MS           SIGTERM waits this long for running replies (default 30000)  NODE_DRAIN_MS`;
+  --drain-ms MS           SIGTERM waits this long for running replies (default 30000)  NODE_DRAIN_MS
+  --tee dev|tdx           dev (default): the api's dev authority vouches for the key; tdx: this node, in an
+                          Intel TDX guest, sends a TDX quote binding its key when it registers   NODE_TEE
+  --tsm-root PATH         the configfs-tsm report directory (default /sys/kernel/config/tsm/report)  NODE_TSM_ROOT
+  --tee-collateral FILE   with --tee tdx: the quote's DCAP collateral JSON, fetched from your PCCS or Intel PCS
+                          (format: libs/attestation/test-fixtures/tdx_quote_collateral.json)  NODE_TEE_COLLATERAL`;
 
 const FLAGS = {
   api: 'NODE_API_URL',
@@ -84,6 +100,9 @@ const FLAGS = {
   provider: 'NODE_PROVIDER',
   'heartbeat-ms': 'NODE_HEARTBEAT_MS',
   'drain-ms': 'NODE_DRAIN_MS',
+  tee: 'NODE_TEE',
+  'tsm-root': 'NODE_TSM_ROOT',
+  'tee-collateral': 'NODE_TEE_COLLATERAL',
 } as const;
 
 type Flag = keyof typeof FLAGS;
@@ -126,6 +145,42 @@ function ggufFile(value: string): string {
   }
   if (!isFile) throw new NodeOptionsError(`--gguf: no model file at "${value}".`);
   return path;
+}
+
+// Read at start, so a missing or broken file is refused before the node asks its TSM for a quote.
+function collateralFile(value: string | undefined): Record<string, unknown> {
+  if (value === undefined)
+    throw new NodeOptionsError(
+      '--tee tdx needs --tee-collateral FILE: the DCAP collateral the api verifies the quote with.',
+    );
+  let text: string;
+  try {
+    text = readFileSync(resolve(value), 'utf8');
+  } catch {
+    throw new NodeOptionsError(`--tee-collateral: no readable file at "${value}".`);
+  }
+  if (Buffer.byteLength(text) > TEE_COLLATERAL_MAX_BYTES)
+    throw new NodeOptionsError(`--tee-collateral: "${value}" is over ${TEE_COLLATERAL_MAX_BYTES} bytes.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new NodeOptionsError(`--tee-collateral: "${value}" is not a JSON object.`);
+  return parsed as Record<string, unknown>;
+}
+
+function teeOption(get: (flag: Flag) => string | undefined): NodeTee {
+  const kind = get('tee') ?? 'dev';
+  if (kind === 'dev') return { kind };
+  if (kind !== 'tdx') throw new NodeOptionsError(`--tee must be dev or tdx, not "${kind}".`);
+  return {
+    kind,
+    tsmRoot: get('tsm-root') ?? DEFAULT_TSM_ROOT,
+    collateral: collateralFile(get('tee-collateral')),
+  };
 }
 
 /** `--help` or `-h` anywhere: print the usage and exit 0, whatever else is (or is not) given. */
@@ -221,6 +276,7 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     provider: get('provider')?.slice(0, 64),
     heartbeatMs: integer(get('heartbeat-ms'), 'heartbeat-ms', 5_000, 100, 3_600_000),
     drainMs: integer(get('drain-ms'), 'drain-ms', 30_000, 0, 3_600_000),
+    tee: teeOption(get),
     log: {
       format:
         env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT === undefined && process.stdout.isTTY)

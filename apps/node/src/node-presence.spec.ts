@@ -1,16 +1,31 @@
+import { TsmReportError } from '@app/attestation';
+import { collateralOf, createTsmStandIn, fixtureBytes } from '@app/attestation/tsm-report-stand-in';
 import { Wallet } from 'ethers';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { verifyHeartbeat, verifyRegistration } from '@app/node-protocol';
 import type { NodeHeartbeatRequest, NodeRegistrationRequest } from '@app/node-protocol';
 import { ApiCallError, type ApiClient } from './api.client';
 import { NodeDrain } from './node-drain';
+import { NodeEvidence } from './node-evidence';
 import type { NodeIdentity } from './node-identity';
 import type { NodeOptions } from './node-options';
 import { NodePresence, RegistrationRefusedError } from './node-presence';
 
 const wallet = Wallet.createRandom();
-const options = { name: 'box', modelIds: ['embedded'], heartbeatMs: 60_000, region: 'eu' } as NodeOptions;
+const options = {
+  name: 'box',
+  modelIds: ['embedded'],
+  heartbeatMs: 60_000,
+  region: 'eu',
+  tee: { kind: 'dev' },
+} as NodeOptions;
 
-function setUp(api: Partial<Record<keyof ApiClient, jest.Mock>>): {
+function setUp(
+  api: Partial<Record<keyof ApiClient, jest.Mock>>,
+  nodeOptions: NodeOptions = options,
+): {
   presence: NodePresence;
   identity: NodeIdentity;
   drain: NodeDrain;
@@ -22,7 +37,8 @@ function setUp(api: Partial<Record<keyof ApiClient, jest.Mock>>): {
     ...api,
   } as unknown as ApiClient;
   const drain = new NodeDrain();
-  return { presence: new NodePresence(options, client, identity, drain), identity, drain };
+  const evidence = new NodeEvidence(nodeOptions, identity);
+  return { presence: new NodePresence(nodeOptions, client, identity, drain, evidence), identity, drain };
 }
 
 describe('NodePresence', () => {
@@ -97,5 +113,51 @@ describe('NodePresence', () => {
     identity.register({ nodeId: 'node-1', routerAddress: '0xR' });
     await presence.beat();
     expect(identity.registration?.nodeId).toBe('node-2');
+  });
+
+  describe('with --tee tdx (a stand-in TSM directory: no TDX guest here)', () => {
+    const quote = fixtureBytes('tdx_quote');
+    const collateral = collateralOf('tdx');
+    let standInRoot: string;
+    afterEach(() => rmSync(standInRoot, { recursive: true, force: true }));
+
+    it('sends the quote its TSM made for its key, with the collateral it was given, as evidence', async () => {
+      const root = (standInRoot = createTsmStandIn(wallet.address, quote).root);
+      const register = jest.fn(async (body: NodeRegistrationRequest) => ({
+        id: 'node-1',
+        address: body.address,
+        status: 'active',
+        attestation: body.evidence,
+        routerAddress: '0xR',
+      }));
+      const { presence } = setUp(
+        { register },
+        { ...options, tee: { kind: 'tdx', tsmRoot: root, collateral } },
+      );
+      await presence.start('http://10.0.0.5:8080');
+      presence.stop();
+      expect(register).toHaveBeenCalledWith(
+        expect.objectContaining({
+          evidence: { kind: 'tdx', document: quote.toString('base64'), collateral },
+        }),
+      );
+    });
+
+    it('stops with the TSM error, without registering, when no quote can be made', async () => {
+      standInRoot = createTsmStandIn(wallet.address, quote).root;
+      const root = join(standInRoot, 'missing');
+      const register = jest.fn();
+      const { presence } = setUp(
+        { register },
+        { ...options, tee: { kind: 'tdx', tsmRoot: root, collateral } },
+      );
+      await expect(presence.start('http://10.0.0.5:8080')).rejects.toThrow(
+        new TsmReportError(
+          `no TSM report interface at ${root} (not a TDX guest, or configfs not mounted: mount -t configfs none /sys/kernel/config)`,
+        ),
+      );
+      presence.stop();
+      expect(register).not.toHaveBeenCalled();
+    });
   });
 });

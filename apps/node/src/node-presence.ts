@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { sameAddress, signHeartbeat, signRegistration, type NodeHeartbeatStatus } from '@app/node-protocol';
+import { TsmReportError } from '@app/attestation';
 import { isAddress } from 'ethers';
 import { ApiCallError, ApiClient } from './api.client';
 import { NodeDrain } from './node-drain';
+import { NodeEvidence } from './node-evidence';
 import { NodeIdentity } from './node-identity';
 import type { NodeOptions } from './node-options';
 import { NODE_OPTIONS } from './node.tokens';
@@ -27,6 +29,7 @@ export class NodePresence {
     private readonly api: ApiClient,
     private readonly identity: NodeIdentity,
     private readonly drain: NodeDrain,
+    private readonly evidence: NodeEvidence,
   ) {}
 
   /** Registers (retrying while the api is unreachable or failing) and starts heartbeating. */
@@ -106,6 +109,8 @@ export class NodePresence {
       try {
         return await this.registerOnce();
       } catch (error) {
+        // No quote (not a TDX guest, another writer): retrying cannot help, and the operator must see why.
+        if (error instanceof TsmReportError) throw error;
         if (
           error instanceof ApiCallError &&
           error.status >= 400 &&
@@ -122,6 +127,7 @@ export class NodePresence {
   private async registerOnce(): Promise<void> {
     const { wallet } = this.identity;
     const url = this.url ?? '';
+    const evidence = await this.evidence.forRegistration();
     const operator = await this.api.me();
     const issuedAt = Date.now();
     const signature = await signRegistration(wallet, {
@@ -139,11 +145,12 @@ export class NodePresence {
       provider: this.options.provider,
       issuedAt,
       signature,
+      ...(evidence ? { evidence } : {}),
     });
     this.identity.register({ nodeId: answer.id, routerAddress: answer.routerAddress });
     this.identity.revoked = false;
     this.logger.log(
-      `Node ${this.options.name} ${wallet.address} registered as ${answer.id} for ${operator.handle} at ${url}, serving ${this.options.modelIds.join(', ')}`,
+      `Node ${this.options.name} ${wallet.address} registered as ${answer.id} (${evidence ? 'TDX quote' : 'dev attestation'}) for ${operator.handle} at ${url}, serving ${this.options.modelIds.join(', ')}`,
     );
   }
 }

@@ -4,6 +4,7 @@ import { ApiClient } from './api.client';
 import { CompletionsController } from './completions.controller';
 import { HealthController } from './health.controller';
 import { NodeDrain } from './node-drain';
+import { NodeEvidence } from './node-evidence';
 import { NodeIdentity } from './node-identity';
 import { NodeInference } from './node-inference.service';
 import { nodeModelRegistry } from './node-models';
@@ -27,6 +28,7 @@ export class NodeModule {
         { provide: ReplayGuard, useValue: new ReplayGuard() },
         ApiClient,
         NodeDrain,
+        NodeEvidence,
         NodeIdentity,
         NodeInference,
         NodePresence,
