@@ -89,6 +89,20 @@ describe('tdxQuoteForAddress (configfs-tsm, against a stand-in directory)', () =
     expect(io.removed).toEqual([standIn.entry]);
   });
 
+  it('names the host’s quote service when reading the quote fails, and a missing attribute plainly', async () => {
+    standIn = createTsmStandIn(address, SAMPLE_QUOTE);
+    const io = ioWith((path) => {
+      if (path.endsWith('outblob')) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+    });
+    await expect(tdxQuoteForAddress(address, { root: standIn.root, io })).rejects.toThrow(
+      `cannot read ${join(standIn.entry, 'outblob')} (EIO: i/o error): the TSM made no quote (TDX: is the host’s quote service running?)`,
+    );
+    rmSync(join(standIn.entry, 'generation'));
+    await expect(tdxQuoteForAddress(address, { root: standIn.root })).rejects.toThrow(
+      `no ${join(standIn.entry, 'generation')}: ${standIn.entry} is not a configfs-tsm report entry`,
+    );
+  });
+
   it('refuses an empty outblob instead of returning no quote', async () => {
     standIn = createTsmStandIn(address, new Uint8Array());
     await expect(tdxQuoteForAddress(address, { root: standIn.root })).rejects.toThrow(/outblob is empty/);

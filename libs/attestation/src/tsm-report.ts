@@ -137,9 +137,13 @@ async function readAttribute(entry: string, attribute: string, io: TsmIo): Promi
   try {
     return await io.readFile(join(entry, attribute));
   } catch (error) {
-    throw new TsmReportError(
-      `cannot read ${join(entry, attribute)} (${messageOf(error)}): is this a configfs-tsm report entry?`,
-    );
+    const path = join(entry, attribute);
+    if (errnoOf(error) === 'ENOENT')
+      throw new TsmReportError(`no ${path}: ${entry} is not a configfs-tsm report entry`);
+    // The guest asks the host for the quote (TDX: the host's Quote Generation Service); its failure surfaces here.
+    const hint =
+      attribute === 'outblob' ? ': the TSM made no quote (TDX: is the host’s quote service running?)' : '';
+    throw new TsmReportError(`cannot read ${path} (${messageOf(error)})${hint}`);
   }
 }
 
