@@ -156,6 +156,7 @@ export class AppConfig {
     inProcessNode: boolean;
     heartbeatMs: number;
     itlTimeoutMs: number;
+    minTokensPerS: number;
     maxAttempts: number;
     registrationsPerHour: number;
     routerPrivateKey?: string;
@@ -170,6 +171,7 @@ export class AppConfig {
       inProcessNode: this.env.NODE_IN_PROCESS,
       heartbeatMs: this.env.NODE_HEARTBEAT_MS,
       itlTimeoutMs: this.env.NODE_ITL_TIMEOUT_MS,
+      minTokensPerS: this.env.NODE_MIN_TOKENS_PER_S,
       maxAttempts: this.env.NODE_MAX_ATTEMPTS,
       registrationsPerHour: this.env.NODE_REGISTRATIONS_PER_HOUR,
       routerPrivateKey: this.env.ROUTER_PRIVATE_KEY,

@@ -96,6 +96,9 @@ export const configSchema = z
     NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
     // A node that sends no token for this long is failed (before the first token, the next node is tried).
     NODE_ITL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    // After its first token a remote node must keep up this rate (with NODE_ITL_TIMEOUT_MS of credit): one that trickles
+    // a token just inside the stall timeout counts as stalled. Also paces a spot check's re-run. 0: no minimum.
+    NODE_MIN_TOKENS_PER_S: z.coerce.number().min(0).default(2),
     NODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     NODE_REGISTRATIONS_PER_HOUR: z.coerce.number().int().positive().default(30),
     // How often a worker folds new inference records into the hourly traffic counters GET /v1/network reads.

@@ -50,7 +50,8 @@ class FakeNode implements NodeTarget {
           );
         }
         if (i >= script.tokens.length) return;
-        if (script.tokenDelayMs) await new Promise((resolve) => setTimeout(resolve, script.tokenDelayMs));
+        // Like a real node's socket: the router's abort ends the wait.
+        if (script.tokenDelayMs) await abortableDelay(script.tokenDelayMs, signal);
         yield script.tokens[i];
       }
     }
@@ -64,6 +65,20 @@ class FakeNode implements NodeTarget {
       [Symbol.asyncIterator]: () => iterable,
     };
   }
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const aborted = (): void => {
+      clearTimeout(timer);
+      reject(new DOMException('aborted', 'AbortError'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', aborted);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', aborted, { once: true });
+  });
 }
 
 class FakeDirectory {
@@ -96,7 +111,12 @@ describe('NodeRouter', () => {
         { provide: NodeDirectory, useValue: directory },
         {
           provide: AppConfig,
-          useValue: AppConfig.fromProcessEnv({ NODE_ITL_TIMEOUT_MS: '100', NODE_MAX_ATTEMPTS: '3' }),
+          // 50 ms of credit a token: a node sending one every 90 ms (inside the stall timeout) is too slow.
+          useValue: AppConfig.fromProcessEnv({
+            NODE_ITL_TIMEOUT_MS: '100',
+            NODE_MAX_ATTEMPTS: '3',
+            NODE_MIN_TOKENS_PER_S: '20',
+          }),
         },
       ],
     }).compile();
@@ -226,6 +246,40 @@ describe('NodeRouter', () => {
     expect(takeovers).toEqual([{ fromNodeId: 'a', prefixBytes: 4 }]);
     expect(b.requests[0].continuation).toEqual({ prefix: 'one ', prefixNode: '0xa' });
     expect(reply.nodeId).toBe('b');
+  });
+
+  it('takes over a node that trickles tokens just inside NODE_ITL_TIMEOUT_MS, below NODE_MIN_TOKENS_PER_S', async () => {
+    const words = Array.from({ length: 20 }, (_, i) => `w${i} `);
+    const a = new FakeNode('a', { tokens: words, tokenDelayMs: 90 });
+    const b = new FakeNode('b', { tokens: ['rest'] });
+    directory.targets = [a, b];
+    const started = Date.now();
+    const { stream: reply, seen, takeovers, error } = await read(routed());
+    expect(error).toBeUndefined();
+    // First token at 90 ms (credit 100), the second at 180 (credit 100 - 90 + 50 = 60), then cut 60 ms later.
+    expect(seen).toEqual(['w0 ', 'w1 ', 'rest']);
+    expect(takeovers).toEqual([{ fromNodeId: 'a', prefixBytes: 6 }]);
+    expect(reply.nodeId).toBe('b');
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('charges a trickling node’s circuit like a stall: three slow replies open it', async () => {
+    const trickle = new FakeNode('trickle', { tokens: ['t ', 't ', 't ', 't ', 't '], tokenDelayMs: 90 });
+    directory.targets = [trickle];
+    for (let i = 0; i < 3; i += 1) await expect(collect(stream())).rejects.toThrow('slower than 20 tokens/s');
+    expect(router.breaker.state('trickle')).toBe('open');
+  });
+
+  it('does not cut a node that keeps NODE_MIN_TOKENS_PER_S, however long its reply', async () => {
+    const words = Array.from({ length: 12 }, (_, i) => `w${i} `);
+    const steady = new FakeNode('steady', { tokens: words, tokenDelayMs: 40 });
+    const other = new FakeNode('other', { tokens: ['x'] });
+    directory.targets = [steady, other];
+    const { seen, takeovers, error } = await read(routed());
+    expect(error).toBeUndefined();
+    expect(seen).toEqual(words);
+    expect(takeovers).toEqual([]);
+    expect(other.calls).toBe(0);
   });
 
   it('tells of a takeover only once the new node answers, and names the last node that streamed part of it', async () => {

@@ -34,6 +34,7 @@ export class NodeRouter extends InferenceNodes implements RoutingPolicy {
   readonly load = new NodeLoad();
   readonly maxAttempts: number;
   readonly itlTimeoutMs: number;
+  readonly minTokensPerS: number;
 
   constructor(
     config: AppConfig,
@@ -42,6 +43,7 @@ export class NodeRouter extends InferenceNodes implements RoutingPolicy {
     super();
     this.maxAttempts = config.network.maxAttempts;
     this.itlTimeoutMs = config.network.itlTimeoutMs;
+    this.minTokensPerS = config.network.minTokensPerS;
   }
 
   stream(request: NodeInferenceRequest, signal: AbortSignal): NodeStream {

@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { DomainError } from '@app/common';
 import { MAX_CONTINUATION_BYTES } from '@app/node-protocol';
-import { abortError, type FinishReason, isAbortError, ModelError } from '@app/inference';
+import { abortError, estimateTokens, type FinishReason, isAbortError, ModelError } from '@app/inference';
 import type { NodeInferenceRequest, NodeReceipt, NodeStream } from '../inference-node';
 import { NoNodeAvailableError, NodeStalledError } from '../nodes.errors';
 import type { CircuitBreaker } from './circuit-breaker';
@@ -12,6 +12,8 @@ import type { NodeTarget } from './node-target';
 export interface RoutingPolicy {
   readonly maxAttempts: number;
   readonly itlTimeoutMs: number;
+  /** After the first token a remote node must keep up this rate (NODE_MIN_TOKENS_PER_S); 0: no minimum. */
+  readonly minTokensPerS: number;
   readonly breaker: CircuitBreaker;
   readonly load: NodeLoad;
   readonly logger: Logger;
@@ -19,6 +21,13 @@ export interface RoutingPolicy {
   choose(modelId: string, tried: ReadonlySet<string>): Promise<NodeTarget | undefined>;
   /** Throws (a DomainError) when the reply may not start at all, e.g. too few operators for the persona. */
   admit?(request: NodeInferenceRequest): Promise<void>;
+}
+
+/** A remote node that keeps sending, but slower than NODE_MIN_TOKENS_PER_S: failed like a stall, and taken over. */
+export class NodeTooSlowError extends ModelError {
+  constructor(minTokensPerS: number) {
+    super(`The node streamed slower than ${minTokensPerS} tokens/s.`, true);
+  }
 }
 
 /** NodeStream.takeover: who streamed the start of the reply the finishing node continued. */
@@ -158,6 +167,14 @@ class Attempt {
   private watchdog?: NodeJS.Timeout;
   private waiting = false;
   private stalled = false;
+  // How long the node may still take for its next token, in ms of waiting on it: NODE_ITL_TIMEOUT_MS at most, and
+  // after the first token each wait spends it while each token earns 1000 / NODE_MIN_TOKENS_PER_S back. A node that
+  // trickles one token just inside the stall timeout runs out within a few tokens (attacker MEDIUM 2); one that keeps
+  // the rate never does. Only time the router waits counts: a slow reader does not blame the node.
+  private credit: number;
+  private waitStartedAt = 0;
+  private watchdogMs?: number;
+  private readonly msPerToken: number;
 
   constructor(
     private readonly policy: RoutingPolicy,
@@ -171,6 +188,8 @@ class Attempt {
     this.unlink = () => signal.removeEventListener('abort', abort);
     if (!target.inProcess) policy.breaker.claim(target.key);
     policy.load.opened(target.key);
+    this.credit = policy.itlTimeoutMs;
+    this.msPerToken = policy.minTokensPerS > 0 ? 1000 / policy.minTokensPerS : Infinity;
   }
 
   get stream(): NodeStream {
@@ -220,10 +239,13 @@ class Attempt {
     try {
       if (this.signal.aborted) throw abortError();
       this.waiting = true;
+      this.waitStartedAt = Date.now();
       this.armWatchdog();
-      return await step();
+      const result = await step();
+      if (this.answered && !result.done) this.earn(result.value);
+      return result;
     } catch (thrown) {
-      const error = this.stalled ? new NodeStalledError(this.policy.itlTimeoutMs) : thrown;
+      const error = this.stalled ? this.stallError() : thrown;
       const failed = !this.signal.aborted && isNodeFault(error);
       this.settle(failed ? (isConnectionRefused(error) ? 'refused' : 'failed') : 'released');
       // A node that failed before its first token ranks as the slowest possible, not as an unmeasured one.
@@ -235,20 +257,38 @@ class Attempt {
     }
   }
 
+  /** A token after the first arrived: the wait is spent, the token earns its allowance, NODE_ITL_TIMEOUT_MS at most. */
+  private earn(delta: string): void {
+    const waited = Date.now() - this.waitStartedAt;
+    const earned = this.msPerToken * Math.max(1, estimateTokens(delta));
+    this.credit = Math.min(this.policy.itlTimeoutMs, this.credit - waited + earned);
+  }
+
+  // Cut for silence (nothing for NODE_ITL_TIMEOUT_MS) or for a rate below NODE_MIN_TOKENS_PER_S (credit spent).
+  private stallError(): ModelError {
+    return this.credit < this.policy.itlTimeoutMs
+      ? new NodeTooSlowError(this.policy.minTokensPerS)
+      : new NodeStalledError(this.policy.itlTimeoutMs);
+  }
+
   // One timer per attempt, restarted at each wait (a timer per token cost ~5 µs a token): a remote node that sends
-  // nothing for NODE_ITL_TIMEOUT_MS while the router waits on it is aborted as stalled. The in-process node is bounded
-  // by MODEL_IDLE_TIMEOUT_MS in the reply, as before the network existed.
+  // nothing for its credit (NODE_ITL_TIMEOUT_MS while it keeps the rate) while the router waits on it is aborted as
+  // stalled. A new timer only when the credit changed, which a node keeping the rate never makes it do. The in-process
+  // node is bounded by MODEL_IDLE_TIMEOUT_MS in the reply, as before the network existed.
   private armWatchdog(): void {
     if (this.target.inProcess) return;
-    if (this.watchdog) {
+    const ms = Math.max(0, this.credit);
+    if (this.watchdog && this.watchdogMs === ms) {
       this.watchdog.refresh();
       return;
     }
+    clearTimeout(this.watchdog);
+    this.watchdogMs = ms;
     this.watchdog = setTimeout(() => {
       if (!this.waiting) return;
       this.stalled = true;
       this.controller.abort();
-    }, this.policy.itlTimeoutMs);
+    }, ms);
   }
 
   private settle(outcome: 'succeeded' | 'failed' | 'refused' | 'released'): void {
