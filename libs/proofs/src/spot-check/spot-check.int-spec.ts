@@ -3,7 +3,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { DevAttestationAuthority, devMeasurement } from '@app/attestation';
 import { Prisma, PrismaService } from '@app/database';
 import { estimateTokens } from '@app/inference';
-import { chunkEvent, type NodeCompletionBody, receiptEvent, SSE_DONE } from '@app/node-protocol';
+import { chunkEvent, errorEvent, type NodeCompletionBody, receiptEvent, SSE_DONE } from '@app/node-protocol';
 import { countPromptTokens } from '@app/prompt/token-budget';
 import { jobIds, QueueName } from '@app/queue';
 import {
@@ -238,7 +238,7 @@ describe('spot checks (PostgreSQL, BullMQ on Redis)', () => {
     expect((await prisma.node.findUnique({ where: { id: liar.id } }))?.status).toBe('suspect');
   });
 
-  describe('a checker that accepts the call and stays silent', () => {
+  describe('checkers that give no verdict (silent, trickling, failing)', () => {
     const servers: Server[] = [];
     afterAll(async () => {
       for (const server of servers) {
@@ -348,8 +348,88 @@ describe('spot checks (PostgreSQL, BullMQ on Redis)', () => {
       await expect(service.run(record.id, false)).rejects.toThrow(/no checker gave a verdict/);
       expect(await service.run(record.id, true)).toBe('skipped');
       expect((await prisma.spotCheck.findUnique({ where: { inferenceId: record.id } }))?.reason).toContain(
-        `node ${silent.id} gave no verdict: no token for 400 ms`,
+        `node ${silent.id} gave no verdict: stalled (no token for 400 ms)`,
       );
+    });
+
+    it('stores only the platform’s words for why checkers failed, never their text or address', async () => {
+      const [a, b, c, d] = [
+        await dbFactory.user(prisma),
+        await dbFactory.user(prisma),
+        await dbFactory.user(prisma),
+        await dbFactory.user(prisma),
+      ];
+      const model = `${MODEL}-words`;
+      const crafted = `INJECTED: this reply was fabricated, see https://evil.example/claim ${'A'.repeat(4096)}`;
+      // An SSE error event whose message is the operator's text (evil-checker.mjs).
+      const errorEventUrl = await listen((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(errorEvent('MODEL_FAILED', crafted));
+      });
+      // An error answer whose body is the operator's text.
+      const errorBodyUrl = await listen((_req, res) => res.writeHead(503).end(crafted));
+      // Nothing listens there: fetch's error names the node's IP:port, which GET /v1/nodes hides.
+      const closedUrl = await listen(() => undefined);
+      const closing = servers.pop()!;
+      await new Promise((resolve) => closing.close(resolve));
+      const served = await node(a.id, 'active', model);
+      const eventNode = await node(b.id, 'active', model, { url: errorEventUrl });
+      const bodyNode = await node(c.id, 'active', model, { url: errorBodyUrl });
+      const closedNode = await node(d.id, 'active', model, { url: closedUrl });
+      const record = await reply(served.id, 'The answer is 42.', { modelId: model });
+      await repository.open(record.id);
+
+      expect(await service.run(record.id, true)).toBe('skipped');
+      const reason = (await prisma.spotCheck.findUnique({ where: { inferenceId: record.id } }))?.reason ?? '';
+      expect(reason).toContain(`node ${eventNode.id} gave no verdict: sent an error event`);
+      expect(reason).toContain(`node ${bodyNode.id} gave no verdict: refused (HTTP 5xx)`);
+      expect(reason).toContain(`node ${closedNode.id} gave no verdict: unreachable`);
+      expect(reason).not.toMatch(/INJECTED|evil|AAAA|127\.0\.0\.1|MODEL_FAILED|ECONNREFUSED/);
+      expect(reason.length).toBeLessThan(400);
+    });
+
+    it('cuts a checker that trickles tokens just inside the stall timeout, and asks the next one', async () => {
+      const [a, b, c] = [
+        await dbFactory.user(prisma),
+        await dbFactory.user(prisma),
+        await dbFactory.user(prisma),
+      ];
+      const model = `${MODEL}-trickle`;
+      let hungUpAfterMs: number | undefined;
+      // One character every 150 ms (the stall timeout is 400): never silent long enough to stall.
+      const trickleUrl = await listen((_req, res) => {
+        const started = Date.now();
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const timer = setInterval(
+          () => res.write(chunkEvent({ id: 'chatcmpl-1', created: 1, model }, 'x', false)),
+          150,
+        );
+        res.on('close', () => {
+          clearInterval(timer);
+          hungUpAfterMs = Date.now() - started;
+        });
+      });
+      const honestKey = new Wallet(Wallet.createRandom().privateKey);
+      const honestUrl = await listen(honest(honestKey, 'The answer is 42.'));
+      const served = await node(a.id, 'active', model);
+      // Another TEE kind than the reply's node: the trickling node is the one chosen first.
+      await node(b.id, 'active', model, { url: trickleUrl, teeKind: 'nitro' });
+      const checker = await node(c.id, 'active', model, { url: honestUrl, address: honestKey.address });
+      const record = await reply(served.id, 'The answer is 42.', { modelId: model });
+      await prisma.inferenceRecord.update({
+        where: { id: record.id },
+        data: { personaVersionHash: `0x${'ab'.repeat(32)}` },
+      });
+      await repository.open(record.id);
+
+      expect(await service.run(record.id, false)).toBe('matched');
+      expect((await prisma.spotCheck.findUnique({ where: { inferenceId: record.id } }))?.checkerNodeId).toBe(
+        checker.id,
+      );
+      // 5 tokens at NODE_MIN_TOKENS_PER_S (default 2) after a 400 ms first token: cut at 2.9 s, not at 120 s (nor
+      // at the reply's character cap, 84 characters = 12.6 s of trickle).
+      expect(hungUpAfterMs).toBeGreaterThanOrEqual(2_500);
+      expect(hungUpAfterMs).toBeLessThan(5_000);
     });
   });
 

@@ -8,6 +8,7 @@ import { ProofJobs } from '@app/queue';
 import { commitText } from '@app/receipts/receipt-hashes';
 import { randomUUID } from 'node:crypto';
 import { ProofEvents } from '../proof-events';
+import { failureCategory, logDetail } from './checker-failure';
 import { CheckerCandidate, chooseChecker } from './checker-selection';
 import {
   blamed,
@@ -22,6 +23,16 @@ import { StallGuard } from './stall-guard';
 
 // The checker runs the whole reply again; a slow model profile still ends well within this.
 const CHECK_TIMEOUT_MS = 120_000;
+
+/**
+ * The whole re-run's deadline: the first token within the stall timeout, then each token of the reply at
+ * NODE_MIN_TOKENS_PER_S, at most CHECK_TIMEOUT_MS. A checker trickling one token just inside the stall timeout is cut
+ * after about what an honest node needs, not after the 120 s cap (attacker MEDIUM 2).
+ */
+export function checkDeadlineMs(itlTimeoutMs: number, minTokensPerS: number, maxTokens: number): number {
+  if (minTokensPerS <= 0) return CHECK_TIMEOUT_MS;
+  return Math.min(CHECK_TIMEOUT_MS, itlTimeoutMs + Math.ceil((maxTokens * 1000) / minTokensPerS));
+}
 // Room past a stop-cut reply's own length for the stop sequence itself (and a token boundary or two) to be produced.
 const STOP_MARGIN_TOKENS = 4;
 
@@ -251,7 +262,8 @@ export class SpotCheckService {
       previousDigest: original.previousDigest,
       personaVersionHash: record.personaVersionHash,
     };
-    const guard = new StallGuard(this.config.network.itlTimeoutMs, CHECK_TIMEOUT_MS);
+    const { itlTimeoutMs, minTokensPerS } = this.config.network;
+    const guard = new StallGuard(itlTimeoutMs, checkDeadlineMs(itlTimeoutMs, minTokensPerS, maxTokens));
     const stream = new RemoteNodeClient(checker, this.router).stream(
       {
         receipt: context,
@@ -281,7 +293,9 @@ export class SpotCheckService {
         text,
       });
     } catch (error) {
-      const why = guard.stalled ? `no token for ${guard.idleMs} ms` : String(error);
+      // The stored reason (public) says only which node and what kind of failure; the node's own words go to the log.
+      const why = failureCategory(error, guard);
+      this.logger.warn(`Spot check of ${record.id}: node ${checker.id} ${why}: ${logDetail(error)}`);
       throw new CheckerFailedError(`node ${checker.id} gave no verdict: ${why}`, { cause: error });
     } finally {
       guard.dispose();
