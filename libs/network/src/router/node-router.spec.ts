@@ -263,6 +263,16 @@ describe('NodeRouter', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it('gives no credit for empty pieces: a node streaming nothing quickly is taken over too', async () => {
+    const a = new FakeNode('a', { tokens: ['start ', ...Array<string>(30).fill('')], tokenDelayMs: 40 });
+    const b = new FakeNode('b', { tokens: ['rest'] });
+    directory.targets = [a, b];
+    const { seen, takeovers, error } = await read(routed());
+    expect(error).toBeUndefined();
+    expect(seen.join('')).toBe('start rest');
+    expect(takeovers).toEqual([{ fromNodeId: 'a', prefixBytes: 6 }]);
+  });
+
   it('charges a trickling node’s circuit like a stall: three slow replies open it', async () => {
     const trickle = new FakeNode('trickle', { tokens: ['t ', 't ', 't ', 't ', 't '], tokenDelayMs: 90 });
     directory.targets = [trickle];

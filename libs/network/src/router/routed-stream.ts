@@ -260,7 +260,8 @@ class Attempt {
   /** A token after the first arrived: the wait is spent, the token earns its allowance, NODE_ITL_TIMEOUT_MS at most. */
   private earn(delta: string): void {
     const waited = Date.now() - this.waitStartedAt;
-    const earned = this.msPerToken * Math.max(1, estimateTokens(delta));
+    // In estimateTokens units, like the reply's cap: an empty piece earns nothing, so it cannot keep a node alive.
+    const earned = this.msPerToken * estimateTokens(delta);
     this.credit = Math.min(this.policy.itlTimeoutMs, this.credit - waited + earned);
   }
 
