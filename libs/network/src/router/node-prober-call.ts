@@ -58,8 +58,15 @@ export async function probeNode(
 ): Promise<ProbeOutcome> {
   const probe = newProbeRequest(node.id);
   const body = JSON.stringify(probe);
+  // Not AbortSignal.any([AbortSignal.timeout(), stop]): on Node 20 GC may collect the inner timeout signal
+  // (nodejs/node#57736) and a server that never answers then holds the probe for ever. A pending timer is never collected.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  const onStop = (): void => controller.abort(stop?.reason);
+  if (stop?.aborted) onStop();
+  else stop?.addEventListener('abort', onStop, { once: true });
   try {
-    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(stop ? [stop] : [])]);
+    const signal = controller.signal;
     const response = await fetch(new URL(PROBE_PATH, node.url), {
       method: 'POST',
       headers: {
@@ -84,5 +91,9 @@ export async function probeNode(
     return check.ok ? { ok: true } : { ok: false, reason: check.reason };
   } catch (error) {
     return { ok: false, reason: `unreachable (${describe(error)})` };
+  } finally {
+    clearTimeout(timer);
+    // The prober's stop signal lives as long as the api: a listener left per probe would pile up.
+    stop?.removeEventListener('abort', onStop);
   }
 }
