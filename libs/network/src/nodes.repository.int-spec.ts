@@ -160,25 +160,62 @@ describe('NodesRepository (PostgreSQL)', () => {
     expect(await repository.recordProbe(again, new Date())).toBe(false);
   });
 
-  it('lists as due the heartbeating active operator nodes never probed or probed before the cutoff', async () => {
+  const dueQuery = (now: number, skipIds: string[] = []) => ({
+    probedBefore: new Date(now - 1_000),
+    healthySince: new Date(now - 3_000),
+    heartbeatSince: new Date(now - 30_000),
+    skipIds,
+    limit: 10_000,
+    perOperator: 10_000,
+  });
+
+  it('lists due nodes in two lanes: healthy ones soonest to lapse first, never probed or lapsed ones apart', async () => {
     const now = Date.now();
     const fresh = await repository.saveOperatorNode(null, registration());
-    const probedLongAgo = await repository.saveOperatorNode(null, registration());
+    const lapsed = await repository.saveOperatorNode(null, registration());
+    const lapsingLater = await repository.saveOperatorNode(null, registration());
+    const lapsingSoon = await repository.saveOperatorNode(null, registration());
     const probedJustNow = await repository.saveOperatorNode(null, registration());
     const silent = await repository.saveOperatorNode(null, registration());
     const skipped = await repository.saveOperatorNode(null, registration());
     const revoked = await repository.saveOperatorNode(null, registration());
-    await repository.recordProbe(probedLongAgo, new Date(now - 60_000));
+    await repository.recordProbe(lapsed, new Date(now - 60_000));
+    await repository.recordProbe(lapsingLater, new Date(now - 1_500));
+    await repository.recordProbe(lapsingSoon, new Date(now - 2_500));
     await repository.recordProbe(probedJustNow, new Date(now));
     await prisma.node.update({ where: { id: silent.id }, data: { lastHeartbeatAt: new Date(now - 60_000) } });
     await repository.revoke(revoked.id);
 
-    const due = (
-      await repository.listDueProbe(new Date(now - 1_000), new Date(now - 30_000), [skipped.id], 10_000)
-    ).map((n) => n.id);
-    expect(due).toEqual(expect.arrayContaining([fresh.id, probedLongAgo.id]));
-    for (const id of [probedJustNow.id, silent.id, skipped.id, revoked.id]) expect(due).not.toContain(id);
-    for (const n of [fresh, probedLongAgo, probedJustNow, silent, skipped]) await repository.revoke(n.id);
+    const { lapsing, probation } = await repository.listDueProbe(dueQuery(now, [skipped.id]));
+    const mine = (nodes: { id: string }[]) =>
+      nodes
+        .map((n) => n.id)
+        .filter((id) => [fresh, lapsed, lapsingLater, lapsingSoon].some((m) => m.id === id));
+    expect(mine(lapsing)).toEqual([lapsingSoon.id, lapsingLater.id]);
+    expect(mine(probation)).toEqual([fresh.id, lapsed.id]);
+    for (const id of [probedJustNow.id, silent.id, skipped.id, revoked.id])
+      expect([...lapsing, ...probation].map((n) => n.id)).not.toContain(id);
+    for (const n of [fresh, lapsed, lapsingLater, lapsingSoon, probedJustNow, silent, skipped])
+      await repository.revoke(n.id);
+  });
+
+  it("ranks probation nodes within each operator: one operator's many nodes do not push out another's", async () => {
+    const now = Date.now();
+    // Operators of their own: nodes left by other tests must not take the ranks.
+    const crowdId = (await dbFactory.user(prisma)).id;
+    const crowd = await Promise.all(
+      [1, 2, 3].map(() => repository.saveOperatorNode(null, registration({ operatorId: crowdId }))),
+    );
+    const otherId = (await dbFactory.user(prisma)).id;
+    const other = await repository.saveOperatorNode(null, registration({ operatorId: otherId }));
+    const ids = [...crowd, other].map((n) => n.id);
+
+    const { probation } = await repository.listDueProbe({ ...dueQuery(now), perOperator: 2 });
+    const mine = probation.map((n) => n.id).filter((id) => ids.includes(id));
+    // Two of the crowd at most, and the other operator's node among the first two.
+    expect(mine).toHaveLength(3);
+    expect(mine.slice(0, 2)).toContain(other.id);
+    for (const id of ids) await repository.revoke(id);
   });
 
   it('says which node it cannot revoke', async () => {

@@ -26,6 +26,24 @@ export interface OperatorNodeRegistration extends NodeRegistration {
   teeKind: string;
 }
 
+export interface DueProbeQuery {
+  /** Due: last probed before this (one heartbeat interval ago). */
+  probedBefore: Date;
+  /** Still healthy: probed at or after this (the health window's start). */
+  healthySince: Date;
+  heartbeatSince: Date;
+  skipIds: string[];
+  /** Rows per lane at most. */
+  limit: number;
+  /** Probation rows per operator at most. */
+  perOperator: number;
+}
+
+export interface DueProbes {
+  lapsing: Node[];
+  probation: Node[];
+}
+
 export type NodeWithOperator = Node & { operator: { handle: string } | null };
 
 @Injectable()
@@ -166,22 +184,42 @@ export class NodesRepository {
   }
 
   /**
-   * Active operator nodes still heartbeating (a silent one is unhealthy anyway) whose last probe is older than
-   * `probedBefore`, or that were never probed, but for `skipIds` (failing, not due again yet); oldest first, at most
-   * `limit`.
+   * Active operator nodes still heartbeating (a silent one is unhealthy anyway) last probed before `probedBefore` or
+   * never, but for `skipIds` (failing, not due again yet), in two lanes (NodeProber, probe-order.ts):
+   * `lapsing`, still healthy (probed since `healthySince`), the soonest to lapse first; `probation`, never probed or
+   * already lapsed, at most `perOperator` of each operator, so one operator's thousand nodes cannot fill the list.
    */
-  listDueProbe(probedBefore: Date, heartbeatSince: Date, skipIds: string[], limit: number): Promise<Node[]> {
-    return this.prisma.node.findMany({
-      where: {
-        id: { notIn: skipIds },
-        status: 'active',
-        operatorId: { not: null },
-        lastHeartbeatAt: { gte: heartbeatSince },
-        OR: [{ probedAt: null }, { probedAt: { lt: probedBefore } }],
-      },
-      orderBy: [{ probedAt: { sort: 'asc', nulls: 'first' } }, { createdAt: 'asc' }],
-      take: limit,
+  async listDueProbe(query: DueProbeQuery): Promise<DueProbes> {
+    const due = {
+      id: { notIn: query.skipIds },
+      status: 'active' as const,
+      operatorId: { not: null },
+      lastHeartbeatAt: { gte: query.heartbeatSince },
+    };
+    const lapsing = await this.prisma.node.findMany({
+      where: { ...due, probedAt: { gte: query.healthySince, lt: query.probedBefore } },
+      orderBy: [{ probedAt: 'asc' }, { createdAt: 'asc' }],
+      take: query.limit,
     });
+    // Ranked within each operator in SQL: a plain LIMIT would hand the whole list to the operator with most nodes.
+    const skip = query.skipIds.length > 0 ? query.skipIds : [randomUUID()];
+    const ranked = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT id FROM (
+        SELECT id, "createdAt", row_number() OVER (
+          PARTITION BY "operatorId" ORDER BY "probedAt" ASC NULLS FIRST, "createdAt" ASC
+        ) AS rank
+        FROM "Node"
+        WHERE status = 'active' AND "operatorId" IS NOT NULL AND "lastHeartbeatAt" >= ${query.heartbeatSince}
+          AND ("probedAt" IS NULL OR "probedAt" < ${query.healthySince})
+          AND id <> ALL(${skip}::uuid[])
+      ) ranked
+      WHERE rank <= ${query.perOperator}
+      ORDER BY rank, "createdAt"
+      LIMIT ${query.limit}`;
+    const rows = await this.prisma.node.findMany({ where: { id: { in: ranked.map(({ id }) => id) } } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const probation = ranked.flatMap(({ id }) => byId.get(id) ?? []);
+    return { lapsing, probation };
   }
 
   /** Operator-registered nodes the router may send to; health (heartbeat and probe age) is judged by the caller. */
