@@ -23,9 +23,14 @@ export class NodeAddressTakenError extends DomainError {
 /** A revoked node key stays revoked: its node must make a new key and register that. */
 export class NodeRevokedError extends DomainError {
   constructor(what: string) {
-    super(ErrorCode.FORBIDDEN, `Node ${what} is revoked; it takes no traffic and cannot register again.`, {
-      status: 'revoked',
-    });
+    super(
+      ErrorCode.FORBIDDEN,
+      `Node ${what} is revoked; it takes no traffic and cannot register again. Run the node with a new key ` +
+        '(npm run node: another --name or --data-dir).',
+      {
+        status: 'revoked',
+      },
+    );
   }
 }
 
