@@ -111,8 +111,11 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
       // On probation: nothing has reached it at its URL yet.
       healthy: false,
     });
+    // The heartbeat's answer tells the node too, whose operator does not read the api's log.
+    expect((await heartbeat(id, key, {}, 200)).body).toMatchObject({ status: 'active', probed: false });
     await probed(id);
     expect(await listed(id)).toMatchObject({ status: 'active', healthy: true });
+    expect((await heartbeat(id, key, {}, 200)).body).toMatchObject({ status: 'active', probed: true });
   });
 
   it('checks the proof: another key, another operator’s id, or a stale time is refused with 400', async () => {
@@ -217,7 +220,7 @@ describe('node registry: register, heartbeat, revoke, list (e2e)', () => {
     expect((await listed(id))?.healthy).toBe(false);
 
     const beat = await heartbeat(id, key, {}, 200);
-    expect(beat.body).toEqual({ status: 'active', routerAddress: body.routerAddress });
+    expect(beat.body).toEqual({ status: 'active', routerAddress: body.routerAddress, probed: false });
     await probed(id);
     expect((await listed(id))?.healthy).toBe(true);
 

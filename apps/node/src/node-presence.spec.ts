@@ -1,5 +1,6 @@
 import { TsmReportError } from '@app/attestation';
 import { collateralOf, createTsmStandIn, fixtureBytes } from '@app/attestation/tsm-report-stand-in';
+import { Logger } from '@nestjs/common';
 import { Wallet } from 'ethers';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -102,6 +103,27 @@ describe('NodePresence', () => {
     heartbeat.mockRejectedValueOnce(new ApiCallError(403, 'FORBIDDEN', 'revoked'));
     await presence.beat();
     expect(identity.revoked).toBe(true);
+  });
+
+  it('tells its operator once when the api says its liveness probe has not reached it for 3 heartbeats', async () => {
+    const heartbeat = jest.fn().mockResolvedValue({ status: 'active', probed: false });
+    const { presence, identity } = setUp({ heartbeat });
+    identity.register({ nodeId: 'node-1', routerAddress: '0xR' });
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    try {
+      for (let beat = 0; beat < 2; beat++) await presence.beat();
+      expect(warn).not.toHaveBeenCalled();
+      for (let beat = 0; beat < 3; beat++) await presence.beat();
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(/liveness probe has not reached this node/);
+      heartbeat.mockResolvedValue({ status: 'active', probed: true });
+      await presence.beat();
+      expect(log).toHaveBeenCalledWith(expect.stringMatching(/reaches this node again/));
+    } finally {
+      warn.mockRestore();
+      log.mockRestore();
+    }
   });
 
   it('registers again when the api has forgotten the node', async () => {

@@ -11,6 +11,7 @@ import { NODE_OPTIONS } from './node.tokens';
 
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 15_000;
+const UNPROBED_BEATS_BEFORE_WARNING = 3;
 
 /** Thrown for an answer retrying cannot change: a bad operator key, another operator's address, a revoked key. */
 export class RegistrationRefusedError extends Error {}
@@ -23,6 +24,8 @@ export class NodePresence {
   private stopped = false;
   private lastBeatFailed = false;
   private url?: string;
+  /** Heartbeats in a row whose answer said the api's liveness probe has not reached this node. */
+  private unprobedBeats = 0;
 
   constructor(
     @Inject(NODE_OPTIONS) private readonly options: NodeOptions,
@@ -66,6 +69,7 @@ export class NodePresence {
       if (this.lastBeatFailed) this.logger.log('Heartbeats reach the api again');
       this.lastBeatFailed = false;
       this.noteRevoked(answer.status === 'revoked');
+      this.noteProbed(answer.probed, answer.status);
       this.noteRouter(answer.routerAddress);
     } catch (error) {
       if (error instanceof ApiCallError && error.status === 403) return this.noteRevoked(true);
@@ -85,6 +89,22 @@ export class NodePresence {
     this.timer = setTimeout(() => {
       void this.beat().finally(() => this.schedule());
     }, this.options.heartbeatMs);
+  }
+
+  // The first probe follows registration within about a second: only a node unprobed for 3 heartbeats is told.
+  private noteProbed(probed: boolean | undefined, status: string): void {
+    if (probed !== false || status !== 'active') {
+      if (this.unprobedBeats >= UNPROBED_BEATS_BEFORE_WARNING)
+        this.logger.log('The api reaches this node again: it is routed to');
+      this.unprobedBeats = 0;
+      return;
+    }
+    this.unprobedBeats += 1;
+    if (this.unprobedBeats === UNPROBED_BEATS_BEFORE_WARNING)
+      this.logger.warn(
+        `The api's liveness probe has not reached this node at ${this.url ?? 'its URL'}, so it gets no traffic. ` +
+          'Make that URL reachable from the api (--public-url, firewall, port): see docs/network.md, Liveness probes.',
+      );
   }
 
   private noteRevoked(revoked: boolean): void {

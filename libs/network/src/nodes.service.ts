@@ -150,7 +150,9 @@ export class NodesService {
       throw now?.status === 'revoked' ? new NodeRevokedError(id) : new ReplayedHeartbeatError();
     }
     // The router key may have changed (a new ROUTER_PRIVATE_KEY): the node takes the new one without a restart.
-    return { status: updated.status, routerAddress: this.routerIdentity.address };
+    // Told to the node, whose operator does not see the api's log: a node the probe cannot reach is not routed to.
+    const probed = updated.operatorId === null || isHealthy(updated, this.config.network.heartbeatMs, now);
+    return { status: updated.status, routerAddress: this.routerIdentity.address, probed };
   }
 
   async revoke(user: AuthUser, id: string): Promise<void> {

@@ -50,10 +50,15 @@ export interface NodeHeartbeatRequest {
   signature: string;
 }
 
-/** `revoked` tells a node it gets no more traffic; `routerAddress`, when given, replaces the one it registered with. */
+/**
+ * `revoked` tells a node it gets no more traffic; `routerAddress`, when given, replaces the one it registered with;
+ * `probed` false: the api's last liveness probe of this registration is missing or stale (it cannot reach the node
+ * at its registered URL), so the node is not routed to.
+ */
 export interface NodeHeartbeatResponse {
   status: string;
   routerAddress?: string;
+  probed?: boolean;
 }
 
 /** The one event after the last chunk of a reply that finished. */

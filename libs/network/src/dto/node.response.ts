@@ -15,6 +15,12 @@ export class RegisteredNodeResponse {
 export class NodeHeartbeatResponse {
   @ApiProperty({ enum: STATUSES, description: 'The node’s status as the api sees it' }) status!: string;
   @ApiProperty({ description: 'The router key the node must accept now' }) routerAddress!: string;
+  @ApiProperty({
+    description:
+      'Whether the api’s liveness probe reached the node at its registered URL recently (docs/network.md, Liveness ' +
+      'probes); false: the node is not routed to',
+  })
+  probed!: boolean;
 }
 
 export class NodeResponse {
