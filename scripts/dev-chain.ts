@@ -10,7 +10,20 @@ function option(name: string, fallback: string): string {
   return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
 }
 
+const USAGE = `Usage: node dist/scripts/dev-chain.js [--port 8545] [--host 127.0.0.1]
+A local in-memory EVM chain with ReceiptAnchor deployed; prints {"rpcUrl","chainId","anchorContract","deployer"}.
+--port 0 picks a free port. Point the platform at it with CHAIN_RPC_URL (and CHAIN_PUBLIC_RPC_URL).
+`;
+
+const KNOWN = new Set(['--port', '--host']);
+
 async function main(): Promise<void> {
+  // Anything it does not know (a typo, --help) prints the usage instead of starting a chain on the shared default port.
+  const unknown = process.argv.slice(2).filter((arg) => arg.startsWith('--') && !KNOWN.has(arg));
+  if (unknown.length > 0) {
+    process.stderr.write(USAGE);
+    process.exit(unknown.every((arg) => arg === '--help') ? 0 : 2);
+  }
   const port = Number(option('port', '8545'));
   const host = option('host', '127.0.0.1');
   if (!Number.isInteger(port) || port < 0 || port > 65535)
