@@ -16,3 +16,19 @@ export class NodeEvidenceRefusedError extends DomainError {
     });
   }
 }
+
+/**
+ * A key first registered with hardware evidence registers again without it. The api would have to fall back to its
+ * own dev attestation for a key that was bound to an enclave: a key that now registers from outside one may have left
+ * it. 403: register with fresh evidence, or use a new key for a node without a TEE.
+ */
+export class EvidenceDowngradeError extends DomainError {
+  constructor(address: string, kind: string) {
+    super(
+      ErrorCode.FORBIDDEN,
+      `Node ${address} registered with ${kind} evidence; it must send fresh evidence to register again ` +
+        '(a node without a TEE needs a new key: another --name or --data-dir).',
+      { attestationKind: kind },
+    );
+  }
+}

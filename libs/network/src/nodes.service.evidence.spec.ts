@@ -36,12 +36,12 @@ async function registration(): Promise<RegisterNodeDto> {
   return { address: key.address, name: 'tdx', url, modelIds: ['m'], issuedAt, signature, evidence };
 }
 
-function service(now: Date) {
+function service(now: Date, existing: Record<string, unknown> | null = null) {
   const saveOperatorNode = jest.fn((_existing: unknown, node: Record<string, unknown>) =>
     Promise.resolve({ id: 'node-1', status: 'active', ...node }),
   );
   const repository = {
-    findByAddress: () => Promise.resolve(null),
+    findByAddress: () => Promise.resolve(existing),
     operatorHasSuspectNode: () => Promise.resolve(false),
     saveOperatorNode,
   } as unknown as NodesRepository;
@@ -89,5 +89,16 @@ describe('NodesService.register with TDX evidence', () => {
         measurement: '0xmrtd',
       }),
     );
+  });
+
+  it('refuses a key registered with tdx evidence that comes back without any: no fall back to a dev attestation', async () => {
+    const registered = { id: 'node-1', operatorId: operator.id, status: 'active', attestationKind: 'tdx' };
+    const { nodes, saveOperatorNode } = service(new Date(), registered);
+    const withoutEvidence = { ...(await registration()), evidence: undefined };
+    await expect(nodes.register(operator, withoutEvidence)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      details: { attestationKind: 'tdx' },
+    });
+    expect(saveOperatorNode).not.toHaveBeenCalled();
   });
 });

@@ -29,7 +29,7 @@ import {
 } from './nodes.errors';
 import { NodesRepository } from './nodes.repository';
 import { AttestationPolicyProvider } from './attestation-policy';
-import { NodeEvidenceRefusedError } from './node-evidence.error';
+import { EvidenceDowngradeError, NodeEvidenceRefusedError } from './node-evidence.error';
 import { RouterIdentity } from './router-identity';
 import {
   NodeSuspectError,
@@ -74,6 +74,8 @@ export class NodesService {
     if (existing?.status === 'revoked') throw new NodeRevokedError(address);
     if (existing?.status === 'suspect') throw new NodeSuspectError(address);
     if (await this.nodes.operatorHasSuspectNode(user.id)) throw new OperatorSuspectError();
+    if (existing && existing.attestationKind !== 'dev' && !dto.evidence)
+      throw new EvidenceDowngradeError(address, existing.attestationKind);
     const attested = dto.evidence
       ? await this.verifiedEvidence(dto.evidence, address)
       : await this.devAttestation(address);
