@@ -160,11 +160,12 @@ describe('NodesRepository (PostgreSQL)', () => {
     expect(await repository.recordProbe(again, new Date())).toBe(false);
   });
 
-  const dueQuery = (now: number, skipIds: string[] = []) => ({
+  const dueQuery = (now: number, skipIds: string[] = [], failingIds: string[] = []) => ({
     probedBefore: new Date(now - 1_000),
     healthySince: new Date(now - 3_000),
     heartbeatSince: new Date(now - 30_000),
     skipIds,
+    failingIds,
     limit: 10_000,
     perOperator: 10_000,
   });
@@ -216,6 +217,27 @@ describe('NodesRepository (PostgreSQL)', () => {
     expect(mine).toHaveLength(3);
     expect(mine.slice(0, 2)).toContain(other.id);
     for (const id of ids) await repository.revoke(id);
+  });
+
+  it('ranks failing nodes after the rest: many operators’ old failing nodes do not keep a new node out', async () => {
+    const now = Date.now();
+    // The attacker's re-check: 32+ operators, each with a node older than the victim's that never answers.
+    const failingNodes = [];
+    for (let i = 0; i < 6; i += 1) {
+      const sybil = (await dbFactory.user(prisma)).id;
+      failingNodes.push(await repository.saveOperatorNode(null, registration({ operatorId: sybil })));
+    }
+    const victim = await repository.saveOperatorNode(
+      null,
+      registration({ operatorId: (await dbFactory.user(prisma)).id }),
+    );
+    const failingIds = failingNodes.map((n) => n.id);
+    // Other files' nodes share the database: only the order of these seven is this test's (a LIMIT keeps the first).
+    const { probation } = await repository.listDueProbe(dueQuery(now, [], failingIds));
+    const mine = probation.map((n) => n.id).filter((id) => id === victim.id || failingIds.includes(id));
+    expect(mine[0]).toBe(victim.id);
+    expect(mine).toHaveLength(7);
+    for (const n of [...failingNodes, victim]) await repository.revoke(n.id);
   });
 
   it('says which node it cannot revoke', async () => {

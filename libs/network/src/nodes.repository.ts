@@ -33,6 +33,11 @@ export interface DueProbeQuery {
   healthySince: Date;
   heartbeatSince: Date;
   skipIds: string[];
+  /**
+   * Nodes in a failure streak (due again or not): ranked after every other probation node, so old failing nodes of
+   * many operators cannot keep a new registration, or a node that missed one probe, out of every round.
+   */
+  failingIds: string[];
   /** Rows per lane at most. */
   limit: number;
   /** Probation rows per operator at most. */
@@ -203,9 +208,10 @@ export class NodesRepository {
     });
     // Ranked within each operator in SQL: a plain LIMIT would hand the whole list to the operator with most nodes.
     const skip = query.skipIds.length > 0 ? query.skipIds : [randomUUID()];
+    const failing = query.failingIds.length > 0 ? query.failingIds : [randomUUID()];
     const ranked = await this.prisma.$queryRaw<{ id: string }[]>`
       SELECT id FROM (
-        SELECT id, "createdAt", row_number() OVER (
+        SELECT id, "createdAt", id = ANY(${failing}::uuid[]) AS failing, row_number() OVER (
           PARTITION BY "operatorId" ORDER BY "probedAt" ASC NULLS FIRST, "createdAt" ASC
         ) AS rank
         FROM "Node"
@@ -214,7 +220,7 @@ export class NodesRepository {
           AND id <> ALL(${skip}::uuid[])
       ) ranked
       WHERE rank <= ${query.perOperator}
-      ORDER BY rank, "createdAt"
+      ORDER BY failing, rank, "createdAt"
       LIMIT ${query.limit}`;
     const rows = await this.prisma.node.findMany({ where: { id: { in: ranked.map(({ id }) => id) } } });
     const byId = new Map(rows.map((row) => [row.id, row]));

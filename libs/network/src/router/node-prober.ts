@@ -100,9 +100,13 @@ export class NodeProber implements OnApplicationBootstrap, OnModuleDestroy {
       healthySince: new Date(now - HEALTHY_WITHIN_HEARTBEATS * heartbeatMs),
       heartbeatSince: new Date(now - HEALTHY_WITHIN_HEARTBEATS * heartbeatMs),
       skipIds: [...this.failing].filter(([, streak]) => streak.retryAt > now).map(([id]) => id),
+      failingIds: [...this.failing.keys()],
       limit: ROUND_SLOTS,
       perOperator: ROUND_SLOTS,
     });
+    // Fewest failures first (stable): a node that missed one probe goes before one that never answered.
+    const failures = (id: string): number => this.failing.get(id)?.failures ?? 0;
+    lanes.probation.sort((a, b) => failures(a.id) - failures(b.id));
     const queue = orderProbes(lanes, ROUND_SLOTS);
     const probed = queue.length;
     const worker = async (): Promise<void> => {
