@@ -11,3 +11,4 @@ export * from './json-body';
 export * from './process-safety-net';
 export * from './json-depth';
 export * from './keyset-cursor';
+export * from './linked-abort';

@@ -5,6 +5,7 @@ import type {
   LlamaContextSequence,
 } from 'node-llama-cpp';
 import type { ChatMessage } from './chat-message';
+import { linkedAbort } from '@app/common';
 import { GgufRuntime, loadGgufRuntime } from './gguf/gguf-runtime';
 import { SequenceSlots } from './gguf/sequence-slots';
 import type { TextChunk } from './langchain-stream';
@@ -110,7 +111,7 @@ export class GgufModelProvider implements ModelProvider {
   ): AsyncGenerator<TextChunk> {
     const { lib, context } = await this.loaded();
     const release = await this.slots.acquire(signal);
-    const stop = new AbortController();
+    const { controller: stop, release: unlink } = linkedAbort(signal);
     const pieces = new PieceQueue();
     let done: Promise<void> | undefined;
     let sequence: LlamaContextSequence | undefined;
@@ -121,7 +122,7 @@ export class GgufModelProvider implements ModelProvider {
       done = chat
         .generateResponse(chatHistory(request.messages, request.continuation), {
           ...sampling(request),
-          signal: AbortSignal.any([signal, stop.signal]),
+          signal: stop.signal,
           // A token is one character or more, except byte pieces: up to 4 for an emoji's 2 UTF-16 units.
           maxTokens: Math.max(1, 2 * maxCompletionChars(maxTokens)),
           onTextChunk: (text) => pieces.push(text),
@@ -132,6 +133,7 @@ export class GgufModelProvider implements ModelProvider {
         );
       yield* pieces.drain();
     } finally {
+      unlink();
       stop.abort();
       await done;
       chat?.dispose();

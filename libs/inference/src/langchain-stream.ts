@@ -1,3 +1,4 @@
+import { linkedAbort } from '@app/common';
 import { CompletionLimiter, CompletionLimits } from './completion-limiter';
 import { abortError, FinishReason, ModelStream } from './model-provider';
 
@@ -22,10 +23,10 @@ export function streamChunkText(
   async function* generate(): AsyncGenerator<string> {
     if (signal.aborted) throw abortError();
     const limiter = new CompletionLimiter(limits);
-    const enough = new AbortController();
+    const { controller: enough, release } = linkedAbort(signal);
     let backendReason: FinishReason | undefined;
     try {
-      for await (const chunk of await start(AbortSignal.any([signal, enough.signal]))) {
+      for await (const chunk of await start(enough.signal)) {
         backendReason = finishReasonOf(chunk) ?? backendReason;
         if (chunk.text === '') continue;
         const piece = limiter.push(chunk.text);
@@ -36,6 +37,7 @@ export function streamChunkText(
       if (signal.aborted) throw abortError();
       throw mapError(error);
     } finally {
+      release();
       enough.abort();
     }
     if (signal.aborted) throw abortError();

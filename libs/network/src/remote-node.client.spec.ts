@@ -1,5 +1,7 @@
 import { Wallet } from 'ethers';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { AddressInfo } from 'node:net';
 import {
   chunkEvent,
@@ -241,5 +243,35 @@ describe('RemoteNodeClient', () => {
       })(),
     ).rejects.toMatchObject({ name: 'AbortError' });
     expect(seen).toEqual(['Hel']);
+  });
+
+  it('stops a trickling node as soon as the caller aborts, even after collections (no AbortSignal.any to lose)', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    handler = (_body, _req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunkEvent(meta, 't', true));
+      // A token every 50 ms, for ever: only the client hanging up ends it.
+      timer = setInterval(() => res.write(chunkEvent(meta, 't', false)), 50);
+      res.on('close', () => clearInterval(timer));
+    };
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const collecting = setInterval(gc, 10);
+    const abortAt = performance.now() + 300;
+    setTimeout(() => controller.abort(), 300);
+    try {
+      await expect(
+        (async () => {
+          for await (const delta of client().stream(request, controller.signal)) seen.push(delta.length);
+        })(),
+      ).rejects.toMatchObject({ name: 'AbortError' });
+    } finally {
+      clearInterval(collecting);
+      clearInterval(timer);
+    }
+    // Ended at the abort, not whenever the node stops.
+    expect(performance.now() - abortAt).toBeLessThan(500);
   });
 });

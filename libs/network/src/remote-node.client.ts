@@ -1,3 +1,4 @@
+import { linkedAbort } from '@app/common';
 import { abortError, maxCompletionChars, ModelError, type FinishReason } from '@app/inference/model-provider';
 import {
   parseNodeEvents,
@@ -96,8 +97,9 @@ export class RemoteNodeClient {
 
     async function* generate(): AsyncGenerator<string> {
       if (signal.aborted) throw abortError();
-      // Also ends the HTTP call when the caller stops iterating early.
-      const stop = new AbortController();
+      // Ends the HTTP call when the caller aborts (a spot check's deadline, a takeover), and when it stops iterating
+      // early.
+      const { controller: stop, release } = linkedAbort(signal);
       const body = JSON.stringify(toCompletionBody(request));
       let tokensArrived = false;
       const maxTokens = request.model.maxTokens ?? NODE_REPLY_MAX_TOKENS;
@@ -121,7 +123,7 @@ export class RemoteNodeClient {
           body,
           // A node's redirect would make the api call any URL the node names (SSRF): it is the node's fault.
           redirect: 'error',
-          signal: AbortSignal.any([signal, stop.signal]),
+          signal: stop.signal,
         }).catch((error: unknown) => {
           throw signal.aborted
             ? abortError()
@@ -137,6 +139,8 @@ export class RemoteNodeClient {
         let receipt: ReceiptEvent | undefined;
         try {
           for await (const event of parseNodeEvents(response.body)) {
+            // Whatever the socket still delivers, an aborted call yields nothing more.
+            if (signal.aborted) throw abortError();
             if (event.kind === 'delta') {
               chars += event.content.length;
               if (chars > maxChars)
@@ -157,6 +161,7 @@ export class RemoteNodeClient {
         finishReason = receipt.finish_reason;
         signed = toReceipt(receipt);
       } finally {
+        release();
         stop.abort();
       }
     }
