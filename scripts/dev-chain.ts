@@ -19,10 +19,16 @@ const KNOWN = new Set(['--port', '--host']);
 
 async function main(): Promise<void> {
   // Anything it does not know (a typo, --help) prints the usage instead of starting a chain on the shared default port.
-  const unknown = process.argv.slice(2).filter((arg) => arg.startsWith('--') && !KNOWN.has(arg));
+  const args = process.argv.slice(2);
+  // A flag without its value (a bare --port) would fall back to the default port: refuse it too.
+  const unknown = args.filter(
+    (arg, i) =>
+      (arg.startsWith('-') && !KNOWN.has(arg)) ||
+      (KNOWN.has(arg) && (args[i + 1] === undefined || args[i + 1]?.startsWith('-'))),
+  );
   if (unknown.length > 0) {
     process.stderr.write(USAGE);
-    process.exit(unknown.every((arg) => arg === '--help') ? 0 : 2);
+    process.exit(unknown.every((arg) => arg === '--help' || arg === '-h') ? 0 : 2);
   }
   const port = Number(option('port', '8545'));
   const host = option('host', '127.0.0.1');
