@@ -257,21 +257,22 @@ describe('RemoteNodeClient', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const controller = new AbortController();
-    const seen: number[] = [];
-    const collecting = setInterval(gc, 10);
-    const abortAt = performance.now() + 300;
+    let afterAbort = 0;
+    const collecting = setInterval(gc, 50);
     setTimeout(() => controller.abort(), 300);
     try {
+      // Old code: the abort was lost with the combined signal, the trickle went on and this never ended (timeout).
       await expect(
         (async () => {
-          for await (const delta of client().stream(request, controller.signal)) seen.push(delta.length);
+          for await (const delta of client().stream(request, controller.signal))
+            if (controller.signal.aborted) afterAbort += delta.length;
         })(),
       ).rejects.toMatchObject({ name: 'AbortError' });
     } finally {
       clearInterval(collecting);
       clearInterval(timer);
     }
-    // Ended at the abort, not whenever the node stops.
-    expect(performance.now() - abortAt).toBeLessThan(500);
+    // Whatever the socket still held, nothing was yielded once the caller had aborted.
+    expect(afterAbort).toBe(0);
   });
 });
