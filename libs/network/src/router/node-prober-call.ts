@@ -1,3 +1,4 @@
+import { linkedAbort } from '@app/common';
 import {
   newProbeRequest,
   PROBE_PATH,
@@ -60,11 +61,8 @@ export async function probeNode(
   const body = JSON.stringify(probe);
   // Not AbortSignal.any([AbortSignal.timeout(), stop]): on Node 20 GC may collect the inner timeout signal
   // (nodejs/node#57736) and a server that never answers then holds the probe for ever. A pending timer is never collected.
-  const controller = new AbortController();
+  const { controller, release } = linkedAbort(stop ?? new AbortController().signal);
   const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  const onStop = (): void => controller.abort(stop?.reason);
-  if (stop?.aborted) onStop();
-  else stop?.addEventListener('abort', onStop, { once: true });
   try {
     const signal = controller.signal;
     const response = await fetch(new URL(PROBE_PATH, node.url), {
@@ -94,6 +92,6 @@ export async function probeNode(
   } finally {
     clearTimeout(timer);
     // The prober's stop signal lives as long as the api: a listener left per probe would pile up.
-    stop?.removeEventListener('abort', onStop);
+    release();
   }
 }

@@ -1,3 +1,4 @@
+import { linkedAbort } from '@app/common';
 import type { Logger } from '@nestjs/common';
 import { DomainError } from '@app/common';
 import { MAX_CONTINUATION_BYTES } from '@app/node-protocol';
@@ -158,7 +159,7 @@ export class RoutedStream implements NodeStream {
 
 /** One node's try at the reply; it reports the node's outcome to the breaker and its load once. */
 class Attempt {
-  private readonly controller = new AbortController();
+  private readonly controller: AbortController;
   private readonly startedAt = Date.now();
   private readonly unlink: () => void;
   private opened?: { stream: NodeStream; iterator: AsyncIterator<string> };
@@ -182,10 +183,7 @@ class Attempt {
     private readonly request: NodeInferenceRequest,
     private readonly signal: AbortSignal,
   ) {
-    const abort = (): void => this.controller.abort(signal.reason);
-    if (signal.aborted) abort();
-    signal.addEventListener('abort', abort, { once: true });
-    this.unlink = () => signal.removeEventListener('abort', abort);
+    ({ controller: this.controller, release: this.unlink } = linkedAbort(signal));
     if (!target.inProcess) policy.breaker.claim(target.key);
     policy.load.opened(target.key);
     this.credit = policy.itlTimeoutMs;
