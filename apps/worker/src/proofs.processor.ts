@@ -7,7 +7,8 @@ import { JobName, JobPayloads, QueueName } from '@app/queue';
 import type { Job } from 'bullmq';
 import { DrainingWorkerHost } from './draining-worker-host';
 
-// Signature and attestation checks are short and CPU-light next to their database round trips.
+// Replies are attested in rounds by the AttestationPump; this job attests one receipt, for jobs enqueued by an older
+// release (or by hand). Signature and attestation checks are short and CPU-light next to their database round trips.
 @Processor(QueueName.Proofs, { concurrency: 16, ...workerLockOptions() })
 export class ProofsProcessor extends DrainingWorkerHost {
   private readonly logger = new Logger(ProofsProcessor.name);

@@ -9,6 +9,7 @@ import { SpotCheckModule } from '@app/proofs/spot-check';
 import { QueueModule } from '@app/queue';
 import { RedisModule } from '@app/redis';
 import { AbandonedReplySweeper } from './abandoned-reply.sweeper';
+import { AttestationPump } from './attestation.pump';
 import { MemoryProcessor } from './memory.processor';
 import { NetworkRollupLoop } from './network-rollup.loop';
 import { ProofsProcessor } from './proofs.processor';
@@ -38,7 +39,7 @@ export const WORKER_PROCESSORS = [
     ReplyRecoveryModule,
     NetworkRollupModule,
   ],
-  providers: [AbandonedReplySweeper, NetworkRollupLoop],
+  providers: [AbandonedReplySweeper, NetworkRollupLoop, AttestationPump],
 })
 export class WorkerModule {
   static register(config: AppConfig): DynamicModule {

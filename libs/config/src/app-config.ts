@@ -51,6 +51,10 @@ export class AppConfig {
   get port(): number {
     return this.env.PORT;
   }
+  /** The api processes behind PORT; above 1, a cluster primary balances them with sticky sessions. */
+  get apiProcesses(): number {
+    return this.env.API_PROCESSES;
+  }
   get publicUrl(): string {
     const host = this.env.HOST === '0.0.0.0' ? 'localhost' : this.env.HOST;
     return this.env.PUBLIC_URL ?? `http://${host}:${this.env.PORT}`;
@@ -235,11 +239,19 @@ export class AppConfig {
     };
   }
   /** A settlement batch closes when it holds maxSize receipts or its first receipt is maxAgeMs old. */
-  get batches(): { maxSize: number; maxAgeMs: number; reconcileIntervalMs: number } {
+  get batches(): {
+    maxSize: number;
+    maxAgeMs: number;
+    reconcileIntervalMs: number;
+    attestRound: number;
+    attestPollMs: number;
+  } {
     return {
       maxSize: this.env.BATCH_MAX_SIZE,
       maxAgeMs: this.env.BATCH_MAX_AGE_MS,
       reconcileIntervalMs: this.env.RECONCILE_INTERVAL_MS,
+      attestRound: this.env.ATTEST_ROUND,
+      attestPollMs: this.env.ATTEST_POLL_MS,
     };
   }
 }

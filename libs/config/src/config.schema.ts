@@ -21,6 +21,9 @@ export const configSchema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_URL: z.url().optional(),
+    // How many api processes serve PORT (docs/scaling.md): above 1, a cluster primary owns the port and hands each
+    // connection to a worker process, sticky per socket.io session. 1: one process, no primary.
+    API_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
@@ -140,6 +143,9 @@ export const configSchema = z
     BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(100_000).default(256),
     BATCH_MAX_AGE_MS: z.coerce.number().int().min(10).default(2_000),
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+    // Workers attest pending receipts in rounds of up to ATTEST_ROUND, waiting ATTEST_POLL_MS after a round that was not full.
+    ATTEST_ROUND: z.coerce.number().int().min(1).max(1_000).default(100),
+    ATTEST_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
     // How long a job stays locked to a worker that stopped renewing it (died) before another worker takes it.
     JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   })

@@ -7,6 +7,7 @@ import { AttestationPolicyProvider, AttestedNodes } from '@app/network';
 import { BatchSettlementService } from './batch-settlement.service';
 import { ChainResetRecovery } from './chain-reset-recovery.service';
 import { ProofEvents } from './proof-events';
+import { PendingReceiptsRepository } from './pending-receipts.repository';
 import { ProofsRepository } from './proofs.repository';
 import { ReceiptAttestationService } from './receipt-attestation.service';
 import { ReconcilerService } from './reconciler.service';
@@ -17,6 +18,7 @@ import { ZkProvingService } from './zk-proving.service';
   imports: [QueueModule, RealtimeModule],
   providers: [
     ProofsRepository,
+    PendingReceiptsRepository,
     ProofEvents,
     AnchorClientProvider,
     AnchoredBatchesRepository,

@@ -16,40 +16,69 @@ import {
 import { AttestedNodes } from '@app/network';
 import { receiptVersionOfRecord } from './inference-view';
 import { ProofEvents } from './proof-events';
-import { InferenceForAttestation, ProofsRepository } from './proofs.repository';
+import {
+  AttestRound,
+  InferenceForAttestation,
+  PendingReceiptsRepository,
+  Verdict,
+} from './pending-receipts.repository';
 
 type Check = { ok: true } | { ok: false; kind: 'signature' | 'attestation'; reason: string };
 
-/** The `proofs` job: checks a reply's receipt and its node, then gives the receipt a leaf in the open batch. */
+/**
+ * Checks replies' receipts and their nodes, then gives each receipt a leaf in the open batch: a round at a time
+ * (the worker's AttestationPump), or one receipt (the `proofs` job the reconciler and older releases enqueue).
+ */
 @Injectable()
 export class ReceiptAttestationService {
   private readonly logger = new Logger(ReceiptAttestationService.name);
 
   constructor(
     private readonly config: AppConfig,
-    private readonly proofs: ProofsRepository,
+    private readonly pending: PendingReceiptsRepository,
     private readonly jobs: ProofJobs,
     private readonly events: ProofEvents,
     // The router's own check (libs/network): a node it routes to is one whose receipts pass here.
     private readonly attested: AttestedNodes,
   ) {}
 
-  async attest(inferenceId: string): Promise<'attested' | 'failed' | 'skipped'> {
-    const record = await this.proofs.findForAttestation(inferenceId);
-    if (!record || record.status !== 'pending') return 'skipped';
-    const receiptCheck = this.checkReceipt(record);
-    const nodeCheck = receiptCheck.ok ? await this.checkNode(record) : receiptCheck;
-    const base = { inferenceId, messageId: record.messageId, conversationId: record.conversationId };
-    if (!nodeCheck.ok) {
-      this.logger.warn(`Receipt ${inferenceId} failed its ${nodeCheck.kind} check: ${nodeCheck.reason}`);
-      await this.proofs.markFailed(inferenceId, nodeCheck.kind, nodeCheck.reason);
-      this.events.update({ ...base, status: 'failed', error: nodeCheck.reason });
-      return 'failed';
+  /** The oldest pending receipts, up to `limit`, that no other worker holds. Returns the round's outcome. */
+  async attestPending(limit: number, ids?: string[]): Promise<AttestRound> {
+    const round = await this.pending.attestRound(
+      { limit, ids, maxBatchSize: this.config.batches.maxSize },
+      (records) => Promise.all(records.map((record) => this.judge(record))),
+    );
+    for (const { record, kind, reason } of round.failed) {
+      this.logger.warn(`Receipt ${record.id} failed its ${kind} check: ${reason}`);
+      this.events.update({ ...eventIds(record), status: 'failed', error: reason });
     }
+    // Told before the batch job is queued, so a client never sees anchored before attested.
+    for (const { record } of round.attested)
+      this.events.update({ ...eventIds(record), status: 'attested', signer: record.signer ?? undefined });
+    await Promise.all([
+      ...round.full.map((batchId) => this.jobs.anchorNow(batchId)),
+      ...round.opened
+        .filter((batchId) => !round.full.includes(batchId))
+        .map((batchId) => this.jobs.anchorLater(batchId, this.config.batches.maxAgeMs)),
+    ]);
+    return round;
+  }
+
+  /** One receipt, if it is still pending: the job's path. */
+  async attest(inferenceId: string): Promise<'attested' | 'failed' | 'skipped'> {
+    const round = await this.attestPending(1, [inferenceId]);
+    if (round.attested.length > 0) return 'attested';
+    return round.failed.length > 0 ? 'failed' : 'skipped';
+  }
+
+  private async judge(record: InferenceForAttestation): Promise<Verdict> {
+    const receiptCheck = this.checkReceipt(record);
+    const check = receiptCheck.ok ? await this.checkNode(record) : receiptCheck;
+    if (!check.ok) return check;
     const node = record.node!;
-    const slot = await this.proofs.attestAndBatch(
-      inferenceId,
-      {
+    return {
+      ok: true,
+      checks: {
         signature: { signer: record.signer, digest: record.digest },
         // The evidence exactly as checked: a node that re-registers later must not change old bundles.
         attestation: {
@@ -59,14 +88,7 @@ export class ReceiptAttestationService {
           evidence: node.attestation as Prisma.InputJsonValue,
         },
       },
-      this.config.batches.maxSize,
-    );
-    if (!slot) return 'skipped';
-    // Told before the batch job is queued, so a client never sees anchored before attested.
-    this.events.update({ ...base, status: 'attested', signer: record.signer ?? undefined });
-    if (slot.full) await this.jobs.anchorNow(slot.batchId);
-    else if (slot.opened) await this.jobs.anchorLater(slot.batchId, this.config.batches.maxAgeMs);
-    return 'attested';
+    };
   }
 
   /** The stored receipt must be the one signed, and must describe exactly this reply. */
@@ -137,3 +159,11 @@ function checkPrefix(record: InferenceForAttestation, receipt: Receipt): string 
     ? null
     : 'prefixHash does not match the delivered prefix';
 }
+
+const eventIds = (
+  record: InferenceForAttestation,
+): { inferenceId: string; messageId: string; conversationId: string } => ({
+  inferenceId: record.id,
+  messageId: record.messageId,
+  conversationId: record.conversationId,
+});

@@ -54,24 +54,24 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
-  async sweep(): Promise<{ receipts: number; batches: number; zk: number }> {
+  // Pending receipts need no rescue: the attestation pump takes them from Postgres, not from Redis.
+  async sweep(): Promise<{ batches: number; zk: number }> {
     const { maxAgeMs, reconcileIntervalMs } = this.config.batches;
     // Work younger than this is most likely still in flight; give it a chance first.
     const olderThan = new Date(Date.now() - maxAgeMs - reconcileIntervalMs);
-    const [{ pending, batches }, unproved] = await Promise.all([
+    const [batches, unproved] = await Promise.all([
       this.proofs.findStranded(olderThan, SWEEP_LIMIT),
       this.proofs.findUnproved(olderThan, SWEEP_LIMIT),
     ]);
     // A job can change state between our look and our action (it just started): that race is harmless.
     const kick = (work: Promise<EnsureOutcome>): Promise<boolean> =>
       work.then((outcome) => outcome !== 'queued').catch(() => false);
-    const [receipts, zk, anchors] = await Promise.all([
-      Promise.all(pending.map((id) => kick(this.jobs.reattest(id)))),
+    const [zk, anchors] = await Promise.all([
       Promise.all(unproved.map((id) => kick(this.jobs.reprove(id)))),
       Promise.all(batches.map((batch) => kick(this.jobs.anchorNow(batch.id)))),
     ]);
-    const counts = { receipts: count(receipts), batches: count(anchors), zk: count(zk) };
-    if (counts.receipts + counts.batches + counts.zk > 0)
+    const counts = { batches: count(anchors), zk: count(zk) };
+    if (counts.batches + counts.zk > 0)
       this.logger.log(`Re-enqueued lost proof work: ${JSON.stringify(counts)}`);
     return counts;
   }

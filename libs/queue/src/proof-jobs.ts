@@ -21,25 +21,20 @@ export const SPOT_CHECK_ATTEMPTS = 3;
 @Injectable()
 export class ProofJobs {
   constructor(
-    @InjectQueue(QueueName.Proofs) private readonly proofs: Queue<JobPayloads[JobName.AttestReceipt]>,
     @InjectQueue(QueueName.Settlement) private readonly settlement: Queue<JobPayloads[JobName.AnchorBatch]>,
     @InjectQueue(QueueName.Zk) private readonly zk: Queue<JobPayloads[JobName.ProveReply]>,
     @InjectQueue(QueueName.SpotChecks) private readonly spotChecks: Queue<JobPayloads[JobName.SpotCheck]>,
   ) {}
 
-  /** On the reply path: one job per check the persona's verification level asks for, none for `none`. */
+  /**
+   * On the reply path: the jobs the persona's verification level asks for. Attestation needs none: the reply is
+   * stored `pending` and the workers' attestation pump takes it from Postgres in rounds (apps/worker).
+   */
   async enqueueFor(inferenceId: string, verification: VerificationLevel): Promise<void> {
-    if (verification === 'none') return;
-    await Promise.all([
-      this.proofs.add(JobName.AttestReceipt, correlated({ inferenceId }), {
-        jobId: jobIds.attestReceipt(inferenceId),
-      }),
-      verification === 'zk'
-        ? this.zk.add(JobName.ProveReply, correlated({ inferenceId }), {
-            jobId: jobIds.proveReply(inferenceId),
-          })
-        : undefined,
-    ]);
+    if (verification !== 'zk') return;
+    await this.zk.add(JobName.ProveReply, correlated({ inferenceId }), {
+      jobId: jobIds.proveReply(inferenceId),
+    });
   }
 
   // Batch jobs carry no correlation ids: a batch holds many users' receipts, not those of the reply that opened it.
@@ -70,13 +65,6 @@ export class ProofJobs {
       jobId: jobIds.spotCheck(inferenceId),
       attempts: SPOT_CHECK_ATTEMPTS,
     });
-  }
-
-  reattest(inferenceId: string): Promise<EnsureOutcome> {
-    const jobId = jobIds.attestReceipt(inferenceId);
-    return this.ensure(this.proofs, jobId, () =>
-      this.proofs.add(JobName.AttestReceipt, correlated({ inferenceId }), { jobId }),
-    );
   }
 
   reprove(inferenceId: string): Promise<EnsureOutcome> {
