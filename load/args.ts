@@ -52,12 +52,8 @@ function defaultCreatorKeyFile(env: Record<string, string | undefined>): string 
   return join(env.DATA_DIR || '.data', 'demo-creator.json');
 }
 
-export const USAGE = `Usage: node dist/load/chat-load.js [options]
-
-Open-model load on a running Twinproof platform: conversations arrive as a Poisson process, every latency is
-measured from the intended send time (coordinated-omission correction). See load/README.md.
-
-Target
+/** chat-load's options; the chat-like scenarios of `npm run load` (load/scenarios/) take the same ones. */
+export const OPTIONS_HELP = `Target
   --url URL               platform base URL (default: PUBLIC_URL, else http://HOST:PORT as the api has them,
                           else http://localhost:3000)
   --target socket|openai  socket.io /chat (default) or POST /v1/chat/completions with stream: true
@@ -95,6 +91,13 @@ Output
                           rises less than 5%, at most 10 steps), then the curve offered -> achieved, goodput, TTFT
   --help                  this text
 `;
+
+export const USAGE = `Usage: node dist/load/chat-load.js [options]
+
+Open-model load on a running Twinproof platform: conversations arrive as a Poisson process, every latency is
+measured from the intended send time (coordinated-omission correction). See load/README.md.
+
+${OPTIONS_HELP}`;
 
 const FLAGS = new Set([
   'url',

@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { LoadOptions } from './args';
 import type { RunMetrics, TurnTimeline } from './metrics';
 import type { ProofTracker } from './proofs';
+import type { RequestLog } from './requests';
 import type { LoadUser, ReadyConversation } from './setup';
 import { ABANDONING_ERRORS, ChatTarget } from './target';
 
@@ -56,12 +57,14 @@ export async function runOpenModel(input: {
   users: readonly LoadUser[];
   target: ChatTarget;
   metrics: RunMetrics;
+  /** Every request, warm-up included, for the report's per-request records. */
+  requests?: RequestLog;
   proofs?: ProofTracker;
   progress: (line: string) => void;
   /** Called when the measured window opens and when it closes (server CPU is read then). */
   onWindow?: (edge: 'start' | 'end') => void;
 }): Promise<RunOutcome> {
-  const { options, conversations, users, target, metrics, proofs, progress, onWindow } = input;
+  const { options, conversations, users, target, metrics, requests, proofs, progress, onWindow } = input;
   const counts: RunCounts = { turns: 0, skippedAfterWindow: 0, abandoned: 0 };
   // A short lead so the first arrivals are not late merely because the loop has only just started.
   const startAt = performance.now() + 50;
@@ -118,6 +121,7 @@ export async function runOpenModel(input: {
       } else failed += 1;
       if (timeline.sentAt !== undefined) maxLag = Math.max(maxLag, timeline.sentAt - timeline.intendedAt);
       metrics.record(timeline);
+      requests?.record(timeline, options.tokens);
       proofs?.track(timeline);
       if (timeline.error !== undefined && ABANDONING_ERRORS.has(timeline.error)) {
         counts.abandoned += options.turns - turn - 1;
