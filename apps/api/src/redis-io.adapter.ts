@@ -8,6 +8,7 @@ import { watchRedisClient } from '@app/redis';
 import Redis from 'ioredis';
 import type { IncomingMessage } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
+import { attachStickyWorker } from './cluster/sticky-worker';
 import type { CorsPolicy } from './cors-policy';
 
 /**
@@ -70,6 +71,8 @@ export class RedisIoAdapter extends IoAdapter {
       allowRequest,
     }) as Server;
     server.adapter(createAdapter(this.pub, this.sub, { key: socketIoAdapterKey(this.config.redisPrefix) }));
+    // API_PROCESSES > 1: this worker takes its connections from the primary, sticky per session.
+    attachStickyWorker(server);
     return server;
   }
 
