@@ -204,6 +204,21 @@ async function startPlatform(options: ChurnOptions): Promise<() => Promise<void>
   return () => supervisor.stop();
 }
 
+/**
+ * One churn run as a function, for `npm run load -- --scenario node-failures` (load/scenarios/node-failures.ts) and
+ * this file's command: starts the platform first with --start, and stops it after, whatever happens.
+ */
+export async function runChurn(options: ChurnOptions): Promise<{ report: LoadReport; churn: ChurnFigures }> {
+  let stopPlatform: (() => Promise<void>) | undefined;
+  try {
+    if (options.start) stopPlatform = await startPlatform(options);
+    return await run(options);
+  } finally {
+    // Exiting leaves no api, worker or chain behind.
+    await stopPlatform?.();
+  }
+}
+
 async function main(): Promise<number> {
   let options: ChurnOptions;
   try {
@@ -214,10 +229,8 @@ async function main(): Promise<number> {
     process.stderr.write(CHURN_USAGE);
     return error.message ? 2 : 0;
   }
-  let stopPlatform: (() => Promise<void>) | undefined;
   try {
-    if (options.start) stopPlatform = await startPlatform(options);
-    const { report, churn } = await run(options);
+    const { report, churn } = await runChurn(options);
     process.stdout.write(formatReport(report));
     process.stdout.write(formatChurn(churn));
     if (options.load.json) {
@@ -232,15 +245,14 @@ async function main(): Promise<number> {
       return 1;
     }
     throw error;
-  } finally {
-    // Exiting leaves no api, worker or chain behind.
-    await stopPlatform?.();
   }
 }
 
-main()
-  .then((code) => process.exit(code))
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+// Run as `npm run load:churn`; imported (by the node-failures scenario), it only defines runChurn.
+if (require.main === module)
+  main()
+    .then((code) => process.exit(code))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });

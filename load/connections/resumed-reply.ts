@@ -1,0 +1,84 @@
+import { ReplyAssembler } from './reply-assembler';
+
+/** conversation:join's ack (docs/realtime.md); only the fields read here. */
+export type JoinAck =
+  | {
+      ok: true;
+      messageId?: string;
+      status?: string;
+      content?: string;
+      missed?: { seq: number; delta: string }[];
+    }
+  | { ok: false; error?: { code?: string; message?: string } };
+
+/**
+ * How one reply that was streaming when its connection dropped came out: `whole` when its tokens run 0..n-1 without
+ * a gap and join into exactly message:done's content (or, when it ended while the client was away, the text held is
+ * the start of the content the join returned).
+ */
+export type ResumeOutcome =
+  | 'whole: resumed live'
+  | 'whole: ended while away, content from join'
+  | 'seq gap'
+  | 'text differs from content'
+  | 'message:error'
+  | 'join refused'
+  | 'not reconnected'
+  | 'not finished in time'
+  /** Not part of the storm: refused at send, or over before the connections dropped. */
+  | 'send refused'
+  | 'ended before the drop';
+
+/** One reply followed across the drop: tokens live and from the resume's ack, then its end. */
+export class ResumedReply {
+  readonly tokens = new ReplyAssembler();
+  outcome?: ResumeOutcome;
+  detail?: string;
+  /** Tokens the resume's ack returned (missed while away). */
+  missedTokens = 0;
+
+  constructor(readonly conversationId: string) {}
+
+  messageId?: string;
+
+  token(seq: number, delta: string): void {
+    this.tokens.add(seq, delta);
+  }
+
+  /** The join's ack after reconnecting: missed tokens while streaming, or the whole content once it ended. */
+  joined(ack: JoinAck): void {
+    if (this.outcome) return;
+    if (!ack.ok) return this.end('join refused', ack.error?.code);
+    for (const { seq, delta } of ack.missed ?? []) {
+      this.missedTokens += 1;
+      this.tokens.add(seq, delta);
+    }
+    if (ack.status === undefined || ack.status === 'streaming') return;
+    if (ack.status === 'failed') return this.end('message:error', `status ${ack.status}`);
+    const content = ack.content ?? '';
+    const gaps = this.tokens.gaps();
+    if (gaps.length > 0) return this.end('seq gap', `missing seq ${gaps.slice(0, 5).join(', ')}`);
+    this.end(
+      content.startsWith(this.tokens.text())
+        ? 'whole: ended while away, content from join'
+        : 'text differs from content',
+    );
+  }
+
+  done(content: string): void {
+    if (this.outcome) return;
+    const gaps = this.tokens.gaps();
+    if (gaps.length > 0) return this.end('seq gap', `missing seq ${gaps.slice(0, 5).join(', ')}`);
+    this.end(this.tokens.text() === content ? 'whole: resumed live' : 'text differs from content');
+  }
+
+  error(code: string | undefined): void {
+    this.end('message:error', code);
+  }
+
+  end(outcome: ResumeOutcome, detail?: string): void {
+    if (this.outcome) return;
+    this.outcome = outcome;
+    this.detail = detail;
+  }
+}
