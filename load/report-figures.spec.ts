@@ -1,5 +1,6 @@
 import {
   byTurn,
+  knownModelTtftMs,
   countsOverTime,
   modelPlatformSplit,
   overTime,
@@ -106,6 +107,7 @@ describe('modelPlatformSplit', () => {
       done(10, 200, 400, { serverTtftMs: 40, firstTokenMs: 210, lastTokenMs: 310, doneMs: 410 }),
     ];
     const split = modelPlatformSplit(records);
+    expect(split.source).toBe('server');
     expect(split.withServerTtft).toBe(2);
     expect(split.completed).toBe(2);
     expect(split.ttft?.total).toEqual({ n: 2, p50: 100, p99: 200 });
@@ -133,10 +135,38 @@ describe('modelPlatformSplit', () => {
       done(5, 10, 50, { error: 'TIMEOUT', doneMs: undefined, serverTtftMs: 3 }),
       done(-5, 10, 50, { serverTtftMs: 3 }),
     ]);
+    expect(split.source).toBe('none');
     expect(split.ttft).toBeUndefined();
     expect(split.withServerTtft).toBe(0);
     expect(split.completed).toBe(1);
     // Model part of e2e without a server TTFT: first → last token only (10 → 49).
     expect(split.e2e?.model).toEqual({ n: 1, p50: 39, p99: 39 });
+  });
+});
+
+describe('the model TTFT known from the model id', () => {
+  it('is 0 for the plain embedded model, the profile TTFT for a paced one, unknown for other models', () => {
+    expect(knownModelTtftMs('embedded')).toBe(0);
+    expect(knownModelTtftMs('embedded:local')).toBe(150);
+    expect(knownModelTtftMs('embedded:ttft=300,tps=40')).toBe(300);
+    expect(knownModelTtftMs('embedded:nonsense')).toBeUndefined();
+    expect(knownModelTtftMs('gpt-4o-mini')).toBeUndefined();
+    expect(knownModelTtftMs(undefined)).toBeUndefined();
+  });
+
+  it("takes the model's part from the profile, and still shows the server's TTFT and what came before it", () => {
+    // Client TTFT 200; the server says 180 from the reply start; the profile says the model waited 150.
+    const split = modelPlatformSplit(
+      [done(0, 200, 500, { serverTtftMs: 180, firstTokenMs: 200, lastTokenMs: 450, doneMs: 500 })],
+      150,
+    );
+    expect(split.source).toBe('profile');
+    expect(split.ttft?.model.p50).toBe(150);
+    expect(split.ttft?.platform.p50).toBe(50);
+    expect(split.serverTtft?.p50).toBe(180);
+    expect(split.beforeReply?.p50).toBe(20);
+    // End to end: 150 + (450 − 200) = 400 of 500.
+    expect(split.e2e?.model.p50).toBe(400);
+    expect(split.e2e?.modelShare).toBeCloseTo(0.8);
   });
 });

@@ -1,3 +1,4 @@
+import { parseLatencyProfile } from '@app/inference/latency-profile';
 import type { RequestRecord } from './requests';
 
 /**
@@ -108,21 +109,40 @@ export interface SplitPart {
   modelShare: number;
 }
 
+/**
+ * Where the model's own TTFT comes from. profile: the embedded model's latency profile, known from the persona's
+ * model id (it waits exactly that long). server: the server's timings.ttftMs, which runs from the reply's start
+ * (before the prompt, the history and the routing) to the first token, so it is an upper bound on the model's part.
+ */
+export type ModelTtftSource = 'profile' | 'server' | 'none';
+
 export interface ModelPlatformSplit {
-  /**
-   * TTFT: the model's part is the server's own timings.ttftMs (model call start → first token); the platform's is the
-   * rest of what the client waited (queueing, auth, history, the socket, the network). Absent when the server
-   * reported no timings.
-   */
+  source: ModelTtftSource;
+  /** TTFT: the model's part (by source) and the rest: queueing, auth, history, routing, the socket, the network. */
   ttft?: SplitPart;
   /**
-   * End to end: the model's part is its TTFT as the server reports it (0 where it reports none) plus first token →
-   * last token as the client saw it; the rest (before the first token and after the last) is platform + network.
+   * End to end: the model's part is its TTFT (by source; 0 where none is known) plus first token → last token as the
+   * client saw it; the rest (before the first token and after the last) is platform + network.
    */
   e2e?: SplitPart;
+  /** The server's timings.ttftMs (reply start → first token), where it reports one. */
+  serverTtft?: Percentiles;
+  /** Client TTFT − the server's TTFT: what passed before the reply even started (socket, auth, queue, network). */
+  beforeReply?: Percentiles;
   /** Completed measured requests the server reported a TTFT for, of all completed measured requests. */
   withServerTtft: number;
   completed: number;
+}
+
+/**
+ * The embedded model's TTFT by construction, from a persona's model id: `embedded:ttft=300,tps=40`, a built-in
+ * profile (`embedded:local`), or plain `embedded`, which is instant unless the server's EMBEDDED_LATENCY says
+ * otherwise (its default). Undefined for any other model: only the server can tell how long that one took.
+ */
+export function knownModelTtftMs(modelId: string | undefined): number | undefined {
+  if (modelId === 'embedded') return 0;
+  if (!modelId?.startsWith('embedded:')) return undefined;
+  return parseLatencyProfile(modelId.slice('embedded:'.length))?.ttftMs;
 }
 
 function part(pairs: readonly { total: number; model: number }[]): SplitPart | undefined {
@@ -138,17 +158,39 @@ function part(pairs: readonly { total: number; model: number }[]): SplitPart | u
   };
 }
 
-export function modelPlatformSplit(records: readonly RequestRecord[]): ModelPlatformSplit {
+export function modelPlatformSplit(
+  records: readonly RequestRecord[],
+  knownModelTtft?: number,
+): ModelPlatformSplit {
   const done = records.filter((r) => r.measured && completed(r));
+  const withServer = done.filter((r) => r.serverTtftMs !== undefined);
+  const source: ModelTtftSource =
+    knownModelTtft !== undefined ? 'profile' : withServer.length > 0 ? 'server' : 'none';
+  const modelTtft = (r: RequestRecord): number | undefined =>
+    source === 'profile' ? knownModelTtft : r.serverTtftMs;
   const ttft: { total: number; model: number }[] = [];
   const e2e: { total: number; model: number }[] = [];
+  const serverTtft: number[] = [];
+  const beforeReply: number[] = [];
   for (const r of done) {
     const clientTtft = ttftOf(r);
     const total = e2eOf(r);
-    if (clientTtft !== undefined && r.serverTtftMs !== undefined)
-      ttft.push({ total: clientTtft, model: r.serverTtftMs });
+    const model = modelTtft(r);
+    if (clientTtft !== undefined && model !== undefined) ttft.push({ total: clientTtft, model });
     if (total !== undefined && r.firstTokenMs !== undefined && r.lastTokenMs !== undefined)
-      e2e.push({ total, model: (r.serverTtftMs ?? 0) + (r.lastTokenMs - r.firstTokenMs) });
+      e2e.push({ total, model: (model ?? 0) + (r.lastTokenMs - r.firstTokenMs) });
+    if (r.serverTtftMs !== undefined) {
+      serverTtft.push(r.serverTtftMs);
+      if (clientTtft !== undefined) beforeReply.push(clientTtft - r.serverTtftMs);
+    }
   }
-  return { ttft: part(ttft), e2e: part(e2e), withServerTtft: ttft.length, completed: done.length };
+  return {
+    source,
+    ttft: part(ttft),
+    e2e: part(e2e),
+    serverTtft: percentiles(serverTtft),
+    beforeReply: percentiles(beforeReply),
+    withServerTtft: withServer.length,
+    completed: done.length,
+  };
 }

@@ -13,6 +13,7 @@ import {
   type Percentiles,
   type SplitPart,
 } from './report-figures';
+import { splitNotes, splitRows } from './report-split';
 import { BucketCounts, BUCKET_EDGES_MS, fromRow, RequestRecord } from './requests';
 import { kneeIndex } from './sweep';
 
@@ -74,35 +75,6 @@ function overview(run: ChatRun): HtmlSection[] {
 }
 
 function splitSection(split: ModelPlatformSplit, modelId: string | undefined): HtmlSection[] {
-  const row = (label: string, part: SplitPart | undefined, what: string): (string | number | null)[][] =>
-    part
-      ? [
-          [`${label} as the client saw it`, part.total.p50, part.total.p99, '100%'],
-          [`  the model (${what})`, part.model.p50, part.model.p99, `${(part.modelShare * 100).toFixed(0)}%`],
-          [
-            '  the platform + network',
-            part.platform.p50,
-            part.platform.p99,
-            `${((1 - part.modelShare) * 100).toFixed(0)}%`,
-          ],
-        ]
-      : [[label, null, null, null]];
-  const notes: string[] = [
-    "TTFT: the model's part is the server's own timings.ttftMs (model call start → first token); the rest " +
-      'of what the client waited (queueing, auth, history, the socket, the network, the generator) is the platform + network. ' +
-      "End to end: the model's part is its TTFT plus first token → last token; the rest is before the first token and after the last. " +
-      'Shares are of the summed time over all measured replies (percentiles do not add up).',
-  ];
-  const modelTtft = split.ttft?.model.p50;
-  if (modelTtft !== undefined && modelTtft < 1)
-    notes.push(
-      `The model (${modelId ?? 'server default'}) took ~0 ms to its first token (p50 ${modelTtft.toFixed(2)} ms): ` +
-        "nearly all of TTFT is what the platform added. This is the embedded zero-latency model's point: it isolates the platform.",
-    );
-  if (split.completed > 0 && split.withServerTtft === 0)
-    notes.push(
-      "The server reported no timings.ttftMs for these replies (the OpenAI endpoint sends none): TTFT is not split, and the model's end-to-end part counts only first → last token.",
-    );
   const shares = (part: SplitPart | undefined, label: string): { label: string; value: number }[] =>
     part
       ? [
@@ -115,12 +87,20 @@ function splitSection(split: ModelPlatformSplit, modelId: string | undefined): H
       kind: 'table',
       title: 'What the model took and what the platform added (ms)',
       columns: ['', 'p50', 'p99', 'share'],
-      rows: [
-        ...row('TTFT', split.ttft, 'timings.ttftMs'),
-        ...row('End to end', split.e2e, 'its TTFT + first → last token'),
-      ],
+      rows: splitRows(split).map((row) => [
+        row.label,
+        row.p50 ?? null,
+        row.p99 ?? null,
+        row.share === undefined ? '' : `${(row.share * 100).toFixed(0)}%`,
+      ]),
     },
-    { kind: 'text', text: notes.join('\n\n') },
+    {
+      kind: 'text',
+      text: [
+        `${split.withServerTtft} of ${split.completed} completed measured replies carried the server's TTFT.`,
+        ...splitNotes(split, modelId),
+      ].join('\n\n'),
+    },
     {
       kind: 'bars',
       title: 'Model and platform shares of TTFT and end to end',

@@ -1,7 +1,8 @@
 import type { ChatRun, ChatSweep } from './chat-run';
 import { formatServerCpu } from './process-cpu';
 import { formatReport } from './report';
-import type { ModelPlatformSplit, SplitPart } from './report-figures';
+import type { ModelPlatformSplit } from './report-figures';
+import { splitNotes, splitRows } from './report-split';
 import { formatSweep, kneeIndex } from './sweep';
 
 /**
@@ -13,32 +14,22 @@ const block = (text: string): string => ['```', text.replace(/^\n+|\n+$/g, ''), 
 const ms = (n: number | undefined): string => (n === undefined ? '–' : n.toFixed(1));
 const share = (n: number | undefined): string => (n === undefined ? '–' : `${(n * 100).toFixed(0)}%`);
 
-function splitRows(label: string, what: string, part: SplitPart | undefined): string[] {
-  if (!part) return [`| ${label} | – | – | – |`];
-  return [
-    `| ${label}, as the client saw it | ${ms(part.total.p50)} | ${ms(part.total.p99)} | 100% |`,
-    `| … the model (${what}) | ${ms(part.model.p50)} | ${ms(part.model.p99)} | ${share(part.modelShare)} |`,
-    `| … the platform + network | ${ms(part.platform.p50)} | ${ms(part.platform.p99)} | ${share(1 - part.modelShare)} |`,
-  ];
-}
-
-export function formatSplit(split: ModelPlatformSplit, context = ''): string {
+export function formatSplit(split: ModelPlatformSplit, modelId: string | undefined, context = ''): string {
   const lines = [
     `## What the model took and what the platform added${context}`,
     '',
     '| ms | p50 | p99 | share of the summed time |',
     '|---|---:|---:|---:|',
-    ...splitRows('TTFT', "the server's timings.ttftMs", split.ttft),
-    ...splitRows('End to end', 'its TTFT + first → last token', split.e2e),
+    ...splitRows(split).map(
+      (row) =>
+        `| ${row.label.replace(/^ {2}/, '… ')} | ${ms(row.p50)} | ${ms(row.p99)} | ${share(row.share)} |`,
+    ),
     '',
     `${split.withServerTtft} of ${split.completed} completed measured replies carried the server's TTFT.`,
+    '',
+    ...splitNotes(split, modelId).flatMap((note) => [note, '']),
   ];
-  if (split.completed > 0 && split.withServerTtft === 0)
-    lines.push(
-      "The server reported no timings.ttftMs (the OpenAI endpoint sends none), so TTFT is not split and the model's " +
-        'end-to-end share counts only first → last token.',
-    );
-  return lines.join('\n') + '\n';
+  return lines.join('\n');
 }
 
 export function runMarkdown(title: string, run: ChatRun, split: ModelPlatformSplit): string {
@@ -47,7 +38,7 @@ export function runMarkdown(title: string, run: ChatRun, split: ModelPlatformSpl
     '',
     block(formatReport(run.report) + formatServerCpu(run.report.serverCpu)),
     '',
-    formatSplit(split),
+    formatSplit(split, run.report.setup.persona.modelId),
   ].join('\n');
 }
 
@@ -68,6 +59,12 @@ export function sweepMarkdown(
       block(formatReport(run.report) + formatServerCpu(run.report.serverCpu)),
       '',
     ]),
-    knee && kneeSplit ? formatSplit(kneeSplit, ` (knee step, ${knee.report.parameters.rate}/s)`) : '',
+    knee && kneeSplit
+      ? formatSplit(
+          kneeSplit,
+          knee.report.setup.persona.modelId,
+          ` (knee step, ${knee.report.parameters.rate}/s)`,
+        )
+      : '',
   ].join('\n');
 }

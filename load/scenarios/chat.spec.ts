@@ -7,7 +7,7 @@ import { RequestLog } from '../requests';
 import { runResult, sweepResult } from './chat';
 
 /** A tiny run: the window opens at 1000 ms; six measured replies over two seconds, one failure, one warm-up reply. */
-function fakeRun(rate = 2, serverTtft: number | null = 0): ChatRun {
+function fakeRun(rate = 2, serverTtft: number | null = 0, modelId = 'embedded'): ChatRun {
   const options = parseArgs([
     '--rate',
     String(rate),
@@ -60,7 +60,7 @@ function fakeRun(rate = 2, serverTtft: number | null = 0): ChatRun {
     plan: { conversations: [] },
     users: 2,
     signedUp: 2,
-    persona: { id: 'p', slug: 'h1-persona', modelId: 'embedded', created: true },
+    persona: { id: 'p', slug: 'h1-persona', modelId, created: true },
     conversations: 8,
     connections: 2,
     setupSeconds: 0.4,
@@ -126,16 +126,19 @@ describe('a chat-like scenario report', () => {
       'CPU ms per message by process group',
     ])
       expect(html).toContain(title);
-    expect(html).toContain('took ~0 ms to its first token');
+    expect(html).toContain('the model took ~0 ms');
     // The error message from the platform is shown as text.
     expect(html).toContain('&lt;b&gt;slow down&lt;/b&gt;');
     expect(html).not.toContain('NaN');
   });
 
-  it('says when the server reported no model TTFT', () => {
-    const { html, markdown } = runResult('openai', 't', fakeRun(2, null));
-    expect(html).toContain('reported no timings.ttftMs');
-    expect(markdown).toContain('reported no timings.ttftMs');
+  it("says when the model's TTFT is the server's upper bound, and when no model TTFT is known at all", () => {
+    const server = runResult('chat', 't', fakeRun(2, 4, 'gpt-4o-mini'));
+    expect(server.markdown).toContain("the model (the server's timings.ttftMs, an upper bound)");
+    expect(server.html).toContain('an upper bound on the model&#39;s part');
+    const none = runResult('openai', 't', fakeRun(2, null, 'gpt-4o-mini'));
+    expect(none.html).toContain('reported no timings.ttftMs');
+    expect(none.markdown).toContain('TTFT: not split');
   });
 
   it('draws the sweep curve and details the knee step', () => {

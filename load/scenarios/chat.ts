@@ -1,6 +1,6 @@
 import { LoadOptions, OPTIONS_HELP, parseArgs, UsageError } from '../args';
 import { ChatRun, ChatSweep, run, sweep } from '../chat-run';
-import { modelPlatformSplit, ModelPlatformSplit } from '../report-figures';
+import { knownModelTtftMs, modelPlatformSplit, ModelPlatformSplit } from '../report-figures';
 import { runHtml, sweepHtml } from '../report-html';
 import { runMarkdown, sweepMarkdown } from '../report-md';
 import { fromRow } from '../requests';
@@ -56,7 +56,10 @@ export function chatLikeScenario(input: {
 }
 
 const splitOf = (chatRun: ChatRun): ModelPlatformSplit =>
-  modelPlatformSplit(chatRun.requests.rows.map(fromRow));
+  modelPlatformSplit(
+    chatRun.requests.rows.map(fromRow),
+    knownModelTtftMs(chatRun.report.setup.persona.modelId),
+  );
 
 const runJson = (chatRun: ChatRun, split: ModelPlatformSplit) => ({
   ...chatRun.report,
