@@ -5,7 +5,7 @@ import { countPromptTokens } from '@app/prompt/token-budget';
 import { commitInput, commitText, isReceiptSalt } from '@app/receipts/receipt-hashes';
 import { receiptDigest } from '@app/receipts/receipt-signing';
 import { ZERO_ADDRESS, ZERO_DIGEST } from '@app/receipts/receipt.spec-types';
-import { recoverAddress } from 'ethers';
+import { recoverDigestSigner } from '@app/receipts/recover-signer';
 import { sameAddress } from './messages';
 
 /** A node's receipt that does not match what the api asked for and received: the reply must not be stored. */
@@ -30,11 +30,7 @@ export interface ExpectedReceipt {
 }
 
 function recoverSigner(digest: string, signature: string): string {
-  try {
-    return recoverAddress(digest, signature);
-  } catch {
-    return '';
-  }
+  return recoverDigestSigner(digest, signature) ?? '';
 }
 
 function sameHex(a: string, b: string): boolean {

@@ -125,7 +125,7 @@ export class ReceiptAttestationService {
     if (receipt.inputHash !== expected.inputHash) return fail('inputHash does not match the model input');
     const prefixProblem = version === 3 ? checkPrefix(record, receipt as Receipt) : null;
     if (prefixProblem) return fail(prefixProblem);
-    const signer = recoverReceiptSigner(receipt, record.signature, version);
+    const signer = recoverReceiptSigner(receipt, record.signature, version, digest);
     if (!signer || signer !== receipt.node || signer !== record.signer)
       return fail('the signature does not recover to the receipt’s node');
     return { ok: true };

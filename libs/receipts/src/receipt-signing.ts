@@ -1,4 +1,5 @@
-import { Signer, TypedDataEncoder, verifyTypedData } from 'ethers';
+import { Signer, TypedDataEncoder } from 'ethers';
+import { recoverDigestSigner } from './recover-signer';
 import { RECEIPT_DOMAINS, RECEIPT_VERSION, receiptTypes } from './receipt.spec-types';
 import type { AnyReceipt, Receipt, ReceiptVersion } from './receipt.spec-types';
 
@@ -15,13 +16,15 @@ export function signReceipt(signer: Signer, receipt: Receipt): Promise<string> {
   return signer.signTypedData(RECEIPT_DOMAINS[RECEIPT_VERSION], receiptTypes(RECEIPT_VERSION), receipt);
 }
 
+/** The receipt's signer; pass the digest when it is already computed (hashing costs about as much as recovering). */
 export function recoverReceiptSigner(
   receipt: AnyReceipt,
   signature: string,
   version: ReceiptVersion = RECEIPT_VERSION,
+  digest?: string,
 ): string | null {
   try {
-    return verifyTypedData(RECEIPT_DOMAINS[version], receiptTypes(version), receipt, signature);
+    return recoverDigestSigner(digest ?? receiptDigest(receipt, version), signature);
   } catch {
     return null;
   }
