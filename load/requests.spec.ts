@@ -75,12 +75,13 @@ describe('RequestLog', () => {
 
 describe('BucketCounts', () => {
   it('puts a value in the first bucket whose upper edge is at or above it', () => {
-    const buckets = BucketCounts.of([0, 0.1, 0.15, 1, 1.01, 9_999_999]);
+    const buckets = BucketCounts.of([0, 0.1, 0.16, 1, 1.01, 9_999_999]);
     const at = (edge: number): number => buckets.counts[BUCKET_EDGES_MS.indexOf(edge)] ?? -1;
+    expect(BUCKET_EDGES_MS.slice(0, 7)).toEqual([0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1]);
     expect(at(0.1)).toBe(2);
     expect(at(0.2)).toBe(1);
     expect(at(1)).toBe(1);
-    expect(at(2)).toBe(1);
+    expect(at(1.5)).toBe(1);
     // Beyond the last edge: the last bucket.
     expect(buckets.counts[buckets.counts.length - 1]).toBe(1);
   });

@@ -146,9 +146,12 @@ export function fromRow(row: RequestRow): RequestRecord {
   };
 }
 
-/** Upper bucket edges in ms, 1-2-5 per decade from 0.1 ms to 100 s: a histogram any latency of a run fits in. */
+/**
+ * Upper bucket edges in ms, six per decade (1, 1.5, 2, 3, 5, 7) from 0.1 ms to 700 s: any latency of a run fits, and
+ * a run's latencies (mostly within one decade or two) still spread over enough bars to show a shape.
+ */
 export const BUCKET_EDGES_MS: readonly number[] = [-1, 0, 1, 2, 3, 4, 5].flatMap((e) =>
-  [1, 2, 5].map((m) => Number((m * 10 ** e).toPrecision(2))),
+  [1, 1.5, 2, 3, 5, 7].map((m) => Number((m * 10 ** e).toPrecision(2))),
 );
 
 /** Counts per BUCKET_EDGES_MS bucket (a value goes in the first bucket whose edge is ≥ it; beyond the last, the last). */

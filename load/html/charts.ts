@@ -100,7 +100,11 @@ export function lineChart(input: {
   if (all.length === 0) return empty(title, xLabel, yLabel);
   const xs = all.map(([x]) => x);
   const ys = all.map(([, y]) => y);
-  const xTicks = linearTicks(Math.min(...xs), Math.max(...xs));
+  // Whole-number x (turns, steps): no tick at 1.5.
+  const wholeX = xs.every(Number.isInteger);
+  const xTicks = linearTicks(Math.min(...xs), Math.max(...xs)).filter(
+    (t, i, all) => !wholeX || Number.isInteger(t) || i === 0 || i === all.length - 1,
+  );
   const yTicks = logY
     ? logTicks(Math.min(...ys), Math.max(...ys))
     : linearTicks(Math.min(0, ...ys), Math.max(...ys));

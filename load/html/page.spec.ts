@@ -97,6 +97,29 @@ describe('htmlPage', () => {
     expect(page).not.toContain('NaN');
   });
 
+  it('puts no tick between whole-number x values (turns, steps)', () => {
+    const page = htmlPage('r', [
+      {
+        kind: 'lines',
+        title: 'by turn',
+        xLabel: 'turn',
+        yLabel: 'ms',
+        series: [
+          {
+            name: 'p50',
+            points: [
+              [1, 5],
+              [2, 6],
+              [3, 7],
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(page).toContain('>2</text>');
+    expect(page).not.toContain('>1.5</text>');
+  });
+
   it('draws one bar per value with its label', () => {
     const page = htmlPage('r', [
       {

@@ -159,13 +159,13 @@ describe('a chat-like scenario report', () => {
 
 describe('histogramBars', () => {
   it('drops the empty buckets at both ends and labels each by its upper edge', () => {
-    const counts = Array.from({ length: 21 }, () => 0);
-    counts[3] = 2; // ≤1 ms
-    counts[5] = 1; // ≤5 ms
+    const counts = Array.from({ length: 42 }, () => 0);
+    counts[6] = 2; // ≤1 ms
+    counts[8] = 1; // ≤2 ms
     expect(histogramBars(counts)).toEqual([
       { label: '≤1', value: 2 },
-      { label: '≤2', value: 0 },
-      { label: '≤5', value: 1 },
+      { label: '≤1.5', value: 0 },
+      { label: '≤2', value: 1 },
     ]);
     expect(histogramBars([0, 0])).toEqual([]);
   });
