@@ -352,7 +352,7 @@ export function sweepHtml(
       ? [
           {
             kind: 'text',
-            title: `The knee step in detail (${kneeRun.report.parameters.rate}/s)`,
+            title: `${knee < points.length - 1 ? 'The knee step' : 'The highest step (no knee reached)'} in detail (${kneeRun.report.parameters.rate}/s)`,
             text: 'Every chart below is of this one step; report.json has every step.',
           },
           ...runSections(kneeRun, kneeSplit),
