@@ -15,7 +15,7 @@ const HEIGHT = 300;
 const MARGIN = { left: 64, right: 16, top: 12, bottom: 48 };
 const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
-/** Colour-blind-safe (Okabe–Ito), distinct in greyscale print as far as eight lines go. */
+/** Colour-blind-safe (Okabe–Ito), its black made grey so that a seventh line still shows on a dark background. */
 export const PALETTE = [
   '#0072B2',
   '#D55E00',
