@@ -6,7 +6,7 @@ import type { NodeInferenceRequest } from '@app/network/inference-node';
 import { chunkEvent, errorEvent, receiptEvent, SSE_DONE } from '@app/node-protocol';
 import { countPromptTokens } from '@app/prompt/token-budget';
 import { commitInput, commitText, newReceiptSalt } from '@app/receipts/receipt-hashes';
-import { receiptDigest, signReceipt } from '@app/receipts/receipt-signing';
+import { signReceiptWithKey } from '@app/receipts/receipt-signing';
 import type { Receipt } from '@app/receipts/receipt.spec-types';
 import { deliveredText, prefixFields } from '@app/receipts/takeover';
 import type { Response } from 'express';
@@ -88,12 +88,12 @@ export class NodeInference {
         finishedAt,
         ...prefixFields(salt, continuation),
       };
-      const signature = await signReceipt(wallet, receipt);
+      const { signature, digest } = signReceiptWithKey(wallet, receipt);
       response.write(
         receiptEvent({
           finish_reason: completion.finishReason,
           receipt,
-          digest: receiptDigest(receipt),
+          digest,
           signature,
           salt,
         }),

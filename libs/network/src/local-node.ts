@@ -10,8 +10,7 @@ import {
   prefixFields,
   Receipt,
   RECEIPT_VERSION,
-  receiptDigest,
-  signReceipt,
+  signReceiptWithKey,
 } from '@app/receipts';
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers';
 import { loadOrCreateKey } from './key-file';
@@ -100,7 +99,7 @@ export class LocalNode implements OnModuleInit, OnModuleDestroy {
     const startedAt = Date.now();
     let text = '';
     let finishedAt: number | undefined;
-    const sign = async (): Promise<NodeReceipt> => {
+    const sign = (): NodeReceipt => {
       if (finishedAt === undefined) throw new Error('The reply has not finished; it has no receipt.');
       const salt = newReceiptSalt();
       // Receipt v3, as a node process signs it (apps/node): the whole delivered reply, the prefix named and committed.
@@ -110,7 +109,7 @@ export class LocalNode implements OnModuleInit, OnModuleDestroy {
         output: whole,
         salt,
       });
-      const signed = await this.sign({
+      const signed = this.sign({
         ...request.receipt,
         modelId: model.modelId,
         inputHash,
@@ -137,15 +136,16 @@ export class LocalNode implements OnModuleInit, OnModuleDestroy {
         }
         finishedAt = Date.now();
       },
-      receipt: sign,
+      // Signed in this process, synchronously; a promise as the interface has it for nodes reached over HTTP.
+      receipt: () => Promise.resolve().then(sign),
     };
   }
 
-  async sign(fields: Omit<Receipt, 'node'>): Promise<SignedReceipt> {
+  sign(fields: Omit<Receipt, 'node'>): SignedReceipt {
     const { wallet, nodeId } = this.started();
     const receipt: Receipt = { ...fields, node: wallet.address };
-    const signature = await signReceipt(wallet, receipt);
-    return { nodeId, receipt, digest: receiptDigest(receipt), signature, signer: wallet.address };
+    const { signature, digest } = signReceiptWithKey(wallet, receipt);
+    return { nodeId, receipt, digest, signature, signer: wallet.address };
   }
 
   private started(): { wallet: Wallet; nodeId: string } {

@@ -5,7 +5,7 @@ import { countPromptTokens } from '@app/prompt/token-budget';
 import { commitInput, commitText, isReceiptSalt } from '@app/receipts/receipt-hashes';
 import { receiptDigest } from '@app/receipts/receipt-signing';
 import { ZERO_ADDRESS, ZERO_DIGEST } from '@app/receipts/receipt.spec-types';
-import { recoverDigestSigner } from '@app/receipts/recover-signer';
+import { recoverDigestSigner } from '@app/receipts/secp256k1';
 import { sameAddress } from './messages';
 
 /** A node's receipt that does not match what the api asked for and received: the reply must not be stored. */
