@@ -26,6 +26,28 @@ describe('renderError', () => {
     expect(renderError(new BadRequestException('bad')).body.error.code).toBe('VALIDATION_FAILED');
   });
 
+  it("answers 503 with a retry time when the database is saturated (Prisma's pool and transaction-start timeouts)", () => {
+    const busy = (code: string): Error =>
+      Object.assign(new Error('Unable to start a transaction in the given time.'), {
+        name: 'PrismaClientKnownRequestError',
+        code,
+      });
+    for (const code of ['P2024', 'P2028'])
+      expect(renderError(busy(code))).toEqual({
+        status: 503,
+        body: {
+          error: {
+            code: 'UNAVAILABLE',
+            message: 'The service is busy; try again in a moment.',
+            details: { retryAfterSeconds: 1 },
+          },
+        },
+      });
+    // Any other database failure is ours to look into: a 500 with an error id.
+    expect(renderError(busy('P2010')).status).toBe(500);
+    expect(renderError(Object.assign(new Error('x'), { code: 'P2028' })).status).toBe(500);
+  });
+
   it('hides unexpected errors behind an error id, never their message', () => {
     const rendered = renderError(new Error('password=hunter2 at db.ts:12'));
     expect(rendered.status).toBe(500);

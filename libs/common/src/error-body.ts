@@ -25,8 +25,30 @@ const CODE_BY_HTTP_STATUS: Partial<Record<number, ErrorCode>> = {
   [HttpStatus.TOO_MANY_REQUESTS]: ErrorCode.RATE_LIMITED,
 };
 
+// Prisma's codes for a database that is saturated, not broken: no pooled connection (P2024), or no transaction
+// started, in the time allowed (P2028). Under a load spike the client should come back shortly, not report a bug.
+const DATABASE_BUSY = new Set(['P2024', 'P2028']);
+const BUSY_RETRY_AFTER_SECONDS = 1;
+
+function isDatabaseBusy(error: unknown): boolean {
+  if (!(error instanceof Error) || !error.name.startsWith('PrismaClient')) return false;
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' && DATABASE_BUSY.has(code);
+}
+
 /** Turns anything thrown into the error shape of docs/api.md; shared by the HTTP filter and the socket.io acks. */
 export function renderError(error: unknown): RenderedError {
+  if (isDatabaseBusy(error))
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      body: {
+        error: {
+          code: ErrorCode.UNAVAILABLE,
+          message: 'The service is busy; try again in a moment.',
+          details: { retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS },
+        },
+      },
+    };
   if (error instanceof DomainError) {
     const status = HTTP_STATUS_BY_CODE[error.code];
     return { status, body: { error: withDetails(error.code, error.message, error.details) } };
