@@ -15,6 +15,22 @@ export type ConversationWithPersona = Conversation & {
   };
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One row of findWithPersona's join, before it is shaped. */
+type WithPersonaRow = Conversation & {
+  vVersion: number;
+  vHash: string;
+  vContent: PersonaVersion['content'];
+  vCreatedById: string;
+  vCreatedAt: Date;
+  pModelId: string;
+  pOwnerId: string;
+  pVisibility: Visibility;
+  pDeletedAt: Date | null;
+  pMinOperators: number;
+};
+
 /** A user message and the reply placeholder made for it; `created` is false for a repeated clientMessageId. */
 export interface Turn {
   user: Message;
@@ -59,16 +75,46 @@ export class ConversationsRepository {
     return this.prisma.conversation.findFirst({ where: { id, userId } });
   }
 
-  findWithPersona(id: string, userId: string): Promise<ConversationWithPersona | null> {
-    return this.prisma.conversation.findFirst({
-      where: { id, userId },
-      include: {
-        personaVersion: true,
-        persona: {
-          select: { modelId: true, ownerId: true, visibility: true, deletedAt: true, minOperators: true },
-        },
+  /**
+   * One statement on every send (issue 12): Prisma's include read the conversation, its version and its persona in
+   * three. Null for an id that is not a UUID, as for one that is not this user's.
+   */
+  async findWithPersona(id: string, userId: string): Promise<ConversationWithPersona | null> {
+    if (!UUID.test(id) || !UUID.test(userId)) return null;
+    const rows = await this.prisma.$queryRaw<WithPersonaRow[]>`
+      SELECT c."id"::text, c."personaId"::text, c."personaVersionId"::text, c."userId"::text, c."title", c."summary",
+             c."summaryUpToId"::text, c."createdAt", c."updatedAt",
+             v."version" AS "vVersion", v."hash" AS "vHash", v."content" AS "vContent",
+             v."createdById"::text AS "vCreatedById", v."createdAt" AS "vCreatedAt",
+             p."modelId" AS "pModelId", p."ownerId"::text AS "pOwnerId", p."visibility"::text AS "pVisibility",
+             p."deletedAt" AS "pDeletedAt", p."minOperators" AS "pMinOperators"
+      FROM "Conversation" c
+      JOIN "PersonaVersion" v ON v."id" = c."personaVersionId"
+      JOIN "Persona" p ON p."id" = c."personaId"
+      WHERE c."id" = ${id}::uuid AND c."userId" = ${userId}::uuid`;
+    const row = rows[0];
+    if (!row) return null;
+    const { vVersion, vHash, vContent, vCreatedById, vCreatedAt, ...rest } = row;
+    const { pModelId, pOwnerId, pVisibility, pDeletedAt, pMinOperators, ...conversation } = rest;
+    return {
+      ...conversation,
+      personaVersion: {
+        id: conversation.personaVersionId,
+        personaId: conversation.personaId,
+        version: vVersion,
+        hash: vHash,
+        content: vContent,
+        createdById: vCreatedById,
+        createdAt: vCreatedAt,
       },
-    });
+      persona: {
+        modelId: pModelId,
+        ownerId: pOwnerId,
+        visibility: pVisibility,
+        deletedAt: pDeletedAt,
+        minOperators: pMinOperators,
+      },
+    };
   }
 
   listForUser(userId: string, limit: number): Promise<Conversation[]> {

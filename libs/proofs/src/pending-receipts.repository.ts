@@ -67,6 +67,13 @@ const ROUND_TIMEOUT_MS = 30_000;
 export class PendingReceiptsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** One cheap statement: a quiet platform's pump asks this instead of opening a transaction every poll. */
+  async anyPending(): Promise<boolean> {
+    const rows = await this.prisma.$queryRaw<unknown[]>`
+      SELECT 1 FROM "InferenceRecord" WHERE "status" = 'pending' LIMIT 1`;
+    return rows.length > 0;
+  }
+
   async attestRound(
     options: { limit: number; maxBatchSize: number; ids?: string[] },
     judge: (records: InferenceForAttestation[]) => Promise<Verdict[]>,

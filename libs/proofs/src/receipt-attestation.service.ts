@@ -64,6 +64,10 @@ export class ReceiptAttestationService {
     return round;
   }
 
+  anyPending(): Promise<boolean> {
+    return this.pending.anyPending();
+  }
+
   /** One receipt, if it is still pending: the job's path. */
   async attest(inferenceId: string): Promise<'attested' | 'failed' | 'skipped'> {
     const round = await this.attestPending(1, [inferenceId]);
