@@ -110,6 +110,24 @@ describe('attestation rounds (PostgreSQL)', () => {
     expect(await prisma.inferenceRecord.count({ where: { id: { in: ids }, status: 'pending' } })).toBe(3);
   });
 
+  it('puts a receipt that could not be judged behind the others, pending, without holding up its round', async () => {
+    const ids = await pendingReplies(3);
+    const first = await pending.attestRound({ limit: 2, maxBatchSize: 256, ids }, async (records) =>
+      records.map((record): Verdict =>
+        record.id === ids[0] ? { ok: 'later', reason: 'verifier down' } : PASS,
+      ),
+    );
+    expect(first.deferred.map((d) => d.record.id)).toEqual([ids[0]]);
+    expect(first.attested.map((slot) => slot.record.id)).toEqual([ids[1]]);
+    const second = await pending.attestRound({ limit: 1, maxBatchSize: 256, ids }, async (records) =>
+      records.map(() => PASS),
+    );
+    expect(second.attested.map((slot) => slot.record.id)).toEqual([ids[2]]);
+    expect((await prisma.inferenceRecord.findUniqueOrThrow({ where: { id: ids[0] } })).status).toBe(
+      'pending',
+    );
+  });
+
   it('leaves the whole round pending when judging it fails', async () => {
     const ids = await pendingReplies(3);
     await expect(

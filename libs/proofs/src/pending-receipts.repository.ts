@@ -21,10 +21,16 @@ export interface InferenceForAttestation {
   conversation: { personaVersion: { hash: string } };
 }
 
-/** The checks' verdict on one receipt: the evidence to store as its proofs, or why it failed. */
+/**
+ * The checks' verdict on one receipt: the evidence to store as its proofs, why it failed, or that it could not be
+ * judged now (the check itself broke): it stays pending and goes to the back of the line, so it never blocks others.
+ */
 export type Verdict =
   | { ok: true; checks: { signature: Prisma.InputJsonValue; attestation: Prisma.InputJsonValue } }
-  | { ok: false; kind: 'signature' | 'attestation'; reason: string };
+  | { ok: false; kind: 'signature' | 'attestation'; reason: string }
+  | { ok: 'later'; reason: string };
+
+type Passed = Extract<Verdict, { ok: true }>;
 
 export interface AttestedSlot {
   record: InferenceForAttestation;
@@ -38,6 +44,8 @@ export interface AttestRound {
   /** Batches this round opened (schedule their age deadline) and filled (anchor them now). */
   opened: string[];
   full: string[];
+  /** Receipts left pending for a later round, with why. */
+  deferred: { record: InferenceForAttestation; reason: string }[];
   /** Receipts claimed this round, whatever their verdict: as many as the limit means more may be waiting. */
   claimed: number;
 }
@@ -84,20 +92,23 @@ export class PendingReceiptsRepository {
         const round: AttestRound = {
           attested: [],
           failed: [],
+          deferred: [],
           opened: [],
           full: [],
           claimed: records.length,
         };
         if (records.length === 0) return round;
         const verdicts = await judge(records);
-        const passed: { record: InferenceForAttestation; checks: Verdict & { ok: true } }[] = [];
+        const passed: { record: InferenceForAttestation; checks: Passed }[] = [];
         records.forEach((record, i) => {
           const verdict = verdicts[i];
           if (!verdict) throw new Error(`No verdict for receipt ${record.id}`);
-          if (verdict.ok) passed.push({ record, checks: verdict });
+          if (verdict.ok === true) passed.push({ record, checks: verdict });
+          else if (verdict.ok === 'later') round.deferred.push({ record, reason: verdict.reason });
           else round.failed.push({ record, kind: verdict.kind, reason: verdict.reason });
         });
         await this.writeFailures(tx, round.failed);
+        await this.deferToBack(tx, round.deferred);
         if (passed.length > 0) await this.writeAttested(tx, passed, options.maxBatchSize, round);
         return round;
       },
@@ -119,7 +130,7 @@ export class PendingReceiptsRepository {
       JOIN "PersonaVersion" v ON v."id" = c."personaVersionId"
       LEFT JOIN "Node" n ON n."id" = r."nodeId"
       WHERE r."status" = 'pending' ${only}
-      ORDER BY r."createdAt"
+      ORDER BY r."updatedAt", r."createdAt"
       LIMIT ${limit}
       FOR UPDATE OF r SKIP LOCKED`;
     return rows.map(shape);
@@ -140,9 +151,16 @@ export class PendingReceiptsRepository {
     }
   }
 
+  // Rounds take the least recently touched first: a receipt that could not be judged waits behind the others.
+  private async deferToBack(tx: Transaction, deferred: AttestRound['deferred']): Promise<void> {
+    if (deferred.length === 0) return;
+    const ids = deferred.map(({ record }) => record.id);
+    await tx.$executeRaw`UPDATE "InferenceRecord" SET "updatedAt" = now() WHERE "id" = ANY(${ids}::uuid[])`;
+  }
+
   private async writeAttested(
     tx: Transaction,
-    passed: { record: InferenceForAttestation; checks: Verdict & { ok: true } }[],
+    passed: { record: InferenceForAttestation; checks: Passed }[],
     maxBatchSize: number,
     round: AttestRound,
   ): Promise<void> {

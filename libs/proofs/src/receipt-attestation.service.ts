@@ -46,8 +46,10 @@ export class ReceiptAttestationService {
   async attestPending(limit: number, ids?: string[]): Promise<AttestRound> {
     const round = await this.pending.attestRound(
       { limit, ids, maxBatchSize: this.config.batches.maxSize },
-      (records) => Promise.all(records.map((record) => this.judge(record))),
+      (records) => Promise.all(records.map((record) => this.judgeOrDefer(record))),
     );
+    for (const { record, reason } of round.deferred)
+      this.logger.warn(`Receipt ${record.id} could not be checked now, retried later: ${reason}`);
     for (const { record, kind, reason } of round.failed) {
       this.logger.warn(`Receipt ${record.id} failed its ${kind} check: ${reason}`);
       this.events.update({ ...eventIds(record), status: 'failed', error: reason });
@@ -73,6 +75,11 @@ export class ReceiptAttestationService {
     const round = await this.attestPending(1, [inferenceId]);
     if (round.attested.length > 0) return 'attested';
     return round.failed.length > 0 ? 'failed' : 'skipped';
+  }
+
+  // A check that breaks (a bug, a verifier that cannot run) must not hold up the round's other receipts.
+  private judgeOrDefer(record: InferenceForAttestation): Promise<Verdict> {
+    return this.judge(record).catch((error: unknown) => ({ ok: 'later' as const, reason: String(error) }));
   }
 
   private async judge(record: InferenceForAttestation): Promise<Verdict> {
