@@ -1,5 +1,5 @@
 import { UsageError } from '../args';
-import { parseIdleArgs } from '../scenarios/idle';
+import { parseIdleArgs, retainedMemoryWarning } from '../scenarios/idle';
 import { parseReconnectArgs } from '../scenarios/reconnect';
 import { fdShortfall } from './limits';
 import { connectErrorCode, keysForConnections } from './open-sockets';
@@ -80,5 +80,16 @@ describe('connect error codes', () => {
     });
     expect(connectErrorCode(error)).toBe('websocket error: read ECONNRESET');
     expect(connectErrorCode(new Error('timeout'))).toBe('timeout');
+  });
+});
+
+describe('memory kept from earlier load', () => {
+  it('warns when the api once held more than 10% above what it holds before the run', () => {
+    const mib = 1024 * 1024;
+    expect(retainedMemoryWarning({ rssBytes: 688 * mib, peakRssBytes: 787 * mib })).toMatch(
+      /peaked at 787.0 MiB .* understated/,
+    );
+    expect(retainedMemoryWarning({ rssBytes: 232 * mib, peakRssBytes: 250 * mib })).toBeUndefined();
+    expect(retainedMemoryWarning(undefined)).toBeUndefined();
   });
 });

@@ -29,6 +29,8 @@ export interface ReconnectFigures {
     /** Connections lost again after they were back, by socket.io's reason. */
     droppedAgain: Record<string, number>;
     apiCpu?: IdleCpu & { pid: number };
+    /** This process from the drop to the end: its share of a core and event-loop delay (high: the generator lagged). */
+    generator: { cpuPercent: number; eventLoopDelayMs: { p50: number; p99: number; max: number } };
   };
   /** Streaming mode: how each reply streaming at the drop came out (load/connections/resumed-reply.ts). */
   replies?: {
@@ -36,6 +38,8 @@ export interface ReconnectFigures {
     examples: Record<string, string>;
     tokensMissedAndResent: number;
     duplicateTokensDropped: number;
+    /** Of those, duplicates whose text differed from the first copy (live vs resumed). */
+    duplicateTokensDiffering: number;
     tokensPerReply?: number;
   };
   /** [ms after the drop, connections back]: the storm's curve. */
@@ -81,10 +85,14 @@ export function reconnectMarkdown(f: ReconnectFigures): string {
     lines.push(
       `| api CPU from the drop until all were back | ${f.storm.apiCpu.msPerS} ms/s (pid ${f.storm.apiCpu.pid}) |`,
     );
+  const g = f.storm.generator;
+  lines.push(
+    `| this generator through the storm | ${g.cpuPercent}% of a core; event-loop delay p50 ${g.eventLoopDelayMs.p50} / p99 ${g.eventLoopDelayMs.p99} / max ${g.eventLoopDelayMs.max} ms |`,
+  );
   if (f.replies) {
     lines.push(
       `| replies, by outcome | ${counts(f.replies.outcomes)} |`,
-      `| tokens resent by the resume (missed) / duplicates dropped | ${f.replies.tokensMissedAndResent} / ${f.replies.duplicateTokensDropped} |`,
+      `| tokens resent by the resume (missed) / duplicates dropped (with other text) | ${f.replies.tokensMissedAndResent} / ${f.replies.duplicateTokensDropped} (${f.replies.duplicateTokensDiffering}) |`,
       `| tokens per reply (mean) | ${f.replies.tokensPerReply ?? '-'} |`,
     );
     if (Object.keys(f.replies.examples).length > 0) {

@@ -6,10 +6,14 @@
 export class ReplyAssembler {
   private readonly deltas = new Map<number, string>();
   duplicates = 0;
+  /** Duplicates whose text differed from the first copy: the live stream and the replay buffer disagree. */
+  conflicts = 0;
 
   add(seq: number, delta: string): 'new' | 'duplicate' {
-    if (this.deltas.has(seq)) {
+    const held = this.deltas.get(seq);
+    if (held !== undefined) {
       this.duplicates += 1;
+      if (held !== delta) this.conflicts += 1;
       return 'duplicate';
     }
     this.deltas.set(seq, delta);

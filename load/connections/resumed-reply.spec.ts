@@ -71,3 +71,38 @@ describe('a reply put back together after a reconnect', () => {
     expect(reply.detail).toBe('RATE_LIMITED');
   });
 });
+
+describe('a reply whose done beats the resume', () => {
+  it('waits for the join ack before judging: the missed tokens complete the text', () => {
+    const reply = new ResumedReply('c1');
+    reply.token(0, 'A ');
+    reply.joining();
+    // The room was joined first: done arrives live, then the ack with seq 1 and 2.
+    reply.done('A long story.');
+    expect(reply.outcome).toBeUndefined();
+    reply.joined({
+      ok: true,
+      status: 'streaming',
+      missed: [
+        { seq: 1, delta: 'long ' },
+        { seq: 2, delta: 'story.' },
+      ],
+    });
+    expect(reply.outcome).toBe('whole: resumed live');
+  });
+
+  it('says where the text and the content part ways', () => {
+    const reply = new ResumedReply('c1');
+    reply.token(0, 'A ');
+    reply.token(1, 'short ');
+    reply.done('A long story.');
+    expect(reply.detail).toContain('from character 2');
+  });
+
+  it('counts a duplicate whose text differs from the first copy', () => {
+    const reply = new ResumedReply('c1');
+    reply.token(0, 'A ');
+    reply.joined({ ok: true, status: 'streaming', missed: [{ seq: 0, delta: 'B ' }] });
+    expect(reply.tokens.conflicts).toBe(1);
+  });
+});

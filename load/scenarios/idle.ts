@@ -3,13 +3,13 @@ import type { Socket } from 'socket.io-client';
 import { htmlPage } from '../html/page';
 import { isLocalUrl } from '../process-cpu';
 import { prepareUsers, SetupError } from '../setup';
-import { idleCpu, memoryPerConnection, tally } from '../connections/figures';
+import { formatBytes, idleCpu, memoryPerConnection, tally } from '../connections/figures';
 import { HealthProbe } from '../connections/health-probe';
 import { IdleFigures, idleMarkdown, idleSections } from '../connections/idle-report';
 import { fdShortfall, ownMaxOpenFiles } from '../connections/limits';
 import { keysForConnections, openPaced } from '../connections/open-sockets';
 import { parseConnectionArgs } from '../connections/options';
-import { findApiProcess, readMemory, readTicks } from '../connections/proc-memory';
+import { findApiProcess, ProcessMemory, readMemory, readTicks } from '../connections/proc-memory';
 import type { Scenario, ScenarioResult } from './scenario';
 
 const log = (line: string): void => void process.stderr.write(`[idle] ${line}\n`);
@@ -33,6 +33,19 @@ must exceed --connections in both shells.
   --connect-timeout-s S   a handshake not done by then fails as "timeout" (default 20)
   --url URL, --keys-file PATH, --setup-concurrency N   as for chat-load
 `;
+
+/**
+ * An api that once held much more than it holds now keeps those pages (V8 and the allocator rarely give them back),
+ * and new connections reuse them: the RSS growth then understates what a connection costs. Say so (10% margin).
+ */
+export function retainedMemoryWarning(before: ProcessMemory | undefined): string | undefined {
+  if (!before || before.peakRssBytes <= before.rssBytes * 1.1) return undefined;
+  return (
+    `The api's RSS peaked at ${formatBytes(before.peakRssBytes)} before this run (now ${formatBytes(before.rssBytes)}): ` +
+    'memory it kept from earlier load is reused by new connections, so memory per connection is understated. ' +
+    'Measure against a freshly started api.'
+  );
+}
 
 export function parseIdleArgs(argv: readonly string[], env: Record<string, string | undefined>) {
   const parsed = parseConnectionArgs(argv, env, {
@@ -92,6 +105,11 @@ async function runIdle(
   if (apiShortfall) log(`warning: ${apiShortfall}`);
 
   const before = api ? readMemory(api.pid) : undefined;
+  const retained = retainedMemoryWarning(before);
+  if (retained) {
+    warnings.push(retained);
+    log(`warning: ${retained}`);
+  }
   const runStart = performance.now();
   let open = 0;
   const dropped: Record<string, number> = {};

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Socket } from 'socket.io-client';
 import { LatencyHistogram } from '../histogram';
 import { UsageError } from '../args';
@@ -40,7 +41,7 @@ address; default 120 a minute) and SIGNUP_RATE_LIMIT_PER_HOUR above the users si
   --model-id ID           the created persona's model (default ${DEFAULT_MODEL_ID}: replies last seconds)
   --ramp-per-s R          connections opened per second before the storm (default 200)
   --send-per-s R          streaming mode: messages sent per second, one per connection (default 100)
-  --first-token-wait-s S  how long to wait for every reply's first token before dropping anyway (default 30)
+  --first-token-wait-s S  how long to wait for every reply's first token before dropping anyway (default 15)
   --timeout-s S           how long after the drop to wait for reconnections and replies (default 60)
   --url URL, --keys-file PATH, --setup-concurrency N, --persona SLUG, --creator-key KEY, --creator-key-file PATH,
   --verification V        as for chat-load
@@ -54,7 +55,7 @@ export function parseReconnectArgs(argv: readonly string[], env: Record<string, 
       users: { fallback: 1000, min: 1, max: 100_000, integer: true },
       'ramp-per-s': { fallback: 200, min: 1, max: 100_000 },
       'send-per-s': { fallback: 100, min: 1, max: 100_000 },
-      'first-token-wait-s': { fallback: 30, min: 0, max: 3600 },
+      'first-token-wait-s': { fallback: 15, min: 0, max: 3600 },
       'timeout-s': { fallback: 60, min: 1, max: 3600 },
     },
     strings: ['mode'],
@@ -163,6 +164,10 @@ async function runReconnect(
     if (api) readApiTicks = () => readTicks(api.pid);
     const ticksBefore = readApiTicks();
     log(`dropping ${clients.length} connections`);
+    // This process's own load through the storm: a generator too busy to read its sockets would look like a slow api.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const cpuBefore = process.cpuUsage();
     droppedAt = performance.now();
     for (const client of clients) client.socket.io.engine.close();
     await waitUntil(
@@ -172,6 +177,17 @@ async function runReconnect(
       options.timeoutMs,
     );
 
+    loopDelay.disable();
+    const cpuUsed = process.cpuUsage(cpuBefore);
+    const generator = {
+      cpuPercent:
+        Math.round(((cpuUsed.user + cpuUsed.system) / 1000 / (performance.now() - droppedAt)) * 1000) / 10,
+      eventLoopDelayMs: {
+        p50: Math.round(loopDelay.percentile(50) / 1e4) / 100,
+        p99: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+        max: Math.round(loopDelay.max / 1e4) / 100,
+      },
+    };
     const reconnectMs = clients.flatMap((c) => (c.reconnectedMs === undefined ? [] : [c.reconnectedMs]));
     const histogram = new LatencyHistogram();
     reconnectMs.forEach((ms) => histogram.record(ms));
@@ -217,6 +233,7 @@ async function runReconnect(
         errors,
         droppedAgain,
         apiCpu: api && cpu ? { ...cpu, pid: api.pid } : undefined,
+        generator,
       },
       replies: persona
         ? {
@@ -224,6 +241,7 @@ async function runReconnect(
             examples,
             tokensMissedAndResent: replies.reduce((sum, r) => sum + r.missedTokens, 0),
             duplicateTokensDropped: replies.reduce((sum, r) => sum + r.tokens.duplicates, 0),
+            duplicateTokensDiffering: replies.reduce((sum, r) => sum + r.tokens.conflicts, 0),
             tokensPerReply:
               replies.length > 0 ? Math.round((totalTokens / replies.length) * 10) / 10 : undefined,
           }
@@ -297,6 +315,7 @@ async function runReconnect(
 
 /** conversation:join with the reply's id and the last seq held: the ack brings what was missed, or the whole text. */
 function resume(socket: Socket, reply: ResumedReply): void {
+  reply.joining();
   socket.timeout(JOIN_TIMEOUT_MS).emit(
     'conversation:join',
     {
