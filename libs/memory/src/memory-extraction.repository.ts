@@ -10,7 +10,14 @@ export interface SourceMessage {
   message: Message;
   personaId: string;
   userId: string;
+  /** The conversation's rolling summary and the last message folded into it. */
+  summary: string | null;
+  summaryUpToId: string | null;
+  /** Facts were already stored from this message (the job ran before). */
+  extracted: boolean;
 }
+
+type SourceRow = Message & Omit<SourceMessage, 'message'>;
 
 @Injectable()
 export class MemoryExtractionRepository {
@@ -19,50 +26,44 @@ export class MemoryExtractionRepository {
     private readonly embeddings: MemoryEmbeddingRepository,
   ) {}
 
+  /** The message, its conversation's owner, persona and summary, and whether it was mined before: one statement. */
   async findSource(messageId: string): Promise<SourceMessage | null> {
-    const message = await this.prisma.message.findUnique({
-      where: { id: messageId },
-      include: { conversation: true },
-    });
-    if (!message) return null;
-    const { conversation, ...plain } = message;
-    return { message: plain, personaId: conversation.personaId, userId: conversation.userId };
-  }
-
-  async alreadyExtracted(messageId: string): Promise<boolean> {
-    return (await this.prisma.memory.count({ where: { sourceMessageId: messageId } })) > 0;
+    const rows = await this.prisma.$queryRaw<SourceRow[]>`
+      SELECT m."id"::text, m."conversationId"::text, m."role"::text, m."content", m."status"::text,
+             m."clientMessageId", m."seq", m."createdAt",
+             c."personaId"::text AS "personaId", c."userId"::text AS "userId", c."summary",
+             c."summaryUpToId"::text AS "summaryUpToId",
+             EXISTS (SELECT 1 FROM "Memory" f WHERE f."sourceMessageId" = m."id") AS "extracted"
+      FROM "Message" m JOIN "Conversation" c ON c."id" = m."conversationId"
+      WHERE m."id" = ${messageId}::uuid`;
+    const row = rows[0];
+    if (!row) return null;
+    const { personaId, userId, summary, summaryUpToId, extracted, ...message } = row;
+    return { message, personaId, userId, summary, summaryUpToId, extracted };
   }
 
   /** Complete messages outside the prompt window (all but the newest `keepRecent`) not yet summarised, oldest first. */
-  async unsummarised(
-    conversationId: string,
-    keepRecent: number,
-  ): Promise<{ summary: string | null; messages: Message[] }> {
-    const conversation = await this.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } });
-    const upTo = conversation.summaryUpToId
-      ? await this.prisma.message.findUnique({
-          where: { id: conversation.summaryUpToId },
-          select: { seq: true },
-        })
-      : null;
-    const window = await this.prisma.message.findMany({
+  async unsummarised(source: SourceMessage, keepRecent: number): Promise<Message[]> {
+    const { conversationId } = source.message;
+    // The newest message that has left the prompt window; none while the conversation is short (most are).
+    const boundary = await this.prisma.message.findFirst({
       where: { conversationId, status: 'complete' },
       orderBy: { seq: 'desc' },
       skip: keepRecent,
-      take: 200,
       select: { seq: true },
     });
-    const boundary = window[0]?.seq;
-    if (boundary === undefined) return { summary: conversation.summary, messages: [] };
-    const messages = await this.prisma.message.findMany({
+    if (!boundary) return [];
+    const upTo = source.summaryUpToId
+      ? await this.prisma.message.findUnique({ where: { id: source.summaryUpToId }, select: { seq: true } })
+      : null;
+    return this.prisma.message.findMany({
       where: {
         conversationId,
         status: 'complete',
-        seq: { lte: boundary, ...(upTo ? { gt: upTo.seq } : {}) },
+        seq: { lte: boundary.seq, ...(upTo ? { gt: upTo.seq } : {}) },
       },
       orderBy: { seq: 'asc' },
     });
-    return { summary: conversation.summary, messages };
   }
 
   liveFacts(personaId: string, userId: string): Promise<Memory[]> {

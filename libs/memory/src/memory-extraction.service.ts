@@ -25,7 +25,7 @@ export class MemoryExtractionService {
     if (!source || source.message.role !== 'user') return [];
     // One job per message carries both pieces of after-turn work (each job costs dozens of Redis commands).
     await this.updateSummary(source);
-    if (await this.repository.alreadyExtracted(messageId)) return [];
+    if (source.extracted) return [];
     const facts = extractFacts(source.message.content);
     if (facts.length === 0) return [];
     const live = await this.repository.liveFacts(source.personaId, source.userId);
@@ -46,16 +46,13 @@ export class MemoryExtractionService {
   }
 
   private async updateSummary(source: SourceMessage): Promise<void> {
-    const { summary, messages } = await this.repository.unsummarised(
-      source.message.conversationId,
-      RECENT_TURNS_KEPT,
-    );
+    const messages = await this.repository.unsummarised(source, RECENT_TURNS_KEPT);
     const last = messages.at(-1);
     if (!last) return;
     const said = messages.filter((m) => m.role === 'user').map((m) => m.content);
     await this.conversations.saveSummary(
       source.message.conversationId,
-      foldIntoSummary(summary, said),
+      foldIntoSummary(source.summary, said),
       last.id,
     );
   }
