@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     [
       '',
       'Twinproof is running.',
-      `  API:           ${config.publicUrl}/v1`,
+      `  API:           ${config.publicUrl}/v1${config.apiProcesses > 1 ? ` (${config.apiProcesses} processes behind one port, sticky sessions: docs/scaling.md)` : ''}`,
       `  OpenAPI docs:  ${config.publicUrl}/docs  (JSON: ${config.publicUrl}/docs-json)`,
       `  Chain:         ${describeChain(chain)}`,
       `  Demo creator:  "${demo.handle}", API key in ${keyPath}`,
