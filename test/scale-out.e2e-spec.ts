@@ -184,6 +184,31 @@ describe('two api processes behind one port (e2e)', () => {
     expect(new Set(answers).size).toBe(2);
   });
 
+  it('starts a worker again when one dies; connections meanwhile are served or wait for it', async () => {
+    const workerPids = execFileSync('pgrep', ['-P', String(cluster.pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number);
+    expect(workerPids).toHaveLength(2);
+    process.kill(workerPids[0], 'SIGKILL');
+    // Once the primary knows: a connection handed to a worker in the instant it dies is lost with it (docs/scaling.md).
+    await waitFor(
+      async () => output.join('').includes('died (SIGKILL)'),
+      'the primary to see the worker die',
+    );
+    // Fewest open requests first: the new worker, still starting, gets most of these; all are answered.
+    const health = (): Promise<Response> => fetch(`${url}/health`, { signal: AbortSignal.timeout(20_000) });
+    const statuses = await Promise.all(Array.from({ length: 20 }, async () => (await health()).status));
+    expect(statuses).toEqual(statuses.map(() => 200));
+    // Workers are numbered in the order they were forked: the third is the one started again.
+    await waitFor(async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, async () => (await health()).headers.get(WORKER_HEADER)),
+      );
+      return answers.includes('3');
+    }, 'the restarted worker to serve');
+  });
+
   it('stops on SIGTERM: the primary and both workers exit', async () => {
     const exited = new Promise<number | null>((resolve) => cluster.once('exit', (code) => resolve(code)));
     cluster.kill('SIGTERM');
