@@ -1,8 +1,7 @@
 import { createRootLogger } from '@app/common';
 import { AppConfig } from '@app/config';
-import { setupMaster } from '@socket.io/sticky';
 import cluster, { Worker } from 'node:cluster';
-import { createServer } from 'node:http';
+import { createStickyPrimary } from './sticky-primary';
 import { STICKY_WORKER_ENV, WORKER_READY } from './sticky-worker';
 
 /** A worker that dies is started again after this long, so a worker that cannot start does not spin the primary. */
@@ -14,18 +13,17 @@ const STOP_MARGIN_MS = 10_000;
  * API_PROCESSES > 1: this process owns PORT and runs no Nest app. It forks that many api workers, one after the
  * other (each finds the keys and the node registration the first one made, instead of racing to make them), listens
  * once all of them serve, and hands every connection to a worker: a socket.io session's requests always to the
- * worker that opened it (@socket.io/sticky; long-polling needs that), everything else to the worker with the fewest
- * open sessions and requests. Emits to rooms reach sockets on every worker through the Redis adapter.
+ * worker that opened it (long-polling needs that), everything else to the worker with the fewest open sessions and
+ * requests (sticky-primary.ts). Emits to rooms reach sockets on every worker through the Redis adapter.
  */
 export async function runApiCluster(config: AppConfig): Promise<void> {
   // The same pino lines as the workers' (JSON in production), named apart from them.
   const pino = createRootLogger({ ...config.log, app: 'api-primary' });
   const logger = { log: (line: string) => pino.info(line), error: (line: string) => pino.error(line) };
   let stopping = false;
-  const server = createServer();
-  // Request bytes travel to the workers as Buffers: JSON, the default, would turn them into objects.
+  // The first bytes of each connection travel to its worker as a Buffer: JSON, the default, would make an object.
   cluster.setupPrimary({ serialization: 'advanced' });
-  setupMaster(server, { loadBalancingMethod: 'least-connection' });
+  const server = createStickyPrimary();
 
   const fork = (): Promise<Worker> =>
     new Promise((resolve, reject) => {
