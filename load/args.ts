@@ -33,6 +33,8 @@ export interface LoadOptions {
   perUserPerMinute: number;
   /** --sweep: "auto" or rising rates; each step is a whole run at that rate (load/sweep.ts). */
   sweep?: SweepPlan;
+  /** Not a flag: a sweep step skips this many users of --keys-file, those the steps before it used (chat-run.ts). */
+  userOffset?: number;
 }
 
 export class UsageError extends Error {}

@@ -178,13 +178,17 @@ export async function sweep(
   plan: SweepPlan,
   onStep: (run: ChatRun) => void = () => undefined,
 ): Promise<ChatSweep> {
-  // The same consumers for every step: signing up a new set per step would meet the sign-up limit.
+  // Each step with consumers of its own: the previous step's have spent their per-minute send limit, and reusing them
+  // made a step refuse its own sends (RATE_LIMITED) and the sweep report a knee the generator caused. They are kept
+  // in one keys file, so a sweep run again (--keys-file) signs up no one new.
   const keysFile = options.keysFile ?? join(mkdtempSync(join(tmpdir(), 'twinproof-sweep-')), 'keys.json');
+  let userOffset = options.userOffset ?? 0;
   const points: SweepPoint[] = [];
   const runs: ChatRun[] = [];
   for (let rate = nextRate(plan, points); rate !== undefined; rate = nextRate(plan, points)) {
     log(`sweep step ${points.length + 1}: ${rate}/s`);
-    const step = await run({ ...options, rate, keysFile });
+    const step = await run({ ...options, rate, keysFile, userOffset });
+    userOffset += step.report.setup.users;
     onStep(step);
     runs.push(step);
     const { report } = step;

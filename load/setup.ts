@@ -57,14 +57,18 @@ function readKeysFile(path: string): LoadUser[] {
   );
 }
 
-/** The consumer accounts: those in --keys-file first, the rest signed up now (and added to the file). */
+/**
+ * The consumer accounts: those in --keys-file first (after the first `userOffset`), the rest signed up now (and added
+ * to the file).
+ */
 export async function prepareUsers(
   options: LoadOptions,
   count: number,
   runTag: string,
 ): Promise<{ users: LoadUser[]; signedUp: number }> {
   const known = options.keysFile ? readKeysFile(options.keysFile) : [];
-  const missing = Math.max(0, count - known.length);
+  const available = known.slice(options.userOffset ?? 0);
+  const missing = Math.max(0, count - available.length);
   let fresh: LoadUser[];
   try {
     fresh = await mapLimit(
@@ -87,7 +91,7 @@ export async function prepareUsers(
       mode: 0o600,
     });
   }
-  return { users: [...known, ...fresh].slice(0, count), signedUp: fresh.length };
+  return { users: [...available, ...fresh].slice(0, count), signedUp: fresh.length };
 }
 
 function creatorKey(options: LoadOptions): string | undefined {
