@@ -1,7 +1,15 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuBetween, CpuReading, parseStatTicks, readGroups } from './process-cpu';
+import {
+  cpuBetween,
+  CpuReading,
+  crowdedGroups,
+  formatServerCpu,
+  parseStatTicks,
+  readGroups,
+  type ServerCpu,
+} from './process-cpu';
 
 /** A /proc/<pid>/stat line whose utime, stime, cutime, cstime are the given ticks. */
 function stat(pid: number, comm: string, [utime, stime, cutime, cstime]: number[]): string {
@@ -65,5 +73,24 @@ describe('server CPU per message', () => {
     ]);
     expect(cpu.totalMsPerMessage).toBe(15);
     expect(cpuBetween(before, after, 10_000, 0).totalMsPerMessage).toBeUndefined();
+  });
+});
+
+describe('crowdedGroups', () => {
+  const cpu = (api: number, worker: number): ServerCpu => ({
+    windowS: 10,
+    messages: 100,
+    groups: [
+      { group: 'api', processes: api, cpuMs: 1, msPerMessage: 1, corePercent: 1 },
+      { group: 'worker', processes: worker, cpuMs: 1, msPerMessage: 1, corePercent: 1 },
+      { group: 'postgres', processes: 30, cpuMs: 1, msPerMessage: 1, corePercent: 1 },
+    ],
+  });
+
+  it('names the groups with more processes than one platform runs, and warns in the table', () => {
+    expect(crowdedGroups(cpu(1, 1))).toEqual([]);
+    expect(crowdedGroups(cpu(3, 2))).toEqual(['3 api processes', '2 worker processes']);
+    expect(formatServerCpu(cpu(3, 1))).toContain('Warning: 3 api processes');
+    expect(formatServerCpu(cpu(1, 1))).not.toContain('Warning');
   });
 });

@@ -108,6 +108,14 @@ export function isLocalUrl(url: string): boolean {
   return host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '::1';
 }
 
+/** Groups with more processes than one platform runs by default: the sign that other work on the box is counted. */
+export function crowdedGroups(cpu: ServerCpu): string[] {
+  const expected: Record<string, number> = { api: 1, worker: 1 };
+  return cpu.groups
+    .filter((group) => expected[group.group] !== undefined && group.processes > expected[group.group])
+    .map((group) => `${group.processes} ${group.group} processes`);
+}
+
 export function formatServerCpu(cpu: ServerCpu | undefined): string {
   if (!cpu) return '';
   const lines = [
@@ -127,5 +135,11 @@ export function formatServerCpu(cpu: ServerCpu | undefined): string {
   lines.push(
     `${'all'.padEnd(10)} ${''.padStart(9)} ${''.padStart(7)} ${(cpu.totalMsPerMessage?.toFixed(2) ?? '-').padStart(12)}`,
   );
+  const crowded = crowdedGroups(cpu);
+  if (crowded.length > 0)
+    lines.push(
+      `Warning: ${crowded.join(', ')}: more processes than one platform runs (one api unless API_PROCESSES, one ` +
+        'worker): other platforms or tests on this machine are counted in these figures; measure on a quiet machine.',
+    );
   return lines.join('\n') + '\n';
 }
