@@ -24,7 +24,7 @@ type Series = { name: string; points: [number, number][] };
 const LATENCY_ROWS: [keyof ChatRun['report']['results']['latency'], string][] = [
   ['ack', 'ack (accepted)'],
   ['ttft', 'TTFT'],
-  ['serverTtft', 'TTFT the server reports (model)'],
+  ['serverTtft', 'TTFT the server reports (from the reply’s start)'],
   ['tpot', 'TPOT'],
   ['itl', 'ITL (pooled)'],
   ['e2e', 'end to end'],

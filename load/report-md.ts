@@ -47,7 +47,10 @@ export function sweepMarkdown(
   sweep: ChatSweep,
   kneeSplit: ModelPlatformSplit | undefined,
 ): string {
-  const knee = sweep.runs[kneeIndex(sweep.points)];
+  const kneeAt = kneeIndex(sweep.points);
+  const knee = sweep.runs[kneeAt];
+  // The last step is the knee only when goodput stopped rising there; otherwise it is just the highest step.
+  const kneeName = kneeAt < sweep.points.length - 1 ? 'knee step' : 'highest step, no knee reached';
   return [
     `# ${title}`,
     '',
@@ -63,7 +66,7 @@ export function sweepMarkdown(
       ? formatSplit(
           kneeSplit,
           knee.report.setup.persona.modelId,
-          ` (knee step, ${knee.report.parameters.rate}/s)`,
+          ` (${kneeName}, ${knee.report.parameters.rate}/s)`,
         )
       : '',
   ].join('\n');
