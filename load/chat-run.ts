@@ -130,7 +130,9 @@ export async function run(options: LoadOptions): Promise<ChatRun> {
             window.start.reading,
             window.end.reading,
             window.end.at - window.start.at,
-            results.completed,
+            // The work the window saw: turns (warm-up ones too) that ended inside it. Under saturation the measured
+            // turns end long after it, and dividing by them undercounted the CPU per message by half at 200/s.
+            outcome.completedInWindow,
           )
         : undefined;
     if (proofs) {
