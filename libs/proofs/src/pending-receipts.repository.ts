@@ -118,21 +118,28 @@ export class PendingReceiptsRepository {
 
   private async claim(tx: Transaction, limit: number, ids?: string[]): Promise<InferenceForAttestation[]> {
     const only = ids ? Prisma.sql`AND r."id" = ANY(${ids}::uuid[])` : Prisma.empty;
+    // The pending rows are locked first, on their own, then joined by id: a join planned over the whole tables (as
+    // PostgreSQL did without statistics) scanned every message and conversation once per round.
     const rows = await tx.$queryRaw<AttestationRow[]>`
+      WITH claimed AS (
+        SELECT r."id" FROM "InferenceRecord" r
+        WHERE r."status" = 'pending' ${only}
+        ORDER BY r."updatedAt", r."createdAt"
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      )
       SELECT r."id"::text, r."status"::text, r."messageId"::text, r."conversationId"::text, r."input", r."receipt",
              r."digest", r."signature", r."signer", r."salt", r."prefixBytes",
              m."content", m."status"::text AS "messageStatus", v."hash" AS "personaVersionHash",
              n."id"::text AS "nodeId", n."address" AS "nodeAddress", n."attestationKind" AS "nodeAttestationKind",
              n."measurement" AS "nodeMeasurement", n."attestation" AS "nodeAttestation"
-      FROM "InferenceRecord" r
+      FROM claimed
+      JOIN "InferenceRecord" r ON r."id" = claimed."id"
       JOIN "Message" m ON m."id" = r."messageId"
       JOIN "Conversation" c ON c."id" = r."conversationId"
       JOIN "PersonaVersion" v ON v."id" = c."personaVersionId"
       LEFT JOIN "Node" n ON n."id" = r."nodeId"
-      WHERE r."status" = 'pending' ${only}
-      ORDER BY r."updatedAt", r."createdAt"
-      LIMIT ${limit}
-      FOR UPDATE OF r SKIP LOCKED`;
+      ORDER BY r."updatedAt", r."createdAt"`;
     return rows.map(shape);
   }
 
