@@ -15,7 +15,21 @@ describe('attestation rounds (PostgreSQL)', () => {
     prisma = context.get(PrismaService);
     pending = context.get(PendingReceiptsRepository);
   });
-  afterAll(() => context.close());
+  // Batches here hold receipts without digests, which no worker could anchor: other files' workers, sharing this
+  // database, must not find them open and add their replies to them. Everything this file made goes.
+  const made: string[] = [];
+  afterAll(async () => {
+    const batches = await prisma.inferenceRecord.findMany({
+      where: { id: { in: made }, batchId: { not: null } },
+      select: { batchId: true },
+    });
+    await prisma.inferenceRecord.deleteMany({ where: { id: { in: made } } });
+    // Only batches left empty: one another file opened keeps its own receipts.
+    await prisma.settlementBatch.deleteMany({
+      where: { id: { in: batches.map((b) => b.batchId!) }, inferences: { none: {} } },
+    });
+    await context.close();
+  });
 
   /** n pending replies in one conversation, oldest first. */
   async function pendingReplies(n: number): Promise<string[]> {
@@ -46,6 +60,7 @@ describe('attestation rounds (PostgreSQL)', () => {
         },
       });
       ids.push(record.id);
+      made.push(record.id);
     }
     return ids;
   }

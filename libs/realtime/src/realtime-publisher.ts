@@ -7,6 +7,21 @@ import { CHAT_NAMESPACE, rooms, socketIoAdapterKey } from './realtime-contract';
 import type { ServerToClientEvents } from './realtime-events';
 
 /**
+ * The emitter publishes without awaiting: with Redis down each PUBLISH rejects (after its retries) with no one to
+ * catch it, an unhandled rejection per event. The outage itself is logged once by watchRedisClient, and a missed event
+ * is read over HTTP, so the rejection carries nothing: mark it handled.
+ */
+function fireAndForget(client: Redis): Redis {
+  const publish = client.publish.bind(client) as (...args: unknown[]) => Promise<number>;
+  const handled = (...args: unknown[]): Promise<number> => {
+    const sent = publish(...args);
+    sent.catch(() => undefined);
+    return sent;
+  };
+  return Object.assign(client, { publish: handled });
+}
+
+/**
  * Publishes on the Redis channels every api instance's adapter listens on. Fire and forget: a missed event is read
  * over HTTP, and a socket that misses a disconnect is refused at its next handshake.
  */
@@ -17,9 +32,8 @@ export class RealtimePublisher implements OnModuleDestroy {
   private closed = false;
 
   constructor(config: AppConfig) {
-    this.redis = watchRedisClient(
-      new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }),
-      'realtime publisher',
+    this.redis = fireAndForget(
+      watchRedisClient(new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }), 'realtime publisher'),
     );
     this.emitter = new Emitter<ServerToClientEvents>(this.redis, {
       key: socketIoAdapterKey(config.redisPrefix),
