@@ -36,7 +36,7 @@ describe('parseArgs', () => {
       '--slo-tpot-ms',
       '0',
     ]);
-    expect(options).toMatchObject({ rate: 20, target: 'openai', proofs: true, perUserPerMinute: 600 });
+    expect(options).toMatchObject({ rate: 20, target: 'openai', proofs: true, perUserPerMinute: 30 });
     expect(options.slo).toEqual({ ttftMs: 500, tpotMs: undefined, e2eMs: 2000 });
   });
 
