@@ -142,6 +142,27 @@ describe('spot checks (PostgreSQL, BullMQ on Redis)', () => {
     await job?.remove();
   });
 
+  it('draws first when the caller knows the reply: one not drawn is not read again, one drawn is read once', async () => {
+    const operator = await dbFactory.user(prisma);
+    const served = await node(operator.id);
+    const record = await reply(served.id);
+    const read = jest.spyOn(repository, 'findRecord');
+    const drawn = service.random;
+    // Rate 1 in this file: a draw of 1 is never below it, so this reply is not picked.
+    service.random = () => 1;
+    try {
+      expect(await service.schedule(record.id, { prefixBytes: null })).toBe(false);
+      expect(read).not.toHaveBeenCalled();
+      service.random = () => 0.5;
+      expect(await service.schedule(record.id, { prefixBytes: null })).toBe(true);
+      expect(read).toHaveBeenCalledTimes(1);
+    } finally {
+      service.random = drawn;
+      read.mockRestore();
+      await (await queue.getJob(jobIds.spotCheck(record.id)))?.remove();
+    }
+  });
+
   it('does not sample a reply recorded without its generation parameters, nor one on a model that is not deterministic', async () => {
     const operator = await dbFactory.user(prisma);
     const served = await node(operator.id);

@@ -69,12 +69,17 @@ export class SpotCheckService {
   random: () => number = Math.random;
 
   /** After attestation: samples the reply and, when picked, opens its check and queues the job. */
-  async schedule(inferenceId: string): Promise<boolean> {
+  /**
+   * `known`: what the caller already read of the reply (the attestation round has its prefixBytes). The draw comes
+   * first then, and only the few replies picked are read: the draw and the checkability do not depend on each other.
+   */
+  async schedule(inferenceId: string, known?: { prefixBytes: number | null }): Promise<boolean> {
     const { spotCheckRate, spotCheckModels } = this.config.network;
     if (spotCheckRate <= 0) return false;
+    if (known && !sampled(samplingRate(known, spotCheckRate), this.random)) return false;
     const record = await this.checks.findRecord(inferenceId);
     if (!record || notCheckable(record, spotCheckModels) !== null) return false;
-    if (!sampled(samplingRate(record, spotCheckRate), this.random)) return false;
+    if (!known && !sampled(samplingRate(record, spotCheckRate), this.random)) return false;
     await this.checks.open(inferenceId);
     await this.jobs.spotCheck(inferenceId);
     return true;
