@@ -53,7 +53,8 @@ export class AttestationPump implements OnApplicationBootstrap, OnModuleDestroy 
         this.logger.debug(`Attested ${round.attested.length}, failed ${round.failed.length} receipts`);
       // Drawn on what the round read: at the default 5% rate, one reply in twenty is read again, not every one.
       await Promise.all(round.attested.map(({ record }) => this.sample(record.id, record.prefixBytes)));
-      return round.claimed;
+      // Receipts deferred (their check broke) are no progress: a round of only those waits the poll like an empty one.
+      return round.claimed - round.deferred.length;
     } catch (error) {
       // Postgres down or restarting: said once, retried every poll; the receipts stay pending meanwhile.
       if (!this.failing) this.logger.warn(`Attestation round failed: ${String(error)}`);
