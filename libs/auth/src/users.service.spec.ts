@@ -15,7 +15,15 @@ class FakeUsersRepository {
 
   async createWithKey(handle: string, role: Role, key: KeyRecord): Promise<{ user: User; key: ApiKey }> {
     const now = new Date();
-    const user: User = { id: randomUUID(), handle, role, createdAt: now, updatedAt: now, deletedAt: null };
+    const user: User = {
+      id: randomUUID(),
+      handle,
+      role,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+      anonymous: false,
+    };
     const apiKey: ApiKey = {
       id: randomUUID(),
       userId: user.id,

@@ -238,6 +238,22 @@ export class AppConfig {
       confirmations: this.env.CHAIN_CONFIRMATIONS,
     };
   }
+  /** Private chat through Oblivious HTTP (docs/privacy.md). */
+  get privacy(): {
+    tokensPerHour: number;
+    issuerName: string;
+    issuerKeyFile: string;
+    keyRotateMs: number;
+    keyGraceMs: number;
+  } {
+    return {
+      tokensPerHour: this.env.PRIVATE_TOKENS_PER_HOUR,
+      issuerName: this.env.PRIVACY_ISSUER_NAME,
+      issuerKeyFile: this.env.PRIVACY_ISSUER_KEY_FILE ?? join(this.env.DATA_DIR, 'privacy-issuer-key.pem'),
+      keyRotateMs: this.env.OHTTP_KEY_ROTATE_MS,
+      keyGraceMs: this.env.OHTTP_KEY_GRACE_MS,
+    };
+  }
   /** A settlement batch closes when it holds maxSize receipts or its first receipt is maxAgeMs old. */
   get batches(): {
     maxSize: number;

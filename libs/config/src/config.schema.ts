@@ -146,6 +146,22 @@ export const configSchema = z
     // Workers attest pending receipts in rounds of up to ATTEST_ROUND, waiting ATTEST_POLL_MS after a round that was not full.
     ATTEST_ROUND: z.coerce.number().int().min(1).max(1_000).default(100),
     ATTEST_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
+    // Private chat (docs/privacy.md). Privacy Pass tokens a signed-in user may obtain per hour; each pays for one
+    // private request, so this is private chat's rate limit and bill.
+    PRIVATE_TOKENS_PER_HOUR: z.coerce.number().int().min(1).default(200),
+    // The issuer name inside every token challenge; the RSA issuer key (kept in DATA_DIR unless named).
+    PRIVACY_ISSUER_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]{1,255}$/, 'a host-like name')
+      .default('twinproof'),
+    PRIVACY_ISSUER_KEY_FILE: z.string().min(1).optional(),
+    // A gateway's OHTTP key is replaced this often; the one it replaced is still accepted for the grace period.
+    OHTTP_KEY_ROTATE_MS: z.coerce
+      .number()
+      .int()
+      .min(1_000)
+      .default(24 * 3_600_000),
+    OHTTP_KEY_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
     // How long a job stays locked to a worker that stopped renewing it (died) before another worker takes it.
     JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   })

@@ -22,6 +22,7 @@ function node(id: string, fields: Partial<NodeWithOperator> = {}): NodeWithOpera
     attestationKind: 'dev',
     attestation: {},
     measurement: null,
+    ohttpKeys: null,
     status: 'active',
     lastHeartbeatAt: NOW,
     lastSignedHeartbeatAt: null,
