@@ -24,6 +24,10 @@ export enum ErrorCode {
   PERSONA_UNAVAILABLE = 'PERSONA_UNAVAILABLE',
   /** Fewer independent operators serve the persona's model than its minOperators: no reply was started. */
   NOT_ENOUGH_OPERATORS = 'NOT_ENOUGH_OPERATORS',
+  /** A Privacy Pass token that is malformed, for another issuer, key or challenge, or not validly signed. */
+  TOKEN_INVALID = 'TOKEN_INVALID',
+  /** A Privacy Pass token that was already redeemed. */
+  TOKEN_SPENT = 'TOKEN_SPENT',
   /** A dependency (Redis) is down: retry later. */
   UNAVAILABLE = 'UNAVAILABLE',
   INTERNAL = 'INTERNAL',

@@ -23,6 +23,8 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.SERVER_STOPPING]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.PERSONA_UNAVAILABLE]: HttpStatus.GONE,
   [ErrorCode.NOT_ENOUGH_OPERATORS]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.TOKEN_INVALID]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.TOKEN_SPENT]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.INTERNAL]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
