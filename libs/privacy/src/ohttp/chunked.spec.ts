@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { concat } from './bytes';
 import { ChunkedRequestSealer, encapsulateChunkedRequest, openChunkedRequest } from './chunked';
-import { AEAD_AES_128_GCM, AEAD_CHACHA20_POLY1305, KDF_HKDF_SHA256, Suite } from './constants';
+import { AEAD_AES_128_GCM, AEAD_CHACHA20_POLY1305, KDF_HKDF_SHA256, LABEL, Suite } from './constants';
+import { setupSender } from './setup';
 import { BhttpResponseStreamDecoder, BhttpResponseStreamEncoder } from './bhttp';
 import { OhttpError } from './errors';
 import { GatewayKey, generateGatewayKey } from './key-config';
@@ -164,6 +165,14 @@ describe('chunked OHTTP', () => {
     expect(await failure(openRequest(key, prefixOnly))).toMatchObject({ code: 'MALFORMED' });
     const bigFinal = concat(client.header, Uint8Array.of(0), new Uint8Array(70 * 1024));
     expect(await failure(openRequest(key, bigFinal))).toMatchObject({ code: 'MALFORMED' });
+    // A final chunk that never ends is refused once it passes the bound, not buffered for ever.
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      yield concat(client.header, Uint8Array.of(0));
+      for (;;)
+        yield await new Promise<Uint8Array>((resolve) => setImmediate(() => resolve(new Uint8Array(1024))));
+    }
+    const opened = await openChunkedRequest([key], endless());
+    expect(await failure(collect(opened.chunks))).toMatchObject({ code: 'MALFORMED' });
   });
 
   it('names an unknown key and a stream shorter than the header', async () => {
@@ -175,6 +184,16 @@ describe('chunked OHTTP', () => {
     expect(await failure(openRequest(other, request.header.subarray(0, 20)))).toMatchObject({
       code: 'TRUNCATED',
     });
+  });
+
+  it('refuses an empty non-final chunk, which the draft treats as a decryption error', async () => {
+    const key = await generateGatewayKey(5);
+    // Sealed below the sealer, which would refuse to produce it.
+    const { context, header } = await setupSender(key.config, LABEL.chunkedRequest);
+    const empty = new Uint8Array(await context.seal(new Uint8Array(0), new Uint8Array(0)));
+    const last = new Uint8Array(await context.seal(Uint8Array.of(1), new TextEncoder().encode('final')));
+    const wire = concat(header, encodeVarint(empty.length), empty, Uint8Array.of(0), last);
+    expect(await failure(openRequest(key, wire))).toMatchObject({ code: 'DECRYPT_FAILED' });
   });
 
   it('keeps senders to the draft: nothing after the final chunk, no empty non-final chunk', async () => {

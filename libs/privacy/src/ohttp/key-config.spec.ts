@@ -49,6 +49,10 @@ describe('key configurations', () => {
     ['unknown KEM (P-256)', '0029' + '010010' + '00'.repeat(32) + '000400010001'],
     ['suites length zero', '0025' + '010020' + '00'.repeat(32) + '0000'],
     ['suites length not a multiple of 4', '0027' + '010020' + '00'.repeat(32) + '0002' + '0001'],
+    [
+      'suites length 6 (one and a half suites)',
+      '002d' + '010020' + '00'.repeat(32) + '0006' + '0001000100010003',
+    ],
     ['suites past the end', '0029' + '010020' + '00'.repeat(32) + '0008' + '00010001'],
     ['bytes after the suites', '002a' + '010020' + '00'.repeat(32) + '0004' + '00010001' + 'ff'],
   ])('refuses %s as KEY_CONFIG_INVALID', (_name, hex) => {

@@ -78,6 +78,14 @@ describe('OHTTP request and response', () => {
     });
   });
 
+  it('refuses a low-order (all-zero) encapsulated key as DECRYPT_FAILED', async () => {
+    const key = await generateGatewayKey(1);
+    const { encapsulated } = await encapsulateRequest(key.config, request);
+    const zeroEnc = encapsulated.slice();
+    zeroEnc.fill(0, 7, 39);
+    expect(await failure(decapsulateRequest([key], zeroEnc))).toMatchObject({ code: 'DECRYPT_FAILED' });
+  });
+
   it('serves requests made with the previous key during a rotation', async () => {
     const old = await generateGatewayKey(1);
     const current = await generateGatewayKey(2);
