@@ -9,6 +9,7 @@ import { ConversationsModule } from '@app/conversations';
 import { HealthModule } from '@app/health';
 import { MemoryModule, VectorSupportModule } from '@app/memory';
 import { PersonasModule } from '@app/personas';
+import { PrivacyModule } from '@app/privacy';
 import { ProofsModule } from '@app/proofs';
 import { RateLimitGuard, RateLimitModule } from '@app/rate-limit';
 import { RedisModule } from '@app/redis';
@@ -25,6 +26,7 @@ import { RedisModule } from '@app/redis';
     ConversationsModule,
     ChatModule,
     ProofsModule,
+    PrivacyModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -31,6 +31,8 @@ export interface NodeOptions {
   heartbeatMs: number;
   /** How long SIGTERM lets running inferences finish before they are cut. */
   drainMs: number;
+  /** Its OHTTP gateway key is replaced this often; the replaced one is accepted for graceMs more (docs/privacy.md). */
+  ohttpKeys: { rotateMs: number; graceMs: number };
   /** dev: the api's dev authority vouches for the key; tdx: a TDX quote for the key, made here (docs/network.md). */
   tee: NodeTee;
   log: LogSettings;
@@ -73,6 +75,8 @@ export const USAGE = `Usage: npm run node -- --api URL --operator-key KEY [optio
   --region REGION / --provider PROVIDER   declared, for the network's figures  NODE_REGION / NODE_PROVIDER
   --heartbeat-ms MS       (default 5000)                                       NODE_HEARTBEAT_MS
   --drain-ms MS           SIGTERM waits this long for running replies (default 30000)  NODE_DRAIN_MS
+  --ohttp-rotate-ms MS    how often its OHTTP gateway key is replaced (default 86400000)  OHTTP_KEY_ROTATE_MS
+  --ohttp-grace-ms MS     how long the replaced key is still accepted (default 3600000)   OHTTP_KEY_GRACE_MS
   --tee dev|tdx           dev (default): the api's dev authority vouches for the key; tdx: this node, in an
                           Intel TDX guest, sends a TDX quote binding its key when it registers   NODE_TEE
   --tsm-root PATH         the configfs-tsm report directory (default /sys/kernel/config/tsm/report)  NODE_TSM_ROOT
@@ -100,6 +104,9 @@ const FLAGS = {
   provider: 'NODE_PROVIDER',
   'heartbeat-ms': 'NODE_HEARTBEAT_MS',
   'drain-ms': 'NODE_DRAIN_MS',
+  // The api's own variables: one setting for the in-process gateway and start:cluster's nodes alike.
+  'ohttp-rotate-ms': 'OHTTP_KEY_ROTATE_MS',
+  'ohttp-grace-ms': 'OHTTP_KEY_GRACE_MS',
   tee: 'NODE_TEE',
   'tsm-root': 'NODE_TSM_ROOT',
   'tee-collateral': 'NODE_TEE_COLLATERAL',
@@ -276,6 +283,10 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     provider: get('provider')?.slice(0, 64),
     heartbeatMs: integer(get('heartbeat-ms'), 'heartbeat-ms', 5_000, 100, 3_600_000),
     drainMs: integer(get('drain-ms'), 'drain-ms', 30_000, 0, 3_600_000),
+    ohttpKeys: {
+      rotateMs: integer(get('ohttp-rotate-ms'), 'ohttp-rotate-ms', 86_400_000, 1_000, 30 * 86_400_000),
+      graceMs: integer(get('ohttp-grace-ms'), 'ohttp-grace-ms', 3_600_000, 0, 7 * 86_400_000),
+    },
     tee: teeOption(get),
     log: {
       format:

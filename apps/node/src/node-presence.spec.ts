@@ -10,6 +10,7 @@ import type { NodeHeartbeatRequest, NodeRegistrationRequest } from '@app/node-pr
 import { ApiCallError, type ApiClient } from './api.client';
 import { NodeDrain } from './node-drain';
 import { NodeEvidence } from './node-evidence';
+import { NodeGateway } from './node-gateway';
 import type { NodeIdentity } from './node-identity';
 import type { NodeOptions } from './node-options';
 import { NodePresence, RegistrationRefusedError } from './node-presence';
@@ -21,6 +22,7 @@ const options = {
   heartbeatMs: 60_000,
   region: 'eu',
   tee: { kind: 'dev' },
+  ohttpKeys: { rotateMs: 86_400_000, graceMs: 3_600_000 },
 } as NodeOptions;
 
 function setUp(
@@ -39,7 +41,12 @@ function setUp(
   } as unknown as ApiClient;
   const drain = new NodeDrain();
   const evidence = new NodeEvidence(nodeOptions, identity);
-  return { presence: new NodePresence(nodeOptions, client, identity, drain, evidence), identity, drain };
+  const gateway = new NodeGateway(nodeOptions, identity);
+  return {
+    presence: new NodePresence(nodeOptions, client, identity, drain, evidence, gateway),
+    identity,
+    drain,
+  };
 }
 
 describe('NodePresence', () => {

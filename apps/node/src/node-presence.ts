@@ -5,6 +5,7 @@ import { isAddress } from 'ethers';
 import { ApiCallError, ApiClient } from './api.client';
 import { NodeDrain } from './node-drain';
 import { NodeEvidence } from './node-evidence';
+import { NodeGateway } from './node-gateway';
 import { NodeIdentity } from './node-identity';
 import type { NodeOptions } from './node-options';
 import { NODE_OPTIONS } from './node.tokens';
@@ -33,6 +34,7 @@ export class NodePresence {
     private readonly identity: NodeIdentity,
     private readonly drain: NodeDrain,
     private readonly evidence: NodeEvidence,
+    private readonly gateway: NodeGateway,
   ) {}
 
   /** Registers (retrying while the api is unreachable or failing) and starts heartbeating. */
@@ -65,6 +67,8 @@ export class NodePresence {
         status,
         outstanding: fields.outstanding,
         signature,
+        // Signed on their own by the node key (the heartbeat's signature does not cover them); rotated when due.
+        ohttpKeys: await this.gateway.published(),
       });
       if (this.lastBeatFailed) this.logger.log('Heartbeats reach the api again');
       this.lastBeatFailed = false;

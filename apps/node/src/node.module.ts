@@ -5,11 +5,13 @@ import { CompletionsController } from './completions.controller';
 import { HealthController } from './health.controller';
 import { NodeDrain } from './node-drain';
 import { NodeEvidence } from './node-evidence';
+import { NodeGateway } from './node-gateway';
 import { NodeIdentity } from './node-identity';
 import { NodeInference } from './node-inference.service';
 import { nodeModelRegistry } from './node-models';
 import type { NodeOptions } from './node-options';
 import { NodePresence } from './node-presence';
+import { OhttpController } from './ohttp.controller';
 import { ProbeController } from './probe.controller';
 import { NODE_OPTIONS } from './node.tokens';
 import { ReplayGuard } from './replay-guard';
@@ -21,7 +23,7 @@ export class NodeModule {
   static register(options: NodeOptions): DynamicModule {
     return {
       module: NodeModule,
-      controllers: [CompletionsController, HealthController, ProbeController],
+      controllers: [CompletionsController, HealthController, OhttpController, ProbeController],
       providers: [
         { provide: NODE_OPTIONS, useValue: options },
         { provide: ModelRegistry, useFactory: () => nodeModelRegistry(options) },
@@ -29,6 +31,7 @@ export class NodeModule {
         ApiClient,
         NodeDrain,
         NodeEvidence,
+        NodeGateway,
         NodeIdentity,
         NodeInference,
         NodePresence,

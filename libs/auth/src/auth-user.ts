@@ -6,4 +6,6 @@ export interface AuthUser {
   handle: string;
   role: Role;
   apiKeyId: string;
+  /** A private-chat session (docs/privacy.md): made by redeeming a Privacy Pass token, linked to no account. */
+  anonymous?: true;
 }

@@ -32,3 +32,11 @@ export class RoleRequiredError extends DomainError {
     super(ErrorCode.FORBIDDEN, `Only ${roles.join(' or ')} accounts may do this.`);
   }
 }
+
+export class PrivateTokenNotAcceptedError extends UnauthenticatedError {
+  constructor() {
+    super(
+      'A Privacy Pass token pays for a private chat request only (POST /v1/chat/completions); use an API key here.',
+    );
+  }
+}

@@ -1,8 +1,16 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import type { Response } from 'express';
 import type { Role } from '@app/database';
-import { MissingApiKeyError, RoleRequiredError } from './auth.errors';
+import { MissingApiKeyError, PrivateTokenNotAcceptedError, RoleRequiredError } from './auth.errors';
 import { AuthenticatedRequest, IS_PUBLIC, ROLES } from './decorators';
+import {
+  ACCEPTS_PRIVATE_TOKEN,
+  isPrivateToken,
+  PRIVATE_SESSION_KEY_HEADER,
+  PRIVATE_SESSIONS,
+  type PrivateSessions,
+} from './private-sessions';
 import { UsersService } from './users.service';
 
 export function bearerToken(header: string | undefined): string | undefined {
@@ -20,6 +28,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly users: UsersService,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -27,7 +36,12 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const targets = [context.getHandler(), context.getClass()];
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) ?? false;
-    const token = bearerToken(request.header('authorization'));
+    const authorization = request.header('authorization');
+    if (isPrivateToken(authorization)) {
+      await this.openPrivateSession(context, authorization, targets);
+      return true;
+    }
+    const token = bearerToken(authorization);
     if (!token) {
       if (isPublic) return true;
       throw new MissingApiKeyError();
@@ -38,5 +52,30 @@ export class ApiKeyGuard implements CanActivate {
       throw new RoleRequiredError(roles);
     }
     return true;
+  }
+
+  /** Redeems a Privacy Pass token and makes the caller a new private session, whose key only the client will read. */
+  private async openPrivateSession(
+    context: ExecutionContext,
+    authorization: string,
+    targets: Parameters<Reflector['getAllAndOverride']>[1],
+  ): Promise<void> {
+    const accepted = this.reflector.getAllAndOverride<boolean | undefined>(ACCEPTS_PRIVATE_TOKEN, targets);
+    // Resolved per call: the privacy library depends on this one, so it cannot be injected (and may be absent).
+    const sessions = accepted ? this.privateSessions() : undefined;
+    if (!sessions) throw new PrivateTokenNotAcceptedError();
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    await sessions.redeem(authorization, (name) => request.header(name));
+    const { user, apiKey } = await this.users.openPrivateSession();
+    request.user = user;
+    context.switchToHttp().getResponse<Response>().setHeader(PRIVATE_SESSION_KEY_HEADER, apiKey);
+  }
+
+  private privateSessions(): PrivateSessions | undefined {
+    try {
+      return this.moduleRef.get<PrivateSessions>(PRIVATE_SESSIONS, { strict: false });
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -5,3 +5,4 @@ export * from './auth.guard';
 export * from './auth.module';
 export * from './decorators';
 export * from './users.service';
+export * from './private-sessions';

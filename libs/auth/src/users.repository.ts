@@ -16,10 +16,15 @@ export class UsersRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** User and first key in one transaction: a failed sign-up leaves nothing behind. */
-  async createWithKey(handle: string, role: Role, key: KeyRecord): Promise<{ user: User; key: ApiKey }> {
+  async createWithKey(
+    handle: string,
+    role: Role,
+    key: KeyRecord,
+    options: { anonymous?: boolean } = {},
+  ): Promise<{ user: User; key: ApiKey }> {
     try {
       return await this.prisma.$transaction(async (tx) => {
-        const user = await tx.user.create({ data: { handle, role } });
+        const user = await tx.user.create({ data: { handle, role, anonymous: options.anonymous ?? false } });
         const apiKey = await tx.apiKey.create({ data: { ...key, userId: user.id } });
         return { user, key: apiKey };
       });

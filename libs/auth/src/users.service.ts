@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { NotFoundError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Role } from '@app/database';
@@ -64,7 +65,34 @@ export class UsersService {
           this.logger.warn(`Could not record use of key ${key.id}: ${String(error)}`),
         );
     }
-    return { id: key.user.id, handle: key.user.handle, role: key.user.role, apiKeyId: key.id };
+    const user: AuthUser = {
+      id: key.user.id,
+      handle: key.user.handle,
+      role: key.user.role,
+      apiKeyId: key.id,
+    };
+    if (key.user.anonymous) user.anonymous = true;
+    return user;
+  }
+
+  /**
+   * A private-chat session (docs/privacy.md): a consumer linked to no account, made after a Privacy Pass token was
+   * redeemed, with its own key so the client can read its reply's proof later through the gateway. Its handle has a
+   * ':' that sign-up refuses, so no account can take it.
+   */
+  async openPrivateSession(): Promise<{ user: AuthUser; apiKey: string }> {
+    const key = generateApiKey();
+    const handle = `private:${randomBytes(10).toString('hex')}`;
+    const { user, key: stored } = await this.users.createWithKey(
+      handle,
+      'consumer',
+      { hash: key.hash, prefix: key.prefix, name: 'private-session' },
+      { anonymous: true },
+    );
+    return {
+      user: { id: user.id, handle, role: user.role, apiKeyId: stored.id, anonymous: true },
+      apiKey: key.secret,
+    };
   }
 
   async createKey(userId: string, name: string): Promise<{ key: KeyView; apiKey: string }> {

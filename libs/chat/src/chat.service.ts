@@ -230,6 +230,7 @@ export class ChatService implements OnModuleDestroy {
         text: streamed.text,
         ttftMs: streamed.ttftMs,
         startedAt,
+        private: user.anonymous,
       };
       const done: DoneEvent = await this.recorder.complete(reply);
       await started.release();

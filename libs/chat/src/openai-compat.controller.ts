@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AuthUser, CurrentUser } from '@app/auth';
+import { AcceptsPrivateToken, AuthUser, CurrentUser } from '@app/auth';
 import { PersonasService } from '@app/personas';
 import type { Response } from 'express';
 import { OpenAiCompletions, ReplyFailedError } from './openai-completions';
@@ -39,6 +39,8 @@ export class OpenAiCompatController {
   }
 
   @Post('chat/completions')
+  // Private chat (docs/privacy.md): a Privacy Pass token, redeemed by the auth guard, instead of an API key.
+  @AcceptsPrivateToken()
   // OpenAI answers 200, not Nest's default 201 for POST; strict clients check for it.
   @HttpCode(200)
   @ApiOkResponse({

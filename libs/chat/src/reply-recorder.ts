@@ -33,6 +33,8 @@ export interface FinishedReply {
   startedAt: Date;
   /** What the reply was asked with beyond its input (stop, sampling, response format); spot checks replay it. */
   generation?: GenerationRequest;
+  /** A private session's turn (docs/privacy.md): nothing is remembered from it. */
+  private?: boolean;
 }
 
 /**
@@ -182,9 +184,12 @@ export class ReplyRecorder {
   // missed memory job loses one turn's facts.
   async enqueueFollowUps(reply: FinishedReply): Promise<void> {
     const results = await Promise.allSettled([
-      this.memoryQueue.add(JobName.ExtractMemories, correlated({ messageId: reply.userMessageId }), {
-        jobId: jobIds.extractMemories(reply.userMessageId),
-      }),
+      // A private session is thrown away with its key: memories of it would be personal data nobody can ever read.
+      reply.private
+        ? Promise.resolve()
+        : this.memoryQueue.add(JobName.ExtractMemories, correlated({ messageId: reply.userMessageId }), {
+            jobId: jobIds.extractMemories(reply.userMessageId),
+          }),
       this.proofJobs.enqueueFor(reply.context.inferenceId, reply.persona.verification),
     ]);
     for (const result of results)

@@ -8,5 +8,6 @@ export * from './router-identity';
 export * from './traffic/network-rollup';
 export * from './traffic/network-rollup.module';
 export * from './traffic/network-traffic.repository';
+export * from './traffic/relay-traffic.repository';
 export * from './attestation-policy';
 export * from './router/attested-nodes';

@@ -85,6 +85,15 @@ export class LocalNode implements OnModuleInit, OnModuleDestroy {
     return this.started().wallet.address;
   }
 
+  /**
+   * Its id and key, for what the node vouches for besides receipts: its OHTTP gateway keys (docs/privacy.md).
+   * Undefined when there is no in-process node.
+   */
+  get gatewayIdentity(): { nodeId: string; signer: Wallet } | undefined {
+    if (!this.wallet || !this.nodeId) return undefined;
+    return { nodeId: this.nodeId, signer: this.wallet };
+  }
+
   onModuleDestroy(): void {
     clearInterval(this.heartbeat);
   }

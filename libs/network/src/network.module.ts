@@ -12,6 +12,7 @@ import { NodesService } from './nodes.service';
 import { NetworkReportService } from './traffic/network-report.service';
 import { NetworkRollupModule } from './traffic/network-rollup.module';
 import { PersonaRequirementsRepository } from './traffic/persona-requirements.repository';
+import { RelayTrafficRepository } from './traffic/relay-traffic.repository';
 import { NetworkController } from './traffic/network.controller';
 import { NodeDirectory } from './router/node-directory';
 import { NodeProber } from './router/node-prober';
@@ -28,6 +29,7 @@ import { RouterIdentity } from './router-identity';
     NodesService,
     NetworkReportService,
     PersonaRequirementsRepository,
+    RelayTrafficRepository,
     NodeEconomicsRepository,
     NodeEconomicsService,
     LocalNode,
@@ -38,6 +40,6 @@ import { RouterIdentity } from './router-identity';
     { provide: RemoteNodeConnector, useClass: HttpNodeConnector },
     { provide: InferenceNodes, useExisting: NodeRouter },
   ],
-  exports: [NodesRepository, LocalNode, RouterIdentity, InferenceNodes],
+  exports: [NodesRepository, LocalNode, RouterIdentity, InferenceNodes, RelayTrafficRepository],
 })
 export class NetworkModule {}

@@ -47,6 +47,12 @@ export class InvalidRegistrationProofError extends ValidationError {
   }
 }
 
+export class InvalidGatewayKeysError extends ValidationError {
+  constructor(reason: string) {
+    super(`Invalid OHTTP gateway keys: ${reason}`, [{ field: 'ohttpKeys', problems: [reason] }]);
+  }
+}
+
 export class StaleHeartbeatError extends ValidationError {
   constructor() {
     const problem = 'must be within 60 s of the api’s clock';

@@ -169,6 +169,20 @@ export class NodesRepository {
     });
   }
 
+  /**
+   * Stores a node's signed OHTTP gateway keys (docs/privacy.md) unless the stored ones expire later: a copy of an older
+   * signed configuration, replayed, cannot send clients back to a key the node has retired.
+   */
+  async setOhttpKeys(
+    id: string,
+    keys: { keyConfig: string; signature: string; expiresAt: string },
+  ): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE "Node" SET "ohttpKeys" = ${JSON.stringify(keys)}::jsonb, "updatedAt" = now()
+      WHERE id = ${id}::uuid
+        AND ("ohttpKeys" IS NULL OR ("ohttpKeys"->>'expiresAt')::timestamptz < ${keys.expiresAt}::timestamptz)`;
+  }
+
   listWithOperators(): Promise<NodeWithOperator[]> {
     return this.prisma.node.findMany({
       include: { operator: { select: { handle: true } } },

@@ -19,6 +19,7 @@ import type { RegisterNodeDto } from './dto/register-node.dto';
 import { reportedStatus } from './dto/reported-status';
 import {
   BadHeartbeatSignatureError,
+  InvalidGatewayKeysError,
   InvalidRegistrationProofError,
   NodeAddressTakenError,
   NodeNotFoundError,
@@ -28,6 +29,7 @@ import {
   StaleHeartbeatError,
 } from './nodes.errors';
 import { NodesRepository } from './nodes.repository';
+import { checkGatewayKeys } from '@app/privacy/gateway/key-binding';
 import { AttestationPolicyProvider } from './attestation-policy';
 import { EvidenceDowngradeError, NodeEvidenceRefusedError } from './node-evidence.error';
 import { RouterIdentity } from './router-identity';
@@ -146,6 +148,14 @@ export class NodesService {
       throw fresh ? new BadHeartbeatSignatureError() : new StaleHeartbeatError();
     }
     if (node.status === 'revoked') throw new NodeRevokedError(id);
+    const keys = dto.ohttpKeys;
+    const storedKeys = node.ohttpKeys as { signature?: unknown } | null;
+    // Checked only when they changed: the same signed configuration comes with every heartbeat.
+    const newKeys = keys && storedKeys?.signature !== keys.signature ? keys : undefined;
+    if (newKeys) {
+      const binding = checkGatewayKeys(node.address, newKeys, new Date(now));
+      if (!binding.ok) throw new InvalidGatewayKeysError(binding.reason);
+    }
     const updated = await this.nodes.recordHeartbeat(id, dto.status, dto.outstanding, new Date(dto.at));
     if (!updated) {
       const now = await this.nodes.findById(id);
@@ -153,6 +163,7 @@ export class NodesService {
     }
     // The router key may have changed (a new ROUTER_PRIVATE_KEY): the node takes the new one without a restart.
     // Told to the node, whose operator does not see the api's log: a node the probe cannot reach is not routed to.
+    if (newKeys) await this.nodes.setOhttpKeys(id, newKeys);
     const probed = updated.operatorId === null || isHealthy(updated, this.config.network.heartbeatMs, now);
     return { status: updated.status, routerAddress: this.routerIdentity.address, probed };
   }

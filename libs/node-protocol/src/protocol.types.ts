@@ -48,6 +48,8 @@ export interface NodeHeartbeatRequest {
   outstanding: number;
   status: NodeHeartbeatStatus;
   signature: string;
+  /** The node's OHTTP gateway keys, signed by the node key (docs/privacy.md). */
+  ohttpKeys?: { keyConfig: string; signature: string; expiresAt: string };
 }
 
 /**

@@ -30,6 +30,13 @@ class WindowReportResponse {
   @ApiProperty({ type: ConcentrationResponse }) providers!: ConcentrationResponse;
   @ApiProperty({ type: ConcentrationResponse }) regions!: ConcentrationResponse;
   @ApiProperty({ type: ConcentrationResponse }) teeKinds!: ConcentrationResponse;
+  @ApiProperty({ description: 'Requests that came through a registered OHTTP relay (docs/privacy.md)' })
+  privateRequests!: number;
+  @ApiProperty({
+    type: ConcentrationResponse,
+    description: 'Private requests by the operator (handle) of the relay they came through',
+  })
+  relayOperators!: ConcentrationResponse;
 }
 
 class WindowsResponse {
@@ -53,17 +60,19 @@ class NodeCountsResponse {
 
 class ConcentrationWarningResponse {
   @ApiProperty({
-    enum: ['share', 'operators', 'minOperators', 'unserved'],
+    enum: ['share', 'operators', 'minOperators', 'unserved', 'relayGateway'],
     description:
       'share: one entity serves more than NETWORK_MAX_SHARE of a window; operators: a model healthy nodes ' +
       'serve (or live personas use) has fewer than NETWORK_MIN_OPERATORS operators among healthy nodes, ' +
       'none for models only stopped or revoked nodes listed; minOperators: `personas` live personas require ' +
       'more independent operators than serve their model (they cannot reply); unserved: live personas use a ' +
-      'model no healthy node serves',
+      'model no healthy node serves; relayGateway: one operator (key) runs both the relay `relayId` and the ' +
+      'gateway node `nodeId` behind it for `requests` private requests, so it sees who asked and what',
   })
-  kind!: 'share' | 'operators' | 'minOperators' | 'unserved';
+  kind!: 'share' | 'operators' | 'minOperators' | 'unserved' | 'relayGateway';
   @ApiProperty({ required: false, enum: ['1h', '24h', '7d'] }) window?: string;
-  @ApiProperty({ required: false, enum: ['operator', 'provider', 'teeKind'] }) dimension?: string;
+  @ApiProperty({ required: false, enum: ['operator', 'provider', 'teeKind', 'relayOperator'] })
+  dimension?: string;
   @ApiProperty({ required: false }) key?: string;
   @ApiProperty({ required: false }) share?: number;
   @ApiProperty({ required: false }) modelId?: string;
@@ -71,6 +80,9 @@ class ConcentrationWarningResponse {
   @ApiProperty({ required: false, description: 'The minimum those personas require' }) minOperators?: number;
   @ApiProperty({ required: false, description: 'How many live personas the warning concerns' })
   personas?: number;
+  @ApiProperty({ required: false }) relayId?: string;
+  @ApiProperty({ required: false }) nodeId?: string;
+  @ApiProperty({ required: false, description: 'Private requests the warning concerns' }) requests?: number;
 }
 
 export class NetworkReportResponse {

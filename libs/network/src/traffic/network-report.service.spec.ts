@@ -3,6 +3,7 @@ import type { NodesRepository, NodeWithOperator } from '../nodes.repository';
 import type { ModelRegistry } from '@app/inference';
 import { NetworkReportService } from './network-report.service';
 import type { NetworkTrafficRepository, NodeTrafficTotals } from './network-traffic.repository';
+import type { RelayTrafficRepository, RelayTrafficTotals } from './relay-traffic.repository';
 import type { PersonaRequirement, PersonaRequirementsRepository } from './persona-requirements.repository';
 
 const NOW = new Date('2026-12-03T15:20:00Z');
@@ -38,6 +39,7 @@ function service(
   totals: NodeTrafficTotals[],
   env: Record<string, string> = {},
   requirements: PersonaRequirement[] = [],
+  relayTotals: RelayTrafficTotals[] = [],
 ) {
   const since: Date[] = [];
   const traffic = {
@@ -46,6 +48,9 @@ function service(
       return Promise.resolve(froms.map(() => totals));
     },
   } as unknown as NetworkTrafficRepository;
+  const relayTraffic = {
+    totalsSinceEach: (froms: Date[]) => Promise.resolve(froms.map(() => relayTotals)),
+  } as unknown as RelayTrafficRepository;
   const repository = { listWithOperators: () => Promise.resolve(nodes) } as unknown as NodesRepository;
   const personas = {
     requirements: () => Promise.resolve(requirements),
@@ -54,7 +59,14 @@ function service(
   const models = { has: (modelId: string) => modelId === 'embedded' } as unknown as ModelRegistry;
   return {
     since,
-    reports: new NetworkReportService(AppConfig.fromProcessEnv(env), repository, traffic, personas, models),
+    reports: new NetworkReportService(
+      AppConfig.fromProcessEnv(env),
+      repository,
+      traffic,
+      relayTraffic,
+      personas,
+      models,
+    ),
   };
 }
 
@@ -209,5 +221,57 @@ describe('NetworkReportService', () => {
       { kind: 'minOperators', modelId: 'm', minOperators: 4, operators: 2, personas: 6 },
       { kind: 'unserved', modelId: 'gone', personas: 3 },
     ]);
+  });
+
+  it('reports private traffic by relay operator, and warns where one operator runs the relay and the gateway', async () => {
+    const ops = (id: string, handle: string) => ({ operatorId: id, operator: { handle } });
+    const nodes = [node('n1', ops('op-a', 'alice')), node('n2', ops('op-b', 'bob'))];
+    const relay = (
+      relayId: string,
+      nodeId: string,
+      requests: number,
+      operatorId: string,
+      handle: string,
+    ) => ({
+      relayId,
+      nodeId,
+      requests,
+      relayOperatorId: operatorId,
+      relayOperator: handle,
+    });
+    const { reports } = service(
+      nodes,
+      [],
+      {},
+      [],
+      [relay('r1', 'n1', 30, 'op-c', 'carol'), relay('r2', 'n2', 10, 'op-b', 'bob')],
+    );
+    const report = await reports.report(NOW);
+    const window = report.windows['24h'];
+    expect(window.privateRequests).toBe(40);
+    expect(window.relayOperators.entities.map((e) => [e.key, e.requests, e.share])).toEqual([
+      ['carol', 30, 0.75],
+      ['bob', 10, 0.25],
+    ]);
+    expect(window.relayOperators.nakamoto).toBe(1);
+    expect(report.warnings).toContainEqual({
+      kind: 'share',
+      window: '24h',
+      dimension: 'relayOperator',
+      key: 'carol',
+      share: 0.75,
+    });
+    // Bob's relay forwarded to Bob's own node: he saw both who asked and what. Carol's did not.
+    const same = report.warnings.filter((w) => w.kind === 'relayGateway');
+    expect(same).toEqual(
+      (['1h', '24h', '7d'] as const).map((w) => ({
+        kind: 'relayGateway',
+        window: w,
+        key: 'bob',
+        relayId: 'r2',
+        nodeId: 'n2',
+        requests: 10,
+      })),
+    );
   });
 });

@@ -7,6 +7,7 @@ import { concentrationOf, type Concentration, groupTraffic } from '../concentrat
 import { NodesRepository, type NodeWithOperator } from '../nodes.repository';
 import { isHealthy } from '../router/node-health';
 import { NetworkTrafficRepository } from './network-traffic.repository';
+import { RelayTrafficRepository, type RelayTrafficTotals } from './relay-traffic.repository';
 import { type PersonaRequirement, PersonaRequirementsRepository } from './persona-requirements.repository';
 
 const HOUR_MS = 3_600_000;
@@ -27,13 +28,17 @@ export interface WindowReport {
   providers: Concentration;
   regions: Concentration;
   teeKinds: Concentration;
+  /** Requests that came through an OHTTP relay of the registry (docs/privacy.md). */
+  privateRequests: number;
+  /** Private requests by the operator of the relay they came through (operator handle). */
+  relayOperators: Concentration;
 }
 
 export type ConcentrationWarning =
   | {
       kind: 'share';
       window: WindowName;
-      dimension: 'operator' | 'provider' | 'teeKind';
+      dimension: 'operator' | 'provider' | 'teeKind' | 'relayOperator';
       key: string;
       share: number;
     }
@@ -42,7 +47,19 @@ export type ConcentrationWarning =
   /** `personas` live personas require more independent operators than serve their model now: they cannot reply. */
   | { kind: 'minOperators'; modelId: string; minOperators: number; operators: number; personas: number }
   /** Live personas use a model no healthy node serves. */
-  | { kind: 'unserved'; modelId: string; personas: number };
+  | { kind: 'unserved'; modelId: string; personas: number }
+  /**
+   * One operator runs both a relay and the gateway node behind it for some private traffic: that operator sees who
+   * asked and what, which is what Oblivious HTTP is there to prevent (docs/privacy.md).
+   */
+  | {
+      kind: 'relayGateway';
+      window: WindowName;
+      key: string;
+      relayId: string;
+      nodeId: string;
+      requests: number;
+    };
 
 export interface NetworkReport {
   generatedAt: Date;
@@ -59,6 +76,7 @@ export class NetworkReportService {
     private readonly config: AppConfig,
     private readonly nodes: NodesRepository,
     private readonly traffic: NetworkTrafficRepository,
+    private readonly relayTraffic: RelayTrafficRepository,
     private readonly personas: PersonaRequirementsRepository,
     private readonly models: ModelRegistry,
   ) {}
@@ -76,7 +94,10 @@ export class NetworkReportService {
       ([, hours]) => new Date(Math.floor((now.getTime() - hours * HOUR_MS) / HOUR_MS) * HOUR_MS),
     );
     // One read for all windows: they must agree with each other (a 1 h figure never above the 24 h one).
-    const totals = await this.traffic.totalsSinceEach(sinces);
+    const [totals, relayTotals] = await Promise.all([
+      this.traffic.totalsSinceEach(sinces),
+      this.relayTraffic.totalsSinceEach(sinces),
+    ]);
     for (const [index, [name]] of spans.entries()) {
       const since = sinces[index];
       const rows = (totals[index] ?? []).flatMap((t) => {
@@ -93,18 +114,21 @@ export class NetworkReportService {
         providers: concentrationOf(groupTraffic(rows, (r) => r.node.provider ?? UNDECLARED)),
         regions: concentrationOf(groupTraffic(rows, (r) => r.node.region ?? UNDECLARED)),
         teeKinds: concentrationOf(groupTraffic(rows, (r) => r.node.teeKind)),
+        ...relayFigures(relayTotals[index] ?? []),
       };
       windows[name] = window;
       const dimensions = [
         ['operator', window.operators],
         ['provider', window.providers],
         ['teeKind', window.teeKinds],
+        ['relayOperator', window.relayOperators],
       ] as const;
       for (const [dimension, concentration] of dimensions) {
         for (const e of concentration.entities.filter((e) => e.share > maxShare)) {
           warnings.push({ kind: 'share', window: name, dimension, key: e.key, share: e.share });
         }
       }
+      warnings.push(...relayGatewayWarnings(name, relayTotals[index] ?? [], byId));
     }
 
     const requirements = await this.personas.requirements();
@@ -161,4 +185,34 @@ export class NetworkReportService {
     if (node.modelIds.includes(modelId)) return true;
     return node.operatorId === null && node.modelIds.length === 0 && this.models.has(modelId);
   }
+}
+
+function relayFigures(rows: RelayTrafficTotals[]): Pick<WindowReport, 'privateRequests' | 'relayOperators'> {
+  const traffic = rows.map((r) => ({ ...r, key: r.relayOperator, promptTokens: 0, completionTokens: 0 }));
+  return {
+    privateRequests: rows.reduce((sum, r) => sum + r.requests, 0),
+    relayOperators: concentrationOf(groupTraffic(traffic, (r) => r.relayOperator)),
+  };
+}
+
+/** Private traffic whose relay and gateway node one operator runs. */
+function relayGatewayWarnings(
+  window: WindowName,
+  rows: RelayTrafficTotals[],
+  nodes: Map<string, NodeWithOperator>,
+): ConcentrationWarning[] {
+  return rows.flatMap((row) => {
+    const node = nodes.get(row.nodeId);
+    if (!node || node.operatorId !== row.relayOperatorId) return [];
+    return [
+      {
+        kind: 'relayGateway' as const,
+        window,
+        key: row.relayOperator,
+        relayId: row.relayId,
+        nodeId: row.nodeId,
+        requests: row.requests,
+      },
+    ];
+  });
 }

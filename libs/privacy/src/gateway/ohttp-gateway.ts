@@ -1,0 +1,265 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  BhttpResponseStreamEncoder,
+  bucketSize,
+  decapsulateRequest,
+  decodeRequest,
+  encodeResponse,
+  MEDIA,
+  OhttpError,
+  openChunkedRequest,
+} from '../ohttp';
+import type { GatewayKeyring } from './gateway-keyring';
+import { FORWARDED_INNER_HEADERS, isPrivateRoute } from './private-routes';
+import type { SeenRequests } from './seen-requests';
+import { padEventStreamPiece } from './sse-padding';
+
+/** The header a relay names itself with (docs/privacy.md); passed to the api for the relay-operator figures. */
+export const RELAY_HEADER = 'twinproof-relay';
+
+/** An inner request as the gateway passes it to the api: only its method, path, allowed headers and body. */
+export interface InnerRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: Uint8Array;
+}
+
+export type Forward = (
+  request: InnerRequest,
+  /** `origin`: the outer request, for where it arrived (never for who sent it: that is the relay). */
+  context: { relayId?: string; signal: AbortSignal; origin: IncomingMessage },
+) => Promise<Response>;
+
+export interface GatewayOptions {
+  keyring: GatewayKeyring;
+  seen: SeenRequests;
+  forward: Forward;
+  /** The largest encapsulated request accepted, in bytes. */
+  maxBodyBytes: number;
+}
+
+/** Inner response headers a client needs; the api's others stay inside the gateway. */
+const RETURNED_INNER_HEADERS = [
+  'content-type',
+  'retry-after',
+  'x-private-session-key',
+  'x-inference-id',
+  'x-conversation-id',
+];
+// A non-streamed inner response larger than this is not sealed whole (a proof bundle is a few KiB).
+const MAX_INNER_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** Answered outside the encapsulation, so seen by the relay: they say nothing the relay could not see itself. */
+class OuterError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problemType?: string,
+  ) {
+    super(message);
+  }
+}
+
+// One answer for every request the gateway could not open or would not serve once opened (tampered, truncated, a
+// replay, undecodable Binary HTTP): the relay, which sees this answer, cannot tell which check failed.
+const unreadable = (): OuterError =>
+  new OuterError(
+    400,
+    'OHTTP_UNREADABLE',
+    'The gateway could not decapsulate this request. Seal a new request to the current key configuration.',
+  );
+
+/**
+ * The Oblivious HTTP gateway of one node (RFC 9458, and draft-ietf-ohai-chunked-ohttp for streamed replies). It opens
+ * requests with keys that never leave this process, forwards the inner request to the api without anything that
+ * identifies the client (the api sees this gateway's address), and seals the api's answer back.
+ */
+export class OhttpGateway {
+  constructor(private readonly options: GatewayOptions) {}
+
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const abort = new AbortController();
+    response.on('close', () => abort.abort());
+    try {
+      const type = mediaType(request.headers['content-type']);
+      if (type === MEDIA.request) await this.single(request, response, abort.signal);
+      else if (type === MEDIA.chunkedRequest) await this.chunked(request, response, abort.signal);
+      else
+        throw new OuterError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `Send ${MEDIA.request} or ${MEDIA.chunkedRequest}, not ${type || 'no content type'}.`,
+        );
+    } catch (error) {
+      if (response.headersSent) {
+        // Mid-stream: the client sees the missing final chunk (a truncated reply), never a partial one as whole.
+        response.destroy();
+        return;
+      }
+      const outer = toOuterError(error);
+      response.writeHead(outer.status, { 'content-type': 'application/problem+json' });
+      response.end(
+        JSON.stringify({
+          ...(outer.problemType ? { type: outer.problemType } : {}),
+          title: outer.message,
+          error: { code: outer.code, message: outer.message },
+        }),
+      );
+    }
+  }
+
+  private async single(
+    request: IncomingMessage,
+    response: ServerResponse,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const body = await readBounded(request, this.options.maxBodyBytes);
+    const keys = await this.options.keyring.keys();
+    const opened = await decapsulateRequest(keys, body);
+    this.checkFresh(opened.keyId, opened.enc);
+    const inner = await this.forward(opened.request, request, signal);
+    const payload = await readResponseBounded(inner);
+    const headers = returnedHeaders(inner.headers);
+    const plain = new Response(payload as ConstructorParameters<typeof Response>[0], {
+      status: inner.status,
+      headers,
+    });
+    const encoded = await encodeResponse(plain, { padTo: bucketSize(payload.length + 64) });
+    const sealed = await opened.response.seal(encoded);
+    response.writeHead(200, { 'content-type': MEDIA.response, 'content-length': sealed.length });
+    response.end(sealed);
+  }
+
+  private async chunked(
+    request: IncomingMessage,
+    response: ServerResponse,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const keys = await this.options.keyring.keys();
+    const opened = await openChunkedRequest(keys, bounded(request, this.options.maxBodyBytes));
+    this.checkFresh(opened.keyId, opened.enc);
+    // The inner request is small (a chat request): it is read whole before forwarding.
+    const parts: Uint8Array[] = [];
+    for await (const chunk of opened.chunks) parts.push(chunk);
+    const inner = await this.forward(Buffer.concat(parts), request, signal);
+    const sealer = opened.response;
+    const encoder = new BhttpResponseStreamEncoder();
+    const streamed = (inner.headers.get('content-type') ?? '').startsWith('text/event-stream');
+    response.writeHead(200, { 'content-type': MEDIA.chunkedResponse });
+    response.flushHeaders();
+    response.write(sealer.header);
+    response.write(
+      await sealer.seal(encoder.head(inner.status, new Headers(returnedHeaders(inner.headers))), false),
+    );
+    if (inner.body) {
+      for await (const piece of inner.body as unknown as AsyncIterable<Uint8Array>) {
+        if (signal.aborted) return;
+        const content = streamed ? padEventStreamPiece(piece) : piece;
+        response.write(await sealer.seal(encoder.content(content), false));
+      }
+    }
+    response.end(await sealer.seal(encoder.end(), true));
+  }
+
+  private checkFresh(keyId: number, enc: Uint8Array): void {
+    const { seen, keyring } = this.options;
+    if (!seen.firstTime(keyId, enc)) throw unreadable();
+    seen.prune((id) => keyring.accepts(id));
+    // Rotating is cheaper than forgetting: a full cache would otherwise have to let a replay through.
+    if (seen.full(keyId)) void keyring.rotate();
+  }
+
+  /** Decodes the inner request, refuses what is not a private route (inside the encapsulation), forwards the rest. */
+  private async forward(bytes: Uint8Array, origin: IncomingMessage, signal: AbortSignal): Promise<Response> {
+    let decoded: Request;
+    try {
+      decoded = decodeRequest(bytes);
+    } catch {
+      throw unreadable();
+    }
+    const url = new URL(decoded.url);
+    if (!isPrivateRoute(decoded.method, url.pathname))
+      return jsonResponse(404, 'NOT_FOUND', 'The gateway forwards chat and proof requests only.');
+    const headers: Record<string, string> = {};
+    for (const name of FORWARDED_INNER_HEADERS) {
+      const value = decoded.headers.get(name);
+      if (value !== null) headers[name] = value;
+    }
+    const body = decoded.method === 'GET' ? undefined : new Uint8Array(await decoded.arrayBuffer());
+    try {
+      return await this.options.forward(
+        { method: decoded.method, path: url.pathname + url.search, headers, body },
+        { relayId: relayOf(origin), signal, origin },
+      );
+    } catch {
+      return jsonResponse(502, 'UPSTREAM_UNREACHABLE', 'The gateway could not reach the api; try again.');
+    }
+  }
+}
+
+function toOuterError(error: unknown): OuterError {
+  if (error instanceof OuterError) return error;
+  if (error instanceof OhttpError) {
+    if (error.code === 'UNKNOWN_KEY' || error.code === 'UNSUPPORTED_SUITE')
+      // RFC 9458 §5.3: the client's key configuration is out of date (the key id is in clear text anyway).
+      return new OuterError(
+        400,
+        'OHTTP_KEY_UNKNOWN',
+        'This gateway does not hold that key; fetch its key configuration again.',
+        'https://iana.org/assignments/http-problem-types#ohttp-key',
+      );
+    return unreadable();
+  }
+  throw error;
+}
+
+function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0].trim().toLowerCase();
+}
+
+function relayOf(request: IncomingMessage): string | undefined {
+  const value = request.headers[RELAY_HEADER];
+  return typeof value === 'string' && /^[0-9a-f-]{36}$/i.test(value) ? value.toLowerCase() : undefined;
+}
+
+function returnedHeaders(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of RETURNED_INNER_HEADERS) {
+    const value = headers.get(name);
+    if (value !== null) kept[name] = value;
+  }
+  return kept;
+}
+
+function jsonResponse(status: number, code: string, message: string): Response {
+  return new Response(JSON.stringify({ error: { code, message } }), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+async function* bounded(stream: AsyncIterable<Uint8Array>, max: number): AsyncIterable<Uint8Array> {
+  let total = 0;
+  for await (const piece of stream) {
+    total += piece.length;
+    if (total > max) throw tooLarge(max);
+    yield piece;
+  }
+}
+
+async function readBounded(stream: AsyncIterable<Uint8Array>, max: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const piece of bounded(stream, max)) parts.push(piece);
+  return Buffer.concat(parts);
+}
+
+async function readResponseBounded(response: Response): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array();
+  return readBounded(response.body, MAX_INNER_RESPONSE_BYTES);
+}
+
+function tooLarge(max: number): OuterError {
+  return new OuterError(413, 'PAYLOAD_TOO_LARGE', `An encapsulated request may hold at most ${max} bytes.`);
+}
