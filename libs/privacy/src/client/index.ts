@@ -1,0 +1,11 @@
+export * from './chat-stream';
+export * from './directory.types';
+export * from './gateway-check';
+export * from './private-chat.client';
+export * from './private-chat.errors';
+export * from './route';
+export * from './sse';
+export * from './tokens';
+export * from './verify-reply';
+export * from './watch-proof';
+export type { FetchLike } from './sealed-exchange';
