@@ -155,6 +155,15 @@ describe('npm run private-chat: turns through the stand-in platform', () => {
     expect(result.lines[4]).toBe('  proof: anchored (tx 0xabc)');
   });
 
+  it('waits for a receipt still being stored (404 at first) instead of failing the turn', async () => {
+    standIn.platform.bundleMisses = 2;
+    const result = await run(['--message', 'hi', '--proof-wait-s', '0']);
+
+    expect(result.code).toBe(0);
+    expect(standIn.platform.bundleMisses).toBe(0);
+    expect(result.lines[1]).toBe(REPLY);
+  });
+
   it('never shows a reply whose receipt does not match it, and exits 1', async () => {
     const bundle = standIn.platform.bundle;
     standIn.platform.bundle = { ...bundle, salt: `0x${'6b'.repeat(32)}` };

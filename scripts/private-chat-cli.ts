@@ -296,7 +296,8 @@ async function bundleWhenSigned(
     try {
       return await client.bundle(route, inferenceId, sessionKey);
     } catch (error) {
-      if (!(error instanceof PrivateChatError && error.status === 404 && attempt < 10)) throw error;
+      const notYet = error instanceof PrivateChatError && error.party === 'api' && error.status === 404;
+      if (!notYet || attempt >= 10) throw error;
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   }

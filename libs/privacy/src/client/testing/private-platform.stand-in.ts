@@ -66,6 +66,8 @@ export class FakePlatform {
   /** Every chat request the gateway opened, in order. */
   readonly innerChats: InnerChat[] = [];
   issuedTokens = 0;
+  /** Answers 404 to this many bundle reads first, as the api does until the receipt is stored. */
+  bundleMisses = 0;
 
   constructor(
     readonly gatewayKey: GatewayKey,
@@ -206,13 +208,17 @@ export class FakePlatform {
     const inner = decodeRequest(opened.request);
     const path = new URL(inner.url).pathname;
     const authorized = inner.headers.get('authorization') === `Bearer ${SESSION_KEY}`;
-    const answer = !authorized
-      ? Response.json({ error: { code: 'UNAUTHORIZED', message: 'no session' } }, { status: 401 })
-      : path === `/v1/inferences/${INFERENCE_ID}/bundle`
-        ? Response.json(this.bundle)
-        : path === `/v1/inferences/${INFERENCE_ID}`
-          ? Response.json({ id: INFERENCE_ID, status: 'anchored', batch: { txHash: '0xabc' } })
-          : Response.json({ error: { code: 'NOT_FOUND', message: path } }, { status: 404 });
+    const missing = path.endsWith('/bundle') && this.bundleMisses > 0;
+    if (missing) this.bundleMisses -= 1;
+    const answer = missing
+      ? Response.json({ error: { code: 'NOT_FOUND', message: 'Inference not found' } }, { status: 404 })
+      : !authorized
+        ? Response.json({ error: { code: 'UNAUTHORIZED', message: 'no session' } }, { status: 401 })
+        : path === `/v1/inferences/${INFERENCE_ID}/bundle`
+          ? Response.json(this.bundle)
+          : path === `/v1/inferences/${INFERENCE_ID}`
+            ? Response.json({ id: INFERENCE_ID, status: 'anchored', batch: { txHash: '0xabc' } })
+            : Response.json({ error: { code: 'NOT_FOUND', message: path } }, { status: 404 });
     return new Response(await opened.response.seal(await encodeResponse(answer)), {
       headers: { 'content-type': MEDIA.response },
     });
