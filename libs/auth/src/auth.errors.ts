@@ -40,3 +40,12 @@ export class PrivateTokenNotAcceptedError extends UnauthenticatedError {
     );
   }
 }
+
+export class PrivateSessionKeyError extends DomainError {
+  constructor() {
+    super(
+      ErrorCode.FORBIDDEN,
+      'A private session’s key reads its own replies’ proofs (GET /v1/inferences/:id, its bundle) and nothing else.',
+    );
+  }
+}

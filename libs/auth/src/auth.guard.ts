@@ -2,12 +2,18 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import type { Role } from '@app/database';
-import { MissingApiKeyError, PrivateTokenNotAcceptedError, RoleRequiredError } from './auth.errors';
+import {
+  MissingApiKeyError,
+  PrivateSessionKeyError,
+  PrivateTokenNotAcceptedError,
+  RoleRequiredError,
+} from './auth.errors';
 import { AuthenticatedRequest, IS_PUBLIC, ROLES } from './decorators';
 import {
   ACCEPTS_PRIVATE_TOKEN,
   isPrivateToken,
   PRIVATE_SESSION_KEY_HEADER,
+  PRIVATE_SESSION_ROUTE,
   PRIVATE_SESSIONS,
   type PrivateSessions,
 } from './private-sessions';
@@ -47,6 +53,11 @@ export class ApiKeyGuard implements CanActivate {
       throw new MissingApiKeyError();
     }
     request.user = await this.users.authenticate(token);
+    if (
+      request.user.anonymous &&
+      !this.reflector.getAllAndOverride<boolean | undefined>(PRIVATE_SESSION_ROUTE, targets)
+    )
+      throw new PrivateSessionKeyError();
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(request.user.role) && request.user.role !== 'admin') {
       throw new RoleRequiredError(roles);

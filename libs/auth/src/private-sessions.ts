@@ -10,6 +10,13 @@ export const AcceptsPrivateToken = (): MethodDecorator => SetMetadata(ACCEPTS_PR
 
 export const PRIVATE_SESSIONS = Symbol('PRIVATE_SESSIONS');
 
+/**
+ * A route a private session's key may call: reading its own replies' proofs. Nothing else: a token pays for one
+ * request, and a session key that could chat on would make it pay for any number.
+ */
+export const PRIVATE_SESSION_ROUTE = 'twinproof:privateSessionRoute';
+export const PrivateSessionRoute = (): MethodDecorator => SetMetadata(PRIVATE_SESSION_ROUTE, true);
+
 export interface PrivateSessions {
   /**
    * Spends the token once; throws a DomainError (401) when it is not valid or was spent. `header` reads the

@@ -6,7 +6,7 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { AuthUser, UsersService } from '@app/auth';
+import { AuthUser, PrivateSessionKeyError, UsersService } from '@app/auth';
 import { AppConfig } from '@app/config';
 import { LogContextInterceptor, renderError } from '@app/common';
 import { clientAddress, RateLimiter, SocketEventGuard } from '@app/rate-limit';
@@ -99,6 +99,8 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
     // Counted by address before the key is looked up: a stream of made-up keys costs a bounded number of queries.
     await this.limiter.enforce('chatHandshake', clientAddress(socket.request, this.config.trustProxy));
     const user = await this.users.authenticate(token);
+    // A private session's key reads its proofs over HTTP only: chatting on with it would be chat no token paid for.
+    if (user.anonymous) throw new PrivateSessionKeyError();
     await this.limiter.enforce('chatConnect', user.id);
     socket.data.user = user;
     // Every event, before its handler runs: joins and cancels cost database work and must not be flooded.

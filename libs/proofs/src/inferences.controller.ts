@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AuthUser, CurrentUser, Public } from '@app/auth';
+import { AuthUser, CurrentUser, PrivateSessionRoute, Public } from '@app/auth';
 import type { ProofBundle } from '@app/receipts';
 import type { Response } from 'express';
 import { InferenceView } from './inference-view';
@@ -13,6 +13,7 @@ export class InferencesController {
   constructor(private readonly inferences: InferencesService) {}
 
   @Get('inferences/:id')
+  @PrivateSessionRoute()
   @ApiOkResponse({
     description:
       '{ id, messageId, conversationId, status, verification, receipt, digest, signature, signer, attestation, batch, zk, grounding { personaVersionHash, memoryIds? (participants) }, timings, error, salt? (participants, v2) }',
@@ -22,6 +23,7 @@ export class InferencesController {
   }
 
   @Get('inferences/:id/bundle')
+  @PrivateSessionRoute()
   @ApiOkResponse({
     description: 'Everything needed to verify the reply offline; content, input and salt for participants',
   })
