@@ -351,13 +351,15 @@ function stdinLines(): AsyncIterable<string> {
 function describe(error: unknown): string {
   if (error instanceof PrivateChatError) {
     const hint =
-      error.code === 'SAME_OPERATOR'
-        ? ' (--allow-same-operator accepts it, knowingly)'
-        : error.code === 'UNLISTED_RELAY'
-          ? ' (--allow-unlisted-relay accepts it, knowingly)'
-          : error.code === 'TOKEN_SPENT' || error.code === 'TOKEN_INVALID'
-            ? ' (tokens are single-use: run the command again for new ones)'
-            : '';
+      error.code === 'DIRECTORY_UNAVAILABLE' && error.party === 'client'
+        ? ' Is it running? Name it with --api <url>.'
+        : error.code === 'SAME_OPERATOR'
+          ? ' (--allow-same-operator accepts it, knowingly)'
+          : error.code === 'UNLISTED_RELAY'
+            ? ' (--allow-unlisted-relay accepts it, knowingly)'
+            : error.code === 'TOKEN_SPENT' || error.code === 'TOKEN_INVALID'
+              ? ' (tokens are single-use: run the command again for new ones)'
+              : '';
     return `${error.code}: ${error.message}${hint}`;
   }
   return error instanceof Error ? error.message : String(error);

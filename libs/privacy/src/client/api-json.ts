@@ -17,7 +17,7 @@ export async function apiJson<T>(
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new PrivateChatError(
       failCode,
-      `Could not reach the api at ${apiUrl} (${cause?.code ?? cause?.message ?? String(error)}). Is it running? Name it with --api <url>.`,
+      `Could not reach the api at ${apiUrl} (${cause?.code ?? cause?.message ?? String(error)}).`,
     );
   }
   const body = (await response.json().catch(() => null)) as {
