@@ -1,4 +1,5 @@
-import { encodeKeyConfigs, generateGatewayKey, type GatewayKey } from '../ohttp';
+import { createHmac } from 'node:crypto';
+import { encodeKeyConfigs, generateGatewayKey, importGatewayKey, type GatewayKey } from '../ohttp';
 import { type MessageSigner, signGatewayKeys, type SignedGatewayKeys } from './key-binding';
 
 interface HeldKey {
@@ -13,12 +14,19 @@ export interface KeyringOptions {
   rotateMs: number;
   graceMs: number;
   now?: () => number;
+  /**
+   * Derive each period's key from this secret (the node key) instead of drawing it at random, so that every process
+   * of one api (API_PROCESSES > 1) holds the same gateway key without sending it anywhere. Periods are then aligned
+   * to multiples of rotateMs, and rotate() is not available.
+   */
+  deriveFrom?: Uint8Array;
 }
 
 /**
  * A gateway's OHTTP keys (docs/privacy.md). They are made in this process and never leave it: not written to disk, not
- * sent anywhere. A restart makes new ones, which also voids every request sealed to the old ones, replays included.
- * The key it replaced stays accepted for the grace period, so clients that fetched the configuration just before a
+ * sent anywhere. Drawn at random (a node), a restart makes new ones, which also voids every request sealed to the old
+ * ones, replays included; derived (the api's in-process node), every process of the api makes the same ones. The key
+ * a rotation replaced stays accepted for the grace period, so clients that fetched the configuration just before a
  * rotation still get through.
  */
 export class GatewayKeyring {
@@ -27,6 +35,7 @@ export class GatewayKeyring {
   private signed?: SignedGatewayKeys;
   private nextKeyId = Math.floor(Math.random() * 256);
   private readonly now: () => number;
+  private rotating?: Promise<void>;
 
   constructor(
     private readonly signer: MessageSigner,
@@ -52,20 +61,14 @@ export class GatewayKeyring {
 
   /** Replaces the current key at once (a replay cache that filled up, or an operator's wish). */
   async rotate(): Promise<void> {
+    if (this.options.deriveFrom) throw new Error('Derived gateway keys rotate on their schedule only.');
     const now = this.now();
     const key = await generateGatewayKey(this.nextKeyId);
     this.nextKeyId = (this.nextKeyId + 1) % 256;
     if (this.current) this.previous = { ...this.current, retiresAt: now + this.options.graceMs };
     const rotatesAt = now + this.options.rotateMs;
     this.current = { key, rotatesAt, retiresAt: rotatesAt + this.options.graceMs };
-    // Published with the previous key only while it is still accepted; clients seal to the first one.
-    const configs = [key.config, ...(this.previous ? [this.previous.key.config] : [])];
-    // The signature holds until the current key retires: a client that trusted it until then is still served.
-    this.signed = await signGatewayKeys(
-      this.signer,
-      encodeKeyConfigs(configs),
-      new Date(this.current.retiresAt),
-    );
+    await this.sign();
   }
 
   /** Whether a key id belongs to a key still accepted (the replay cache forgets retired keys' requests). */
@@ -79,12 +82,38 @@ export class GatewayKeyring {
     );
   }
 
-  private rotating?: Promise<void>;
-
   private async rotateIfDue(): Promise<void> {
     if (this.current && this.current.rotatesAt > this.now()) return;
     // Concurrent callers share one rotation instead of each making a key.
-    this.rotating ??= this.rotate().finally(() => (this.rotating = undefined));
+    this.rotating ??= (
+      this.options.deriveFrom ? this.derive(this.options.deriveFrom) : this.rotate()
+    ).finally(() => (this.rotating = undefined));
     await this.rotating;
+  }
+
+  /** The keys of the current period and the one before, as every process holding `secret` derives them. */
+  private async derive(secret: Uint8Array): Promise<void> {
+    const { rotateMs, graceMs } = this.options;
+    const period = Math.floor(this.now() / rotateMs);
+    const held = async (p: number): Promise<HeldKey> => {
+      const raw = createHmac('sha256', secret).update(`twinproof/ohttp-gateway-key/${p}`).digest();
+      const rotatesAt = (p + 1) * rotateMs;
+      return { key: await importGatewayKey(p % 256, raw), rotatesAt, retiresAt: rotatesAt + graceMs };
+    };
+    [this.current, this.previous] = await Promise.all([held(period), held(period - 1)]);
+    await this.sign();
+  }
+
+  private async sign(): Promise<void> {
+    const now = this.now();
+    const current = this.current!;
+    // Published with the previous key only while it is still accepted; clients seal to the first one.
+    const previous = this.previous && this.previous.retiresAt > now ? [this.previous.key.config] : [];
+    // The signature holds until the current key retires: a client that trusted it until then is still served.
+    this.signed = await signGatewayKeys(
+      this.signer,
+      encodeKeyConfigs([current.key.config, ...previous]),
+      new Date(current.retiresAt),
+    );
   }
 }

@@ -11,7 +11,7 @@ import {
 } from '../ohttp';
 import type { GatewayKeyring } from './gateway-keyring';
 import { FORWARDED_INNER_HEADERS, isPrivateRoute } from './private-routes';
-import type { SeenRequests } from './seen-requests';
+import type { ReplayCheck } from './seen-requests';
 import { padEventStreamPiece } from './sse-padding';
 
 /** The header a relay names itself with (docs/privacy.md); passed to the api for the relay-operator figures. */
@@ -33,7 +33,7 @@ export type Forward = (
 
 export interface GatewayOptions {
   keyring: GatewayKeyring;
-  seen: SeenRequests;
+  seen: ReplayCheck;
   forward: Forward;
   /** The largest encapsulated request accepted, in bytes. */
   maxBodyBytes: number;
@@ -118,7 +118,7 @@ export class OhttpGateway {
     const body = await readBounded(request, this.options.maxBodyBytes);
     const keys = await this.options.keyring.keys();
     const opened = await decapsulateRequest(keys, body);
-    this.checkFresh(opened.keyId, opened.enc);
+    await this.checkFresh(opened.keyId, opened.enc);
     const inner = await this.forward(opened.request, request, signal);
     const payload = await readResponseBounded(inner);
     const headers = returnedHeaders(inner.headers);
@@ -139,7 +139,7 @@ export class OhttpGateway {
   ): Promise<void> {
     const keys = await this.options.keyring.keys();
     const opened = await openChunkedRequest(keys, bounded(request, this.options.maxBodyBytes));
-    this.checkFresh(opened.keyId, opened.enc);
+    await this.checkFresh(opened.keyId, opened.enc);
     // The inner request is small (a chat request): it is read whole before forwarding.
     const parts: Uint8Array[] = [];
     for await (const chunk of opened.chunks) parts.push(chunk);
@@ -163,12 +163,11 @@ export class OhttpGateway {
     response.end(await sealer.seal(encoder.end(), true));
   }
 
-  private checkFresh(keyId: number, enc: Uint8Array): void {
+  private async checkFresh(keyId: number, enc: Uint8Array): Promise<void> {
     const { seen, keyring } = this.options;
-    if (!seen.firstTime(keyId, enc)) throw unreadable();
-    seen.prune((id) => keyring.accepts(id));
+    if (!(await seen.firstTime(keyId, enc))) throw unreadable();
     // Rotating is cheaper than forgetting: a full cache would otherwise have to let a replay through.
-    if (seen.full(keyId)) void keyring.rotate();
+    if (seen.afterRequest?.(keyId, (id) => keyring.accepts(id)).rotate) void keyring.rotate();
   }
 
   /** Decodes the inner request, refuses what is not a private route (inside the encapsulation), forwards the rest. */
@@ -212,7 +211,9 @@ function toOuterError(error: unknown): OuterError {
       );
     return unreadable();
   }
-  throw error;
+  // Anything else (a replay cache that cannot be reached, a bug) refuses the request: never served unchecked, and
+  // one answer that says nothing about the request.
+  return new OuterError(503, 'UNAVAILABLE', 'The gateway cannot serve this request now; try again shortly.');
 }
 
 function mediaType(header: string | undefined): string {

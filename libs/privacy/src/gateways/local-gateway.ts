@@ -1,11 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { LocalNode, NodesRepository } from '@app/network';
+import { RedisService } from '@app/redis';
+import { getBytes } from 'ethers';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { forwardToApi } from '../gateway/api-forwarder';
 import { GatewayKeyring } from '../gateway/gateway-keyring';
 import { OhttpGateway } from '../gateway/ohttp-gateway';
-import { SeenRequests } from '../gateway/seen-requests';
+import { RedisSeenRequests } from './redis-seen-requests';
 import { GatewayUnavailableError } from './gateway.errors';
 
 // How often the keys are checked for rotation and published again (at most; a shorter rotation checks sooner).
@@ -28,17 +30,23 @@ export class LocalGateway implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly localNode: LocalNode,
     private readonly nodes: NodesRepository,
+    private readonly redis: RedisService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const identity = this.localNode.gatewayIdentity;
     if (!identity) return;
     const { keyRotateMs, keyGraceMs } = this.config.privacy;
-    const keyring = new GatewayKeyring(identity.signer, { rotateMs: keyRotateMs, graceMs: keyGraceMs });
+    const keyring = new GatewayKeyring(identity.signer, {
+      rotateMs: keyRotateMs,
+      graceMs: keyGraceMs,
+      // Every api process derives the same key from the node key: a request reaches whichever process it reaches.
+      deriveFrom: getBytes(identity.signer.privateKey),
+    });
     this.keyring = keyring;
     this.gateway = new OhttpGateway({
       keyring,
-      seen: new SeenRequests(),
+      seen: new RedisSeenRequests(this.redis, keyRotateMs + 2 * keyGraceMs),
       maxBodyBytes: this.config.limits.bodyBytes,
       forward: (request, context) => forwardToApi(selfUrl(context.origin), identity.nodeId, request, context),
     });

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@app/auth/auth-user';
 import { CurrentUser, Public } from '@app/auth/decorators';
 import { IssueTokensDto, IssueTokensResponse } from './dto/issue-tokens.dto';
+import { AppConfig } from '@app/config';
 import { IssuerKeyStore } from './issuer-key.store';
 import { PrivacyTokensService } from './privacy-tokens.service';
 import { TOKEN_TYPE_BLIND_RSA } from './token';
@@ -10,6 +11,8 @@ import { TOKEN_TYPE_BLIND_RSA } from './token';
 export interface IssuerDirectory {
   'issuer-request-uri': string;
   'token-keys': { 'token-type': number; 'token-key': string }[];
+  /** Not in RFC 9578's directory: the issuer_name a client must put in its TokenChallenge (PRIVACY_ISSUER_NAME). */
+  'issuer-name': string;
 }
 
 @ApiTags('privacy')
@@ -18,6 +21,7 @@ export class PrivacyTokensController {
   constructor(
     private readonly tokens: PrivacyTokensService,
     private readonly keys: IssuerKeyStore,
+    private readonly config: AppConfig,
   ) {}
 
   @ApiBearerAuth()
@@ -53,6 +57,7 @@ export class PrivacyTokensController {
     return {
       'issuer-request-uri': '/v1/privacy/tokens',
       'token-keys': [{ 'token-type': TOKEN_TYPE_BLIND_RSA, 'token-key': tokenKey }],
+      'issuer-name': this.config.privacy.issuerName,
     };
   }
 }
