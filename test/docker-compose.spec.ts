@@ -3,6 +3,7 @@
 // the attestations the api's node will make.
 import { AppConfig, CONFIG_KEYS, loadEnv } from '@app/config';
 import { parseNodeOptions } from '../apps/node/src/node-options';
+import { parseRelayOptions } from '../apps/relay/src/relay-options';
 import { DevAttestationAuthority } from '@app/attestation';
 import { AttestationPolicyProvider } from '@app/network';
 import { load } from 'js-yaml';
@@ -48,9 +49,15 @@ function serviceEnv(name: string): Record<string, string> {
 
 const runsNode = (name: string): boolean =>
   (compose.services[name].command ?? []).some((part) => part.includes('dist/apps/node/src/main.js'));
+const runsRelay = (name: string): boolean =>
+  (compose.services[name].command ?? []).some((part) => part.includes('dist/apps/relay/src/main.js'));
 // The platform's own processes: the image, configured by the config schema (nodes have flags of their own).
 const platformServices = Object.keys(compose.services).filter(
-  (name) => compose.services[name].image === 'twinproof:local' && !runsNode(name) && name !== 'operators',
+  (name) =>
+    compose.services[name].image === 'twinproof:local' &&
+    !runsNode(name) &&
+    !runsRelay(name) &&
+    name !== 'operators',
 );
 const nodeServices = Object.keys(compose.services).filter(runsNode);
 
@@ -171,5 +178,16 @@ describe('docker-compose.yml and the Dockerfile', () => {
     expect(beforeUser).toMatch(/^RUN .*mkdir -p .*\/operators\b/m);
     expect(beforeUser).toMatch(/^RUN .*chown node:node .*\/operators\b/m);
     expect(new AppConfig(loadEnv(serviceEnv('api'))).dataDir).toBe('/data');
+  });
+
+  it('runs a relay that reaches the api by its service name and listens on every interface of its container', () => {
+    const relays = Object.keys(compose.services).filter(runsRelay);
+    expect(relays).toEqual(['relay']);
+    const environment = Object.fromEntries(
+      Object.entries(compose.services.relay.environment ?? {}).map(([key, value]) => [key, String(value)]),
+    );
+    const options = parseRelayOptions([], environment);
+    expect(options).toMatchObject({ apiUrl: 'http://api:3000', host: '0.0.0.0', port: 3300 });
+    expect(compose.services.relay.ports).toContain('3300:3300');
   });
 });
