@@ -17,6 +17,7 @@ interface ComposeService {
   command?: string[];
   environment?: Record<string, string | number | boolean>;
   volumes?: string[];
+  ports?: string[];
   depends_on?: Record<string, unknown>;
 }
 
