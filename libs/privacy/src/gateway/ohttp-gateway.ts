@@ -12,7 +12,7 @@ import {
 import type { GatewayKeyring } from './gateway-keyring';
 import { FORWARDED_INNER_HEADERS, isPrivateRoute } from './private-routes';
 import type { ReplayCheck } from './seen-requests';
-import { padEventStreamPiece } from './sse-padding';
+import { LineCarry, padEventStreamPiece } from './sse-padding';
 
 /** The header a relay names itself with (docs/privacy.md); passed to the api for the relay-operator figures. */
 export const RELAY_HEADER = 'twinproof-relay';
@@ -153,13 +153,19 @@ export class OhttpGateway {
     response.write(
       await sealer.seal(encoder.head(inner.status, new Headers(returnedHeaders(inner.headers))), false),
     );
+    const lines = new LineCarry();
+    const send = async (content: Uint8Array): Promise<void> => {
+      // An empty non-final chunk is not allowed (the draft): nothing to send is sent as nothing.
+      if (content.length > 0) response.write(await sealer.seal(encoder.content(content), false));
+    };
     if (inner.body) {
       for await (const piece of inner.body as unknown as AsyncIterable<Uint8Array>) {
         if (signal.aborted) return;
-        const content = streamed ? padEventStreamPiece(piece) : piece;
-        response.write(await sealer.seal(encoder.content(content), false));
+        // An event stream goes out in whole lines, each piece padded: a piece cut mid-line would show its size.
+        await send(streamed ? padEventStreamPiece(lines.take(piece)) : piece);
       }
     }
+    await send(lines.rest());
     response.end(await sealer.seal(encoder.end(), true));
   }
 

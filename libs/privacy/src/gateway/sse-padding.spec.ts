@@ -1,4 +1,4 @@
-import { padEventStreamPiece } from './sse-padding';
+import { LineCarry, padEventStreamPiece } from './sse-padding';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (piece: Uint8Array): string => new TextDecoder().decode(piece);
@@ -42,5 +42,15 @@ describe('padEventStreamPiece', () => {
   it('leaves a piece that stops mid-line (a comment there would corrupt the line) and an empty one alone', () => {
     expect(text(padEventStreamPiece(bytes('data: {"a":')))).toBe('data: {"a":');
     expect(padEventStreamPiece(new Uint8Array(0)).length).toBe(0);
+  });
+
+  it('sends an event stream cut mid-line in whole lines, so every piece can be padded', () => {
+    const lines = new LineCarry();
+    const sent = ['data: {"a', '":1}\n\ndata: {"b', '":2}\n', '\ndata: [DONE]'].map((piece) =>
+      text(lines.take(bytes(piece))),
+    );
+    expect(sent).toEqual(['', 'data: {"a":1}\n\n', 'data: {"b":2}\n', '\n']);
+    expect(text(lines.rest())).toBe('data: [DONE]');
+    expect(lines.rest().length).toBe(0);
   });
 });

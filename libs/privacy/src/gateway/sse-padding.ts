@@ -16,3 +16,23 @@ export function padEventStreamPiece(piece: Uint8Array): Uint8Array {
   out[padded - 1] = 0x0a;
   return out;
 }
+
+/** Holds back what follows the last line break of a piece until a later piece completes the line. */
+export class LineCarry {
+  private carried: Uint8Array = new Uint8Array();
+
+  /** The whole lines available now (possibly none), the partial last line kept for later. */
+  take(piece: Uint8Array): Uint8Array {
+    const joined = this.carried.length === 0 ? piece : Buffer.concat([this.carried, piece]);
+    const end = joined.lastIndexOf(0x0a) + 1;
+    this.carried = joined.subarray(end);
+    return joined.subarray(0, end);
+  }
+
+  /** What is left at the end of the stream: a last line without its line break, sent as it is. */
+  rest(): Uint8Array {
+    const rest = this.carried;
+    this.carried = new Uint8Array();
+    return rest;
+  }
+}
