@@ -8,6 +8,7 @@ import request from 'supertest';
 import type { Server } from 'node:http';
 import { AllExceptionsFilter, createValidationPipe, ErrorCode } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule, PrismaService } from '@app/database';
 import { RedisModule, RedisService } from '@app/redis';
 import { blind, blindSign, finalize } from './blind-rsa';
 import { IssuerKeyStore } from './issuer-key.store';
@@ -38,7 +39,7 @@ class HeaderUserGuard implements CanActivate {
   }
 }
 
-describe('Privacy Pass issuance and redemption (Redis)', () => {
+describe('Privacy Pass issuance and redemption (Redis and PostgreSQL)', () => {
   let dir: string;
   let app: INestApplication;
   let server: Server;
@@ -58,7 +59,7 @@ describe('Privacy Pass issuance and redemption (Redis)', () => {
     app = await NestFactory.create(
       {
         module: TestModule,
-        imports: [ConfigModule.forRoot(config), RedisModule, PrivacyTokensModule],
+        imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, PrivacyTokensModule],
         providers: [
           { provide: APP_GUARD, useClass: HeaderUserGuard },
           { provide: APP_FILTER, useClass: AllExceptionsFilter },
@@ -102,13 +103,20 @@ describe('Privacy Pass issuance and redemption (Redis)', () => {
     });
   });
 
-  it('remembers a spent nonce under the deployment prefix, for the spent-token lifetime', async () => {
+  it('remembers a spent nonce in PostgreSQL, so no expiry and no Redis flush lets the token pay again', async () => {
     const token = await obtainToken();
     await service.redeem(formatAuthorization(token));
     const redis = app.get(RedisService);
-    const key = redis.key('privacy', 'spent', Buffer.from(token.subarray(2, 34)).toString('hex'));
-    expect(await redis.client.get(key)).toBe('1');
-    expect(await redis.client.pttl(key)).toBeGreaterThan(29 * 24 * 3_600_000);
+    // Whatever Redis holds about it is gone (a flush, an expiry): the token is still spent.
+    const keys = await redis.client.keys(redis.key('privacy', 'spent', '*'));
+    if (keys.length > 0) await redis.client.del(...keys);
+    await expect(service.redeem(formatAuthorization(token))).rejects.toMatchObject({
+      code: ErrorCode.TOKEN_SPENT,
+    });
+    const prisma = app.get(PrismaService);
+    expect(
+      await prisma.spentPrivacyToken.count({ where: { nonce: Buffer.from(token.subarray(2, 34)) } }),
+    ).toBe(1);
   });
 
   it('refuses a validly signed token whose challenge names another issuer', async () => {
