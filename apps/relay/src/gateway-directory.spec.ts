@@ -16,6 +16,14 @@ describe('resolveGatewayUrl', () => {
       'https://x.example/api/v1/privacy/ohttp',
     );
     expect(resolveGatewayUrl('file:///etc/passwd', 'http://api:3000')).toBeUndefined();
+    for (const url of [
+      'http://127.0.0.1:9000/admin/exec?x=/ohttp',
+      'http://node.example/ohttp?',
+      'http://node.example/ohttp#x',
+      'http://user:pass@node.example/ohttp',
+      '/v1/privacy/ohttp?x=1',
+    ])
+      expect([url, resolveGatewayUrl(url, 'http://api:3000')]).toEqual([url, undefined]);
   });
 
   it('skips malformed entries and refuses an answer without data', () => {

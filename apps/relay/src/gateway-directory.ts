@@ -94,7 +94,8 @@ export class GatewayDirectory {
 
 /**
  * The api's `{ data: [{ nodeId, gatewayUrl, ... }] }`. A relative gatewayUrl (the api's in-process node,
- * "/v1/privacy/ohttp") is under the api's URL, path prefix included; entries that are not http(s) are skipped.
+ * "/v1/privacy/ohttp") is under the api's URL, path prefix included; entries that are not plain http(s) URLs are
+ * skipped.
  */
 export function parseGateways(body: unknown, apiUrl: string): Map<string, URL> {
   const data = (body as { data?: unknown } | null)?.data;
@@ -110,11 +111,19 @@ export function parseGateways(body: unknown, apiUrl: string): Map<string, URL> {
   return gateways;
 }
 
+/**
+ * A gateway is an origin and a path. A query, a fragment or credentials have no place in one: they would only let a
+ * node operator aim the relay's POST at something that is not a gateway (`http://host/admin/exec?x=` + "/ohttp").
+ */
 export function resolveGatewayUrl(gatewayUrl: string, apiUrl: string): URL | undefined {
+  if (/[?#]/.test(gatewayUrl)) return undefined;
   try {
     const base = apiUrl.replace(/\/+$/, '');
     const url = gatewayUrl.startsWith('/') ? new URL(base + gatewayUrl) : new URL(gatewayUrl, `${base}/`);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return url.search === '' && url.hash === '' && url.username === '' && url.password === ''
+      ? url
+      : undefined;
   } catch {
     return undefined;
   }

@@ -1,13 +1,14 @@
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream';
+import { guardedLookup, literalAddress, refusesGatewayAddress } from './gateway-address';
 import { GATEWAY_RESPONSE_TYPES, mediaType, sendError } from './relay-http';
-import type { RelayMetrics } from './relay-metrics';
 
 export interface ForwarderOptions {
   relayId?: string;
   maxBody: number;
-  metrics: RelayMetrics;
+  /** Whether a gateway may be on a loopback, private or link-local address (see gateway-address.ts). */
+  allowPrivateGateways: boolean;
   /** With no byte either way for this long, the exchange is given up (default 5 minutes: a slow model's first token). */
   idleTimeoutMs?: number;
 }
@@ -23,7 +24,11 @@ export class GatewayForwarder {
     'https:': new https.Agent({ keepAlive: true }),
   };
 
-  constructor(private readonly options: ForwarderOptions) {}
+  private readonly lookup: ReturnType<typeof guardedLookup>;
+
+  constructor(private readonly options: ForwarderOptions) {
+    this.lookup = guardedLookup(options.allowPrivateGateways);
+  }
 
   close(): void {
     this.agents['http:'].destroy();
@@ -31,7 +36,11 @@ export class GatewayForwarder {
   }
 
   forward(req: IncomingMessage, res: ServerResponse, target: URL, contentType: string): void {
-    const { metrics, maxBody } = this.options;
+    const { maxBody, allowPrivateGateways } = this.options;
+    const address = literalAddress(target);
+    // Node connects to an address literal without a lookup; the client learns no more than from a gateway that is down.
+    if (address !== undefined && refusesGatewayAddress(address, allowPrivateGateways))
+      return sendError(req, res, 502, 'GATEWAY_UNREACHABLE', 'The gateway could not be reached.');
     // Only what the gateway needs to read the body, and who relayed it: nothing about the client (no address, no
     // user-agent, no cookie, no X-Forwarded-For). Node adds Host, Connection and, without a length, chunked framing.
     const headers: OutgoingHttpHeaders = { 'content-type': contentType };
@@ -43,6 +52,7 @@ export class GatewayForwarder {
       method: 'POST',
       headers,
       agent: this.agents[secure ? 'https:' : 'http:'],
+      lookup: this.lookup,
     });
 
     let settled = false;
@@ -65,7 +75,6 @@ export class GatewayForwarder {
       received += chunk.length;
       // Counted as it streams: a chunked request has no length to check beforehand.
       if (received > maxBody) return fail(413, 'PAYLOAD_TOO_LARGE', `The body is over ${maxBody} bytes.`);
-      metrics.sent(chunk.length);
       if (!upstream.write(chunk)) req.pause();
     });
     upstream.on('drain', () => req.resume());
@@ -107,7 +116,6 @@ export class GatewayForwarder {
       res.writeHead(answer.statusCode ?? 502, back);
       // A chunked answer's first bytes go out as they come: the client is waiting for its first token.
       res.flushHeaders();
-      answer.on('data', (chunk: Buffer) => metrics.received(chunk.length));
       pipeline(answer, res, (error) => {
         // A cut answer reaches the client as a cut connection (its chunked decoder reports TRUNCATED), never as an
         // answer that merely ended early.

@@ -8,11 +8,11 @@ export const OHTTP_REQUEST_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 // What a gateway may answer with: an encapsulated response, or its own error before decapsulating. Anything else
-// (text/html, say) is refused, so a gateway cannot serve a page from the relay's origin.
+// (text/html, application/json) is refused without its body: a gateway URL that points at some other service must not
+// turn the relay into a way to read that service's answers, nor serve a page from the relay's origin.
 export const GATEWAY_RESPONSE_TYPES: ReadonlySet<string> = new Set([
   'message/ohttp-res',
   'message/ohttp-chunked-res',
-  'application/json',
   'application/problem+json',
 ]);
 

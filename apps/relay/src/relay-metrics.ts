@@ -1,14 +1,14 @@
 export type StatusClass = '2xx' | '3xx' | '4xx' | '5xx';
 
-/** What `GET /metrics` shows: totals since start, nothing per request, per node or per client. */
+/**
+ * What `GET /metrics` shows: totals since start, nothing per request, per node or per client. No byte totals: on a
+ * quiet relay, polling them would give each exchange's size away.
+ */
 export interface RelayMetricsSnapshot {
   startedAt: string;
   requests: number;
   responses: Record<StatusClass, number>;
   rateLimited: number;
-  /** Encapsulated bytes forwarded to gateways, and back to clients. */
-  bytesIn: number;
-  bytesOut: number;
 }
 
 export class RelayMetrics {
@@ -16,8 +16,6 @@ export class RelayMetrics {
   private requests = 0;
   private readonly responses: Record<StatusClass, number> = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
   private rateLimited = 0;
-  private bytesIn = 0;
-  private bytesOut = 0;
   private requestsAtLastReport = 0;
 
   request(): void {
@@ -33,28 +31,17 @@ export class RelayMetrics {
     this.rateLimited += 1;
   }
 
-  sent(bytes: number): void {
-    this.bytesIn += bytes;
-  }
-
-  received(bytes: number): void {
-    this.bytesOut += bytes;
-  }
-
   snapshot(): RelayMetricsSnapshot {
     return {
       startedAt: this.startedAt,
       requests: this.requests,
       responses: { ...this.responses },
       rateLimited: this.rateLimited,
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
     };
   }
 
   /**
-   * The periodic log line: counts only, no bytes (one request in a quiet period would give its size away), and
-   * none when nothing happened.
+   * The periodic log line: counts only, and none when nothing happened.
    */
   report(): string | undefined {
     const recent = this.requests - this.requestsAtLastReport;

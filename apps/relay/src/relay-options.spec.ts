@@ -51,6 +51,25 @@ describe('parseRelayOptions', () => {
     expect(() => parseRelayOptions(['--api', 'http://x', '--verbose'], {})).toThrow(RelayOptionsError);
   });
 
+  it('allows private gateways by default only for an api on loopback, a private address or a dotless name', () => {
+    const allowed = (argv: string[], env: NodeJS.ProcessEnv = {}): boolean =>
+      parseRelayOptions(argv, env).allowPrivateGateways;
+    expect(allowed(['--api', 'http://127.0.0.1:3000'])).toBe(true);
+    expect(allowed(['--api', 'http://localhost:3000'])).toBe(true);
+    expect(allowed(['--api', 'http://192.168.1.20:3000'])).toBe(true);
+    expect(allowed(['--api', 'http://api:3000'])).toBe(true);
+    expect(allowed(['--api', 'https://api.twinproof.example'])).toBe(false);
+    expect(allowed(['--api', 'https://api.twinproof.example', '--allow-private-gateways', 'true'])).toBe(
+      true,
+    );
+    expect(allowed(['--api', 'http://127.0.0.1:3000'], { RELAY_ALLOW_PRIVATE_GATEWAYS: 'false' })).toBe(
+      false,
+    );
+    expect(() => allowed(['--api', 'http://x', '--allow-private-gateways', 'yes'])).toThrow(
+      /--allow-private-gateways \(or RELAY_ALLOW_PRIVATE_GATEWAYS\) must be true or false/,
+    );
+  });
+
   it('knows --help and -h anywhere', () => {
     expect(wantsHelp(['--api', 'x', '-h'])).toBe(true);
     expect(wantsHelp(['--api', 'x'])).toBe(false);

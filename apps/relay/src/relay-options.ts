@@ -1,5 +1,6 @@
 import type { LogSettings } from '@app/common/root-logger';
 import { parseArgs } from 'node:util';
+import { isPrivateNetworkHost } from './gateway-address';
 
 /** Everything a relay process is told, from its flags or, for a flag not given, its environment variable. */
 export interface RelayOptions {
@@ -14,6 +15,8 @@ export interface RelayOptions {
   rateLimitPerMinute: number;
   /** The largest encapsulated request body, in bytes. */
   maxBody: number;
+  /** Whether gateways on loopback, private, link-local or CGNAT addresses are reached (see allowPrivateGatewaysFor). */
+  allowPrivateGateways: boolean;
   log: LogSettings;
 }
 
@@ -36,6 +39,8 @@ export const USAGE = `Usage: npm run relay -- --api URL [options]   (docs/privac
   --port PORT        (default 3300; 0: any free port)                          RELAY_PORT
   --host HOST        (default 127.0.0.1)                                       RELAY_HOST
   --relay-id ID      this relay's id in GET /v1/privacy/relays, sent to gateways as Twinproof-Relay   RELAY_ID
+  --allow-private-gateways true|false   reach gateways on loopback/private addresses      RELAY_ALLOW_PRIVATE_GATEWAYS
+                     (default: true when --api is on one, or a name without a dot; false otherwise)
   environment only:  RELAY_RATE_LIMIT_PER_MINUTE (default 120, per client address),
                      RELAY_MAX_BODY (bytes, default 1048576), LOG_LEVEL, LOG_FORMAT`;
 
@@ -44,6 +49,7 @@ const FLAGS = {
   port: 'RELAY_PORT',
   host: 'RELAY_HOST',
   'relay-id': 'RELAY_ID',
+  'allow-private-gateways': 'RELAY_ALLOW_PRIVATE_GATEWAYS',
 } as const;
 
 type Flag = keyof typeof FLAGS;
@@ -79,6 +85,20 @@ function integer(
   return parsed;
 }
 
+/**
+ * A relay that serves an api on its own machine or network (`npm start`, docker compose) reaches that network's
+ * gateways; one that serves a public api reaches public gateways only, so a node cannot point it inward.
+ */
+export function allowPrivateGatewaysFor(apiUrl: string): boolean {
+  return isPrivateNetworkHost(new URL(apiUrl));
+}
+
+function boolean(value: string | undefined, flag: Flag, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new RelayOptionsError(`--${flag} (or ${FLAGS[flag]}) must be true or false, not "${value}".`);
+}
+
 // The relay id travels in a header to every gateway: a plain token, so it cannot smuggle anything else.
 const RELAY_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -105,8 +125,9 @@ export function parseRelayOptions(argv: readonly string[], env: NodeJS.ProcessEn
   const logLevel = env.LOG_LEVEL ?? 'log';
   if (!['error', 'warn', 'log', 'debug', 'verbose'].includes(logLevel))
     throw new RelayOptionsError(`LOG_LEVEL must be error, warn, log, debug or verbose, not "${logLevel}".`);
+  const apiUrl = httpUrl(api, 'api');
   return {
-    apiUrl: httpUrl(api, 'api'),
+    apiUrl,
     port: integer(get('port'), '--port', RELAY_DEFAULTS.port, 0, 65_535),
     host: get('host') ?? RELAY_DEFAULTS.host,
     relayId,
@@ -118,6 +139,11 @@ export function parseRelayOptions(argv: readonly string[], env: NodeJS.ProcessEn
       1_000_000,
     ),
     maxBody: integer(trimmed(env.RELAY_MAX_BODY), 'RELAY_MAX_BODY', RELAY_DEFAULTS.maxBody, 1, 1024 ** 3),
+    allowPrivateGateways: boolean(
+      get('allow-private-gateways'),
+      'allow-private-gateways',
+      allowPrivateGatewaysFor(apiUrl),
+    ),
     log: {
       format:
         env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT === undefined && process.stdout.isTTY)

@@ -8,7 +8,7 @@ import { GatewayForwarder } from './gateway-forwarder';
 import { RateLimiter } from './rate-limiter';
 import { mediaType, OHTTP_REQUEST_TYPES, sendError, sendJson } from './relay-http';
 import { RelayMetrics } from './relay-metrics';
-import { RELAY_DEFAULTS, type RelayOptions } from './relay-options';
+import { allowPrivateGatewaysFor, RELAY_DEFAULTS, type RelayOptions } from './relay-options';
 
 export interface StartRelayOptions extends Partial<Omit<RelayOptions, 'apiUrl' | 'log'>> {
   apiUrl: string;
@@ -49,7 +49,8 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     refreshMs: options.directoryRefreshMs,
     missRefreshMs: options.directoryMissRefreshMs,
   });
-  const forwarder = new GatewayForwarder({ relayId: options.relayId, maxBody, metrics });
+  const allowPrivateGateways = options.allowPrivateGateways ?? allowPrivateGatewaysFor(options.apiUrl);
+  const forwarder = new GatewayForwarder({ relayId: options.relayId, maxBody, allowPrivateGateways });
   let inFlight = 0;
   let stopping = false;
   const idle = new EventTarget();
@@ -149,6 +150,11 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     `Relay listening on ${url}, forwarding to the gateways listed by ${options.apiUrl}` +
       `${options.relayId ? ` as relay ${options.relayId}` : ''}; ${rateLimitPerMinute} requests a minute per address, ` +
       `bodies up to ${maxBody} bytes`,
+  );
+  logger.info(
+    allowPrivateGateways
+      ? 'Gateways on loopback and private addresses are reached (--allow-private-gateways true)'
+      : 'Gateways on loopback, private, link-local and CGNAT addresses are refused (--allow-private-gateways false)',
   );
   const reporter = setInterval(() => {
     const line = metrics.report();
