@@ -27,4 +27,10 @@ describe('nodeUrlProblem', () => {
   it('refuses a user name or password', () => {
     expect(nodeUrlProblem('http://user:pw@node.example.com')).toContain('user name');
   });
+
+  it('refuses a query or fragment, where a relay would otherwise send the gateway path', () => {
+    expect(nodeUrlProblem('http://127.0.0.1:9000/admin/exec?x=')).toContain('query');
+    expect(nodeUrlProblem('http://node.example.com/#frag')).toContain('fragment');
+    expect(nodeUrlProblem('http://node.example.com/base/')).toBeUndefined();
+  });
 });

@@ -30,6 +30,8 @@ export function nodeUrlProblem(value: string): string | undefined {
     return undefined;
   }
   if (url.username !== '' || url.password !== '') return 'url must not carry a user name or password';
+  // Relays append a path to it (its OHTTP gateway): a query or fragment would send them elsewhere on that host.
+  if (url.search !== '' || url.hash !== '') return 'url must not carry a query or fragment';
   // As fetch will connect: the URL parser has already turned 0xa9.0xfe.0xa9.0xfe or 2852039166 into dotted form.
   const host = url.hostname
     .replace(/^\[(.*)\]$/, '$1')

@@ -47,6 +47,11 @@ const RETURNED_INNER_HEADERS = [
   'x-inference-id',
   'x-conversation-id',
 ];
+// How long a client (the relay) may take to send the whole encapsulated request.
+const READ_DEADLINE_MS = 10_000;
+// The response head (status and headers) is padded to a multiple of this, so whether a session key came back (the
+// token was accepted) does not show in its size.
+const HEAD_BLOCK = 256;
 // A non-streamed inner response larger than this is not sealed whole (a proof bundle is a few KiB).
 const MAX_INNER_RESPONSE_BYTES = 4 * 1024 * 1024;
 
@@ -99,7 +104,8 @@ export class OhttpGateway {
         return;
       }
       const outer = toOuterError(error);
-      response.writeHead(outer.status, { 'content-type': 'application/problem+json' });
+      // Closed after the answer: the rest of an oversized or unread body is not read for nothing.
+      response.writeHead(outer.status, { 'content-type': 'application/problem+json', connection: 'close' });
       response.end(
         JSON.stringify({
           ...(outer.problemType ? { type: outer.problemType } : {}),
@@ -115,7 +121,7 @@ export class OhttpGateway {
     response: ServerResponse,
     signal: AbortSignal,
   ): Promise<void> {
-    const body = await readBounded(request, this.options.maxBodyBytes);
+    const body = await this.readRequest(request);
     const keys = await this.options.keyring.keys();
     const opened = await decapsulateRequest(keys, body);
     await this.checkFresh(opened.keyId, opened.enc);
@@ -126,7 +132,9 @@ export class OhttpGateway {
       status: inner.status,
       headers,
     });
-    const encoded = await encodeResponse(plain, { padTo: bucketSize(payload.length + 64) });
+    // Padded to the bucket of its own encoded length (headers included): the relay sees only the bucket.
+    const unpadded = await encodeResponse(plain.clone());
+    const encoded = await encodeResponse(plain, { padTo: bucketSize(unpadded.length) });
     const sealed = await opened.response.seal(encoded);
     response.writeHead(200, { 'content-type': MEDIA.response, 'content-length': sealed.length });
     response.end(sealed);
@@ -138,11 +146,13 @@ export class OhttpGateway {
     signal: AbortSignal,
   ): Promise<void> {
     const keys = await this.options.keyring.keys();
-    const opened = await openChunkedRequest(keys, bounded(request, this.options.maxBodyBytes));
-    await this.checkFresh(opened.keyId, opened.enc);
-    // The inner request is small (a chat request): it is read whole before forwarding.
+    const body = await this.readRequest(request);
+    const opened = await openChunkedRequest(keys, once(body));
+    // The inner request is small (a chat request): it is read and opened whole before anything else, so only a
+    // request that decrypts is remembered against replays (random bytes filled the replay cache otherwise).
     const parts: Uint8Array[] = [];
     for await (const chunk of opened.chunks) parts.push(chunk);
+    await this.checkFresh(opened.keyId, opened.enc);
     const inner = await this.forward(Buffer.concat(parts), request, signal);
     const sealer = opened.response;
     const encoder = new BhttpResponseStreamEncoder();
@@ -151,8 +161,17 @@ export class OhttpGateway {
     response.flushHeaders();
     response.write(sealer.header);
     response.write(
-      await sealer.seal(encoder.head(inner.status, new Headers(returnedHeaders(inner.headers))), false),
+      await sealer.seal(paddedHead(encoder, inner.status, returnedHeaders(inner.headers)), false),
     );
+    if (!streamed) {
+      // Not an event stream (a JSON answer, an error): sealed whole in the final chunk, padded to its bucket, so its
+      // size does not tell the relay what it was.
+      const content = await readResponseBounded(inner);
+      const wire = content.length > 0 ? encoder.content(content) : new Uint8Array();
+      const padding = bucketSize(wire.length + 2) - (wire.length + 2);
+      response.end(await sealer.seal(Buffer.concat([wire, encoder.end(padding)]), true));
+      return;
+    }
     const lines = new LineCarry();
     const send = async (content: Uint8Array): Promise<void> => {
       // An empty non-final chunk is not allowed (the draft): nothing to send is sent as nothing.
@@ -162,11 +181,21 @@ export class OhttpGateway {
       for await (const piece of inner.body as unknown as AsyncIterable<Uint8Array>) {
         if (signal.aborted) return;
         // An event stream goes out in whole lines, each piece padded: a piece cut mid-line would show its size.
-        await send(streamed ? padEventStreamPiece(lines.take(piece)) : piece);
+        await send(padEventStreamPiece(lines.take(piece)));
       }
     }
     await send(lines.rest());
     response.end(await sealer.seal(encoder.end(), true));
+  }
+
+  /** The whole encapsulated request, within the size limit and the read deadline (a 1 byte/s drip is cut). */
+  private async readRequest(request: IncomingMessage): Promise<Uint8Array> {
+    const deadline = setTimeout(() => request.destroy(new Error('slow request')), READ_DEADLINE_MS);
+    try {
+      return await readBounded(request, this.options.maxBodyBytes);
+    } finally {
+      clearTimeout(deadline);
+    }
   }
 
   private async checkFresh(keyId: number, enc: Uint8Array): Promise<void> {
@@ -269,4 +298,39 @@ async function readResponseBounded(response: Response): Promise<Uint8Array> {
 
 function tooLarge(max: number): OuterError {
   return new OuterError(413, 'PAYLOAD_TOO_LARGE', `An encapsulated request may hold at most ${max} bytes.`);
+}
+
+/** The response head, with a padding header that brings it to a multiple of HEAD_BLOCK bytes. */
+function paddedHead(
+  encoder: BhttpResponseStreamEncoder,
+  status: number,
+  headers: Record<string, string>,
+): Uint8Array {
+  const bare = encoder.head(status, new Headers(headers)).length;
+  // A field line costs its name, two length prefixes and the value; the prefixes grow with the value, so adjust.
+  let fill = Math.max(0, Math.ceil((bare + 16) / HEAD_BLOCK) * HEAD_BLOCK - bare - 16);
+  for (let attempt = 0; attempt < 4; attempt += 1) {
+    const head = encoder.head(status, new Headers({ ...headers, 'x-padding': '0'.repeat(fill) }));
+    const missing = (HEAD_BLOCK - (head.length % HEAD_BLOCK)) % HEAD_BLOCK;
+    if (missing === 0) return head;
+    fill += missing;
+  }
+  return encoder.head(status, new Headers({ ...headers, 'x-padding': '0'.repeat(fill) }));
+}
+
+function once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      let done = false;
+      return {
+        next: () => {
+          const result = done
+            ? { done: true as const, value: undefined }
+            : { done: false as const, value: bytes };
+          done = true;
+          return Promise.resolve(result);
+        },
+      };
+    },
+  };
 }

@@ -50,5 +50,7 @@ export class GatewaysService {
 
 function gatewayUrlOf(node: NodeWithOperator): string {
   if (node.operatorId === null) return LOCAL_GATEWAY_PATH;
-  return `${node.url.replace(/\/+$/, '')}/ohttp`;
+  // Origin and path only: a query or fragment in a registered URL would carry '/ohttp' anywhere on that host.
+  const url = new URL(node.url);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}/ohttp`;
 }

@@ -40,8 +40,10 @@ export class LocalGateway implements OnApplicationBootstrap, OnModuleDestroy {
     const keyring = new GatewayKeyring(identity.signer, {
       rotateMs: keyRotateMs,
       graceMs: keyGraceMs,
-      // Every api process derives the same key from the node key: a request reaches whichever process it reaches.
-      deriveFrom: getBytes(identity.signer.privateKey),
+      // Several api processes must hold the same key (a request reaches whichever process it reaches): derived from
+      // the node key then, which costs forward secrecy (whoever later holds the node key opens recorded traffic).
+      // One process draws its keys at random, as a node does.
+      deriveFrom: this.config.apiProcesses > 1 ? getBytes(identity.signer.privateKey) : undefined,
     });
     this.keyring = keyring;
     this.gateway = new OhttpGateway({
