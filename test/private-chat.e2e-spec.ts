@@ -8,6 +8,7 @@ import { AppConfig } from '@app/config';
 import { connectChat } from '@app/testing';
 import { PrivateChatClient, type ChatEvent, type PrivateRoute } from '@app/privacy/client';
 import { encapsulateRequest, encodeRequest, MEDIA } from '@app/privacy/ohttp';
+import { formatAuthorization } from '@app/privacy/tokens/token';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -428,6 +429,21 @@ describe('private chat through a relay to a node’s OHTTP gateway (e2e)', () =>
     expect(report.windows['1h'].privateRequests).toBeGreaterThanOrEqual(2);
     expect(report.windows['1h'].relayOperators.entities.map((e) => e.key)).toContain(relayOperator.handle);
     expect(report.warnings.filter((w) => w.kind === 'relayGateway')).toEqual([]);
+
+    // Someone with a token sends it straight to the api naming a relay and a gateway: not counted, since the gateway's
+    // node did not sign that it forwarded it.
+    const forged = await request(api.url)
+      .post('/v1/chat/completions')
+      .set({
+        Authorization: formatAuthorization(tokens.pop()!),
+        'twinproof-relay': relayB.id,
+        'twinproof-gateway': node.listed.id,
+        'twinproof-gateway-proof': `0x${'11'.repeat(65)}`,
+      })
+      .send({ model: persona.slug, messages: [{ role: 'user', content: 'count me' }] });
+    expect(forged.status).toBe(200);
+    const unchanged = (await request(api.url).get('/v1/network').expect(200)).body as typeof report;
+    expect(unchanged.windows['1h'].privateRequests).toBe(report.windows['1h'].privateRequests);
 
     // The node's own operator runs a relay too, and a client is careless enough to use it.
     const relayA = await registeredRelay(api.url, nodeOperator);

@@ -44,7 +44,13 @@ export class NodeGateway {
       keyring: this.ring(),
       seen: new SeenRequests(),
       maxBodyBytes: MAX_ENCAPSULATED_BYTES,
-      forward: (inner, context) => forwardToApi(this.options.apiUrl, registration.nodeId, inner, context),
+      forward: (inner, context) =>
+        forwardToApi(
+          this.options.apiUrl,
+          { nodeId: registration.nodeId, key: this.identity.wallet },
+          inner,
+          context,
+        ),
     });
     return this.gateway.handle(request, response);
   }

@@ -50,7 +50,13 @@ export class LocalGateway implements OnApplicationBootstrap, OnModuleDestroy {
       keyring,
       seen: new RedisSeenRequests(this.redis, keyRotateMs + 2 * keyGraceMs),
       maxBodyBytes: this.config.limits.bodyBytes,
-      forward: (request, context) => forwardToApi(selfUrl(context.origin), identity.nodeId, request, context),
+      forward: (request, context) =>
+        forwardToApi(
+          selfUrl(context.origin),
+          { nodeId: identity.nodeId, key: identity.signer },
+          request,
+          context,
+        ),
     });
     await this.publish(identity.nodeId);
     this.timer = setInterval(
