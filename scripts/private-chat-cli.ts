@@ -5,7 +5,6 @@ import { AppConfig } from '@app/config';
 import {
   type ChatMessage,
   type FetchLike,
-  MAX_TOKENS_PER_CALL,
   PrivateChatClient,
   PrivateChatError,
   type PrivateRoute,
@@ -13,36 +12,35 @@ import {
 } from '@app/privacy/client';
 import type { ProofBundle } from '@app/receipts';
 import { releaseZkResources } from '@app/zk';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { type ChatOptions, parseChatArgs, UsageError, USAGE } from './private-chat-options';
+import {
+  type ChainReaderFactory,
+  OnChainCheck,
+  onChainLines,
+  type OnChainResult,
+} from './private-chat-proof';
+import { TokenSupply } from './private-chat-tokens';
 
-export const USAGE = `Usage: npm run private-chat -- --relay <url> --persona <slug> [options]
-  --relay <url>                the Oblivious HTTP relay to send through (GET /v1/privacy/relays lists them); it must
-                               be run by another operator than the gateway's node
-  --persona <slug>             whom to talk to
-  --api <url>                  the api: directory, tokens (default: this machine's api, PUBLIC_URL or http://HOST:PORT
-                               from its configuration)
-  --key <api key>              your key, used only to obtain blind tokens (default: TWINPROOF_API_KEY, else the demo
-                               creator's, DATA_DIR/demo-creator.json as npm start writes it)
-  --message <text>             one turn; without it, each line read from stdin is a turn
-  --node <id>                  the gateway node (default: the first verified one of another operator than the relay's)
-  --allow-same-operator        accept a relay and a gateway of one operator (who could then see who and what)
-  --allow-unlisted-relay       accept a relay missing from the registry (its operator is unknown)
-  --trust-dev-authority <0x..> accept development attestations from this dev CA (repeatable; this machine's dev CA in
-                               DATA_DIR is trusted when present)
-  --proof-wait-s <s>           how long to follow each reply's proof until anchored (default 30; 0: not at all)
-  --json                       one JSON object per turn instead of text`;
+export { parseChatArgs, UsageError, USAGE } from './private-chat-options';
+export type { ChatOptions, KeySource } from './private-chat-options';
 
-/** 0: every reply verified and shown; 1: a reply failed its checks (not shown); 2: not run, or stopped by an error. */
-export type ExitCode = 0 | 1 | 2;
+/**
+ * 0: every reply verified and shown; 1: a reply failed its checks (not shown) or its proof failed on chain;
+ * 2: a usage error, nothing run; 3: stopped by a failure of the api, relay, gateway, route or tokens.
+ */
+export type ExitCode = 0 | 1 | 2 | 3;
 
 export interface ChatIo {
   out(line: string): void;
   err(line: string): void;
   /** The turns when --message is not given (default: stdin's lines). */
   lines?(): AsyncIterable<string> | Iterable<string>;
+  /** A person at a terminal: prompted for each turn, and not kept waiting long on proofs between turns. */
+  tty?: boolean;
+  /** Shows the prompt for the next turn (a terminal only). */
+  prompt?(): void;
 }
 
 export interface ChatDeps {
@@ -50,32 +48,41 @@ export interface ChatDeps {
   env?: Record<string, string | undefined>;
   fetch?: FetchLike;
   now?: () => Date;
+  /** How the chain is read once a proof is anchored (default: ChainReader on GET /v1/chain's public RPC URL). */
+  chainReader?: ChainReaderFactory;
 }
 
-const consoleIo: ChatIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
+/** On a terminal the next turn is not held up longer than this by a proof still settling. */
+const TTY_PROOF_WAIT_S = 5;
 
-/** A problem that stops the command before anything was sent: said in one line, exit code 2. */
-export class UsageError extends Error {}
+function consoleIo(): ChatIo {
+  const tty = Boolean(process.stdin.isTTY);
+  let reader: ReturnType<typeof createInterface> | undefined;
+  return {
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+    tty,
+    lines: () => {
+      reader = createInterface({ input: process.stdin, output: process.stderr, terminal: tty });
+      reader.setPrompt('you> ');
+      return reader;
+    },
+    prompt: () => reader?.prompt(),
+  };
+}
 
-export interface ChatOptions {
-  relay: string;
-  persona: string;
-  api: string;
-  key: string;
-  message?: string;
-  node?: string;
-  allowSameOperator: boolean;
-  allowUnlisted: boolean;
-  trustDevAuthorities: string[];
-  proofWaitS: number;
-  json: boolean;
+/** Whether the current turn's token already left: a failure then costs it, which the user is told. */
+interface RunState {
+  tokenSent: boolean;
 }
 
 export async function runPrivateChat(
   argv: string[],
-  io: ChatIo = consoleIo,
+  io: ChatIo = consoleIo(),
   deps: ChatDeps = {},
 ): Promise<ExitCode> {
+  const state: RunState = { tokenSent: false };
+  const json = argv.includes('--json');
   try {
     const config = deps.config ?? AppConfig.fromProcessEnv();
     const parsed = parseChatArgs(argv, config, deps.env ?? process.env);
@@ -83,78 +90,15 @@ export async function runPrivateChat(
       io.out(USAGE);
       return 0;
     }
-    return await chat(parsed, io, config, deps);
+    return await chat(parsed, io, config, deps, state);
   } catch (error) {
-    io.err(describe(error));
-    return 2;
+    const failure = describe(error, state);
+    if (json) io.out(JSON.stringify({ error: failure }));
+    io.err(failure.code === 'USAGE' ? failure.message : `${failure.code}: ${failure.message}`);
+    return error instanceof UsageError ? 2 : 3;
   } finally {
     await releaseZkResources();
   }
-}
-
-/** argv → options, with the defaults applied; 'help' for --help. Throws UsageError with the usage text. */
-export function parseChatArgs(
-  argv: string[],
-  config: AppConfig,
-  env: Record<string, string | undefined>,
-): ChatOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        relay: { type: 'string' },
-        persona: { type: 'string' },
-        api: { type: 'string' },
-        key: { type: 'string' },
-        message: { type: 'string' },
-        node: { type: 'string' },
-        'allow-same-operator': { type: 'boolean' },
-        'allow-unlisted-relay': { type: 'boolean' },
-        'trust-dev-authority': { type: 'string', multiple: true },
-        'proof-wait-s': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
-  if (values.help) return 'help';
-  const missing = (['relay', 'persona'] as const).filter((name) => !values[name]);
-  if (missing.length)
-    throw new UsageError(`Missing ${missing.map((name) => `--${name}`).join(' and ')}.\n${USAGE}`);
-  const proofWaitS = values['proof-wait-s'] === undefined ? 30 : Number(values['proof-wait-s']);
-  if (!Number.isFinite(proofWaitS) || proofWaitS < 0)
-    throw new UsageError(`--proof-wait-s ${values['proof-wait-s']} is not a number of seconds.`);
-  if (values.message !== undefined && values.message.trim() === '')
-    throw new UsageError('--message is empty.');
-  const key = values.key ?? (env.TWINPROOF_API_KEY || undefined) ?? localDemoKey(config);
-  if (!key)
-    throw new UsageError(
-      'No api key: pass --key <api key>, set TWINPROOF_API_KEY, or run npm start (it writes the demo key to DATA_DIR). The key only buys blind tokens: the chat itself carries no identity.',
-    );
-  return {
-    relay: values.relay!,
-    persona: values.persona!,
-    api: (values.api ?? config.publicUrl).replace(/\/+$/, ''),
-    key,
-    message: values.message,
-    node: values.node,
-    allowSameOperator: values['allow-same-operator'] ?? false,
-    allowUnlisted: values['allow-unlisted-relay'] ?? false,
-    trustDevAuthorities: values['trust-dev-authority'] ?? [],
-    proofWaitS,
-    json: values.json ?? false,
-  };
-}
-
-/** The demo creator's key, where npm start writes it: DATA_DIR, as verify-cli reads it. */
-function localDemoKey(config: AppConfig): string | undefined {
-  const file = join(config.dataDir, 'demo-creator.json');
-  if (!existsSync(file)) return undefined;
-  return (JSON.parse(readFileSync(file, 'utf8')) as { apiKey?: string }).apiKey;
 }
 
 async function attestationPolicy(
@@ -174,30 +118,27 @@ async function attestationPolicy(
   return { now: new Date(), devAuthorities, allowedMeasurements: null };
 }
 
-/** Tokens bought a few at a time: buying one per turn would tell the api when each private turn is sent. */
-class TokenPurse {
-  private tokens: Uint8Array[] = [];
-
-  constructor(
-    private readonly client: PrivateChatClient,
-    private readonly apiKey: string,
-    private readonly batch: number,
-  ) {}
-
-  async take(): Promise<Uint8Array> {
-    if (this.tokens.length === 0) this.tokens = await this.client.obtainTokens(this.apiKey, this.batch);
-    return this.tokens.shift()!;
-  }
-}
-
-async function chat(options: ChatOptions, io: ChatIo, config: AppConfig, deps: ChatDeps): Promise<ExitCode> {
+async function chat(
+  options: ChatOptions,
+  io: ChatIo,
+  config: AppConfig,
+  deps: ChatDeps,
+  state: RunState,
+): Promise<ExitCode> {
   const client = new PrivateChatClient({
     apiUrl: options.api,
-    relayUrl: options.relay,
+    relayUrl: options.relay ?? options.api,
     attestationPolicy: await attestationPolicy(options, config, io),
     fetch: deps.fetch,
     now: deps.now,
   });
+  const tokens = new TokenSupply(client, options, (line) => io.err(line));
+  if (options.buyTokens !== undefined) {
+    const held = await tokens.buy(options.buyTokens);
+    io.err(`bought ${options.buyTokens} tokens; ${tokens.wallet.file} holds ${held} for ${options.api}`);
+    if (options.json) io.out(JSON.stringify({ bought: options.buyTokens, held, file: tokens.wallet.file }));
+    return 0;
+  }
   const routeOptions = {
     nodeId: options.node,
     allowSameOperator: options.allowSameOperator,
@@ -205,20 +146,36 @@ async function chat(options: ChatOptions, io: ChatIo, config: AppConfig, deps: C
   };
   let route = await client.route(routeOptions);
   describeRoute(route, options, io);
-  const purse = new TokenPurse(client, options.key, options.message ? 1 : Math.min(4, MAX_TOKENS_PER_CALL));
+  const onChain = new OnChainCheck(client, deps.chainReader);
+  const interactive = !options.message && io.tty === true;
+  if (interactive) io.err('Type a message and Enter for each turn; Ctrl-D to end.');
   const history: ChatMessage[] = [];
-  const turns = options.message ? [options.message] : nonEmpty(io.lines?.() ?? stdinLines());
+  const turns = options.message ? [options.message] : nonEmpty(io.lines?.() ?? stdinLines(), io);
+  let code: ExitCode = 0;
+  if (interactive) io.prompt?.();
   for await (const text of turns) {
     if (!client.isFresh(route)) route = await client.route(routeOptions);
     history.push({ role: 'user', content: text });
-    const shown = await turn(client, route, await purse.take(), history, options, io);
+    const token = await tokens.take();
+    state.tokenSent = true;
+    const shown = await turn(client, route, token, history, options, io, onChain, interactive);
+    state.tokenSent = false;
     if (!shown) return 1;
-    history.push({ role: 'assistant', content: shown });
+    if (!shown.proofOk) code = 1;
+    history.push({ role: 'assistant', content: shown.content });
+    if (interactive) io.prompt?.();
   }
-  return 0;
+  return code;
 }
 
-/** One turn; returns the reply shown, or null when it failed its checks and was not shown. */
+interface Done {
+  inferenceId: string;
+  conversationId: string;
+  content: string;
+  sessionKey: string;
+}
+
+/** One turn; the reply shown (and whether its proof held on chain), or null when it failed its checks. */
 async function turn(
   client: PrivateChatClient,
   route: PrivateRoute,
@@ -226,16 +183,17 @@ async function turn(
   messages: ChatMessage[],
   options: ChatOptions,
   io: ChatIo,
-): Promise<string | null> {
+  onChain: OnChainCheck,
+  interactive: boolean,
+): Promise<{ content: string; proofOk: boolean } | null> {
   const started = Date.now();
   let firstPieceMs: number | null = null;
   let pieces = 0;
-  let done: { inferenceId: string; conversationId: string; content: string; sessionKey: string } | null =
-    null;
+  let done: Done | null = null;
   for await (const event of client.chat({
     route,
     token,
-    persona: options.persona,
+    persona: options.persona!,
     messages: [...messages],
   })) {
     if (event.type === 'delta') {
@@ -245,14 +203,15 @@ async function turn(
   }
   if (!done)
     throw new PrivateChatError('STREAM_INCOMPLETE', 'The reply ended without its final chunk.', 'api');
+  const finished = done;
   const totalMs = Date.now() - started;
-  const bundle = await bundleWhenSigned(client, route, done.inferenceId, done.sessionKey);
-  const result = await client.verifyReply(route, bundle, done.content, {
+  const readBundle = () => bundleWhenSigned(client, route, finished.inferenceId, finished.sessionKey);
+  const result = await client.verifyReply(route, await readBundle(), done.content, {
     expectedInferenceId: done.inferenceId,
   });
   const timing = { firstPieceMs, pieces, totalMs };
   if (!result.ok) {
-    if (options.json) io.out(JSON.stringify(turnJson(done, result, timing, [], false)));
+    if (options.json) io.out(JSON.stringify(turnJson(done, result, timing, [], false, null)));
     io.err(
       `NOT SHOWN: the reply to this turn failed verification (${result.problem}). Inference ${done.inferenceId}; nothing of it is displayed.`,
     );
@@ -266,23 +225,29 @@ async function turn(
     );
   }
   const proof: string[] = [];
-  if (options.proofWaitS > 0) {
+  let anchored: OnChainResult | null = null;
+  const waitS = interactive ? Math.min(options.proofWaitS, TTY_PROOF_WAIT_S) : options.proofWaitS;
+  const verifyHint = `npm run verify -- ${done.inferenceId} --key ${done.sessionKey}`;
+  if (waitS > 0) {
     for await (const update of client.watchProof(route, done.inferenceId, done.sessionKey, {
       until: 'anchored',
-      timeoutMs: options.proofWaitS * 1000,
+      timeoutMs: waitS * 1000,
     })) {
       proof.push(update.status);
       const tx = update.inference.batch?.txHash;
       if (!options.json) io.out(`  proof: ${update.status}${tx ? ` (tx ${tx})` : ''}`);
     }
     const last = proof[proof.length - 1];
-    if (last !== 'anchored' && !options.json)
+    if (last === 'anchored') {
+      anchored = await onChain.check(route, done.inferenceId, done.content, readBundle);
+      if (!options.json) for (const line of onChainLines(anchored)) io.out(line);
+    } else if (!options.json)
       io.err(
-        `  proof still ${last ?? 'unknown'} after ${options.proofWaitS} s: check later with npm run verify -- ${done.inferenceId} --key <the session key, in --json output>`,
+        `  proof still ${last ?? 'unknown'} after ${waitS} s: check it later with ${verifyHint} (the session key is your own; it reads only this chat)`,
       );
   }
-  if (options.json) io.out(JSON.stringify(turnJson(done, result, timing, proof, true)));
-  return done.content;
+  if (options.json) io.out(JSON.stringify(turnJson(done, result, timing, proof, true, anchored)));
+  return { content: done.content, proofOk: anchored === null || anchored.ok };
 }
 
 /** The receipt is stored as the reply ends; a read racing that write gets 404 for a moment, not a failure. */
@@ -304,11 +269,12 @@ async function bundleWhenSigned(
 }
 
 function turnJson(
-  done: { inferenceId: string; conversationId: string; content: string; sessionKey: string },
+  done: Done,
   result: ReplyVerification,
   timing: { firstPieceMs: number | null; pieces: number; totalMs: number },
   proof: string[],
   shown: boolean,
+  anchored: OnChainResult | null,
 ) {
   return {
     reply: shown ? done.content : null,
@@ -322,6 +288,9 @@ function turnJson(
     checks: result.verification.checks,
     ...timing,
     proof,
+    onChain: anchored
+      ? { ok: anchored.ok, block: anchored.block, check: anchored.check, zk: anchored.zk }
+      : null,
   };
 }
 
@@ -340,15 +309,29 @@ function describeRoute(route: PrivateRoute, options: ChatOptions, io: ChatIo): v
   else io.out(line);
 }
 
-async function* nonEmpty(lines: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
-  for await (const line of lines) if (line.trim()) yield line;
+/** Empty lines are no turns: on a terminal they only show the prompt again. */
+async function* nonEmpty(
+  lines: AsyncIterable<string> | Iterable<string>,
+  io: ChatIo,
+): AsyncGenerator<string> {
+  for await (const line of lines) {
+    if (line.trim()) yield line;
+    else if (io.tty) io.prompt?.();
+  }
 }
 
 function stdinLines(): AsyncIterable<string> {
   return createInterface({ input: process.stdin, terminal: false });
 }
 
-function describe(error: unknown): string {
+interface Failure {
+  code: string;
+  message: string;
+  party: string;
+}
+
+function describe(error: unknown, state: RunState): Failure {
+  if (error instanceof UsageError) return { code: 'USAGE', message: error.message, party: 'client' };
   if (error instanceof PrivateChatError) {
     const hint =
       error.code === 'DIRECTORY_UNAVAILABLE' && error.party === 'client'
@@ -358,9 +341,17 @@ function describe(error: unknown): string {
           : error.code === 'UNLISTED_RELAY'
             ? ' (--allow-unlisted-relay accepts it, knowingly)'
             : error.code === 'TOKEN_SPENT' || error.code === 'TOKEN_INVALID'
-              ? ' (tokens are single-use: run the command again for new ones)'
-              : '';
-    return `${error.code}: ${error.message}${hint}`;
+              ? ' (tokens are single-use; the wallet never offers one twice, so run the command again)'
+              : error.code === 'NOT_FOUND' && error.party === 'api'
+                ? ' (is the persona slug right? find slugs with GET /v1/personas?q=)'
+                : '';
+    const spent = state.tokenSent ? ' (its token is spent)' : '';
+    return { code: error.code, message: `${error.message}${hint}${spent}`, party: error.party };
   }
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    code: 'FAILED',
+    message: `${message}${state.tokenSent ? ' (its token is spent)' : ''}`,
+    party: 'client',
+  };
 }

@@ -7,6 +7,6 @@ runPrivateChat(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));
-    process.exit(2);
+    process.exit(3);
   },
 );

@@ -12,6 +12,7 @@ import {
   verifyAudit,
   verifyBundle,
 } from '@app/receipts';
+import { redactRpcUrl } from '@app/settlement';
 import { releaseZkResources } from '@app/zk';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,8 +78,8 @@ async function verify(argv: string[], io: VerifyIo, config: AppConfig): Promise<
       const api = (values.api ?? values.url ?? config.publicUrl).replace(/\/+$/, '');
       const key = values.key ?? localDemoKey(config);
       const bundle = await fetchJson<ProofBundle>(api, `/v1/inferences/${target}/bundle`, key);
-      rpcUrl ??= (await fetchJson<{ rpcUrl: string }>(api, '/v1/chain', key).catch(() => null))?.rpcUrl;
-      chain = new ChainReader(rpcUrl ?? config.chain.publicRpcUrl, values.contract);
+      rpcUrl ??= await chainRpcUrl(api, config, io);
+      chain = new ChainReader(rpcUrl, values.contract);
       if (bundle.content === undefined)
         io.err(
           `The key ${values.key ? 'given with --key' : 'used (the demo creator’s)'} is not a participant of this conversation, so the content checks (output-hash, input-hash, zk-proof) are skipped. Pass the consumer's key with --key <api key> to run them.`,
@@ -178,6 +179,25 @@ function parseBundle(text: string, path: string): ProofBundle {
   } catch {
     throw new UsageError(`${path} is neither a bundle (JSON) nor an audit export (JSON Lines).`);
   }
+}
+
+/**
+ * GET /v1/chain is public, so it is asked without a key: a key it does not know (a private session's) would only get
+ * a refusal. When it cannot be read the fallback is said, not taken silently: the default may be another chain.
+ */
+async function chainRpcUrl(api: string, config: AppConfig, io: VerifyIo): Promise<string> {
+  try {
+    const chain = await fetchJson<{ rpcUrl?: unknown }>(api, '/v1/chain', undefined);
+    if (typeof chain?.rpcUrl === 'string' && chain.rpcUrl) return chain.rpcUrl;
+    io.err(
+      `${api}/v1/chain named no RPC URL; checking the chain at ${redactRpcUrl(config.chain.publicRpcUrl)} (CHAIN_PUBLIC_RPC_URL) instead. Pass --rpc <url> to choose.`,
+    );
+  } catch (error) {
+    io.err(
+      `Could not read the chain from ${api}/v1/chain (${error instanceof Error ? error.message : String(error)}); checking the chain at ${redactRpcUrl(config.chain.publicRpcUrl)} (CHAIN_PUBLIC_RPC_URL) instead. Pass --rpc <url> to choose.`,
+    );
+  }
+  return config.chain.publicRpcUrl;
 }
 
 async function fetchJson<T>(api: string, path: string, key: string | undefined): Promise<T> {

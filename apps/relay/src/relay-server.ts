@@ -30,6 +30,10 @@ export interface RunningRelay {
 
 const GATEWAY_PATH = /^\/gateways\/([^/]+)$/;
 
+/** Said once at start: without its id a gateway cannot tell which registered relay carried the traffic. */
+export const NO_RELAY_ID_NOTICE =
+  "no --relay-id: the network report will not credit this relay's traffic; register it (POST /v1/privacy/relays) and pass its id";
+
 /**
  * The relay: plain node:http, not Nest. It has five routes, no DI graph worth the name, and its one job is to
  * pass bytes through unchanged and fast; Nest's body parsers and Express's req/res decorations would have to be
@@ -151,6 +155,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
       `${options.relayId ? ` as relay ${options.relayId}` : ''}; ${rateLimitPerMinute} requests a minute per address, ` +
       `bodies up to ${maxBody} bytes`,
   );
+  if (!options.relayId) logger.warn(NO_RELAY_ID_NOTICE);
   logger.info(
     allowPrivateGateways
       ? 'Gateways on loopback and private addresses are reached (--allow-private-gateways true)'

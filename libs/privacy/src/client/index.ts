@@ -9,3 +9,4 @@ export * from './tokens';
 export * from './verify-reply';
 export * from './watch-proof';
 export type { FetchLike } from './sealed-exchange';
+export * from './token-wallet';

@@ -8,9 +8,16 @@ import type { GatewayEntry, PrivacyDirectory, RelayEntry } from './directory.typ
 import { checkGateway } from './gateway-check';
 import { chooseRoute, type PrivateRoute, type RouteOptions } from './route';
 import { exchangeSealed, type FetchLike } from './sealed-exchange';
-import { obtainTokens } from './tokens';
+import { fetchIssuerKey, type IssuerKey, obtainTokens } from './tokens';
 import { type ReplyVerification, verifyReply } from './verify-reply';
 import { type InferenceStatus, type ProofUpdate, type WatchOptions, watchStatus } from './watch-proof';
+
+/** `GET /v1/chain`: public, the same for everyone. */
+export interface ChainInfo {
+  chainId: number;
+  rpcUrl: string;
+  anchorContract?: string | null;
+}
 
 export interface PrivateChatClientOptions {
   /** The api: its directory, the token issuer; also the authority of inner requests. */
@@ -68,8 +75,13 @@ export class PrivateChatClient {
     return route.gateway.keysExpireAt.getTime() > this.now().getTime();
   }
 
-  obtainTokens(apiKey: string, count: number): Promise<Uint8Array[]> {
-    return obtainTokens(this.fetcher, this.apiUrl, apiKey, count);
+  /** The issuer's current token key: which tokens a wallet holds are still worth sending. */
+  issuerKey(): Promise<IssuerKey> {
+    return fetchIssuerKey(this.fetcher, this.apiUrl);
+  }
+
+  obtainTokens(apiKey: string, count: number, issuer?: IssuerKey): Promise<Uint8Array[]> {
+    return obtainTokens(this.fetcher, this.apiUrl, apiKey, count, issuer);
   }
 
   chat(request: ChatRequest): AsyncGenerator<ChatEvent> {
@@ -90,6 +102,11 @@ export class PrivateChatClient {
       `/v1/inferences/${encodeURIComponent(inferenceId)}`,
       sessionKey,
     );
+  }
+
+  /** The chain the api anchors on (its public RPC URL), read through the relay: asked for by no one in particular. */
+  chainInfo(route: PrivateRoute): Promise<ChainInfo> {
+    return this.getSealed<ChainInfo>(route, '/v1/chain');
   }
 
   verifyReply(
@@ -119,9 +136,12 @@ export class PrivateChatClient {
   }
 
   /** A read through the relay (RFC 9458, not chunked): the api sees the gateway, the relay sees nothing of it. */
-  private async getSealed<T>(route: PrivateRoute, path: string, sessionKey: string): Promise<T> {
+  private async getSealed<T>(route: PrivateRoute, path: string, sessionKey?: string): Promise<T> {
     const request = new Request(`${this.apiUrl}${path}`, {
-      headers: { authorization: `Bearer ${sessionKey}`, accept: 'application/json' },
+      headers: {
+        ...(sessionKey ? { authorization: `Bearer ${sessionKey}` } : {}),
+        accept: 'application/json',
+      },
     });
     const inner = decodeResponse(await exchangeSealed(this.fetcher, route, request));
     const text = await inner.text();

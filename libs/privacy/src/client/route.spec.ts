@@ -84,9 +84,11 @@ describe('chooseRoute', () => {
   });
 
   it('refuses a relay missing from the registry unless allowed, and then warns', () => {
-    expect(thrown(() => chooseRoute(directory, { relayUrl: 'https://relay.z.example' })).code).toBe(
-      'UNLISTED_RELAY',
-    );
+    const refused = thrown(() => chooseRoute(directory, { relayUrl: 'https://relay.z.example' }));
+    expect(refused.code).toBe('UNLISTED_RELAY');
+    // A newcomer learns which relays exist and how a relay gets listed, not only that this one is not.
+    expect(refused.message).toMatch(/Registered relays: https:\/\/relay\.a\.example/);
+    expect(refused.message).toMatch(/POST \/v1\/privacy\/relays with an operator key.*--relay-id/);
 
     const route = chooseRoute(directory, { relayUrl: 'https://relay.z.example', allowUnlisted: true });
     expect(route.relay).toBeNull();

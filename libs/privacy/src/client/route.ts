@@ -44,7 +44,7 @@ export function chooseRoute(directory: PrivacyDirectory, options: RouteOptions):
     if (!options.allowUnlisted)
       throw new PrivateChatError(
         'UNLISTED_RELAY',
-        `The relay ${relayUrl} is not in the registry (GET /v1/privacy/relays), so who runs it is unknown; pick a listed relay, or accept an unlisted one explicitly.`,
+        `The relay ${relayUrl} is not in the registry (GET /v1/privacy/relays), so who runs it is unknown. ${listedRelays(directory.relays)} To list a relay, its operator registers it (POST /v1/privacy/relays with an operator key) and starts it with --relay-id <the id answered>; or accept an unlisted one explicitly.`,
       );
     warnings.push(
       `The relay ${relayUrl} is not in the registry: its operator is unknown, so it may be the gateway's.`,
@@ -103,6 +103,11 @@ function pickGateway(
   if (independent) return independent;
   if (options.allowSameOperator) return directory.gateways[0];
   throw refuseSame(directory.gateways[0]);
+}
+
+function listedRelays(relays: RelayEntry[]): string {
+  if (relays.length === 0) return 'No relay is registered yet.';
+  return `Registered relays: ${relays.map((relay) => `${relay.url} (@${relay.operator.handle})`).join(', ')}.`;
 }
 
 function sameRelay(listed: string, wanted: string): boolean {

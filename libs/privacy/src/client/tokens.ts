@@ -1,4 +1,4 @@
-import { defaultChallenge } from '@app/privacy/tokens/token';
+import { defaultChallenge, tokenKeyId } from '@app/privacy/tokens/token';
 import { createTokenRequest } from '@app/privacy/tokens/token-client';
 import { apiJson } from './api-json';
 import { PrivateChatError } from './private-chat.errors';
@@ -16,21 +16,16 @@ export interface IssuerDirectory {
   'token-keys': { 'token-type': number; 'token-key': string }[];
 }
 
-/**
- * Privacy Pass tokens (RFC 9578, type 0x0002). Asking for them is identified on purpose (the api bills the account);
- * the blind signature makes a redeemed token unlinkable to this request, so the gateway and api never learn whose it is.
- */
-export async function obtainTokens(
-  fetcher: FetchLike,
-  apiUrl: string,
-  apiKey: string,
-  count: number,
-): Promise<Uint8Array[]> {
-  if (!Number.isInteger(count) || count < 1 || count > MAX_TOKENS_PER_CALL)
-    throw new PrivateChatError(
-      'TOKENS_UNAVAILABLE',
-      `Ask for 1 to ${MAX_TOKENS_PER_CALL} tokens, not ${count}.`,
-    );
+/** The issuer's current type-2 key, as a client needs it to ask for tokens and to sort the ones it holds. */
+export interface IssuerKey {
+  /** RFC 9578 token_key_id (SHA-256 of the key's SPKI), hex: every token carries it. */
+  keyId: string;
+  spki: Uint8Array;
+  challenge: Uint8Array;
+  requestPath: string;
+}
+
+export async function fetchIssuerKey(fetcher: FetchLike, apiUrl: string): Promise<IssuerKey> {
   const directory = await apiJson<IssuerDirectory>(
     fetcher,
     apiUrl,
@@ -47,12 +42,36 @@ export async function obtainTokens(
       'api',
     );
   const spki = new Uint8Array(Buffer.from(key['token-key'], 'base64url'));
-  const challenge = defaultChallenge(directory['issuer-name'] ?? DEFAULT_ISSUER_NAME);
+  return {
+    keyId: tokenKeyId(spki).toString('hex'),
+    spki,
+    challenge: defaultChallenge(directory['issuer-name'] ?? DEFAULT_ISSUER_NAME),
+    requestPath: requestPath(directory['issuer-request-uri']),
+  };
+}
+
+/**
+ * Privacy Pass tokens (RFC 9578, type 0x0002). Asking for them is identified on purpose (the api bills the account);
+ * the blind signature makes a redeemed token unlinkable to this request, so the gateway and api never learn whose it is.
+ */
+export async function obtainTokens(
+  fetcher: FetchLike,
+  apiUrl: string,
+  apiKey: string,
+  count: number,
+  issuer?: IssuerKey,
+): Promise<Uint8Array[]> {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_TOKENS_PER_CALL)
+    throw new PrivateChatError(
+      'TOKENS_UNAVAILABLE',
+      `Ask for 1 to ${MAX_TOKENS_PER_CALL} tokens, not ${count}.`,
+    );
+  const { spki, challenge, requestPath: path } = issuer ?? (await fetchIssuerKey(fetcher, apiUrl));
   const requests = Array.from({ length: count }, () => createTokenRequest(spki, challenge));
   const answer = await apiJson<{ tokenResponses?: string[] }>(
     fetcher,
     apiUrl,
-    requestPath(directory['issuer-request-uri']),
+    path,
     {
       method: 'POST',
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },

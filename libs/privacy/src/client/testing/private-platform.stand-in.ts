@@ -24,6 +24,7 @@ import {
   commitInput,
   commitText,
   NO_PREFIX,
+  type BundleBatch,
   type ProofBundle,
   type Receipt,
   RECEIPT_DOMAINS,
@@ -31,6 +32,7 @@ import {
   receiptTypes,
   signReceipt,
 } from '@app/receipts';
+import { buildBatchTree } from '@app/settlement';
 import { type HDNodeWallet, Wallet } from 'ethers';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -68,6 +70,15 @@ export class FakePlatform {
   issuedTokens = 0;
   /** Answers 404 to this many bundle reads first, as the api does until the receipt is stored. */
   bundleMisses = 0;
+  /** Added to the bundle once a status read said anchored, as the api does; each new chat starts unanchored. */
+  anchoredBatch: BundleBatch | null = null;
+  /** The public RPC URL `GET /v1/chain` names (nothing listens there unless a test starts it). */
+  chainRpcUrl = 'http://127.0.0.1:9/rpc';
+  /** The authorization each `GET /v1/chain` through the gateway carried ('' for none). */
+  readonly chainReads: string[] = [];
+  /** What `GET /v1/inferences/:id` says of the proof. */
+  proofStatus = 'anchored';
+  private statusRead = false;
 
   constructor(
     readonly gatewayKey: GatewayKey,
@@ -146,6 +157,7 @@ export class FakePlatform {
       body: (await inner.json()) as Record<string, unknown>,
     };
     this.innerChats.push(this.seen.innerChat);
+    this.statusRead = false;
     const token = parseAuthorization(authorization);
     const valid = verify(
       this.issuer.publicKey,
@@ -207,6 +219,13 @@ export class FakePlatform {
     const opened = await decapsulateRequest([this.gatewayKey], body);
     const inner = decodeRequest(opened.request);
     const path = new URL(inner.url).pathname;
+    if (path === '/v1/chain') {
+      this.chainReads.push(inner.headers.get('authorization') ?? '');
+      const chain = Response.json({ chainId: 31337, rpcUrl: this.chainRpcUrl, anchorContract: null });
+      return new Response(await opened.response.seal(await encodeResponse(chain)), {
+        headers: { 'content-type': MEDIA.response },
+      });
+    }
     const authorized = inner.headers.get('authorization') === `Bearer ${SESSION_KEY}`;
     const missing = path.endsWith('/bundle') && this.bundleMisses > 0;
     if (missing) this.bundleMisses -= 1;
@@ -215,9 +234,18 @@ export class FakePlatform {
       : !authorized
         ? Response.json({ error: { code: 'UNAUTHORIZED', message: 'no session' } }, { status: 401 })
         : path === `/v1/inferences/${INFERENCE_ID}/bundle`
-          ? Response.json(this.bundle)
+          ? Response.json(
+              this.statusRead && this.anchoredBatch
+                ? { ...this.bundle, status: 'anchored', batch: this.anchoredBatch }
+                : this.bundle,
+            )
           : path === `/v1/inferences/${INFERENCE_ID}`
-            ? Response.json({ id: INFERENCE_ID, status: 'anchored', batch: { txHash: '0xabc' } })
+            ? ((this.statusRead = this.proofStatus === 'anchored'),
+              Response.json({
+                id: INFERENCE_ID,
+                status: this.proofStatus,
+                batch: this.proofStatus === 'anchored' ? { txHash: '0xabc' } : null,
+              }))
             : Response.json({ error: { code: 'NOT_FOUND', message: path } }, { status: 404 });
     return new Response(await opened.response.seal(await encodeResponse(answer)), {
       headers: { 'content-type': MEDIA.response },
@@ -293,6 +321,15 @@ export async function createStandIn(
     input,
     salt,
   };
+  const tree = buildBatchTree([bundle.digest]);
+  const batch: BundleBatch = {
+    root: tree.root,
+    ...tree.proofFor(bundle.digest),
+    chainId: 31337,
+    contract: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+    txHash: `0x${'ab'.repeat(32)}`,
+    blockNumber: 7,
+  };
   const platform = new FakePlatform(
     gatewayKey,
     {
@@ -316,5 +353,6 @@ export async function createStandIn(
     generateKeyPairSync('rsa', { modulusLength: 2048 }),
     bundle,
   );
+  platform.anchoredBatch = batch;
   return { platform, policy, node, authority };
 }
