@@ -1,3 +1,4 @@
+import { httpUrlOption, integerOption, wantsHelp } from '@app/common/cli-options';
 import { DEFAULT_TSM_ROOT } from '@app/attestation';
 import type { LogSettings } from '@app/common/root-logger';
 import { isEmbeddedModelId } from '@app/inference/embedded.provider';
@@ -114,32 +115,6 @@ const FLAGS = {
 
 type Flag = keyof typeof FLAGS;
 
-function httpUrl(value: string, flag: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new NodeOptionsError(`--${flag} must be an http(s) URL, not "${value}".`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new NodeOptionsError(`--${flag} must be an http(s) URL, not "${value}".`);
-  return value.replace(/\/+$/, '');
-}
-
-function integer(
-  value: string | undefined,
-  flag: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max)
-    throw new NodeOptionsError(`--${flag} must be an integer from ${min} to ${max}, not "${value}".`);
-  return parsed;
-}
-
 // Checked at start, so a wrong path is a readable refusal now rather than a failed first reply (the model itself
 // loads on the first request).
 function ggufFile(value: string): string {
@@ -190,10 +165,17 @@ function teeOption(get: (flag: Flag) => string | undefined): NodeTee {
   };
 }
 
-/** `--help` or `-h` anywhere: print the usage and exit 0, whatever else is (or is not) given. */
-export function wantsHelp(argv: readonly string[]): boolean {
-  return argv.some((arg) => arg === '--help' || arg === '-h');
-}
+export { wantsHelp };
+
+const refuse = (message: string): Error => new NodeOptionsError(message);
+const httpUrl = (value: string, flag: string): string => httpUrlOption(value, `--${flag}`, refuse);
+const integer = (
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number => integerOption(value, `--${flag}`, fallback, { min, max }, refuse);
 
 // Named profiles and inline ones, parsed as the api parses its EMBEDDED_LATENCY; an unknown one is refused at start
 // rather than served instantly without a word.

@@ -1,3 +1,4 @@
+import { httpUrlOption, integerOption, wantsHelp } from '@app/common/cli-options';
 import type { LogSettings } from '@app/common/root-logger';
 import { parseArgs } from 'node:util';
 import { isPrivateNetworkHost } from './gateway-address';
@@ -54,36 +55,17 @@ const FLAGS = {
 
 type Flag = keyof typeof FLAGS;
 
-/** `--help` or `-h` anywhere: print the usage and exit 0, whatever else is (or is not) given. */
-export function wantsHelp(argv: readonly string[]): boolean {
-  return argv.some((arg) => arg === '--help' || arg === '-h');
-}
+export { wantsHelp };
 
-function httpUrl(value: string, flag: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new RelayOptionsError(`--${flag} must be an http(s) URL, not "${value}".`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new RelayOptionsError(`--${flag} must be an http(s) URL, not "${value}".`);
-  return value.replace(/\/+$/, '');
-}
-
-function integer(
+const refuse = (message: string): Error => new RelayOptionsError(message);
+const httpUrl = (value: string, flag: string): string => httpUrlOption(value, `--${flag}`, refuse);
+const integer = (
   value: string | undefined,
   name: string,
   fallback: number,
   min: number,
   max: number,
-): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max)
-    throw new RelayOptionsError(`${name} must be an integer from ${min} to ${max}, not "${value}".`);
-  return parsed;
-}
+): number => integerOption(value, name, fallback, { min, max }, refuse);
 
 /**
  * A relay that serves an api on its own machine or network (`npm start`, docker compose) reaches that network's
