@@ -254,6 +254,15 @@ export class AppConfig {
       keyGraceMs: this.env.OHTTP_KEY_GRACE_MS,
     };
   }
+  /** The model hub (docs/hub.md). */
+  get hub(): { maxArtifactBytes: number; publishPerHour: number; blobDir: string; corpus?: string } {
+    return {
+      maxArtifactBytes: this.env.HUB_MAX_ARTIFACT_BYTES,
+      publishPerHour: this.env.HUB_PUBLISH_PER_HOUR,
+      blobDir: join(this.env.DATA_DIR, 'hub', 'blobs'),
+      corpus: this.env.HUB_CORPUS,
+    };
+  }
   /** A settlement batch closes when it holds maxSize receipts or its first receipt is maxAgeMs old. */
   get batches(): {
     maxSize: number;

@@ -162,6 +162,15 @@ export const configSchema = z
       .min(1_000)
       .default(24 * 3_600_000),
     OHTTP_KEY_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
+    // The model hub (docs/hub.md): the largest artifact accepted, publications per account per hour, and the corpus
+    // npm run hub:seed loads (default: the ONNX Model Zoo corpus next to the repository, ../shared/hub-corpus).
+    HUB_MAX_ARTIFACT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(2 * 1024 ** 3),
+    HUB_PUBLISH_PER_HOUR: z.coerce.number().int().min(1).default(20),
+    HUB_CORPUS: z.string().min(1).optional(),
     // How long a job stays locked to a worker that stopped renewing it (died) before another worker takes it.
     JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   })
