@@ -163,7 +163,7 @@ export const configSchema = z
       .default(24 * 3_600_000),
     OHTTP_KEY_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
     // The model hub (docs/hub.md): the largest artifact accepted, publications per account per hour, and the corpus
-    // npm run hub:seed loads (default: the ONNX Model Zoo corpus next to the repository, ../shared/hub-corpus).
+    // npm run hub:seed loads (default: the ONNX Model Zoo corpus in libs/hub/corpus).
     HUB_MAX_ARTIFACT_BYTES: z.coerce
       .number()
       .int()
