@@ -28,6 +28,12 @@ export enum ErrorCode {
   TOKEN_INVALID = 'TOKEN_INVALID',
   /** A Privacy Pass token that was already redeemed. */
   TOKEN_SPENT = 'TOKEN_SPENT',
+  /** An uploaded model artifact's bytes do not match the SHA-256 or length its signed manifest declares. */
+  ARTIFACT_HASH_MISMATCH = 'ARTIFACT_HASH_MISMATCH',
+  /** A model name confusably close (case, spacing, homoglyphs) to another publisher's model. */
+  NAME_IMPERSONATION = 'NAME_IMPERSONATION',
+  /** The hub does not hold this model's bytes (nodes that pin it may): see its artifact locations. */
+  ARTIFACT_NOT_HELD = 'ARTIFACT_NOT_HELD',
   /** A dependency (Redis) is down: retry later. */
   UNAVAILABLE = 'UNAVAILABLE',
   INTERNAL = 'INTERNAL',

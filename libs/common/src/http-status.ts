@@ -25,6 +25,9 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.NOT_ENOUGH_OPERATORS]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.TOKEN_INVALID]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.TOKEN_SPENT]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.ARTIFACT_HASH_MISMATCH]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.NAME_IMPERSONATION]: HttpStatus.CONFLICT,
+  [ErrorCode.ARTIFACT_NOT_HELD]: HttpStatus.NOT_FOUND,
   [ErrorCode.UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.INTERNAL]: HttpStatus.INTERNAL_SERVER_ERROR,
 };

@@ -13,6 +13,7 @@ const HOUR = 3_600_000;
 export function rateLimitRules(
   limits: AppConfig['limits'],
   network: Pick<AppConfig['network'], 'registrationsPerHour'>,
+  hub: Pick<AppConfig['hub'], 'publishPerHour'>,
 ) {
   return {
     api: { bucket: 'api', limit: limits.requestsPerMinute, windowMs: MINUTE },
@@ -27,6 +28,8 @@ export function rateLimitRules(
     chatSend: { bucket: 'chat-send', limit: limits.chatSendsPerMinute, windowMs: MINUTE },
     conversationStart: { bucket: 'conversation-start', limit: limits.conversationsPerHour, windowMs: HOUR },
     nodeRegister: { bucket: 'node-register', limit: network.registrationsPerHour, windowMs: HOUR },
+    /** Model publications per account: each one is a signed version kept forever. */
+    hubPublish: { bucket: 'hub-publish', limit: hub.publishPerHour, windowMs: HOUR },
   } satisfies Record<string, RateLimitRule>;
 }
 

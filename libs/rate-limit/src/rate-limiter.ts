@@ -29,7 +29,7 @@ export class RateLimiter {
     private readonly redis: RedisService,
     config: AppConfig,
   ) {
-    this.rules = rateLimitRules(config.limits, config.network);
+    this.rules = rateLimitRules(config.limits, config.network, config.hub);
   }
 
   async hit(rule: RateLimitRule, subject: string): Promise<RateLimitVerdict> {

@@ -21,6 +21,8 @@ export const MANIFEST_LIMITS = {
   metricNameChars: 100,
   /** Inputs and outputs together, as canonical JSON: enough for tensor shapes, not a place to store data. */
   ioJsonChars: 64 * 1024,
+  /** PostgreSQL's integer, which holds version numbers. */
+  maxVersion: 2 ** 31 - 1,
 } as const;
 
 type Check = (value: unknown) => string[];
@@ -34,9 +36,11 @@ function text(min: number, max: number): Check {
   };
 }
 
-function positiveInteger(v: unknown): string[] {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) return ['must be a positive integer'];
-  return [];
+function positiveInteger(max: number): Check {
+  return (v) =>
+    typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > max
+      ? [`must be an integer from 1 to ${max}`]
+      : [];
 }
 
 function stringList(v: unknown): string[] {
@@ -91,7 +95,7 @@ const CHECKS: Record<keyof HubManifest, Check> = {
           "must be 2 to 100 lowercase letters, digits, '.' or '-', starting and ending with a letter or digit",
         ],
   name: text(1, MANIFEST_LIMITS.nameChars),
-  version: positiveInteger,
+  version: positiveInteger(MANIFEST_LIMITS.maxVersion),
   task: text(1, MANIFEST_LIMITS.shortChars),
   domain: text(1, MANIFEST_LIMITS.shortChars),
   description: text(0, MANIFEST_LIMITS.descriptionChars),
@@ -101,7 +105,7 @@ const CHECKS: Record<keyof HubManifest, Check> = {
   inputs: jsonList,
   outputs: jsonList,
   precision: text(1, MANIFEST_LIMITS.shortChars),
-  bytes: positiveInteger,
+  bytes: positiveInteger(Number.MAX_SAFE_INTEGER),
   sha256: (v) =>
     typeof v === 'string' && MANIFEST_LIMITS.sha256.test(v)
       ? []

@@ -123,6 +123,7 @@ describe('validateManifest', () => {
     ['bytes', '100'],
     ['version', 0],
     ['version', 2.5],
+    ['version', 2 ** 31],
     ['derivation', 'merged'],
     ['name', ''],
     ['name', 'n'.repeat(201)],
