@@ -36,6 +36,8 @@ export interface NodeOptions {
   ohttpKeys: { rotateMs: number; graceMs: number };
   /** dev: the api's dev authority vouches for the key; tdx: a TDX quote for the key, made here (docs/network.md). */
   tee: NodeTee;
+  /** A folder of hub artifacts this node pins and serves at /hub/artifacts/<sha256> (docs/hub.md, Pinning). */
+  hubDir?: string;
   log: LogSettings;
 }
 
@@ -82,7 +84,9 @@ export const USAGE = `Usage: npm run node -- --api URL --operator-key KEY [optio
                           Intel TDX guest, sends a TDX quote binding its key when it registers   NODE_TEE
   --tsm-root PATH         the configfs-tsm report directory (default /sys/kernel/config/tsm/report)  NODE_TSM_ROOT
   --tee-collateral FILE   with --tee tdx: the quote's DCAP collateral JSON, fetched from your PCCS or Intel PCS
-                          (format: libs/attestation/test-fixtures/tdx_quote_collateral.json)  NODE_TEE_COLLATERAL`;
+                          (format: libs/attestation/test-fixtures/tdx_quote_collateral.json)  NODE_TEE_COLLATERAL
+  --hub-dir DIR           hub model files this node pins and serves, known by their SHA-256 (docs/hub.md)
+                                                                               NODE_HUB_DIR`;
 
 const FLAGS = {
   api: 'NODE_API_URL',
@@ -111,6 +115,7 @@ const FLAGS = {
   tee: 'NODE_TEE',
   'tsm-root': 'NODE_TSM_ROOT',
   'tee-collateral': 'NODE_TEE_COLLATERAL',
+  'hub-dir': 'NODE_HUB_DIR',
 } as const;
 
 type Flag = keyof typeof FLAGS;
@@ -126,6 +131,20 @@ function ggufFile(value: string): string {
     // missing or unreadable: refused below
   }
   if (!isFile) throw new NodeOptionsError(`--gguf: no model file at "${value}".`);
+  return path;
+}
+
+// Checked at start: a mistyped folder is a refusal now, not a node that silently pins nothing.
+function hubDirectory(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const path = resolve(value);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    // missing or unreadable: refused below
+  }
+  if (!isDirectory) throw new NodeOptionsError(`--hub-dir: no folder at "${value}".`);
   return path;
 }
 
@@ -270,6 +289,7 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
       graceMs: integer(get('ohttp-grace-ms'), 'ohttp-grace-ms', 3_600_000, 0, 7 * 86_400_000),
     },
     tee: teeOption(get),
+    hubDir: hubDirectory(get('hub-dir')),
     log: {
       format:
         env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT === undefined && process.stdout.isTTY)

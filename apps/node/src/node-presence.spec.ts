@@ -14,6 +14,7 @@ import { NodeGateway } from './node-gateway';
 import type { NodeIdentity } from './node-identity';
 import type { NodeOptions } from './node-options';
 import { NodePresence, RegistrationRefusedError } from './node-presence';
+import { HubPins } from './hub-pins';
 
 const wallet = Wallet.createRandom();
 const options = {
@@ -43,7 +44,15 @@ function setUp(
   const evidence = new NodeEvidence(nodeOptions, identity);
   const gateway = new NodeGateway(nodeOptions, identity);
   return {
-    presence: new NodePresence(nodeOptions, client, identity, drain, evidence, gateway),
+    presence: new NodePresence(
+      nodeOptions,
+      client,
+      identity,
+      drain,
+      evidence,
+      gateway,
+      new HubPins(nodeOptions),
+    ),
     identity,
     drain,
   };

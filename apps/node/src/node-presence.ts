@@ -3,6 +3,7 @@ import { sameAddress, signHeartbeat, signRegistration, type NodeHeartbeatStatus 
 import { TsmReportError } from '@app/attestation';
 import { isAddress } from 'ethers';
 import { ApiCallError, ApiClient } from './api.client';
+import { HubPins } from './hub-pins';
 import { NodeDrain } from './node-drain';
 import { NodeEvidence } from './node-evidence';
 import { NodeGateway } from './node-gateway';
@@ -35,6 +36,7 @@ export class NodePresence {
     private readonly drain: NodeDrain,
     private readonly evidence: NodeEvidence,
     private readonly gateway: NodeGateway,
+    private readonly pins: HubPins,
   ) {}
 
   /** Registers (retrying while the api is unreachable or failing) and starts heartbeating. */
@@ -59,6 +61,7 @@ export class NodePresence {
       at: Date.now(),
       status,
       outstanding: this.drain.outstanding,
+      pins: this.pins.list(),
     };
     try {
       const signature = await signHeartbeat(this.identity.wallet, fields);
@@ -69,6 +72,8 @@ export class NodePresence {
         signature,
         // Signed on their own by the node key (the heartbeat's signature does not cover them); rotated when due.
         ohttpKeys: await this.gateway.published(),
+        // Covered by the heartbeat's signature (heartbeatMessage), so no one between here and the api can add pins.
+        pins: fields.pins,
       });
       if (this.lastBeatFailed) this.logger.log('Heartbeats reach the api again');
       this.lastBeatFailed = false;

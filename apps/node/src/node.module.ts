@@ -3,6 +3,8 @@ import { ModelRegistry } from '@app/inference/model-registry';
 import { ApiClient } from './api.client';
 import { CompletionsController } from './completions.controller';
 import { HealthController } from './health.controller';
+import { HubArtifactsController } from './hub-artifacts.controller';
+import { HubPins } from './hub-pins';
 import { NodeDrain } from './node-drain';
 import { NodeEvidence } from './node-evidence';
 import { NodeGateway } from './node-gateway';
@@ -23,12 +25,19 @@ export class NodeModule {
   static register(options: NodeOptions): DynamicModule {
     return {
       module: NodeModule,
-      controllers: [CompletionsController, HealthController, OhttpController, ProbeController],
+      controllers: [
+        CompletionsController,
+        HealthController,
+        HubArtifactsController,
+        OhttpController,
+        ProbeController,
+      ],
       providers: [
         { provide: NODE_OPTIONS, useValue: options },
         { provide: ModelRegistry, useFactory: () => nodeModelRegistry(options) },
         { provide: ReplayGuard, useValue: new ReplayGuard() },
         ApiClient,
+        HubPins,
         NodeDrain,
         NodeEvidence,
         NodeGateway,

@@ -4,6 +4,7 @@ import { RateLimitModule } from '@app/rate-limit';
 import { AttestationPolicyProvider } from './attestation-policy';
 import { NodeEconomicsRepository } from './economics/node-economics.repository';
 import { NodeEconomicsService } from './economics/node-economics.service';
+import { HubPinRecorder } from './hub-pin-recorder';
 import { InferenceNodes } from './inference-node';
 import { LocalNode } from './local-node';
 import { NodesController } from './nodes.controller';
@@ -25,6 +26,7 @@ import { RouterIdentity } from './router-identity';
   controllers: [NodesController, NetworkController],
   providers: [
     AttestationPolicyProvider,
+    HubPinRecorder,
     NodesRepository,
     NodesService,
     NetworkReportService,

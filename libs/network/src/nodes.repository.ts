@@ -135,6 +135,18 @@ export class NodesRepository {
     return updated.length === 0 ? null : this.findById(id);
   }
 
+  /** The node's hub pins become exactly `sha256s`, in one transaction (docs/hub.md, Pinning). */
+  async replacePins(nodeId: string, sha256s: readonly string[]): Promise<void> {
+    const unique = [...new Set(sha256s)];
+    await this.prisma.$transaction([
+      this.prisma.hubPin.deleteMany({ where: { nodeId, sha256: { notIn: unique } } }),
+      this.prisma.hubPin.createMany({
+        data: unique.map((sha256) => ({ nodeId, sha256 })),
+        skipDuplicates: true,
+      }),
+    ]);
+  }
+
   async revoke(id: string): Promise<Node> {
     try {
       return await this.prisma.node.update({ where: { id }, data: { status: 'revoked' } });

@@ -11,6 +11,7 @@ import { NodeEvidenceRefusedError } from './node-evidence.error';
 import { NodesService } from './nodes.service';
 import type { NodesRepository } from './nodes.repository';
 import type { RouterIdentity } from './router-identity';
+import { HubPinRecorder } from './hub-pin-recorder';
 
 // The real verifier unless a test replaces it: no public quote binds a key we hold, so the accepted path can only be
 // reached with a stand-in verdict.
@@ -52,6 +53,7 @@ function service(now: Date, existing: Record<string, unknown> | null = null) {
     { address: '0xRouter' } as RouterIdentity,
     { enforce: () => Promise.resolve() } as unknown as RateLimiter,
     policy,
+    {} as HubPinRecorder,
   );
   return { nodes, saveOperatorNode };
 }

@@ -4,6 +4,7 @@ import type { AttestationPolicyProvider } from './attestation-policy';
 import { NodesService } from './nodes.service';
 import type { NodesRepository } from './nodes.repository';
 import type { RouterIdentity } from './router-identity';
+import { HubPinRecorder } from './hub-pin-recorder';
 
 describe('NodesService.list', () => {
   it('shares one read among the calls that arrive while it is in flight, and reads afresh after it', async () => {
@@ -24,6 +25,7 @@ describe('NodesService.list', () => {
       {} as RouterIdentity,
       {} as RateLimiter,
       {} as AttestationPolicyProvider,
+      {} as HubPinRecorder,
     );
     const firstPage = { limit: 100 };
     const burst = Array.from({ length: 20 }, () => service.list(firstPage));
@@ -49,6 +51,7 @@ describe('NodesService.list', () => {
       {} as RouterIdentity,
       {} as RateLimiter,
       {} as AttestationPolicyProvider,
+      {} as HubPinRecorder,
     );
     expect(() => service.list({ limit: 10, cursor: 'not-a-cursor' })).toThrow(
       /cursor is not one this API issued/,

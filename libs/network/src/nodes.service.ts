@@ -39,6 +39,7 @@ import {
   SuspectNodeRevokeError,
 } from './spot-check/node-suspect.error';
 import { isHealthy } from './router/node-health';
+import { HubPinRecorder } from './hub-pin-recorder';
 
 // The api cannot measure a remote node: its dev attestation vouches for the key alone, and says which build it names.
 const REMOTE_NODE_MEASUREMENT = devMeasurement('twinproof/node/v1');
@@ -64,6 +65,7 @@ export class NodesService {
     private readonly routerIdentity: RouterIdentity,
     private readonly limiter: RateLimiter,
     private readonly policy: AttestationPolicyProvider,
+    private readonly pins: HubPinRecorder,
   ) {}
 
   async register(user: AuthUser, dto: RegisterNodeDto): Promise<RegisteredNodeResponse> {
@@ -164,6 +166,8 @@ export class NodesService {
     // The router key may have changed (a new ROUTER_PRIVATE_KEY): the node takes the new one without a restart.
     // Told to the node, whose operator does not see the api's log: a node the probe cannot reach is not routed to.
     if (newKeys) await this.nodes.setOhttpKeys(id, newKeys);
+    // The list is covered by the signature checked above (pinsDigest in the heartbeat message).
+    if (dto.pins !== undefined) await this.pins.record(id, dto.pins, now);
     const probed = updated.operatorId === null || isHealthy(updated, this.config.network.heartbeatMs, now);
     return { status: updated.status, routerAddress: this.routerIdentity.address, probed };
   }

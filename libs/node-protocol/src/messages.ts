@@ -78,11 +78,22 @@ export interface HeartbeatFields {
   at: number;
   status: NodeHeartbeatStatus;
   outstanding: number;
+  /** SHA-256 (hex) of the hub artifacts the node pins and serves (docs/hub.md); absent: it pins nothing. */
+  pins?: readonly string[];
+}
+
+/** Order-free: the same set of pins signs the same line however the node listed them. */
+export function pinsDigest(pins: readonly string[]): string {
+  return createHash('sha256')
+    .update([...pins].sort().join('\n'))
+    .digest('hex');
 }
 
 export function heartbeatMessage(fields: HeartbeatFields): string {
-  const { nodeId, at, status, outstanding } = fields;
-  return `twinproof-node-heartbeat\n${nodeId}\n${at}\n${status}\n${outstanding}`;
+  const { nodeId, at, status, outstanding, pins } = fields;
+  const base = `twinproof-node-heartbeat\n${nodeId}\n${at}\n${status}\n${outstanding}`;
+  // Only when present, so a node without pins signs exactly what it signed before the hub existed.
+  return pins === undefined ? base : `${base}\npins:${pinsDigest(pins)}`;
 }
 
 export function signHeartbeat(signer: MessageSigner, fields: HeartbeatFields): Promise<string> {

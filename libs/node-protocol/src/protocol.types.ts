@@ -50,6 +50,8 @@ export interface NodeHeartbeatRequest {
   signature: string;
   /** The node's OHTTP gateway keys, signed by the node key (docs/privacy.md). */
   ohttpKeys?: { keyConfig: string; signature: string; expiresAt: string };
+  /** SHA-256 (hex) of the hub artifacts it pins (at most 10,000), covered by the signature (docs/hub.md). */
+  pins?: string[];
 }
 
 /**

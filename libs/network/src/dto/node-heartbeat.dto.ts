@@ -1,17 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBase64,
   IsIn,
   IsInt,
   IsISO8601,
   IsOptional,
+  Matches,
   Max,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { IsSignature } from './signature';
+
+/** A node reports at most this many pinned hub artifacts (the rest stay unlisted). */
+export const MAX_HEARTBEAT_PINS = 10_000;
 
 /** The node's OHTTP gateway keys, signed by its attested key (docs/privacy.md). */
 export class OhttpKeysDto {
@@ -58,4 +64,19 @@ export class NodeHeartbeatDto {
   @ValidateNested()
   @Type(() => OhttpKeysDto)
   ohttpKeys?: OhttpKeysDto;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'SHA-256 (hex) of the hub artifacts the node pins and serves at /hub/artifacts/<sha256>; when present the ' +
+      'signed message ends with "\\npins:<sha256 of the sorted list joined by \\n>" (docs/hub.md)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_HEARTBEAT_PINS)
+  @Matches(/^[0-9a-f]{64}$/, {
+    each: true,
+    message: 'each pin must be a SHA-256 in 64 lower-case hex characters',
+  })
+  pins?: string[];
 }
