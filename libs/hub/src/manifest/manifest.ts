@@ -1,5 +1,5 @@
 import canonicalize from 'canonicalize';
-import { TypedDataEncoder, verifyTypedData, type TypedDataField, type Wallet } from 'ethers';
+import { TypedDataEncoder, verifyTypedData, type Signer, type TypedDataField } from 'ethers';
 
 import type { HubManifest } from './manifest-types';
 
@@ -89,7 +89,7 @@ export function manifestDigest(m: HubManifest): string {
   return TypedDataEncoder.hash(MANIFEST_DOMAIN, MANIFEST_TYPES, encodeManifestForSigning(m));
 }
 
-export function signManifest(wallet: Wallet, m: HubManifest): Promise<string> {
+export function signManifest(wallet: Pick<Signer, 'signTypedData'>, m: HubManifest): Promise<string> {
   return wallet.signTypedData(MANIFEST_DOMAIN, MANIFEST_TYPES, encodeManifestForSigning(m));
 }
 
