@@ -7,6 +7,7 @@ import { DatabaseModule } from '@app/database';
 import { ChatModule } from '@app/chat';
 import { ConversationsModule } from '@app/conversations';
 import { HealthModule } from '@app/health';
+import { HubModule } from '@app/hub';
 import { MemoryModule, VectorSupportModule } from '@app/memory';
 import { PersonasModule } from '@app/personas';
 import { PrivacyModule } from '@app/privacy';
@@ -27,6 +28,7 @@ import { RedisModule } from '@app/redis';
     ChatModule,
     ProofsModule,
     PrivacyModule,
+    HubModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
