@@ -20,7 +20,7 @@ export interface ArtifactVerification {
 export async function verifyArtifact(
   manifest: HubManifest,
   signature: string,
-  bytes: AsyncIterable<Uint8Array | string>,
+  bytes: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
 ): Promise<ArtifactVerification> {
   const checks: ArtifactCheck[] = [];
   const valid = validateManifest(manifest);

@@ -19,7 +19,8 @@ export class StreamTooLongError extends Error {
 export type StoreOutcome =
   | { kind: 'stored' }
   | { kind: 'mismatch'; got: { sha256: string; bytes: number } }
-  | { kind: 'too-large'; limit: number };
+  | { kind: 'too-large'; limit: number }
+  | { kind: 'cut-off' };
 
 /** Hashes and counts what passes through; fails as soon as more than `limit` bytes have come. */
 class MeteredHash extends Transform {
@@ -79,7 +80,7 @@ export class ArtifactStore {
   /**
    * Streams `source` to a temp file while hashing it, and keeps it as the blob only when its SHA-256 and length are
    * the expected ones. Whatever happens otherwise (mismatch, over `limit`, the source failing or cut off), the temp
-   * file is removed. A source error other than the length limit is rethrown.
+   * file is removed. A failure other than these (the disk) is rethrown.
    */
   async put(
     source: Readable,
@@ -102,6 +103,8 @@ export class ArtifactStore {
       source.pause();
       await rm(temp, { force: true });
       if (error instanceof StreamTooLongError) return { kind: 'too-large', limit };
+      // The client went away before the end: nobody to answer, and nothing wrong on this side.
+      if (source.readableAborted || (source.destroyed && !source.readableEnded)) return { kind: 'cut-off' };
       throw error;
     } finally {
       stopWatching();

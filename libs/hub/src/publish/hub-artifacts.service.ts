@@ -11,6 +11,7 @@ import {
   HubModelNotFoundError,
   HubVersionNotFoundError,
   NotModelPublisherError,
+  UploadCutOffError,
 } from './hub-publish.errors';
 import { HubPublishRepository, type VersionRef } from './hub-publish.repository';
 
@@ -75,6 +76,8 @@ export class HubArtifactsService {
       case 'too-large':
         request.closeAfterResponse();
         throw new ArtifactTooLargeError(outcome.limit);
+      case 'cut-off':
+        throw new UploadCutOffError();
       case 'mismatch':
         throw new ArtifactHashMismatchError({ sha256: ref.sha256, bytes: ref.bytes }, outcome.got);
       case 'stored':

@@ -92,6 +92,12 @@ export class ArtifactTooLargeError extends DomainError {
   }
 }
 
+export class UploadCutOffError extends ValidationError {
+  constructor() {
+    super('The upload ended before all its bytes came; nothing was kept.');
+  }
+}
+
 export class NotOctetStreamError extends DomainError {
   constructor() {
     super(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send the artifact as Content-Type: application/octet-stream.');
