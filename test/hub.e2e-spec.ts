@@ -55,6 +55,9 @@ async function startHubApi(): Promise<{ app: INestApplication; url: string }> {
     HOST: '127.0.0.1',
     SIGNUP_RATE_LIMIT_PER_HOUR: '100000',
     RATE_LIMIT_PER_MINUTE: '100000',
+    // A health window (3 beats) far longer than any wait below: a node stops counting because it was revoked, not
+    // because its last heartbeat aged out while the test waited.
+    NODE_HEARTBEAT_MS: '60000',
   });
   class HubE2eModule {}
   const app = await NestFactory.create(

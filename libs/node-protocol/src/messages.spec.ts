@@ -73,6 +73,20 @@ describe('heartbeat', () => {
       ok: false,
     });
   });
+
+  it('covers the hub pins when present, in any order, and refuses pins added, dropped or slipped in', async () => {
+    const a = 'a'.repeat(64);
+    const b = 'b'.repeat(64);
+    const signature = await signHeartbeat(node, { ...fields, pins: [b, a] });
+    expect(verifyHeartbeat({ ...fields, pins: [a, b], signature }, node.address, NOW)).toEqual({ ok: true });
+    for (const pins of [[a], [a, b, 'c'.repeat(64)], [], undefined])
+      expect(verifyHeartbeat({ ...fields, pins, signature }, node.address, NOW)).toMatchObject({ ok: false });
+    // A beat signed without pins cannot carry any.
+    const plain = await signHeartbeat(node, fields);
+    expect(verifyHeartbeat({ ...fields, pins: [a], signature: plain }, node.address, NOW)).toMatchObject({
+      ok: false,
+    });
+  });
 });
 
 describe('router credential', () => {
