@@ -363,6 +363,11 @@ describe('publishing a model (e2e)', () => {
     );
     expect(declared.body.error.code).toBe('PAYLOAD_TOO_LARGE');
 
+    // Declared too long and only begun: answered at once, without waiting for bytes that will never come.
+    const begun = openUpload(user, manifest.slug, 1, bytes.length + 1_000_000);
+    await begun.write(bytes.subarray(0, 10));
+    expect((await begun.response).status).toBe(413);
+
     // Sent without a length (chunked): refused once the bytes pass the manifest's size.
     const chunked = http.request(`${url}/v1/hub/models/${manifest.slug}/versions/1/artifact`, {
       method: 'PUT',
