@@ -1,16 +1,7 @@
-import { INestApplication, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ApiKeyGuard, AuthModule } from '@app/auth';
-import { AllExceptionsFilter, createValidationPipe, jsonBody } from '@app/common';
-import { AppConfig, ConfigModule } from '@app/config';
-import { DatabaseModule, PrismaService } from '@app/database';
-import { HealthModule } from '@app/health';
+import { AppConfig } from '@app/config';
+import { PrismaService } from '@app/database';
 import { signManifest, type HubManifest } from '@app/hub/manifest/manifest';
 import { verifyArtifact } from '@app/hub/manifest/verify-artifact';
-import { HubPublishModule } from '@app/hub/publish';
-import { RateLimitGuard, RateLimitModule } from '@app/rate-limit';
-import { RedisModule } from '@app/redis';
 import { type HDNodeWallet, Wallet } from 'ethers';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -18,52 +9,32 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { signUp, type TestUser, uniqueHandle } from './support/api-harness';
+import { type ApiHarness, signUp, startApi, type TestUser, uniqueHandle } from './support/api-harness';
 import { waitFor } from './support/wait-for';
-
-// Until the lead wires the hub into ApiModule: the publishing module with the api's own guards, filter, JSON body
-// parser and validation pipe, as apps/api/src/bootstrap.ts sets them up.
-@Module({
-  imports: [DatabaseModule, RedisModule, RateLimitModule, AuthModule, HealthModule, HubPublishModule],
-  providers: [
-    { provide: APP_FILTER, useClass: AllExceptionsFilter },
-    { provide: APP_GUARD, useExisting: ApiKeyGuard },
-    { provide: APP_GUARD, useExisting: RateLimitGuard },
-  ],
-})
-class HubPublishTestModule {}
 
 const PUBLISH_PER_HOUR = 5;
 const MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
 
-let app: INestApplication;
+let api: ApiHarness;
 let url: string;
 let blobDir: string;
 let prisma: PrismaService;
 
 beforeAll(async () => {
-  const config = AppConfig.fromProcessEnv({
-    LOG_LEVEL: 'warn',
-    SIGNUP_RATE_LIMIT_PER_HOUR: '100000',
-    RATE_LIMIT_PER_MINUTE: '100000',
+  // A blob directory of this file's own, so "no temp files left" looks at this file's uploads only.
+  const overrides = {
     DATA_DIR: mkdtempSync(join(tmpdir(), 'twinproof-hub-')),
     HUB_PUBLISH_PER_HOUR: String(PUBLISH_PER_HOUR),
     HUB_MAX_ARTIFACT_BYTES: String(MAX_ARTIFACT_BYTES),
-  });
-  blobDir = config.hub.blobDir;
-  app = await NestFactory.create<NestExpressApplication>(
-    { module: HubPublishTestModule, imports: [ConfigModule.forRoot(config)] },
-    { bodyParser: false, logger: ['error'] },
-  );
-  app.use(jsonBody(config.limits.bodyBytes));
-  app.useGlobalPipes(createValidationPipe());
-  await app.listen(0, '127.0.0.1');
-  url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-  prisma = app.get(PrismaService);
+  };
+  blobDir = AppConfig.fromProcessEnv(overrides).hub.blobDir;
+  api = await startApi(overrides);
+  url = api.url;
+  prisma = api.app.get(PrismaService);
 });
 
 afterAll(async () => {
-  await app?.close();
+  await api?.close();
 });
 
 function sha256(bytes: Buffer): string {
