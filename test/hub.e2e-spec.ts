@@ -1,8 +1,5 @@
 // The hub's registry end to end (issue 14): the seeded ONNX Model Zoo, search with facets, hidden models, lineage,
 // signed versions, bad parameters, and a node process that pins an artifact, counted and served by its SHA-256.
-import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { createValidationPipe, jsonBody } from '@app/common';
 import { AppConfig } from '@app/config';
 import { PrismaService } from '@app/database';
 import {
@@ -11,16 +8,14 @@ import {
   MANIFEST_TYPES,
   type HubManifest,
 } from '@app/hub/manifest/manifest';
-import { HubRegistryModule } from '@app/hub/registry/hub-registry.module';
 import { verifyTypedData } from 'ethers';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { ApiModule } from '../apps/api/src/api.module';
 import { SEED_PUBLISHER_HANDLE, seedHub } from '../scripts/hub-seed';
-import { signUp, type TestUser } from './support/api-harness';
+import { signUp, startApi, type ApiHarness, type TestUser } from './support/api-harness';
 import { buildNodeProcess, startNodeProcess, type NodeProcess } from './support/node-processes';
 import { waitFor } from './support/wait-for';
 
@@ -47,37 +42,13 @@ interface Page {
   understood: { constraints: string[] };
 }
 
-/** The real api with the registry beside it (a no-op once the api imports HubModule: Nest keeps one module). */
-async function startHubApi(): Promise<{ app: INestApplication; url: string }> {
-  const config = AppConfig.fromProcessEnv({
-    LOG_LEVEL: 'warn',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SIGNUP_RATE_LIMIT_PER_HOUR: '100000',
-    RATE_LIMIT_PER_MINUTE: '100000',
-    // A health window (3 beats) far longer than any wait below: a node stops counting because it was revoked, not
-    // because its last heartbeat aged out while the test waited.
-    NODE_HEARTBEAT_MS: '60000',
-  });
-  class HubE2eModule {}
-  const app = await NestFactory.create(
-    { module: HubE2eModule, imports: [ApiModule.register(config), HubRegistryModule] },
-    { bodyParser: false, logger: ['error', 'warn'] },
-  );
-  app.use(jsonBody(config.limits.bodyBytes));
-  app.useGlobalPipes(createValidationPipe());
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
-  return { app, url: `http://127.0.0.1:${port}` };
-}
-
 async function search(url: string, query: Record<string, string | number>): Promise<Page> {
   return (await request(url).get('/v1/hub/models').query(query).expect(200)).body as Page;
 }
 
 describe('Model hub registry (e2e)', () => {
   let prisma: PrismaService;
-  let api: { app: INestApplication; url: string };
+  let api: ApiHarness;
   let first: Awaited<ReturnType<typeof seedHub>>;
   let second: Awaited<ReturnType<typeof seedHub>>;
 
@@ -86,11 +57,13 @@ describe('Model hub registry (e2e)', () => {
     prisma = new PrismaService(AppConfig.fromProcessEnv());
     first = await seedHub(prisma, { corpusDir: CORPUS, keyFile: SEED_KEY });
     second = await seedHub(prisma, { corpusDir: CORPUS, keyFile: SEED_KEY });
-    api = await startHubApi();
+    // A health window (3 beats) far longer than any wait below: a node stops counting because it was revoked, not
+    // because its last heartbeat aged out while the test waited.
+    api = await startApi({ NODE_HEARTBEAT_MS: '60000' });
   }, 240_000);
 
   afterAll(async () => {
-    await api?.app.close();
+    await api?.close();
     await prisma?.$disconnect();
   });
 
@@ -280,6 +253,15 @@ describe('Model hub registry (e2e)', () => {
       writeFileSync(join(corpus, 'models.jsonl'), JSON.stringify(entry) + '\n');
       await seedHub(prisma, { corpusDir: corpus, keyFile: SEED_KEY });
       rmSync(corpus, { recursive: true, force: true });
+      // In the index before any node pins it: the count must then follow the pin without the model row changing.
+      await waitFor(
+        async () =>
+          (await search(api.url, { q: token, limit: 5 })).data.some(
+            (m) => m.slug === slug && m.pins.nodes === 0,
+          ),
+        'the new model to reach search',
+        10_000,
+      );
       operator = await signUp(api.url, 'operator');
       node = await startNodeProcess(api.url, operator.apiKey, ['--hub-dir', hubDir, '--heartbeat-ms', '300']);
     }, 60_000);
@@ -342,6 +324,8 @@ describe('Model hub registry (e2e)', () => {
         data: unknown[];
       };
       expect(body.data).toEqual([]);
+      const pinned = await search(api.url, { q: token, minOperators: 1, limit: 5 });
+      expect(pinned.data.map((m) => m.slug)).not.toContain(slug);
     });
   });
 });
