@@ -162,4 +162,18 @@ describe('parseNodeOptions', () => {
       expect(parse('--tee', 'tdx', '--tee-collateral', join(dir, 'big.json'))).toThrow('is over 65536 bytes');
     });
   });
+
+  it('pins the files of --hub-dir (or NODE_HUB_DIR), and refuses a folder that is not there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'node-hub-dir-'));
+    try {
+      expect(parseNodeOptions([...required, '--hub-dir', dir], {}).hubDir).toBe(dir);
+      expect(parseNodeOptions(required, { NODE_HUB_DIR: dir }).hubDir).toBe(dir);
+      expect(parseNodeOptions(required, {}).hubDir).toBeUndefined();
+      expect(() => parseNodeOptions([...required, '--hub-dir', join(dir, 'missing')], {})).toThrow(
+        '--hub-dir: no folder at',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
