@@ -80,6 +80,8 @@ export class HubSearchService implements OnApplicationBootstrap {
       await this.refresh();
     } catch (error) {
       if (this.watermark === null) throw error;
+      // Retried a second later, not by every query meanwhile: a database that is down must not be asked per search.
+      this.refreshedAt = Date.now();
       this.logger.warn(`Hub search refresh failed, serving the last index: ${String(error)}`);
     }
   }
