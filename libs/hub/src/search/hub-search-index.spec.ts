@@ -126,6 +126,17 @@ describe('HubSearchIndex', () => {
     expect(ids(indexOf(ALL), 'convert photo into painting')[0]).toBe(styleTransfer.id);
   });
 
+  it('reads a task from the words that name it, above a model that merely repeats them', () => {
+    const faces = model({
+      name: 'FaceNet',
+      task: 'face recognition',
+      description: 'Face recognition: recognition of a face in an image, recognition by embeddings.',
+    });
+    const result = indexOf([...ALL, faces]).search({ q: 'image recognition', limit: 3 });
+    expect(result.understood.constraints).toContain('task:image classification');
+    expect(result.hits[0].id).not.toBe(faces.id);
+  });
+
   it('reads precision and size from the text and says so', () => {
     const index = indexOf(ALL);
     const result = index.search({ q: 'int8 image classification under 10 MB', limit: 10 });
@@ -235,6 +246,13 @@ describe('HubSearchIndex', () => {
     expect(capped.hits[0].id).toBe(resnet.id);
     expect(capped.hits[0].id).toBe(full.hits[0].id);
     expect(capped.total).toBe(full.total);
+  });
+
+  it('answers an absurd page size or a pasted paragraph without trouble', () => {
+    const index = indexOf(ALL);
+    expect(index.search({ q: 'image', limit: 1e12, offset: -5 }).hits.length).toBeGreaterThan(0);
+    expect(index.search({ q: 'image', limit: Number.NaN }).hits).toEqual([]);
+    expect(index.search({ q: 'resnt '.repeat(5000), limit: 3 }).hits[0].id).toBe(resnet.id);
   });
 
   it('pages with offset and limit', () => {

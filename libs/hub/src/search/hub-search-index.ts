@@ -33,6 +33,7 @@ const ACCURACY_METRICS = [
 const PREFERENCE_MISS = 0.45;
 const TASK_BOOST = 0.6;
 const FAMILY_SHARE = 0.15;
+const MAX_WINDOW = 10_000;
 const FACET_KEYS = [
   'task',
   'domain',
@@ -125,8 +126,9 @@ export class HubSearchIndex {
     const understood = understandQuery(query.q ?? '', this.options, this.vocabulary, (term) =>
       this.index.has(term),
     );
-    const offset = Math.max(0, query.offset ?? 0);
-    const limit = Math.max(0, query.limit);
+    // The page window sizes the heap; a careless caller must not make it allocate the hub's size or more.
+    const offset = clampInt(query.offset ?? 0, 0, MAX_WINDOW);
+    const limit = clampInt(query.limit, 0, MAX_WINDOW - offset);
     this.ensureWorkspace();
     const { candidates, dropped, relevance } = this.textCandidates(understood);
     const familyOf = this.familyOf;
@@ -406,4 +408,8 @@ function kthLargest(values: Float64Array, k: number): number {
     else break;
   }
   return values[target];
+}
+
+function clampInt(value: number, low: number, high: number): number {
+  return Number.isFinite(value) ? Math.min(high, Math.max(low, Math.floor(value))) : low;
 }

@@ -30,6 +30,7 @@ for (const group of SYNONYM_GROUPS) {
     SYNONYMS.set(term, [...(SYNONYMS.get(term) ?? []), ...stems.filter((s) => s !== term)]);
 }
 
+const MAX_QUERY_WORDS = 32;
 const TASK_WORD_WEIGHT = 0.45;
 
 const SMALL = new Set(SMALL_PREFERENCE.flatMap((phrase) => words(phrase)));
@@ -41,7 +42,10 @@ export function understandQuery(
   isIndexed: (term: string) => boolean,
 ): UnderstoodQuery {
   const constraints = options.constraints ? parseConstraints(raw) : { text: raw, labels: [] };
-  const surface = words(constraints.text).filter((word) => !STOPWORDS.has(word));
+  // Typo lookups cost per word: a pasted paragraph is read up to a search box's worth of words.
+  const surface = words(constraints.text)
+    .filter((word) => !STOPWORDS.has(word))
+    .slice(0, MAX_QUERY_WORDS);
   const weighted = new Map<string, number>();
   const put = (term: string, weight: number): void => {
     if (!STOPWORDS.has(term) && weight > (weighted.get(term) ?? 0)) weighted.set(term, weight);
