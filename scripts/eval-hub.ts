@@ -140,7 +140,7 @@ function main(): void {
     },
   });
   const corpus = resolve(
-    values.corpus ?? process.env.HUB_CORPUS ?? resolve(__dirname, '../../../shared/hub-corpus'),
+    values.corpus ?? process.env.HUB_CORPUS ?? resolve(__dirname, '../../libs/hub/corpus'),
   );
   const queriesPath = values.queries ?? resolve(corpus, 'queries-dev.jsonl');
   const qrelsPath = values.qrels ?? resolve(corpus, 'qrels-dev.tsv');
