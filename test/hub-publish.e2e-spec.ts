@@ -263,6 +263,17 @@ describe('publishing a model (e2e)', () => {
     // The same publisher may reuse its own name under another slug.
     const own = manifestFor(w1, randomBytes(10), { slug: `resnet50-${suffix}-int8`, name: genuine.name });
     expect((await publish(original, own, w1)).status).toBe(201);
+
+    // Nor by a later version of the impostor's own model, which renames it (review: only first versions were checked).
+    const innocent = manifestFor(w2, randomBytes(10), { slug: `tiny-${suffix}`, name: `Tiny ${suffix}` });
+    expect((await publish(impostor, innocent, w2)).status).toBe(201);
+    const renamed = await publish(
+      impostor,
+      manifestFor(w2, randomBytes(10), { slug: innocent.slug, name: `ResNet\u00AD50 ${suffix}`, version: 2 }),
+      w2,
+    );
+    expect(renamed.status).toBe(409);
+    expect(renamed.body.error.code).toBe('NAME_IMPERSONATION');
   });
 
   it('takes versions only in order, each immutable, and shows the newest on the model', async () => {

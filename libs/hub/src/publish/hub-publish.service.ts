@@ -87,7 +87,8 @@ export class HubPublishService {
     const expected = (head?.latestVersion ?? 0) + 1;
     if (manifest.version !== expected)
       throw new VersionOutOfOrderError(manifest.slug, expected, manifest.version);
-    if (!head) await this.checkImpersonation(userId, manifest);
+    // Every version, not only the first: each rewrites the model's name, and must not take another publisher's.
+    await this.checkImpersonation(userId, manifest);
   }
 
   private async checkImpersonation(userId: string, manifest: HubManifest): Promise<void> {

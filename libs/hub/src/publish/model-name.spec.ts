@@ -12,6 +12,12 @@ describe('normalizeModelName', () => {
     ['super-resolution', 'ѕuреr-rеѕоlutіоn'],
     ['ResNet50', 'ＲｅｓＮｅｔ５０'],
     ['bert', 'be\u200brt'],
+    // Invisible format characters and combining marks (found by review): soft hyphen, accent, direction marks.
+    ['ResNet50', 'ResNet\u00AD50'],
+    ['ResNet50', 'ResNet50\u0301'],
+    ['ResNet50', 'Res\u200ENet50'],
+    ['ResNet50', 'ResNet\u034F50'],
+    ['ResNet50', 'R\u0435snet\u202E50'],
   ])('%s and %s normalise alike', (a, b) => {
     expect(normalizeModelName(b)).toBe(normalizeModelName(a));
   });

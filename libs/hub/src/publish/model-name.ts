@@ -34,7 +34,14 @@ const SEPARATORS = /[\s\-_.\u200b-\u200d\u2060\ufeff]/gu;
  * folded ('i' and '1' both to 'l', since "Resnet-1" and "ResNet-l" and "ResNet-I" are all read alike).
  */
 export function normalizeModelName(name: string): string {
-  const folded = name.normalize('NFKC').toLowerCase().replace(SEPARATORS, '');
+  // Then decomposed, without combining marks (accents), invisible format characters (soft hyphens, direction marks
+  // and overrides, joiners) and any other space: none of them changes what a reader sees as the name.
+  const folded = name
+    .normalize('NFKC')
+    .normalize('NFD')
+    .replace(/[\p{M}\p{Cf}\p{Z}]/gu, '')
+    .toLowerCase()
+    .replace(SEPARATORS, '');
   let out = '';
   for (const char of folded) out += CONFUSABLES[char] ?? char;
   return out;

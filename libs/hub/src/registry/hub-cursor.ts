@@ -4,7 +4,8 @@ import { ValidationError } from '@app/common';
  * Search pages by offset into the ranking, not by keyset: results are ordered by relevance, which no column holds.
  * A model published between two pages can shift the later ones by a place (docs/hub.md).
  */
-export const MAX_SEARCH_OFFSET = 10_000;
+// Deep pages cost the whole ranking up to them; nobody reads past the thousandth result of a search.
+export const MAX_SEARCH_OFFSET = 1_000;
 
 export function encodeOffsetCursor(offset: number): string {
   return Buffer.from(JSON.stringify({ kind: 'offset', offset }), 'utf8').toString('base64url');

@@ -30,7 +30,7 @@ for (const group of SYNONYM_GROUPS) {
     SYNONYMS.set(term, [...(SYNONYMS.get(term) ?? []), ...stems.filter((s) => s !== term)]);
 }
 
-const MAX_QUERY_WORDS = 32;
+const MAX_QUERY_WORDS = 16;
 const TASK_WORD_WEIGHT = 0.45;
 
 const SMALL = new Set(SMALL_PREFERENCE.flatMap((phrase) => words(phrase)));
@@ -43,9 +43,11 @@ export function understandQuery(
 ): UnderstoodQuery {
   const constraints = options.constraints ? parseConstraints(raw) : { text: raw, labels: [] };
   // Typo lookups cost per word: a pasted paragraph is read up to a search box's worth of words.
-  const surface = words(constraints.text)
-    .filter((word) => !STOPWORDS.has(word))
-    .slice(0, MAX_QUERY_WORDS);
+  // Each distinct word once: a word repeated a hundred times was looked up a hundred times.
+  const surface = [...new Set(words(constraints.text).filter((word) => !STOPWORDS.has(word)))].slice(
+    0,
+    MAX_QUERY_WORDS,
+  );
   const weighted = new Map<string, number>();
   const put = (term: string, weight: number): void => {
     if (!STOPWORDS.has(term) && weight > (weighted.get(term) ?? 0)) weighted.set(term, weight);
