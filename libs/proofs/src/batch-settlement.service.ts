@@ -25,10 +25,11 @@ export class BatchSettlementService {
   async anchor(batchId: string): Promise<AnchorOutcome> {
     const sealed = await this.proofs.sealBatch(batchId);
     if (!sealed) return 'unknown-batch';
-    const { batch, leaves } = sealed;
+    const { batch, leaves, manifests } = sealed;
     if (batch.status === 'anchored') return 'already-anchored';
     if (leaves.length === 0) return 'empty';
-    const tree = buildBatchTree(leaves.map((leaf) => leaf.digest));
+    // Receipts and hub manifest digests (docs/hub.md) under one root: the registry's history is anchored with them.
+    const tree = buildBatchTree([...leaves.map((leaf) => leaf.digest), ...manifests.map((m) => m.digest)]);
     if (batch.root && batch.root !== tree.root)
       throw new Error(`Batch ${batch.number} changed after its root was recorded; refusing to anchor it.`);
     const chainId = await this.chain.assertSafeKey();
@@ -36,14 +37,20 @@ export class BatchSettlementService {
     await this.recovery.ensureAnchorsKept();
     const client = this.chain.get();
     await this.proofs.setRoot(batchId, tree.root, chainId, client.contractAddress);
-    const tx = await client.anchor(batch.number, tree.root, leaves.length, `twinproof:batch:${batch.id}`);
+    // `count` is every leaf's, manifests too: a verifier checks a proof's leaf index against it (a receipt sorted after
+    // a manifest has an index past the receipts' count). The batch row keeps it for a re-anchoring after a chain reset.
+    const count = leaves.length + manifests.length;
+    const tx = await client.anchor(batch.number, tree.root, count, `twinproof:batch:${batch.id}`);
     const proved = leaves.map((leaf) => ({ leaf, inferenceId: leaf.id, ...tree.proofFor(leaf.digest) }));
     await this.proofs.markAnchored(
       batchId,
-      { txHash: tx.txHash, blockNumber: tx.blockNumber, root: tree.root },
+      { txHash: tx.txHash, blockNumber: tx.blockNumber, root: tree.root, count },
       proved,
+      manifests.map((manifest) => ({ ...manifest, ...tree.proofFor(manifest.digest) })),
     );
-    this.logger.log(`Batch ${batch.number} anchored: ${leaves.length} receipts, block ${tx.blockNumber}`);
+    this.logger.log(
+      `Batch ${batch.number} anchored: ${leaves.length} receipts, ${manifests.length} manifests, block ${tx.blockNumber}`,
+    );
     for (const { leaf, leafIndex } of proved) {
       this.events.update({
         inferenceId: leaf.id,

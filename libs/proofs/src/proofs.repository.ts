@@ -18,12 +18,23 @@ export interface AnchoredLeaf {
   proof: string[];
 }
 
+/** A hub manifest version anchored beside the receipts (docs/hub.md): its EIP-712 digest is a leaf like theirs. */
+export interface ManifestLeaf {
+  id: string;
+  digest: string;
+}
+
+// Manifest digests one batch takes at most: publications are rate limited, so this is a backlog's bound, not a flow's.
+const MANIFESTS_PER_BATCH = 256;
+
 @Injectable()
 export class ProofsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** Closes the batch to new receipts (if it is still open) and returns it with its leaves in leaf order. */
-  async sealBatch(batchId: string): Promise<{ batch: SettlementBatch; leaves: BatchLeaf[] } | null> {
+  async sealBatch(
+    batchId: string,
+  ): Promise<{ batch: SettlementBatch; leaves: BatchLeaf[]; manifests: ManifestLeaf[] } | null> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BATCH_LOCK_KEY})`;
       const found = await tx.settlementBatch.findUnique({ where: { id: batchId } });
@@ -48,7 +59,17 @@ export class ProofsRepository {
         },
       });
       const leaves = rows.map((row) => ({ ...row, digest: row.digest ?? '', leafIndex: row.leafIndex ?? 0 }));
-      return { batch, leaves };
+      // Manifests not yet anchored ride along, taken once under the batch lock and only while the root is not
+      // recorded (a rerun after a crash builds the same tree) and the batch has receipts (an empty one never anchors).
+      if (leaves.length > 0 && batch.root === null)
+        await tx.$executeRaw`
+          UPDATE "HubModelVersion" SET "batchId" = ${batchId}::uuid
+          WHERE id IN (SELECT id FROM "HubModelVersion" WHERE "batchId" IS NULL
+                       ORDER BY "createdAt", id LIMIT ${MANIFESTS_PER_BATCH})`;
+      const manifests = (
+        await tx.hubModelVersion.findMany({ where: { batchId }, select: { id: true, manifestDigest: true } })
+      ).map((row) => ({ id: row.id, digest: row.manifestDigest }));
+      return { batch, leaves, manifests };
     });
   }
 
@@ -60,15 +81,23 @@ export class ProofsRepository {
   /** The batch, every receipt's status and every receipt's inclusion proof, together. */
   async markAnchored(
     batchId: string,
-    anchor: { txHash: string; blockNumber: number; root: string },
+    anchor: { txHash: string; blockNumber: number; root: string; count: number },
     leaves: AnchoredLeaf[],
+    manifests: (ManifestLeaf & { leafIndex: number; proof: string[] })[] = [],
   ): Promise<void> {
     const verifiedAt = new Date();
     await this.prisma.$transaction([
+      ...manifests.map((manifest) =>
+        this.prisma.hubModelVersion.update({
+          where: { id: manifest.id },
+          data: { merkleProof: { root: anchor.root, leafIndex: manifest.leafIndex, proof: manifest.proof } },
+        }),
+      ),
       this.prisma.settlementBatch.update({
         where: { id: batchId },
         data: {
           status: 'anchored',
+          count: anchor.count,
           txHash: anchor.txHash,
           blockNumber: anchor.blockNumber,
           anchoredAt: verifiedAt,

@@ -5,7 +5,10 @@ import { HEALTHY_WITHIN_HEARTBEATS } from '@app/network/router/node-health';
 /** A model row as search and the read routes need it, with its publisher's handle. */
 export type HubModelRow = Prisma.HubModelGetPayload<{ include: { publisher: { select: { handle: true } } } }>;
 
-export type HubVersionRow = Prisma.HubModelVersionGetPayload<object>;
+const WITH_BATCH = {
+  batch: { select: { status: true, chainId: true, contract: true, txHash: true, blockNumber: true } },
+} as const;
+export type HubVersionRow = Prisma.HubModelVersionGetPayload<{ include: typeof WITH_BATCH }>;
 
 /** A node that holds an artifact, with what isHealthy (libs/network) judges. */
 export type PinningNode = Prisma.NodeGetPayload<{
@@ -61,11 +64,19 @@ export class HubModelsRepository {
   }
 
   versions(modelId: string): Promise<HubVersionRow[]> {
-    return this.prisma.hubModelVersion.findMany({ where: { modelId }, orderBy: { version: 'desc' } });
+    return this.prisma.hubModelVersion.findMany({
+      where: { modelId },
+      orderBy: { version: 'desc' },
+      include: WITH_BATCH,
+    });
   }
 
   latestVersion(modelId: string): Promise<HubVersionRow | null> {
-    return this.prisma.hubModelVersion.findFirst({ where: { modelId }, orderBy: { version: 'desc' } });
+    return this.prisma.hubModelVersion.findFirst({
+      where: { modelId },
+      orderBy: { version: 'desc' },
+      include: WITH_BATCH,
+    });
   }
 
   /**

@@ -168,6 +168,23 @@ function versionOf(version: HubVersionRow): HubVersionResponse {
     bytes: Number(version.bytes),
     artifactStored: version.artifactStored,
     createdAt: version.createdAt,
+    anchor: anchorOf(version),
+  };
+}
+
+/** Where the manifest digest is anchored on chain, once its batch is (docs/hub.md); null before. */
+function anchorOf(version: HubVersionRow): HubVersionResponse['anchor'] {
+  const proof = version.merkleProof as { root?: string; leafIndex?: number; proof?: string[] } | null;
+  const batch = version.batch;
+  if (!proof?.root || !batch || batch.status !== 'anchored' || batch.txHash === null) return null;
+  return {
+    root: proof.root,
+    leafIndex: proof.leafIndex ?? 0,
+    proof: proof.proof ?? [],
+    chainId: batch.chainId,
+    contract: batch.contract,
+    txHash: batch.txHash,
+    blockNumber: batch.blockNumber,
   };
 }
 

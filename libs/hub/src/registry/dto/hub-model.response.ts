@@ -47,6 +47,21 @@ export class HubVersionResponse {
   @ApiProperty({ description: 'Whether this hub holds the bytes (else fetch from a pinning node)' })
   artifactStored!: boolean;
   @ApiProperty() createdAt!: Date;
+  @ApiProperty({
+    nullable: true,
+    description:
+      'Where the manifest digest is anchored on chain, beside receipts: { root, leafIndex, proof, chainId, contract, ' +
+      'txHash, blockNumber } (an OpenZeppelin StandardMerkleTree proof); null until its batch is anchored',
+  })
+  anchor!: {
+    root: string;
+    leafIndex: number;
+    proof: string[];
+    chainId: number | null;
+    contract: string | null;
+    txHash: string;
+    blockNumber: number | null;
+  } | null;
 }
 
 export class HubModelDetail extends HubModelSummary {
