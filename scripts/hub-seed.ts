@@ -5,32 +5,14 @@ import { AppConfig } from '@app/config';
 import { Prisma, PrismaService } from '@app/database';
 import { manifestDigest, signManifest, validateManifest, type HubManifest } from '@app/hub/manifest/manifest';
 import { quantizedFrom } from '@app/hub/registry/corpus-lineage';
+import type { CorpusEntry } from '@app/hub/search/hub-corpus';
+import { modelColumns } from '@app/hub/manifest/model-columns';
 import { loadOrCreateKey } from '@app/network/key-file';
 import type { Wallet } from 'ethers';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export const SEED_PUBLISHER_HANDLE = 'onnx-model-zoo';
-
-/** A corpus line (libs/hub/corpus/README.md, "Fields of models.jsonl"). */
-interface CorpusEntry {
-  id: string;
-  name: string;
-  family_id?: string;
-  task: string;
-  domain: string;
-  tags?: string[];
-  precision: string;
-  description: string;
-  dataset?: string[];
-  metrics?: Record<string, number>;
-  model_bytes: number;
-  opset?: number;
-  sha256: string;
-  license: string;
-  inputs?: unknown[];
-  outputs?: unknown[];
-}
 
 export interface SeedOptions {
   /** Folder holding models.jsonl. */
@@ -152,22 +134,7 @@ async function createModel(
   m: HubManifest,
   signature: string,
 ): Promise<void> {
-  const fields = {
-    name: m.name,
-    task: m.task,
-    domain: m.domain,
-    license: m.license,
-    precision: m.precision,
-    description: m.description,
-    tags: m.tags,
-    datasets: m.datasets,
-    metrics: m.metrics,
-    bytes: BigInt(m.bytes),
-    sha256: m.sha256,
-    familyId: m.familyId || null,
-    derivedFrom: m.derivedFrom || null,
-    derivation: m.derivation || null,
-  };
+  const fields = modelColumns(m);
   // One transaction: a model row never stands without its signed version 1.
   await prisma.$transaction(async (tx) => {
     const model = await tx.hubModel.upsert({

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@app/common';
 import { isUniqueViolation, Prisma, PrismaService } from '@app/database';
 import type { HubManifest } from '../manifest/manifest';
+import { modelColumns } from '../manifest/model-columns';
 import { AddressBoundElsewhereError, HubModelNotFoundError, SlugOwnedError } from './hub-publish.errors';
 
 export interface PublishedVersion {
@@ -53,26 +54,6 @@ class ConcurrentPublishError extends DomainError {
       `Another version of ${slug} was published at the same moment; fetch it and retry.`,
     );
   }
-}
-
-/** The searchable columns of a model are its newest version's fields. */
-function modelColumns(m: HubManifest) {
-  return {
-    name: m.name,
-    task: m.task,
-    domain: m.domain,
-    license: m.license,
-    precision: m.precision,
-    description: m.description,
-    tags: m.tags,
-    datasets: m.datasets,
-    metrics: m.metrics,
-    bytes: BigInt(m.bytes),
-    sha256: m.sha256,
-    familyId: m.familyId === '' ? null : m.familyId,
-    derivedFrom: m.derivedFrom === '' ? null : m.derivedFrom,
-    derivation: m.derivation === '' ? null : m.derivation,
-  };
 }
 
 @Injectable()

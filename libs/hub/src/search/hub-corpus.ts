@@ -1,11 +1,12 @@
-// Reads the ONNX Model Zoo corpus (../shared/hub-corpus, see its README) into search documents and judgments.
+// Reads the ONNX Model Zoo corpus (libs/hub/corpus, see its README) into search documents and judgments.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HubDocument } from './hub-search.types';
 import { Judgments } from './ranking-metrics';
 
-interface CorpusEntry {
+/** A corpus line (libs/hub/corpus/README.md, "Fields of models.jsonl"): what search and the seed read of it. */
+export interface CorpusEntry {
   id: string;
   name: string;
   family?: string;
@@ -18,7 +19,11 @@ interface CorpusEntry {
   dataset?: string[];
   metrics?: Record<string, number>;
   model_bytes: number;
+  opset?: number;
+  sha256: string;
   license: string;
+  inputs?: unknown[];
+  outputs?: unknown[];
 }
 
 export interface CorpusQuery {
