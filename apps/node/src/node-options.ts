@@ -1,4 +1,4 @@
-import { httpUrlOption, integerOption, wantsHelp } from '@app/common/cli-options';
+import { flagReader, httpUrlOption, integerOption, wantsHelp } from '@app/common/cli-options';
 import { DEFAULT_TSM_ROOT } from '@app/attestation';
 import type { LogSettings } from '@app/common/root-logger';
 import { isEmbeddedModelId } from '@app/inference/embedded.provider';
@@ -7,7 +7,6 @@ import { type LatencyProfile, parseLatencyProfile } from '@app/inference/latency
 import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 
 /** Everything a node process is told, from its flags or, for a flag not given, its environment variable. */
 export interface NodeOptions {
@@ -209,21 +208,7 @@ function latencyProfile(value: string | undefined): LatencyProfile | undefined {
 }
 
 export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv): NodeOptions {
-  let values: Partial<Record<Flag, string>>;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' }])),
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new NodeOptionsError(error instanceof Error ? error.message : String(error));
-  }
-  const get = (flag: Flag): string | undefined => {
-    const value = values[flag] ?? env[FLAGS[flag]];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  };
+  const get = flagReader<Flag>(argv, env, FLAGS, refuse);
   const required = (flag: Flag): string => {
     const value = get(flag);
     if (value === undefined) throw new NodeOptionsError(`--${flag} (or ${FLAGS[flag]}) is required.`);

@@ -1,6 +1,5 @@
-import { httpUrlOption, integerOption, wantsHelp } from '@app/common/cli-options';
+import { flagReader, httpUrlOption, integerOption, trimmed, wantsHelp } from '@app/common/cli-options';
 import type { LogSettings } from '@app/common/root-logger';
-import { parseArgs } from 'node:util';
 import { isPrivateNetworkHost } from './gateway-address';
 
 /** Everything a relay process is told, from its flags or, for a flag not given, its environment variable. */
@@ -85,18 +84,7 @@ function boolean(value: string | undefined, flag: Flag, fallback: boolean): bool
 const RELAY_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export function parseRelayOptions(argv: readonly string[], env: NodeJS.ProcessEnv): RelayOptions {
-  let values: Partial<Record<Flag, string>>;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' }])),
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new RelayOptionsError(error instanceof Error ? error.message : String(error));
-  }
-  const get = (flag: Flag): string | undefined => trimmed(values[flag] ?? env[FLAGS[flag]]);
+  const get = flagReader<Flag>(argv, env, FLAGS, refuse);
   const api = get('api');
   if (api === undefined) throw new RelayOptionsError(`--api (or ${FLAGS.api}) is required.`);
   const relayId = get('relay-id');
@@ -135,8 +123,4 @@ export function parseRelayOptions(argv: readonly string[], env: NodeJS.ProcessEn
       app: 'relay',
     },
   };
-}
-
-function trimmed(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
